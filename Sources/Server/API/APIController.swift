@@ -1,0 +1,138 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// The JSON API: requests, statistics, timeseries, cost estimates, health, and the seed product's
+/// `/cgi-bin` routes. DESIGN.md's "JSON API" and docs/API.md describe every route.
+struct APIController: Sendable {
+    let store: any TraceStore
+    let pipeline: CapturePipeline
+    let prices: PriceTable
+    let startedAt: Date
+
+    private static let encoder = JSONCoding.makeEncoder()
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/api/requests") { request, _ in try await respond { try await list(request) } }
+        router.get("/api/requests/:id") { _, context in try await respond { try await record(context.parameters.get("id") ?? "") } }
+        router.delete("/api/requests") { _, _ in try await respond { try await clear() } }
+        router.get("/api/stats") { request, _ in try await respond { try await stats(request) } }
+        router.get("/api/timeseries") { request, _ in try await respond { try await timeseries(request) } }
+        router.get("/api/cost-estimate") { request, _ in try await respond { try costEstimate(request) } }
+        router.get("/api/health") { _, _ in try await respond { try await health() } }
+        // The seed product's routes.
+        router.get("/cgi-bin/requests") { request, _ in try await respond { try await list(request) } }
+        router.get("/cgi-bin/request/:id") { _, context in try await respond { try await record(context.parameters.get("id") ?? "") } }
+        router.post("/cgi-bin/clear") { _, _ in try await respond { try await clear() } }
+    }
+
+    /// Encodes the handler's value as JSON, or its ``APIError`` as an error body.
+    private func respond(_ body: () async throws -> any Encodable & Sendable) async throws -> Response {
+        do {
+            return try Self.json(await body())
+        } catch let error as APIError {
+            return error.response
+        }
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try encoder.encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private func list(_ request: Request) async throws -> Page {
+        let q = QueryParser(request)
+        return try await store.list(filter: q.filter(), page: q.page())
+    }
+
+    private func record(_ id: String) async throws -> TraceRecord {
+        if let pending = pipeline.pendingRecord(id: id) { return pending }
+        guard let record = try await store.record(id: id) else { throw APIError.notFound("no request with id '\(id.prefix(64))'") }
+        return record
+    }
+
+    private func clear() async throws -> some Encodable & Sendable {
+        let count = try await store.count()
+        pipeline.discardPending()
+        try await store.clear()
+        return ["cleared": count]
+    }
+
+    private func stats(_ request: Request) async throws -> Stats {
+        try await store.stats(filter: QueryParser(request).filter())
+    }
+
+    private func timeseries(_ request: Request) async throws -> Timeseries {
+        let q = QueryParser(request)
+        let bucketText = q.string("bucket") ?? "1m"
+        guard let bucket = Timeseries.parseBucket(bucketText) else {
+            throw APIError.invalidParameter("bucket", bucketText, expected: "a width such as 30s, 1m, 5m, 1h or 1d")
+        }
+        let filter = try q.filter()
+        let until = filter.until ?? q.now
+        let since = filter.since ?? until.addingTimeInterval(-Double(bucket) * 60)
+        guard since < until else { throw APIError.invalidParameter("since", q.string("since") ?? "", expected: "a time before 'until'") }
+        guard let series = try await store.timeseries(filter: filter, bucketSeconds: bucket, since: since, until: until) else {
+            throw APIError(status: .badRequest, type: "invalid_parameter", message: "that range needs more than \(Timeseries.maxBuckets) buckets of \(bucketText): use a wider bucket or a shorter range")
+        }
+        return series
+    }
+
+    private struct CostEstimate: Codable, Sendable {
+        var promptTokens: Int
+        var completionTokens: Int
+        var cachedTokens: Int?
+        var model: String
+        var pricedAs: String?
+        var estimatedCost: Double?
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(promptTokens, forKey: .promptTokens)
+            try c.encode(completionTokens, forKey: .completionTokens)
+            try c.encode(cachedTokens, forKey: .cachedTokens)
+            try c.encode(model, forKey: .model)
+            try c.encode(pricedAs, forKey: .pricedAs)
+            try c.encode(estimatedCost, forKey: .estimatedCost)
+        }
+    }
+
+    private func costEstimate(_ request: Request) throws -> CostEstimate {
+        let q = QueryParser(request)
+        guard let model = q.string("model") else { throw APIError.invalidParameter("model", "", expected: "a model name, such as gpt-4o") }
+        let prompt = try q.int("promptTokens", range: 0...Int(Int32.max)) ?? 0
+        let completion = try q.int("completionTokens", range: 0...Int(Int32.max)) ?? 0
+        let cached = try q.int("cachedTokens", range: 0...prompt)
+        let usage = Usage(inputTokens: prompt, outputTokens: completion, cachedInputTokens: cached, totalTokens: prompt + completion)
+        let match = prices.lookup(model: model, provider: q.string("provider"))
+        return CostEstimate(
+            promptTokens: prompt, completionTokens: completion, cachedTokens: cached, model: model, pricedAs: match?.name,
+            estimatedCost: prices.cost(model: model, provider: q.string("provider"), usage: usage))
+    }
+
+    private struct Health: Codable, Sendable {
+        var status: String
+        var version: String
+        var uptimeSeconds: Double
+        var store: String
+        var records: Int?
+        var storeError: String?
+        var capture: CapturePipeline.Health
+        var prices: Int
+        var pricesError: String?
+    }
+
+    private func health() async throws -> Health {
+        let capture = pipeline.health
+        var records: Int?
+        var storeError: String?
+        do { records = try await store.count() } catch { storeError = String(describing: error) }
+        let degraded = storeError != nil || (capture.lastStoreErrorAt.map { Date().timeIntervalSince($0) < 60 } ?? false)
+        return Health(
+            status: degraded ? "degraded" : "ok", version: LLMTraceVersion.current, uptimeSeconds: Date().timeIntervalSince(startedAt).rounded(),
+            store: store.description, records: records, storeError: storeError ?? (degraded ? capture.lastStoreError : nil),
+            capture: capture, prices: prices.modelCount, pricesError: prices.loadError)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// Reads API query parameters into filters, failing with a message that names the parameter.
+struct QueryParser {
+    let request: Request
+    let now: Date
+
+    init(_ request: Request, now: Date = Date()) {
+        self.request = request
+        self.now = now
+    }
+
+    func string(_ name: String) -> String? {
+        guard let v = request.uri.queryParameters.get(name), !v.isEmpty else { return nil }
+        return v
+    }
+
+    func int(_ name: String, range: ClosedRange<Int>) throws(APIError) -> Int? {
+        guard let v = string(name) else { return nil }
+        guard let n = Int(v), range.contains(n) else {
+            throw .invalidParameter(name, v, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return n
+    }
+
+    func double(_ name: String) throws(APIError) -> Double? {
+        guard let v = string(name) else { return nil }
+        guard let n = Double(v), n.isFinite, n >= 0 else { throw .invalidParameter(name, v, expected: "a non-negative number") }
+        return n
+    }
+
+    /// A time: ISO-8601 (`2026-11-29T12:00:00Z`), Unix seconds (`1795000000`), or a duration ago (`15m`, `2h`, `7d`).
+    func date(_ name: String) throws(APIError) -> Date? {
+        guard let v = string(name) else { return nil }
+        if let d = JSONCoding.parseDate(v) { return d }
+        if let n = Double(v), n.isFinite { return Date(timeIntervalSince1970: n > 1e11 ? n / 1000 : n) }
+        if let seconds = Timeseries.parseBucket(v), v.last?.isLetter == true { return now.addingTimeInterval(-Double(seconds)) }
+        throw .invalidParameter(name, v, expected: "an ISO-8601 time, Unix seconds, or a duration ago such as 15m, 2h or 7d")
+    }
+
+    func filter() throws(APIError) -> RequestFilter {
+        var f = RequestFilter()
+        f.env = string("env")
+        f.model = string("model")
+        if let s = string("status") {
+            guard let status = StatusFilter(s) else { throw .invalidParameter("status", s, expected: "a status code (200), a class (4xx) or 'error'") }
+            f.status = status
+        }
+        f.text = string("q")
+        f.since = try date("since")
+        f.until = try date("until")
+        return f
+    }
+
+    func page() throws(APIError) -> PageRequest {
+        PageRequest(limit: try int("limit", range: 1...PageRequest.maxLimit) ?? 100, cursor: string("cursor"))
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Shared
+import Synchronization
+
+/// Carries captured records from the forwarding path to the store, off that path.
+///
+/// `begin`, `end` and `submit` never wait: they put the record in a bounded pending set and wake the
+/// writer, which saves everything pending in one batch. Under load, batches grow by themselves. When the
+/// pending set is full or the store fails, records are counted as lost and logged; forwarding never notices.
+public final class CapturePipeline: Service, Sendable {
+    /// Counters reported by `/api/health`.
+    public struct Health: Codable, Sendable, Equatable {
+        /// Records saved to the store.
+        public var saved: Int
+        /// Records lost because the pending set was full.
+        public var dropped: Int
+        /// Records lost because the store failed to save them.
+        public var storeFailures: Int
+        public var lastStoreError: String?
+        public var lastStoreErrorAt: Date?
+        /// Records waiting to be saved.
+        public var pending: Int
+        /// Exchanges in flight.
+        public var inFlight: Int
+    }
+
+    private struct State {
+        var pending: [String: TraceRecord] = [:]
+        var inFlight = 0
+        var saved = 0
+        var dropped = 0
+        var storeFailures = 0
+        var lastStoreError: String?
+        var lastStoreErrorAt: Date?
+    }
+
+    public let store: any TraceStore
+    private let logger: Logger
+    private let maxPending: Int
+    private let state = Mutex(State())
+    private let wake: AsyncStream<Void>.Continuation
+    private let wakeups: AsyncStream<Void>
+
+    public init(store: any TraceStore, logger: Logger, maxPending: Int = 50_000) {
+        self.store = store
+        self.logger = logger
+        self.maxPending = maxPending
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    func begin(_ session: CaptureSession) {
+        state.withLock { $0.inFlight += 1 }
+        submit(session.startedRecord)
+    }
+
+    func end(_ record: TraceRecord) {
+        state.withLock { $0.inFlight -= 1 }
+        submit(record)
+    }
+
+    /// Queues a record (a newer version of a pending record replaces it). Never waits.
+    public func submit(_ record: TraceRecord) {
+        let accepted = state.withLock { s -> Bool in
+            if s.pending[record.id] == nil, s.pending.count >= maxPending {
+                s.dropped += 1
+                return false
+            }
+            s.pending[record.id] = record
+            return true
+        }
+        if accepted {
+            wake.yield()
+        } else {
+            logger.warning("capture queue full: record \(record.id) not stored", metadata: ["pending": "\(maxPending)"])
+        }
+    }
+
+    /// A record not yet saved, if it is pending.
+    public func pendingRecord(id: String) -> TraceRecord? {
+        state.withLock { $0.pending[id] }
+    }
+
+    public var health: Health {
+        state.withLock {
+            Health(
+                saved: $0.saved, dropped: $0.dropped, storeFailures: $0.storeFailures, lastStoreError: $0.lastStoreError,
+                lastStoreErrorAt: $0.lastStoreErrorAt, pending: $0.pending.count, inFlight: $0.inFlight)
+        }
+    }
+
+    /// Forgets pending records (the store is being cleared).
+    public func discardPending() {
+        state.withLock { $0.pending.removeAll() }
+    }
+
+    /// Saves everything pending now.
+    public func flush() async {
+        let batch = state.withLock { s -> [TraceRecord] in
+            let b = Array(s.pending.values)
+            s.pending.removeAll(keepingCapacity: true)
+            return b
+        }
+        guard !batch.isEmpty else { return }
+        do {
+            try await store.save(batch.sorted { $0.id < $1.id })
+            state.withLock { $0.saved += batch.count }
+        } catch {
+            let message = String(describing: error)
+            state.withLock {
+                $0.storeFailures += batch.count
+                $0.lastStoreError = message
+                $0.lastStoreErrorAt = Date()
+            }
+            logger.error("store failed; \(batch.count) record(s) not saved: \(message)")
+        }
+    }
+
+    /// Writes until graceful shutdown, then saves what is left.
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            for await _ in wakeups {
+                await flush()
+            }
+        } onGracefulShutdown: {
+            self.wake.finish()
+        }
+        await flush()
+    }
+}

@@ -1,0 +1,158 @@
+import CompressNIO
+import Foundation
+import NIOCore
+import Shared
+import Synchronization
+
+/// The capture of one proxied exchange, fed by the forwarding path as bytes pass.
+///
+/// Every method is cheap and never waits: it copies bytes into bounded buffers under a lock and hands
+/// finished snapshots to the ``CapturePipeline``. Parsing happens when the exchange ends.
+final class CaptureSession: Sendable {
+    struct State: Sendable {
+        var request: BodyCapture
+        var response: BodyCapture
+        var status: Int?
+        var responseHeaders: [HeaderField] = []
+        var firstByteAt: ContinuousClock.Instant?
+        var finished = false
+        var clientGone = false
+    }
+
+    let id: String
+    let route: ProxyRoute
+    let method: String
+    let startedAt: Date
+    let start: ContinuousClock.Instant
+    let requestHeaders: [HeaderField]
+    private let pipeline: CapturePipeline
+    private let state: Mutex<State>
+
+    init(id: String, route: ProxyRoute, method: String, requestHeaders: [HeaderField], maxBody: Int, pipeline: CapturePipeline) {
+        self.id = id
+        self.route = route
+        self.method = method
+        self.startedAt = Date()
+        self.start = .now
+        self.requestHeaders = Redactor.redact(headers: requestHeaders)
+        self.pipeline = pipeline
+        self.state = Mutex(State(request: BodyCapture(limit: maxBody), response: BodyCapture(limit: maxBody)))
+        pipeline.begin(self)
+    }
+
+    deinit {
+        // A path that forgot to finish (a task cancelled before the body was written) still ends the record.
+        finish(error: TraceError(type: "abandoned", message: "the exchange ended without a response being written"), complete: false)
+    }
+
+    func requestChunk(_ buffer: ByteBuffer) {
+        state.withLock { $0.request.append(buffer) }
+    }
+
+    /// Notes that reading the client's request body failed (the client went away).
+    func markClientGone() {
+        state.withLock { $0.clientGone = true }
+    }
+
+    var clientGone: Bool { state.withLock { $0.clientGone } }
+
+    func responseHead(status: Int, headers: [HeaderField]) {
+        state.withLock {
+            $0.status = status
+            $0.responseHeaders = headers
+        }
+    }
+
+    func responseChunk(_ buffer: ByteBuffer) {
+        let now = ContinuousClock.now
+        state.withLock {
+            if $0.firstByteAt == nil { $0.firstByteAt = now }
+            $0.response.append(buffer)
+        }
+    }
+
+    /// Ends the capture. The first call wins; later calls do nothing.
+    func finish(status: Int? = nil, error: TraceError? = nil, complete: Bool) {
+        let end = ContinuousClock.now
+        let snapshot: State? = state.withLock { s in
+            guard !s.finished else { return nil }
+            s.finished = true
+            if let status { s.status = status }
+            return s
+        }
+        guard let snapshot else { return }
+        pipeline.end(record(from: snapshot, end: end, error: error, complete: complete))
+    }
+
+    /// The record as it stands before any response: submitted when the request starts.
+    var startedRecord: TraceRecord {
+        TraceRecord(summary: baseSummary(), requestHeaders: requestHeaders)
+    }
+
+    private func baseSummary() -> TraceSummary {
+        TraceSummary(
+            id: id, env: route.env, method: method, scheme: route.scheme, host: route.authority, path: route.path,
+            query: route.query.map(Redactor.redact(query:)), startedAt: startedAt)
+    }
+
+    private func record(from s: State, end: ContinuousClock.Instant, error: TraceError?, complete: Bool) -> TraceRecord {
+        let responseHeaders = Redactor.redact(headers: s.responseHeaders)
+        let coding = responseHeaders.first { $0.name == "content-encoding" }?.value.lowercased()
+        let (decoded, decodedFrom) = Self.decode(s.response.bytes, coding: coding, limit: s.response.limit)
+
+        let analysis = ExchangeAnalyzer.analyze(
+            Exchange(
+                method: method, route: route, requestHeaders: requestHeaders, requestBody: s.request.bytes, status: s.status,
+                responseHeaders: responseHeaders, responseBody: decoded ?? s.response.bytes))
+
+        var summary = baseSummary()
+        summary.provider = analysis.provider
+        summary.endpoint = analysis.endpoint
+        summary.model = analysis.model
+        summary.stream = analysis.stream
+        summary.status = s.status
+        summary.error = error ?? analysis.error
+        summary.durationMs = Self.ms(end - start)
+        summary.ttftMs = s.firstByteAt.map { Self.ms($0 - start) }
+        summary.usage = analysis.usage
+        summary.text = analysis.text
+        summary.toolCalls = analysis.toolCalls
+        summary.finishReason = analysis.finishReason
+        summary.complete = complete
+
+        let requestBody = s.request.size > 0 ? CapturedBody(bytes: s.request.bytes, size: s.request.size, truncated: s.request.truncated) : nil
+        let responseBody: CapturedBody?
+        if s.response.size == 0 {
+            responseBody = nil
+        } else if let decoded {
+            responseBody = CapturedBody(bytes: decoded, size: s.response.size, truncated: s.response.truncated || decoded.count >= s.response.limit, decodedFrom: decodedFrom)
+        } else {
+            responseBody = CapturedBody(bytes: s.response.bytes, size: s.response.size, truncated: s.response.truncated)
+        }
+        return TraceRecord(summary: summary, requestHeaders: requestHeaders, responseHeaders: responseHeaders, requestBody: requestBody, responseBody: responseBody)
+    }
+
+    /// Removes a gzip or deflate content coding for storage. `nil` when there is none or it does not decode.
+    static func decode(_ bytes: [UInt8], coding: String?, limit: Int) -> ([UInt8]?, String?) {
+        guard let coding, !bytes.isEmpty else { return (nil, nil) }
+        let algorithms: [CompressionAlgorithm]
+        switch coding {
+        case "gzip", "x-gzip": algorithms = [.gzip()]
+        case "deflate": algorithms = [.zlib(), .deflate()]
+        default: return (nil, nil)
+        }
+        for algorithm in algorithms {
+            var buffer = ByteBuffer(bytes: bytes)
+            if let out = try? buffer.decompress(with: algorithm, maxSize: limit) {
+                return (Array(out.readableBytesView), coding)
+            }
+        }
+        return (nil, nil)
+    }
+
+    static func ms(_ d: Duration) -> Double {
+        let (s, atto) = d.components
+        let ms = Double(s) * 1000 + Double(atto) / 1e15
+        return (ms * 1000).rounded() / 1000
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import Yams
+
+/// Merges settings with the precedence flags > config file > environment > defaults.
+///
+/// Config files are looked for upward from the working directory, first match wins:
+/// `.llmtracerc` (JSON or YAML), `.llmtracerc.json`, `.llmtracerc.yaml`, `.llmtracerc.yml`,
+/// `llmtrace.config.json`. `-c/--config FILE` (or `LLMTRACE_CONFIG`) names one directly.
+public struct ConfigResolver: Sendable {
+    /// Names a config file may have, in the order they are tried in each directory.
+    public static let fileNames = [".llmtracerc", ".llmtracerc.json", ".llmtracerc.yaml", ".llmtracerc.yml", "llmtrace.config.json"]
+
+    /// Setting names as they appear in config files (camelCase; kebab-case is accepted too).
+    public enum Key: String, CaseIterable, Sendable {
+        case mode, host, port, password, db, maxBody, memoryLimit, logLevel, webRoot, shutdownGrace
+        case upstreamConnectTimeout, upstreamIdleTimeout
+
+        /// Environment variables for this key, most specific first.
+        var environmentNames: [String] {
+            let snake = rawValue.reduce(into: "") { s, ch in
+                if ch.isUppercase { s += "_" }
+                s += ch.uppercased()
+            }
+            switch self {
+            case .port: return ["LLMTRACE_PORT", "PORT"]
+            default: return ["LLMTRACE_\(snake)"]
+            }
+        }
+    }
+
+    /// Values given on the command line, by key; `nil` entries were not given.
+    public var flags: [Key: String]
+    /// The process environment.
+    public var environment: [String: String]
+    /// Where the upward search for a config file starts.
+    public var workingDirectory: URL
+    /// `-c/--config`, when given.
+    public var configPath: String?
+
+    public init(flags: [Key: String], environment: [String: String], workingDirectory: URL, configPath: String?) {
+        self.flags = flags
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.configPath = configPath
+    }
+
+    /// The config file that applies, if any.
+    public func configFileURL() throws(ConfigurationError) -> URL? {
+        if let explicit = configPath ?? environment["LLMTRACE_CONFIG"] {
+            let url = URL(fileURLWithPath: explicit, relativeTo: workingDirectory).standardizedFileURL
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw ConfigurationError("config file \(url.path) does not exist")
+            }
+            return url
+        }
+        var dir = workingDirectory.standardizedFileURL
+        while true {
+            for name in Self.fileNames {
+                let candidate = dir.appendingPathComponent(name)
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDir), !isDir.boolValue {
+                    return candidate
+                }
+            }
+            let parent = dir.deletingLastPathComponent()
+            if parent.path == dir.path { return nil }
+            dir = parent
+        }
+    }
+
+    /// Reads a config file (JSON or YAML) into raw string values by key.
+    public static func readConfigFile(_ url: URL) throws(ConfigurationError) -> [Key: String] {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw ConfigurationError("cannot read config file \(url.path): \(error.localizedDescription)")
+        }
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return [:] }
+        let parsed: Any?
+        do { parsed = try Yams.load(yaml: text) } catch {
+            throw ConfigurationError("config file \(url.path) is neither valid JSON nor YAML: \(error)")
+        }
+        guard let dict = parsed as? [String: Any] else {
+            throw ConfigurationError("config file \(url.path) must hold an object of settings, such as {\"port\": 8080}")
+        }
+        var out: [Key: String] = [:]
+        for (name, value) in dict {
+            let camel = name.split(separator: "-").enumerated().map { $0 == 0 ? String($1) : $1.prefix(1).uppercased() + $1.dropFirst() }.joined()
+            guard let key = Key(rawValue: camel) ?? (camel == "database" ? .db : nil) else {
+                throw ConfigurationError("config file \(url.path): unknown setting '\(name)'; known settings: \(Key.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if value is NSNull { continue }
+            out[key] = "\(value)"
+        }
+        return out
+    }
+
+    /// The merged configuration, and the config file it read (if any).
+    public func resolve() throws(ConfigurationError) -> (ServerConfiguration, URL?) {
+        let file = try configFileURL()
+        let fileValues = try file.map { url throws(ConfigurationError) in try Self.readConfigFile(url) } ?? [:]
+
+        func value(_ key: Key) -> (String, String)? {
+            if let v = flags[key] { return (v, "--\(key.rawValue)") }
+            if let v = fileValues[key] { return (v, "'\(key.rawValue)' in \(file?.lastPathComponent ?? "config file")") }
+            for name in key.environmentNames {
+                if let v = environment[name], !v.isEmpty { return (v, name) }
+            }
+            return nil
+        }
+
+        var c = ServerConfiguration()
+        if let (v, from) = value(.mode) {
+            guard v == "local" else {
+                throw ConfigurationError("\(from): mode '\(v)' is not available; this build supports 'local' (memory or SQLite storage)")
+            }
+            c.mode = v
+        }
+        if let (v, _) = value(.host) { c.host = v }
+        if let (v, from) = value(.port) {
+            guard let p = Int(v), (0...65535).contains(p) else { throw ConfigurationError("\(from): port '\(v)' is not a number from 0 to 65535") }
+            c.port = p
+        }
+        if let (v, _) = value(.password), !v.isEmpty { c.password = v }
+        if let (v, _) = value(.db) { c.database = v }
+        if let (v, from) = value(.maxBody) {
+            guard let n = Self.parseByteSize(v) else { throw ConfigurationError("\(from): '\(v)' is not a size; use bytes or a unit, as in 10MiB, 512KB, 1048576") }
+            c.maxBodyBytes = n
+        }
+        if let (v, from) = value(.memoryLimit) {
+            guard let n = Int(v), n > 0 else { throw ConfigurationError("\(from): memory limit '\(v)' must be a positive number of records") }
+            c.memoryLimit = n
+        }
+        if let (v, from) = value(.logLevel) {
+            guard let level = Logger.Level(rawValue: v.lowercased()) else {
+                throw ConfigurationError("\(from): log level '\(v)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            c.logLevel = level
+        }
+        if let (v, _) = value(.webRoot) { c.webRoot = v }
+        if let (v, from) = value(.shutdownGrace) { c.shutdownGraceSeconds = try Self.seconds(v, from: from) }
+        if let (v, from) = value(.upstreamConnectTimeout) { c.upstreamConnectTimeoutSeconds = try Self.seconds(v, from: from) }
+        if let (v, from) = value(.upstreamIdleTimeout) { c.upstreamIdleTimeoutSeconds = try Self.seconds(v, from: from) }
+        return (c, file)
+    }
+
+    private static func seconds(_ v: String, from: String) throws(ConfigurationError) -> Double {
+        let trimmed = v.hasSuffix("s") ? String(v.dropLast()) : v
+        guard let n = Double(trimmed), n >= 0, n.isFinite else { throw ConfigurationError("\(from): '\(v)' is not a number of seconds") }
+        return n
+    }
+
+    /// Parses `1048576`, `512KB`, `512KiB`, `10MB`, `10MiB`, `1G` (units are powers of 1024).
+    public static func parseByteSize(_ s: String) -> Int? {
+        let t = s.trimmingCharacters(in: .whitespaces).lowercased()
+        let digits = t.prefix { $0.isNumber }
+        guard let n = Int(digits), n >= 0 else { return nil }
+        let unit = t.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+        let mult: Int
+        switch unit {
+        case "", "b": mult = 1
+        case "k", "kb", "kib": mult = 1 << 10
+        case "m", "mb", "mib": mult = 1 << 20
+        case "g", "gb", "gib": mult = 1 << 30
+        default: return nil
+        }
+        let (r, overflow) = n.multipliedReportingOverflow(by: mult)
+        return overflow ? nil : r
+    }
+}

@@ -1,0 +1,110 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Shared
+
+/// `llmtrace serve`: the proxy, the capture pipeline, the store and the JSON API, run until SIGINT or SIGTERM.
+public struct LLMTraceServer: Sendable {
+    public let configuration: ServerConfiguration
+    public let prices: PriceTable
+    let logger: Logger
+
+    public init(configuration: ServerConfiguration, prices: PriceTable = .bundled, logger: Logger) {
+        self.configuration = configuration
+        self.prices = prices
+        self.logger = logger
+    }
+
+    /// Opens the store the configuration names.
+    public static func openStore(_ configuration: ServerConfiguration) throws -> any TraceStore {
+        if configuration.database == ":memory:" || configuration.database.isEmpty {
+            return MemoryStore(limit: configuration.memoryLimit)
+        }
+        let url = URL(fileURLWithPath: configuration.database)
+        let dir = url.deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: dir.path) {
+            do {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError("cannot create the directory \(dir.path) for --db: \(error.localizedDescription)")
+            }
+        }
+        return try SQLiteStore(path: configuration.database)
+    }
+
+    /// Runs until a graceful-shutdown signal. `onListening` receives the bound address (`127.0.0.1:8080`).
+    public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+        let c = configuration
+        let store = try Self.openStore(c)
+        let pipeline = CapturePipeline(store: store, logger: logger)
+
+        var clientConfig = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(
+                connect: .milliseconds(Int64(c.upstreamConnectTimeoutSeconds * 1000)),
+                read: .milliseconds(Int64(c.upstreamIdleTimeoutSeconds * 1000))),
+            decompression: .disabled)
+        clientConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
+        clientConfig.connectionPool.idleTimeout = .seconds(60)
+        // Fail fast: a refused connection is an answer, not a reason to retry until the connect timeout.
+        clientConfig.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig)
+
+        let proxy = ProxyHandler(
+            client: client, pipeline: pipeline, ids: RecordIDGenerator(), maxBody: c.maxBodyBytes,
+            headTimeout: .milliseconds(Int64(c.upstreamIdleTimeoutSeconds * 1000)), logger: logger)
+
+        let router = Router(context: BasicRequestContext.self)
+        if let password = c.password {
+            router.add(middleware: PasswordMiddleware(password: password))
+        }
+        if let root = c.webRoot {
+            router.add(middleware: FileMiddleware(root, searchForIndexHtml: true, logger: logger))
+        }
+        APIController(store: store, pipeline: pipeline, prices: prices, startedAt: Date()).addRoutes(to: router)
+
+        let app = Application(
+            responder: RootResponder(proxy: proxy, api: router.buildResponder()),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+            configuration: .init(address: .hostname(c.host, port: c.port), serverName: nil),
+            onServerRunning: { channel in
+                let address = channel.localAddress.map { a in
+                    let ip = a.ipAddress ?? c.host
+                    return "\(ip.contains(":") ? "[\(ip)]" : ip):\(a.port ?? c.port)"
+                }
+                onListening(address ?? "\(c.host):\(c.port)")
+            },
+            logger: logger)
+
+        var groupConfig = ServiceGroupConfiguration(
+            services: [.init(service: pipeline), .init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64(c.shutdownGraceSeconds * 1000))
+        groupConfig.cancellationSignals = []
+        let group = ServiceGroup(configuration: groupConfig)
+
+        var failure: (any Error)?
+        do { try await group.run() } catch { failure = error }
+        await pipeline.flush()
+        try? await client.shutdown()
+        do { try await store.close() } catch { logger.error("closing the store failed: \(error)") }
+        if let failure { throw failure }
+    }
+}
+
+/// Sends `/proxy/…` to the proxy and everything else to the API router.
+struct RootResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let proxy: ProxyHandler
+    let api: RouterResponder<BasicRequestContext>
+
+    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
+        let path = request.head.path ?? ""
+        if path.hasPrefix("/proxy/") || path == "/proxy" || path.hasPrefix("/proxy?") {
+            return await proxy.handle(request)
+        }
+        return try await api.respond(to: request, context: context)
+    }
+}

@@ -1,0 +1,21 @@
+import HTTPTypes
+
+/// Headers that belong to one connection and are never forwarded (RFC 9110 §7.6.1), plus those the
+/// proxy sets itself.
+enum HopByHop {
+    static let names: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+        "proxy-authenticate", "proxy-authorization",
+    ]
+
+    /// Header names to drop from a message: the fixed list, anything the `Connection` header names, and `extra`.
+    static func dropped(from fields: HTTPFields, extra: Set<String>) -> Set<String> {
+        var drop = names.union(extra)
+        for value in fields[values: .connection] {
+            for token in value.split(separator: ",") {
+                drop.insert(token.trimmingCharacters(in: .whitespaces).lowercased())
+            }
+        }
+        return drop
+    }
+}

@@ -1,0 +1,197 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Shared
+import Synchronization
+
+/// Forwards `/proxy/{env}/{scheme}/{host}/{path}` requests upstream and streams the answer back,
+/// chunk by chunk, while a ``CaptureSession`` records the exchange on the side.
+struct ProxyHandler: Sendable {
+    let client: HTTPClient
+    let pipeline: CapturePipeline
+    let ids: RecordIDGenerator
+    let maxBody: Int
+    /// Longest wait for the upstream's response head (a non-streamed completion can take minutes).
+    let headTimeout: TimeAmount
+    let logger: Logger
+
+    static let idHeader = HTTPField.Name("x-llmtrace-id")!
+
+    func handle(_ request: Request) async -> Response {
+        let target = request.head.path ?? "/"
+        let headers = request.headers.map { HeaderField(name: $0.name.canonicalName, value: $0.value) }
+        let route: ProxyRoute
+        do {
+            route = try ProxyRoute.parse(target)
+        } catch {
+            return rejectRoute(request: request, target: target, headers: headers, error: error)
+        }
+
+        let session = CaptureSession(
+            id: ids.next(), route: route, method: request.method.rawValue, requestHeaders: headers, maxBody: maxBody, pipeline: pipeline)
+        let upstreamRequest = makeUpstreamRequest(request, route: route, session: session)
+
+        let upstream: HTTPClientResponse
+        do {
+            upstream = try await client.execute(upstreamRequest, timeout: headTimeout, logger: logger)
+        } catch {
+            return failUpstream(error: error, route: route, session: session)
+        }
+
+        var responseHeaders = HTTPFields()
+        var captured: [HeaderField] = []
+        let drop = HopByHop.dropped(from: Self.fields(upstream.headers), extra: [])
+        for (name, value) in upstream.headers where !drop.contains(name.lowercased()) {
+            guard let fieldName = HTTPField.Name(name) else { continue }
+            responseHeaders.append(HTTPField(name: fieldName, value: value))
+            captured.append(HeaderField(name: name, value: value))
+        }
+        responseHeaders[Self.idHeader] = session.id
+        let status = Int(upstream.status.code)
+        session.responseHead(status: status, headers: captured)
+
+        let body = ResponseBody { writer in
+            var iterator = upstream.body.makeAsyncIterator()
+            while true {
+                let chunk: ByteBuffer?
+                do {
+                    chunk = try await iterator.next()
+                } catch {
+                    session.finish(error: TraceError(type: "upstream_failed", message: "the upstream connection failed mid-response: \(Self.describe(error))"), complete: false)
+                    throw error
+                }
+                guard let chunk else { break }
+                session.responseChunk(chunk)
+                do {
+                    try await writer.write(chunk)
+                } catch {
+                    // The client hung up: leaving this scope drops the upstream body, which cancels the upstream request.
+                    session.finish(error: TraceError(type: "client_disconnected", message: "the client closed the connection before the response ended"), complete: false)
+                    throw error
+                }
+            }
+            session.finish(complete: true)
+            try await writer.finish(nil)
+        }
+        return Response(status: HTTPResponse.Status(code: status, reasonPhrase: upstream.status.reasonPhrase), headers: responseHeaders, body: body)
+    }
+
+    private func makeUpstreamRequest(_ request: Request, route: ProxyRoute, session: CaptureSession) -> HTTPClientRequest {
+        var upstream = HTTPClientRequest(url: route.upstreamURL)
+        upstream.method = HTTPMethod(rawValue: request.method.rawValue)
+        let drop = HopByHop.dropped(from: request.headers, extra: ["host", "content-length", "expect"])
+        for field in request.headers where !drop.contains(field.name.canonicalName) {
+            upstream.headers.add(name: field.name.rawName, value: field.value)
+        }
+        let length = request.headers[.contentLength].flatMap { Int64($0) }
+        let chunked = request.headers[.transferEncoding]?.lowercased().contains("chunked") ?? false
+        if let length, length > 0 {
+            upstream.body = .stream(CapturingBody(base: request.body, session: session), length: .known(length))
+        } else if chunked {
+            upstream.body = .stream(CapturingBody(base: request.body, session: session), length: .unknown)
+        }
+        return upstream
+    }
+
+    private func rejectRoute(request: Request, target: String, headers: [HeaderField], error: ProxyRouteError) -> Response {
+        let id = ids.next()
+        let pathOnly = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
+        var summary = TraceSummary(
+            id: id, env: "", method: request.method.rawValue, scheme: "", host: "", path: pathOnly, status: 400,
+            error: TraceError(type: "invalid_proxy_route", message: error.message), startedAt: Date(), durationMs: 0)
+        summary.complete = true
+        pipeline.submit(TraceRecord(summary: summary, requestHeaders: Redactor.redact(headers: headers)))
+        return ErrorBody.response(.badRequest, type: "invalid_proxy_route", message: error.message, headers: [Self.idHeader: id])
+    }
+
+    private func failUpstream(error: any Error, route: ProxyRoute, session: CaptureSession) -> Response {
+        let status: HTTPResponse.Status
+        let type: String
+        let message: String
+        if let e = error as? HTTPClientError, e == .deadlineExceeded {
+            status = .gatewayTimeout
+            type = "upstream_timeout"
+            message = "\(route.authority) sent no response within \(headTimeout.nanoseconds / 1_000_000_000) s"
+        } else if session.clientGone {
+            status = HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
+            type = "client_disconnected"
+            message = "the client closed the connection while sending the request body"
+        } else {
+            status = .badGateway
+            type = "upstream_unreachable"
+            message = "could not reach \(route.scheme)://\(route.authority): \(Self.describe(error))"
+        }
+        session.finish(status: status.code, error: TraceError(type: type, message: message), complete: true)
+        logger.notice("proxy \(session.id): \(message)")
+        return ErrorBody.response(status, type: type, message: message, headers: [Self.idHeader: session.id])
+    }
+
+    /// A short, readable cause for an upstream failure.
+    static func describe(_ error: any Error) -> String {
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .connectTimeout: return "connection timed out"
+            case .tlsHandshakeTimeout: return "TLS handshake timed out"
+            case .readTimeout: return "the upstream sent nothing for longer than the idle timeout"
+            case .remoteConnectionClosed: return "the upstream closed the connection"
+            default: break
+            }
+        }
+        if let e = error as? NIOConnectionError {
+            if e.dnsAError != nil || e.dnsAAAAError != nil, e.connectionErrors.isEmpty {
+                return "DNS lookup of \(e.host) failed"
+            }
+            if let first = e.connectionErrors.first { return describe(first.error) }
+        }
+        if let e = error as? IOError {
+            switch e.errnoCode {
+            case ECONNREFUSED: return "connection refused"
+            case ECONNRESET: return "connection reset"
+            case EHOSTUNREACH, ENETUNREACH: return "host unreachable"
+            default: break
+            }
+        }
+        let text = String(describing: error)
+        return text.count > 300 ? String(text.prefix(300)) + "…" : text
+    }
+
+    static func fields(_ headers: HTTPHeaders) -> HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in headers {
+            if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) }
+        }
+        return fields
+    }
+}
+
+/// The client's request body on its way upstream, copied into the capture as it passes.
+struct CapturingBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let base: RequestBody
+    let session: CaptureSession
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: RequestBody.AsyncIterator
+        let session: CaptureSession
+
+        mutating func next() async throws -> ByteBuffer? {
+            do {
+                guard let chunk = try await base.next() else { return nil }
+                session.requestChunk(chunk)
+                return chunk
+            } catch {
+                session.markClientGone()
+                throw error
+            }
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: base.makeAsyncIterator(), session: session)
+    }
+}

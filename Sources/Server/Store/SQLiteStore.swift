@@ -1,0 +1,184 @@
+import Foundation
+import GRDB
+import Shared
+
+/// Records in a SQLite file (WAL mode), through GRDB. The schema is versioned by GRDB migrations; the
+/// columns that filters and statistics read are plain indexed columns, the rest is JSON.
+public final class SQLiteStore: TraceStore {
+    public let path: String
+    private let pool: DatabasePool
+    private let encoder = JSONCoding.makeEncoder()
+    private let decoder = JSONCoding.makeDecoder()
+
+    /// The part of a record kept apart from the summary.
+    private struct Detail: Codable {
+        var requestHeaders: [HeaderField]
+        var responseHeaders: [HeaderField]
+        var requestBody: CapturedBody?
+        var responseBody: CapturedBody?
+    }
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.label = "llmtrace"
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreError("cannot open SQLite database \(path): \(error)")
+        }
+    }
+
+    public var description: String { "sqlite \(path)" }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: requests") { db in
+            try db.execute(sql: """
+                CREATE TABLE requests (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    started_at REAL NOT NULL,
+                    env TEXT NOT NULL,
+                    model TEXT,
+                    provider TEXT,
+                    status INTEGER,
+                    is_error INTEGER NOT NULL,
+                    complete INTEGER NOT NULL,
+                    input_tokens INTEGER,
+                    output_tokens INTEGER,
+                    total_tokens INTEGER,
+                    cost REAL,
+                    duration_ms REAL,
+                    search TEXT NOT NULL,
+                    summary TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                );
+                CREATE INDEX requests_started_at ON requests(started_at);
+                CREATE INDEX requests_env ON requests(env, id);
+                CREATE INDEX requests_model ON requests(model, id);
+                CREATE INDEX requests_status ON requests(status, id);
+                """)
+        }
+        return m
+    }
+
+    public func save(_ records: [TraceRecord]) async throws {
+        let rows = try records.map { r -> StatementArguments in
+            let s = r.summary
+            let detail = Detail(requestHeaders: r.requestHeaders, responseHeaders: r.responseHeaders, requestBody: r.requestBody, responseBody: r.responseBody)
+            return [
+                s.id, s.startedAt.timeIntervalSince1970, s.env, s.model, s.provider, s.status, s.isError, s.complete,
+                s.usage.inputTokens, s.usage.outputTokens, s.usage.totalTokens, s.estimatedCost, s.durationMs,
+                Self.searchText(s), String(decoding: try encoder.encode(s), as: UTF8.self),
+                String(decoding: try encoder.encode(detail), as: UTF8.self),
+            ]
+        }
+        try await pool.write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO requests (id, started_at, env, model, provider, status, is_error, complete, input_tokens,
+                    output_tokens, total_tokens, cost, duration_ms, search, summary, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET started_at = excluded.started_at, env = excluded.env, model = excluded.model,
+                    provider = excluded.provider, status = excluded.status, is_error = excluded.is_error,
+                    complete = excluded.complete, input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+                    total_tokens = excluded.total_tokens, cost = excluded.cost, duration_ms = excluded.duration_ms,
+                    search = excluded.search, summary = excluded.summary, detail = excluded.detail
+                """)
+            for args in rows {
+                try statement.execute(arguments: args)
+            }
+        }
+    }
+
+    public func record(id: String) async throws -> TraceRecord? {
+        let row = try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT summary, detail FROM requests WHERE id = ?", arguments: [id])
+        }
+        guard let row else { return nil }
+        let summary = try decoder.decode(TraceSummary.self, from: Data((row["summary"] as String).utf8))
+        let detail = try decoder.decode(Detail.self, from: Data((row["detail"] as String).utf8))
+        return TraceRecord(summary: summary, requestHeaders: detail.requestHeaders, responseHeaders: detail.responseHeaders, requestBody: detail.requestBody, responseBody: detail.responseBody)
+    }
+
+    public func list(filter: RequestFilter, page: PageRequest) async throws -> Page {
+        var (clause, args) = Self.whereClause(filter)
+        if let cursor = page.cursor {
+            clause.append("id < ?")
+            args += [cursor]
+        }
+        let sql = "SELECT summary FROM requests" + Self.joined(clause) + " ORDER BY id DESC LIMIT \(page.limit + 1)"
+        let arguments = args
+        let texts = try await pool.read { db in try String.fetchAll(db, sql: sql, arguments: arguments) }
+        var items = try texts.map { try decoder.decode(TraceSummary.self, from: Data($0.utf8)) }
+        var next: String?
+        if items.count > page.limit {
+            items.removeLast()
+            next = items.last?.id
+        }
+        return Page(items: items, nextCursor: next)
+    }
+
+    public func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws {
+        let (clause, args) = Self.whereClause(filter)
+        let sql = "SELECT env, model, input_tokens, output_tokens, total_tokens, cost, duration_ms, is_error, started_at FROM requests" + Self.joined(clause)
+        let samples = try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: args).map { row in
+                StatsSample(
+                    env: row[0], model: row[1], inputTokens: row[2], outputTokens: row[3], totalTokens: row[4],
+                    estimatedCost: row[5], durationMs: row[6], isError: row[7],
+                    startedAt: Date(timeIntervalSince1970: row[8]))
+            }
+        }
+        samples.forEach(body)
+    }
+
+    public func clear() async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM requests") }
+    }
+
+    public func count() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM requests") ?? 0 }
+    }
+
+    public func close() async throws {
+        try pool.close()
+    }
+
+    static func searchText(_ s: TraceSummary) -> String {
+        [s.path, s.host, s.model ?? "", s.text ?? "", s.error?.message ?? ""].joined(separator: "\n").lowercased()
+    }
+
+    static func whereClause(_ f: RequestFilter) -> ([String], StatementArguments) {
+        var clause: [String] = []
+        var args: StatementArguments = []
+        if let env = f.env { clause.append("env = ?"); args += [env] }
+        if let model = f.model { clause.append("model = ?"); args += [model] }
+        switch f.status {
+        case .code(let c)?: clause.append("status = ?"); args += [c]
+        case .family(let fam)?: clause.append("status >= ? AND status < ?"); args += [fam * 100, fam * 100 + 100]
+        case .error?: clause.append("is_error = 1")
+        case nil: break
+        }
+        if let since = f.since { clause.append("started_at >= ?"); args += [since.timeIntervalSince1970] }
+        if let until = f.until { clause.append("started_at < ?"); args += [until.timeIntervalSince1970] }
+        if let text = f.text, !text.isEmpty { clause.append("instr(search, ?) > 0"); args += [text.lowercased()] }
+        return (clause, args)
+    }
+
+    private static func joined(_ clause: [String]) -> String {
+        clause.isEmpty ? "" : " WHERE " + clause.joined(separator: " AND ")
+    }
+}
+
+/// A store problem, with a message a user can act on.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

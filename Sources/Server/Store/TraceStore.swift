@@ -1,0 +1,39 @@
+import Foundation
+import Shared
+
+/// Where captured records live. Implementations: ``MemoryStore`` (bounded, the default) and
+/// ``SQLiteStore`` (a file that survives restarts).
+public protocol TraceStore: Sendable {
+    /// A short description for logs and `/api/health`, e.g. `memory (10000 records)` or `sqlite ./trace.db`.
+    var description: String { get }
+    /// Inserts or replaces records by id.
+    func save(_ records: [TraceRecord]) async throws
+    func record(id: String) async throws -> TraceRecord?
+    /// Summaries matching `filter`, newest first, one page.
+    func list(filter: RequestFilter, page: PageRequest) async throws -> Page
+    /// Calls `body` with the statistics sample of every record matching `filter`.
+    func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws
+    /// Removes every record.
+    func clear() async throws
+    /// Number of records stored.
+    func count() async throws -> Int
+    /// Flushes and releases resources.
+    func close() async throws
+}
+
+extension TraceStore {
+    public func stats(filter: RequestFilter) async throws -> Stats {
+        var acc = StatsAccumulator()
+        try await forEachSample(filter: filter) { acc.add($0) }
+        return acc.stats
+    }
+
+    public func timeseries(filter: RequestFilter, bucketSeconds: Int, since: Date, until: Date) async throws -> Timeseries? {
+        guard var acc = TimeseriesAccumulator(bucketSeconds: bucketSeconds, since: since, until: until) else { return nil }
+        var f = filter
+        f.since = max(f.since ?? since, since)
+        f.until = min(f.until ?? until, until)
+        try await forEachSample(filter: f) { acc.add($0) }
+        return acc.timeseries
+    }
+}

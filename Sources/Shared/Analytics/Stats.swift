@@ -1,0 +1,81 @@
+import Foundation
+
+/// `GET /api/stats`: totals over the filtered records, broken down by model and by environment.
+public struct Stats: Codable, Sendable, Equatable {
+    public var totalRequests: Int
+    public var totalPromptTokens: Int
+    public var totalCompletionTokens: Int
+    public var totalTokens: Int
+    /// Sum of the known costs; records whose model has no price add nothing (see `unpricedModels`).
+    public var estimatedCost: Double
+    /// Mean duration of finished requests, `nil` when none finished.
+    public var avgResponseTimeMs: Double?
+    public var errors: Int
+    public var modelBreakdown: [Breakdown]
+    public var envBreakdown: [Breakdown]
+    /// Models seen that have no price, so their cost is unknown.
+    public var unpricedModels: [String]
+
+    /// One row of a breakdown; `model` or `env` names the group.
+    public struct Breakdown: Codable, Sendable, Equatable {
+        public var model: String?
+        public var env: String?
+        public var requests: Int
+        public var promptTokens: Int
+        public var completionTokens: Int
+        public var totalTokens: Int
+        public var estimatedCost: Double
+        public var avgResponseTimeMs: Double?
+        public var errors: Int
+    }
+}
+
+/// Builds ``Stats`` from samples in one pass.
+public struct StatsAccumulator: Sendable {
+    private struct Group: Sendable {
+        var requests = 0, prompt = 0, completion = 0, total = 0, errors = 0, finished = 0
+        var cost = 0.0, duration = 0.0
+        var unpriced = false
+
+        mutating func add(_ s: StatsSample) {
+            requests += 1
+            prompt += s.inputTokens ?? 0
+            completion += s.outputTokens ?? 0
+            total += s.tokens
+            cost += s.estimatedCost ?? 0
+            if s.isError { errors += 1 }
+            if let d = s.durationMs { duration += d; finished += 1 }
+            if s.estimatedCost == nil, s.model != nil, s.inputTokens != nil || s.outputTokens != nil { unpriced = true }
+        }
+
+        var avg: Double? { finished == 0 ? nil : duration / Double(finished) }
+    }
+
+    private var all = Group()
+    private var byModel: [String: Group] = [:]
+    private var byEnv: [String: Group] = [:]
+
+    public init() {}
+
+    public mutating func add(_ s: StatsSample) {
+        all.add(s)
+        byModel[s.model ?? "unknown", default: Group()].add(s)
+        byEnv[s.env, default: Group()].add(s)
+    }
+
+    public var stats: Stats {
+        func rows(_ groups: [String: Group], model: Bool) -> [Stats.Breakdown] {
+            groups.sorted { ($0.value.cost, $0.value.requests, $1.key) > ($1.value.cost, $1.value.requests, $0.key) }.map { key, g in
+                Stats.Breakdown(
+                    model: model ? key : nil, env: model ? nil : key, requests: g.requests, promptTokens: g.prompt,
+                    completionTokens: g.completion, totalTokens: g.total, estimatedCost: g.cost, avgResponseTimeMs: g.avg,
+                    errors: g.errors)
+            }
+        }
+        return Stats(
+            totalRequests: all.requests, totalPromptTokens: all.prompt, totalCompletionTokens: all.completion,
+            totalTokens: all.total, estimatedCost: all.cost, avgResponseTimeMs: all.avg, errors: all.errors,
+            modelBreakdown: rows(byModel, model: true), envBreakdown: rows(byEnv, model: false),
+            unpricedModels: byModel.filter { $0.value.unpriced && $0.key != "unknown" }.map(\.key).sorted())
+    }
+}

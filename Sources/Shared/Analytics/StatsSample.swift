@@ -1,0 +1,38 @@
+import Foundation
+
+/// The few fields of a record that statistics need; stores can produce these without decoding whole records.
+public struct StatsSample: Sendable, Equatable {
+    public var env: String
+    public var model: String?
+    public var inputTokens: Int?
+    public var outputTokens: Int?
+    public var totalTokens: Int?
+    public var estimatedCost: Double?
+    public var durationMs: Double?
+    public var isError: Bool
+    public var startedAt: Date
+
+    public init(env: String, model: String?, inputTokens: Int?, outputTokens: Int?, totalTokens: Int?, estimatedCost: Double?, durationMs: Double?, isError: Bool, startedAt: Date) {
+        self.env = env
+        self.model = model
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.totalTokens = totalTokens
+        self.estimatedCost = estimatedCost
+        self.durationMs = durationMs
+        self.isError = isError
+        self.startedAt = startedAt
+    }
+
+    public init(_ s: TraceSummary) {
+        self.init(
+            env: s.env, model: s.model, inputTokens: s.usage.inputTokens, outputTokens: s.usage.outputTokens,
+            totalTokens: s.usage.totalTokens, estimatedCost: s.estimatedCost, durationMs: s.durationMs,
+            isError: s.isError, startedAt: s.startedAt)
+    }
+
+    /// Total tokens: the provider's total, else input + output when either is known.
+    var tokens: Int {
+        totalTokens ?? ((inputTokens ?? 0) + (outputTokens ?? 0))
+    }
+}

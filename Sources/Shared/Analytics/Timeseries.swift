@@ -1,0 +1,91 @@
+import Foundation
+
+/// `GET /api/timeseries`: fixed-width time buckets, empty ones included, oldest first.
+public struct Timeseries: Codable, Sendable, Equatable {
+    /// Bucket width in seconds.
+    public var bucketSeconds: Int
+    public var since: Date
+    public var until: Date
+    public var buckets: [Bucket]
+
+    public struct Bucket: Codable, Sendable, Equatable {
+        /// Start of the bucket.
+        public var t: Date
+        public var requests: Int
+        public var promptTokens: Int
+        public var completionTokens: Int
+        public var estimatedCost: Double
+        public var avgResponseTimeMs: Double?
+        public var errors: Int
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(t, forKey: .t)
+            try c.encode(requests, forKey: .requests)
+            try c.encode(promptTokens, forKey: .promptTokens)
+            try c.encode(completionTokens, forKey: .completionTokens)
+            try c.encode(estimatedCost, forKey: .estimatedCost)
+            try c.encode(avgResponseTimeMs, forKey: .avgResponseTimeMs)
+            try c.encode(errors, forKey: .errors)
+        }
+    }
+
+    /// Most buckets one request may ask for.
+    public static let maxBuckets = 10_000
+
+    /// Parses a bucket width such as `30s`, `1m`, `5m`, `1h`, `1d` into seconds.
+    public static func parseBucket(_ s: String) -> Int? {
+        guard let unit = s.last, let n = Int(s.dropLast()), n > 0 else { return Int(s).flatMap { $0 > 0 ? $0 : nil } }
+        switch unit {
+        case "s": return n
+        case "m": return n * 60
+        case "h": return n * 3600
+        case "d": return n * 86400
+        default: return nil
+        }
+    }
+}
+
+/// Builds a ``Timeseries`` from samples in one pass.
+public struct TimeseriesAccumulator: Sendable {
+    private let bucketSeconds: Int
+    private let since: Date
+    private let until: Date
+    private var requests: [Int], prompt: [Int], completion: [Int], errors: [Int], finished: [Int]
+    private var cost: [Double], duration: [Double]
+
+    /// Buckets of `bucketSeconds` from `since` (rounded down to a bucket boundary) to `until`.
+    /// Fails when that would be more than ``Timeseries/maxBuckets`` buckets.
+    public init?(bucketSeconds: Int, since: Date, until: Date) {
+        let start = (since.timeIntervalSince1970 / Double(bucketSeconds)).rounded(.down) * Double(bucketSeconds)
+        let count = Int(((until.timeIntervalSince1970 - start) / Double(bucketSeconds)).rounded(.up))
+        guard bucketSeconds > 0, count >= 0, count <= Timeseries.maxBuckets else { return nil }
+        self.bucketSeconds = bucketSeconds
+        self.since = Date(timeIntervalSince1970: start)
+        self.until = until
+        requests = Array(repeating: 0, count: count)
+        prompt = requests; completion = requests; errors = requests; finished = requests
+        cost = Array(repeating: 0, count: count); duration = cost
+    }
+
+    public mutating func add(_ s: StatsSample) {
+        let i = Int((s.startedAt.timeIntervalSince(since) / Double(bucketSeconds)).rounded(.down))
+        guard i >= 0, i < requests.count, s.startedAt < until else { return }
+        requests[i] += 1
+        prompt[i] += s.inputTokens ?? 0
+        completion[i] += s.outputTokens ?? 0
+        cost[i] += s.estimatedCost ?? 0
+        if s.isError { errors[i] += 1 }
+        if let d = s.durationMs { duration[i] += d; finished[i] += 1 }
+    }
+
+    public var timeseries: Timeseries {
+        let buckets = requests.indices.map { i in
+            Timeseries.Bucket(
+                t: since.addingTimeInterval(Double(i * bucketSeconds)), requests: requests[i], promptTokens: prompt[i],
+                completionTokens: completion[i], estimatedCost: cost[i],
+                avgResponseTimeMs: finished[i] == 0 ? nil : duration[i] / Double(finished[i]), errors: errors[i])
+        }
+        return Timeseries(bucketSeconds: bucketSeconds, since: since, until: until, buckets: buckets)
+    }
+}

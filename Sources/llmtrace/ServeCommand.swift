@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Server
+import Shared
+
+/// `llmtrace serve`: flags are read here and handed to ``ConfigResolver``; nothing else happens in this target.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the proxy, the capture store and the JSON API (the default command).")
+
+    @Option(name: [.short, .long], help: "Storage mode: local (memory or SQLite).")
+    var mode: String?
+    @Option(name: [.short, .long], help: "Port to listen on (default 8080; 0 picks a free one).")
+    var port: String?
+    @Option(name: [.customShort("H"), .long], help: "Address to listen on (default 127.0.0.1).")
+    var host: String?
+    @Option(name: [.customShort("P"), .long], help: "Password the API and panel require (Bearer token or HTTP Basic).")
+    var password: String?
+    @Option(name: .long, help: "SQLite file to keep records in, or :memory: (default).")
+    var db: String?
+    @Option(name: [.short, .long], help: "Config file (JSON or YAML); default: .llmtracerc and friends, searched upward.")
+    var config: String?
+    @Option(name: .long, help: "Serve this directory at / .")
+    var webRoot: String?
+    @Option(name: .long, help: "Largest body captured per direction (default 10MiB); larger ones are forwarded whole, stored cut.")
+    var maxBody: String?
+    @Option(name: .long, help: "Records kept by the memory store (default 10000), oldest dropped.")
+    var memoryLimit: String?
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (default info).")
+    var logLevel: String?
+    @Option(name: .long, help: "Seconds in-flight requests get to finish on SIGINT/SIGTERM (default 10).")
+    var shutdownGrace: String?
+    @Option(name: .long, help: "Seconds to wait for an upstream connection (default 10).")
+    var upstreamConnectTimeout: String?
+    @Option(name: .long, help: "Seconds an upstream may stay silent before the exchange fails (default 600).")
+    var upstreamIdleTimeout: String?
+    @Flag(name: [.customShort("v"), .long], help: "Print the version and exit.")
+    var version = false
+
+    func run() async throws {
+        if version {
+            print(LLMTraceVersion.current)
+            return
+        }
+        let flags: [ConfigResolver.Key: String?] = [
+            .mode: mode, .port: port, .host: host, .password: password, .db: db, .webRoot: webRoot, .maxBody: maxBody,
+            .memoryLimit: memoryLimit, .logLevel: logLevel, .shutdownGrace: shutdownGrace,
+            .upstreamConnectTimeout: upstreamConnectTimeout, .upstreamIdleTimeout: upstreamIdleTimeout,
+        ]
+        let resolver = ConfigResolver(
+            flags: flags.compactMapValues { $0 }, environment: ProcessInfo.processInfo.environment,
+            workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), configPath: config)
+        let (configuration, file): (ServerConfiguration, URL?)
+        do {
+            (configuration, file) = try resolver.resolve()
+        } catch {
+            throw ValidationError(error.message)
+        }
+
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "llmtrace")
+        if let file { logger.info("using config file \(file.path)") }
+        if configuration.listensPublicly && configuration.password == nil {
+            logger.warning(
+                "listening on \(configuration.host) without --password: anyone who can reach this port can read captured traffic and use the proxy")
+        }
+        let server = LLMTraceServer(configuration: configuration, logger: logger)
+        try await server.run { address in
+            let banner = """
+                llmtrace \(LLMTraceVersion.current) listening on http://\(address)
+                  store: \(configuration.database == ":memory:" ? "memory" : configuration.database)
+                  proxy: http://\(address)/proxy/<env>/https/api.openai.com/v1
+
+                """
+            FileHandle.standardOutput.write(Data(banner.utf8))
+        }
+    }
+}
