@@ -48,7 +48,7 @@ public struct ConfigResolver: Sendable {
     /// The config file that applies, if any.
     public func configFileURL() throws(ConfigurationError) -> URL? {
         if let explicit = configPath ?? environment["LLMTRACE_CONFIG"] {
-            let url = URL(fileURLWithPath: explicit, relativeTo: workingDirectory).standardizedFileURL
+            let url = (explicit.hasPrefix("/") ? URL(fileURLWithPath: explicit) : workingDirectory.appendingPathComponent(explicit)).standardizedFileURL
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw ConfigurationError("config file \(url.path) does not exist")
             }

@@ -35,7 +35,8 @@ public struct Timeseries: Codable, Sendable, Equatable {
 
     /// Parses a bucket width such as `30s`, `1m`, `5m`, `1h`, `1d` into seconds.
     public static func parseBucket(_ s: String) -> Int? {
-        guard let unit = s.last, let n = Int(s.dropLast()), n > 0 else { return Int(s).flatMap { $0 > 0 ? $0 : nil } }
+        if let n = Int(s) { return n > 0 ? n : nil }
+        guard let unit = s.last, let n = Int(s.dropLast()), n > 0 else { return nil }
         switch unit {
         case "s": return n
         case "m": return n * 60

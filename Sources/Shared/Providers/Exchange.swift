@@ -37,6 +37,12 @@ public struct ExchangeAnalysis: Sendable, Equatable {
     public var toolCalls: [ToolCall] = []
     public var finishReason: String?
     public var error: TraceError?
+    /// Reasoning / thinking text (Anthropic thinking blocks, Gemini thought parts, OpenAI reasoning),
+    /// kept apart from `text`; `nil` when there was none.
+    public var thinking: String?
+    /// Whether the response ended properly: a stream reached its end marker (`[DONE]`, `message_stop`,
+    /// a final chunk, `done: true`, a terminal Responses event) or a whole body parsed. `false` when cut off.
+    public var complete: Bool = false
 
     public init() {}
 }

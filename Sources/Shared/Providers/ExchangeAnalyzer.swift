@@ -1,14 +1,11 @@
-import Foundation
-
-/// Understands an exchange: which provider and endpoint, which model, whether it streamed.
+/// Understands a finished (or cut-off) exchange: provider, endpoint, model, usage, text, tool calls,
+/// finish reason, error and whether the response ended properly.
 public enum ExchangeAnalyzer {
-    /// Analyses a finished (or cut-off) exchange.
+    /// Analyses an exchange whose response body is complete or was cut off (at a size limit or a disconnect).
+    /// Equal to a ``StreamAccumulator`` fed the whole response body, then finished.
     public static func analyze(_ exchange: Exchange) -> ExchangeAnalysis {
-        var a = ExchangeAnalysis()
-        let request = try? JSONSerialization.jsonObject(with: Data(exchange.requestBody)) as? [String: Any]
-        a.model = request?["model"] as? String
-        let contentType = exchange.responseHeader("content-type")?.lowercased() ?? ""
-        a.stream = contentType.hasPrefix("text/event-stream") || contentType.contains("ndjson") || (request?["stream"] as? Bool ?? false)
-        return a
+        var accumulator = StreamAccumulator(exchange: exchange)
+        _ = accumulator.feed(exchange.responseBody)
+        return accumulator.finish()
     }
 }

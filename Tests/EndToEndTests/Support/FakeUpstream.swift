@@ -1,0 +1,162 @@
+import CompressNIO
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// A local upstream that behaves like an LLM provider: JSON, chunked SSE with delays, NDJSON, gzip,
+/// errors, a connection that dies mid-stream, and a stream that records when its client goes away.
+final class FakeUpstream: Sendable {
+    struct State: Sendable {
+        var gateOpen = false
+        var endlessCancelled = false
+        var endlessStarted = false
+        var lastHeaders: [String: String] = [:]
+    }
+
+    let state = Mutex(State())
+    private let running: Mutex<(group: ServiceGroup, task: Task<Void, Never>)?> = Mutex(nil)
+    private let portBox = Mutex(0)
+
+    static let json = #"{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}"#
+
+    static func sseEvent(_ i: Int) -> String {
+        #"data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"tok\#(i) "}}]}"# + "\n\n"
+    }
+
+    /// Deterministic pseudo-random bytes.
+    static func bytes(_ n: Int, seed: UInt64 = 42) -> [UInt8] {
+        var x = seed
+        return (0..<n).map { _ in
+            x = x &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: x >> 33)
+        }
+    }
+
+    /// Starts on a free loopback port and returns once it listens.
+    static func start() async throws -> FakeUpstream {
+        let upstream = FakeUpstream()
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let router = Router()
+        upstream.addRoutes(router)
+        var logger = Logger(label: "fake-upstream")
+        logger.logLevel = .error
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        upstream.running.withLock { $0 = (group, Task { try? await group.run() }) }
+        for await port in ports {
+            upstream.portBox.withLock { $0 = port }
+            return upstream
+        }
+        throw CancellationError()
+    }
+
+    var port: Int { portBox.withLock { $0 } }
+    var base: String { "http://127.0.0.1:\(port)" }
+    /// The proxy route prefix that reaches this upstream through llmtrace at `proxy`.
+    func route(via proxy: String, env: String = "test") -> String { "\(proxy)/proxy/\(env)/http/127.0.0.1:\(port)" }
+
+    func stop() async {
+        guard let (group, task) = running.withLock({ $0 }) else { return }
+        await group.triggerGracefulShutdown()
+        await task.value
+    }
+
+    func openGate() { state.withLock { $0.gateOpen = true } }
+
+    private func addRoutes(_ router: Router<BasicRequestContext>) {
+        router.on("/v1/chat/completions", method: .post) { request, _ in
+            self.remember(request)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: Self.json)))
+        }
+        router.on("/echo", method: .post) { request, _ in
+            self.remember(request)
+            let headers: HTTPFields = [.contentType: request.headers[.contentType] ?? "application/octet-stream"]
+            return Response(status: .ok, headers: headers, body: .init(asyncSequence: request.body))
+        }
+        router.get("/bytes") { request, _ in
+            let n = request.uri.queryParameters.get("n", as: Int.self) ?? 1024
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: Self.bytes(n))))
+        }
+        router.get("/sse") { request, _ in
+            let n = request.uri.queryParameters.get("n", as: Int.self) ?? 5
+            let delay = request.uri.queryParameters.get("delay", as: Int.self) ?? 20
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
+                for i in 0..<n {
+                    try await writer.write(ByteBuffer(string: Self.sseEvent(i)))
+                    try await Task.sleep(for: .milliseconds(delay))
+                }
+                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                try await writer.finish(nil)
+            })
+        }
+        router.get("/gated-sse") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
+                try await writer.write(ByteBuffer(string: Self.sseEvent(0)))
+                let deadline = ContinuousClock.now + .seconds(10)
+                while !self.state.withLock({ $0.gateOpen }), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                try await writer.write(ByteBuffer(string: Self.sseEvent(1)))
+                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                try await writer.finish(nil)
+            })
+        }
+        router.get("/ndjson") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: .init { writer in
+                for i in 0..<3 {
+                    try await writer.write(ByteBuffer(string: #"{"model":"llama3","message":{"role":"assistant","content":"w\#(i) "},"done":false}"# + "\n"))
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                try await writer.write(ByteBuffer(string: #"{"model":"llama3","done":true,"prompt_eval_count":5,"eval_count":3}"# + "\n"))
+                try await writer.finish(nil)
+            })
+        }
+        router.get("/gzip") { _, _ in
+            var plain = ByteBuffer(string: Self.json)
+            let compressed = try plain.compress(with: .gzip())
+            return Response(status: .ok, headers: [.contentType: "application/json", .contentEncoding: "gzip"], body: .init(byteBuffer: compressed))
+        }
+        router.get("/status/:code") { _, context in
+            let code = context.parameters.get("code", as: Int.self) ?? 500
+            return Response(
+                status: .init(code: code), headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"type":"rate_limit_error","message":"slow down"}}"#)))
+        }
+        router.get("/die") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
+                try await writer.write(ByteBuffer(string: Self.sseEvent(0)))
+                try await Task.sleep(for: .milliseconds(50))
+                throw CancellationError()  // the connection is closed mid-stream
+            })
+        }
+        router.get("/endless") { _, _ in
+            self.state.withLock { $0.endlessStarted = true }
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
+                var i = 0
+                do {
+                    while i < 2000 {
+                        try await writer.write(ByteBuffer(string: Self.sseEvent(i)))
+                        try await Task.sleep(for: .milliseconds(10))
+                        i += 1
+                    }
+                } catch {
+                    self.state.withLock { $0.endlessCancelled = true }
+                    throw error
+                }
+                try await writer.finish(nil)
+            })
+        }
+    }
+
+    private func remember(_ request: Request) {
+        var headers: [String: String] = [:]
+        for f in request.headers { headers[f.name.canonicalName] = f.value }
+        headers["host"] = request.head.authority
+        state.withLock { $0.lastHeaders = headers }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import Server
+
+@Suite struct ConfigResolverTests {
+    /// A fresh directory tree: root/.llmtracerc-holder/sub/deeper
+    static func tempDir() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("llmtrace-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func defaultsApplyWhenNothingIsSet() throws {
+        let dir = try Self.tempDir()
+        let (c, file) = try ConfigResolver(flags: [:], environment: [:], workingDirectory: dir, configPath: nil).resolve()
+        #expect(file == nil)
+        #expect(c == ServerConfiguration())
+        #expect(c.port == 8080)
+        #expect(c.host == "127.0.0.1")
+        #expect(c.database == ":memory:")
+        #expect(c.maxBodyBytes == 10 * 1024 * 1024)
+        #expect(c.memoryLimit == 10_000)
+    }
+
+    @Test func environmentBeatsDefaults() throws {
+        let dir = try Self.tempDir()
+        let env = ["PORT": "9000", "LLMTRACE_DB": "/tmp/x.db", "LLMTRACE_MAX_BODY": "1MiB", "LLMTRACE_PASSWORD": "pw", "LLMTRACE_LOG_LEVEL": "debug", "LLMTRACE_MEMORY_LIMIT": "5"]
+        let (c, _) = try ConfigResolver(flags: [:], environment: env, workingDirectory: dir, configPath: nil).resolve()
+        #expect(c.port == 9000)
+        #expect(c.database == "/tmp/x.db")
+        #expect(c.maxBodyBytes == 1 << 20)
+        #expect(c.password == "pw")
+        #expect(c.logLevel == .debug)
+        #expect(c.memoryLimit == 5)
+    }
+
+    @Test func llmtracePortBeatsPlainPort() throws {
+        let dir = try Self.tempDir()
+        let (c, _) = try ConfigResolver(flags: [:], environment: ["PORT": "1", "LLMTRACE_PORT": "2"], workingDirectory: dir, configPath: nil).resolve()
+        #expect(c.port == 2)
+    }
+
+    @Test func configFileBeatsEnvironmentAndIsFoundUpward() throws {
+        let root = try Self.tempDir()
+        try #"{"port": 7000, "db": "from-file.db", "max-body": "2KB"}"#.write(to: root.appendingPathComponent(".llmtracerc.json"), atomically: true, encoding: .utf8)
+        let deep = root.appendingPathComponent("a/b/c")
+        try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
+        let (c, file) = try ConfigResolver(flags: [:], environment: ["PORT": "9000", "LLMTRACE_DB": "env.db"], workingDirectory: deep, configPath: nil).resolve()
+        #expect(file?.lastPathComponent == ".llmtracerc.json")
+        #expect(c.port == 7000)
+        #expect(c.database == "from-file.db")
+        #expect(c.maxBodyBytes == 2048)
+    }
+
+    @Test func flagsBeatEverything() throws {
+        let root = try Self.tempDir()
+        try "port: 7000\nhost: 0.0.0.0\n".write(to: root.appendingPathComponent(".llmtracerc"), atomically: true, encoding: .utf8)
+        let (c, _) = try ConfigResolver(flags: [.port: "6000"], environment: ["PORT": "9000"], workingDirectory: root, configPath: nil).resolve()
+        #expect(c.port == 6000)
+        #expect(c.host == "0.0.0.0")
+        #expect(c.listensPublicly)
+    }
+
+    @Test(arguments: [".llmtracerc", ".llmtracerc.json", ".llmtracerc.yaml", ".llmtracerc.yml", "llmtrace.config.json"])
+    func everyFileNameIsFound(name: String) throws {
+        let root = try Self.tempDir()
+        try #"{"memoryLimit": 42}"#.write(to: root.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        let (c, file) = try ConfigResolver(flags: [:], environment: [:], workingDirectory: root, configPath: nil).resolve()
+        #expect(file?.lastPathComponent == name)
+        #expect(c.memoryLimit == 42)
+    }
+
+    @Test func explicitConfigPathWinsOverSearchAndMustExist() throws {
+        let root = try Self.tempDir()
+        try #"{"port": 1111}"#.write(to: root.appendingPathComponent(".llmtracerc"), atomically: true, encoding: .utf8)
+        try "port: 2222".write(to: root.appendingPathComponent("custom.yaml"), atomically: true, encoding: .utf8)
+        let (c, _) = try ConfigResolver(flags: [:], environment: [:], workingDirectory: root, configPath: "custom.yaml").resolve()
+        #expect(c.port == 2222)
+        #expect(throws: ConfigurationError.self) {
+            try ConfigResolver(flags: [:], environment: [:], workingDirectory: root, configPath: "missing.json").resolve()
+        }
+    }
+
+    @Test func badValuesAreRejectedWithTheirSource() throws {
+        let root = try Self.tempDir()
+        func message(_ flags: [ConfigResolver.Key: String], _ env: [String: String] = [:]) -> String {
+            do {
+                _ = try ConfigResolver(flags: flags, environment: env, workingDirectory: root, configPath: nil).resolve()
+                return ""
+            } catch {
+                return error.message
+            }
+        }
+        #expect(message([.port: "99999"]).contains("--port"))
+        #expect(message([:], ["PORT": "abc"]).contains("PORT"))
+        #expect(message([.maxBody: "ten"]).contains("not a size"))
+        #expect(message([.logLevel: "loud"]).contains("log level"))
+        #expect(message([.memoryLimit: "0"]).contains("memory limit"))
+        #expect(message([.mode: "shared"]).contains("mode 'shared'"))
+    }
+
+    @Test func unknownSettingsAndInvalidFilesAreReported() throws {
+        let root = try Self.tempDir()
+        try #"{"prot": 1}"#.write(to: root.appendingPathComponent(".llmtracerc"), atomically: true, encoding: .utf8)
+        #expect(throws: ConfigurationError.self) {
+            try ConfigResolver(flags: [:], environment: [:], workingDirectory: root, configPath: nil).resolve()
+        }
+        try "[1, 2]".write(to: root.appendingPathComponent(".llmtracerc"), atomically: true, encoding: .utf8)
+        #expect(throws: ConfigurationError.self) {
+            try ConfigResolver(flags: [:], environment: [:], workingDirectory: root, configPath: nil).resolve()
+        }
+    }
+
+    @Test func byteSizes() {
+        #expect(ConfigResolver.parseByteSize("10MiB") == 10 << 20)
+        #expect(ConfigResolver.parseByteSize("512kb") == 512 << 10)
+        #expect(ConfigResolver.parseByteSize("1G") == 1 << 30)
+        #expect(ConfigResolver.parseByteSize("123") == 123)
+        #expect(ConfigResolver.parseByteSize("12 parsecs") == nil)
+        #expect(ConfigResolver.parseByteSize("99999999999999999999G") == nil)
+    }
+}
