@@ -1,3 +1,5 @@
+import Foundation
+
 // Wire transcripts written from the providers' documented formats (OpenAI Chat Completions and Responses
 // streaming, Anthropic Messages streaming, Gemini GenerateContentResponse, Ollama API docs).
 
@@ -522,7 +524,7 @@ enum Transcripts {
         text.replacingOccurrences(of: "\n", with: "\r\n")
     }
 
-    /// `text` cut after its first `count` bytes (the way a size limit or disconnect cuts a body).
+    /// `text` cut just before `marker` (the way a size limit or a disconnect cuts a body).
     static func cut(_ text: String, before marker: String) -> String {
         guard let range = text.range(of: marker) else { return text }
         return String(text[..<range.lowerBound])
