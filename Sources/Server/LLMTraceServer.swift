@@ -9,13 +9,21 @@ import Shared
 /// `llmtrace serve`: the proxy, the capture pipeline, the store and the JSON API, run until SIGINT or SIGTERM.
 public struct LLMTraceServer: Sendable {
     public let configuration: ServerConfiguration
-    public let prices: PriceTable
     let logger: Logger
 
-    public init(configuration: ServerConfiguration, prices: PriceTable = .bundled, logger: Logger) {
+    public init(configuration: ServerConfiguration, logger: Logger) {
         self.configuration = configuration
-        self.prices = prices
         self.logger = logger
+    }
+
+    /// The bundled price table with the configuration's override file merged over it.
+    public static func loadPrices(_ configuration: ServerConfiguration) throws -> PriceTable {
+        guard let file = configuration.pricingFile else { return .bundled }
+        do {
+            return PriceTable.bundled.merging(try PriceTable.load(overridesFrom: URL(fileURLWithPath: file)))
+        } catch {
+            throw ConfigurationError("--pricing: \(error)")
+        }
     }
 
     /// Opens the store the configuration names.
@@ -38,6 +46,8 @@ public struct LLMTraceServer: Sendable {
     /// Runs until a graceful-shutdown signal. `onListening` receives the bound address (`127.0.0.1:8080`).
     public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         let c = configuration
+        let prices = try Self.loadPrices(c)
+        if let problem = prices.loadError { logger.warning("pricing: \(problem)") }
         let store = try Self.openStore(c)
         let pipeline = CapturePipeline(store: store, logger: logger)
 
@@ -54,7 +64,7 @@ public struct LLMTraceServer: Sendable {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig)
 
         let proxy = ProxyHandler(
-            client: client, pipeline: pipeline, ids: RecordIDGenerator(), maxBody: c.maxBodyBytes,
+            client: client, pipeline: pipeline, prices: prices, ids: RecordIDGenerator(), maxBody: c.maxBodyBytes,
             headTimeout: .milliseconds(Int64(c.upstreamIdleTimeoutSeconds * 1000)), logger: logger)
 
         let router = Router(context: BasicRequestContext.self)
@@ -90,7 +100,12 @@ public struct LLMTraceServer: Sendable {
         await pipeline.flush()
         try? await client.shutdown()
         do { try await store.close() } catch { logger.error("closing the store failed: \(error)") }
-        if let failure { throw failure }
+        if let failure {
+            if let io = failure as? IOError, io.errnoCode == EADDRINUSE {
+                throw ConfigurationError("\(c.host):\(c.port) is already in use: stop the other server or choose another port with --port")
+            }
+            throw failure
+        }
     }
 }
 

@@ -36,6 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
     var upstreamConnectTimeout: String?
     @Option(name: .long, help: "Seconds an upstream may stay silent before the exchange fails (default 600).")
     var upstreamIdleTimeout: String?
+    @Option(name: .long, help: "Price override file merged over the bundled prices (see docs/PRICING.md).")
+    var pricing: String?
     @Flag(name: [.customShort("v"), .long], help: "Print the version and exit.")
     var version = false
 
@@ -47,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
         let flags: [ConfigResolver.Key: String?] = [
             .mode: mode, .port: port, .host: host, .password: password, .db: db, .webRoot: webRoot, .maxBody: maxBody,
             .memoryLimit: memoryLimit, .logLevel: logLevel, .shutdownGrace: shutdownGrace,
-            .upstreamConnectTimeout: upstreamConnectTimeout, .upstreamIdleTimeout: upstreamIdleTimeout,
+            .upstreamConnectTimeout: upstreamConnectTimeout, .upstreamIdleTimeout: upstreamIdleTimeout, .pricing: pricing,
         ]
         let resolver = ConfigResolver(
             flags: flags.compactMapValues { $0 }, environment: ProcessInfo.processInfo.environment,

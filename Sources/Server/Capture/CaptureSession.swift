@@ -26,9 +26,10 @@ final class CaptureSession: Sendable {
     let start: ContinuousClock.Instant
     let requestHeaders: [HeaderField]
     private let pipeline: CapturePipeline
+    private let prices: PriceTable
     private let state: Mutex<State>
 
-    init(id: String, route: ProxyRoute, method: String, requestHeaders: [HeaderField], maxBody: Int, pipeline: CapturePipeline) {
+    init(id: String, route: ProxyRoute, method: String, requestHeaders: [HeaderField], maxBody: Int, prices: PriceTable, pipeline: CapturePipeline) {
         self.id = id
         self.route = route
         self.method = method
@@ -36,6 +37,7 @@ final class CaptureSession: Sendable {
         self.start = .now
         self.requestHeaders = Redactor.redact(headers: requestHeaders)
         self.pipeline = pipeline
+        self.prices = prices
         self.state = Mutex(State(request: BodyCapture(limit: maxBody), response: BodyCapture(limit: maxBody)))
         pipeline.begin(self)
     }
@@ -115,6 +117,7 @@ final class CaptureSession: Sendable {
         summary.durationMs = Self.ms(end - start)
         summary.ttftMs = s.firstByteAt.map { Self.ms($0 - start) }
         summary.usage = analysis.usage
+        summary.estimatedCost = prices.cost(model: analysis.model, provider: analysis.provider, usage: analysis.usage)
         summary.text = analysis.text
         summary.toolCalls = analysis.toolCalls
         summary.finishReason = analysis.finishReason

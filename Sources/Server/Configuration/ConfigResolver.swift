@@ -14,7 +14,7 @@ public struct ConfigResolver: Sendable {
     /// Setting names as they appear in config files (camelCase; kebab-case is accepted too).
     public enum Key: String, CaseIterable, Sendable {
         case mode, host, port, password, db, maxBody, memoryLimit, logLevel, webRoot, shutdownGrace
-        case upstreamConnectTimeout, upstreamIdleTimeout
+        case upstreamConnectTimeout, upstreamIdleTimeout, pricing
 
         /// Environment variables for this key, most specific first.
         var environmentNames: [String] {
@@ -138,6 +138,7 @@ public struct ConfigResolver: Sendable {
             c.logLevel = level
         }
         if let (v, _) = value(.webRoot) { c.webRoot = v }
+        if let (v, _) = value(.pricing) { c.pricingFile = v }
         if let (v, from) = value(.shutdownGrace) { c.shutdownGraceSeconds = try Self.seconds(v, from: from) }
         if let (v, from) = value(.upstreamConnectTimeout) { c.upstreamConnectTimeoutSeconds = try Self.seconds(v, from: from) }
         if let (v, from) = value(.upstreamIdleTimeout) { c.upstreamIdleTimeoutSeconds = try Self.seconds(v, from: from) }

@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level = .info
     /// Serve this directory at `/` instead of nothing.
     public var webRoot: String?
+    /// A price override file merged over the bundled table (see docs/PRICING.md).
+    public var pricingFile: String?
     /// Seconds in-flight requests get to finish after SIGINT/SIGTERM.
     public var shutdownGraceSeconds: Double = 10
     /// Seconds to wait for an upstream TCP (and TLS) connection.

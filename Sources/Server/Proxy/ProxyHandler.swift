@@ -14,6 +14,7 @@ import Synchronization
 struct ProxyHandler: Sendable {
     let client: HTTPClient
     let pipeline: CapturePipeline
+    let prices: PriceTable
     let ids: RecordIDGenerator
     let maxBody: Int
     /// Longest wait for the upstream's response head (a non-streamed completion can take minutes).
@@ -33,7 +34,7 @@ struct ProxyHandler: Sendable {
         }
 
         let session = CaptureSession(
-            id: ids.next(), route: route, method: request.method.rawValue, requestHeaders: headers, maxBody: maxBody, pipeline: pipeline)
+            id: ids.next(), route: route, method: request.method.rawValue, requestHeaders: headers, maxBody: maxBody, prices: prices, pipeline: pipeline)
         let upstreamRequest = makeUpstreamRequest(request, route: route, session: session)
 
         let upstream: HTTPClientResponse
