@@ -49,7 +49,8 @@ public struct LLMTraceServer: Sendable {
         let prices = try Self.loadPrices(c)
         if let problem = prices.loadError { logger.warning("pricing: \(problem)") }
         let store = try Self.openStore(c)
-        let pipeline = CapturePipeline(store: store, logger: logger)
+        let events = EventHub(logger: logger) { try? await store.stats(filter: RequestFilter()) }
+        let pipeline = CapturePipeline(store: store, events: events, logger: logger)
 
         var clientConfig = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
@@ -74,7 +75,7 @@ public struct LLMTraceServer: Sendable {
         if let root = c.webRoot {
             router.add(middleware: FileMiddleware(root, searchForIndexHtml: true, logger: logger))
         }
-        APIController(store: store, pipeline: pipeline, prices: prices, startedAt: Date()).addRoutes(to: router)
+        APIController(store: store, pipeline: pipeline, events: events, prices: prices, startedAt: Date()).addRoutes(to: router)
 
         let app = Application(
             responder: RootResponder(proxy: proxy, api: router.buildResponder()),
@@ -90,7 +91,7 @@ public struct LLMTraceServer: Sendable {
             logger: logger)
 
         var groupConfig = ServiceGroupConfiguration(
-            services: [.init(service: pipeline), .init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: [.init(service: pipeline), .init(service: app), .init(service: events)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64(c.shutdownGraceSeconds * 1000))
         groupConfig.cancellationSignals = []
         let group = ServiceGroup(configuration: groupConfig)

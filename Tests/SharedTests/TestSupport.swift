@@ -58,7 +58,8 @@ func makeExchange(
         responseHeaders: headers, responseBody: Array(response.utf8))
 }
 
-/// Analyses an exchange whole and under every chunking, requiring identical results, and requiring the
+/// Analyses an exchange whole and under every chunking (and without event templates), requiring identical
+/// results, and requiring the
 /// text returned piece by piece to be the start of (for a proper stream: all of) the final text.
 /// Returns the analysis and the streamed deltas of the one-byte-at-a-time run.
 @discardableResult
@@ -74,5 +75,12 @@ func analyzeEveryWay(_ exchange: Exchange, sourceLocation: SourceLocation = #_so
         #expect((whole.text ?? "").hasPrefix(deltas), "chunking #\(n) deltas", sourceLocation: sourceLocation)
         if n == 1 { byteDeltas = deltas }
     }
+    // Hot events skip JSON parsing through learned templates: the plain path must give the same result.
+    var plain = StreamAccumulator(exchange: exchange)
+    plain.usesEventTemplates = false
+    var plainDeltas = ""
+    for piece in Chunking.random(exchange.responseBody, seed: 7, maxPiece: 50) { plainDeltas += plain.feed(piece) }
+    #expect(plain.finish() == whole, "without event templates", sourceLocation: sourceLocation)
+    #expect(plainDeltas == byteDeltas, "deltas without event templates", sourceLocation: sourceLocation)
     return (whole, byteDeltas)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Shared
 
@@ -7,10 +8,13 @@ import Shared
 struct APIController: Sendable {
     let store: any TraceStore
     let pipeline: CapturePipeline
+    let events: EventHub
     let prices: PriceTable
     let startedAt: Date
 
     private static let encoder = JSONCoding.makeEncoder()
+    private static let lastEventIDHeader = HTTPField.Name("last-event-id")!
+    private static let accelBufferingHeader = HTTPField.Name("x-accel-buffering")!
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/api/requests") { request, _ in try await respond { try await list(request) } }
@@ -20,6 +24,7 @@ struct APIController: Sendable {
         router.get("/api/timeseries") { request, _ in try await respond { try await timeseries(request) } }
         router.get("/api/cost-estimate") { request, _ in try await respond { try costEstimate(request) } }
         router.get("/api/health") { _, _ in try await respond { try await health() } }
+        router.get("/api/events") { request, _ in try await respond { try liveEvents(request) } }
         // The seed product's routes.
         router.get("/cgi-bin/requests") { request, _ in try await respond { try await list(request) } }
         router.get("/cgi-bin/request/:id") { _, context in try await respond { try await record(context.parameters.get("id") ?? "") } }
@@ -33,6 +38,43 @@ struct APIController: Sendable {
         } catch let error as APIError {
             return error.response
         }
+    }
+
+    /// Answers with a ready-made response, or the ``APIError`` as an error body.
+    private func respond(_ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let error as APIError {
+            return error.response
+        }
+    }
+
+    /// `GET /api/events`: the live `text/event-stream`.
+    private func liveEvents(_ request: Request) throws -> Response {
+        let q = QueryParser(request)
+        let filter = EventHub.Filter(env: q.string("env"), model: q.string("model"))
+        var lastEventID: UInt64?
+        if let text = request.headers[Self.lastEventIDHeader] ?? q.string("lastEventId") {
+            guard let n = UInt64(text.trimmingCharacters(in: .whitespaces)) else {
+                throw APIError.invalidParameter("Last-Event-ID", text, expected: "the id of an event received before")
+            }
+            lastEventID = n
+        }
+        let stream = events.subscribe(filter: filter, lastEventID: lastEventID)
+        let headers: HTTPFields = [
+            .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache",
+            Self.accelBufferingHeader: "no",
+        ]
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await writer.write(ByteBuffer(string: ": llmtrace live events\nretry: 1000\n\n"))
+            for await item in stream {
+                switch item {
+                case .event(let event): try await writer.write(ByteBuffer(string: event.sse))
+                case .ping: try await writer.write(ByteBuffer(string: ": ping\n\n"))
+                }
+            }
+            try await writer.finish(nil)
+        })
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
@@ -57,6 +99,7 @@ struct APIController: Sendable {
         let count = try await store.count()
         pipeline.discardPending()
         try await store.clear()
+        events.cleared()
         return ["cleared": count]
     }
 

@@ -37,14 +37,17 @@ public final class CapturePipeline: Service, Sendable {
     }
 
     public let store: any TraceStore
+    /// Where started and completed exchanges are announced live.
+    public let events: EventHub?
     private let logger: Logger
     private let maxPending: Int
     private let state = Mutex(State())
     private let wake: AsyncStream<Void>.Continuation
     private let wakeups: AsyncStream<Void>
 
-    public init(store: any TraceStore, logger: Logger, maxPending: Int = 50_000) {
+    public init(store: any TraceStore, events: EventHub? = nil, logger: Logger, maxPending: Int = 50_000) {
         self.store = store
+        self.events = events
         self.logger = logger
         self.maxPending = maxPending
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -52,12 +55,29 @@ public final class CapturePipeline: Service, Sendable {
 
     func begin(_ session: CaptureSession) {
         state.withLock { $0.inFlight += 1 }
-        submit(session.startedRecord)
+        let record = session.startedRecord
+        submit(record)
+        events?.requestStarted(record.summary)
     }
 
     func end(_ record: TraceRecord) {
         state.withLock { $0.inFlight -= 1 }
         submit(record)
+        events?.requestCompleted(record.summary)
+    }
+
+    /// Records an exchange that was answered at once (a rejected route): started and completed together.
+    func recordAnswered(_ record: TraceRecord) {
+        submit(record)
+        var started = record.summary
+        started.complete = false
+        events?.requestStarted(started)
+        events?.requestCompleted(record.summary)
+    }
+
+    /// New visible text of the exchange `id`, for live subscribers.
+    func delta(id: String, text: String) {
+        events?.requestDelta(id: id, text: text)
     }
 
     /// Queues a record (a newer version of a pending record replaces it). Never waits.

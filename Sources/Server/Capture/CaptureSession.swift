@@ -6,8 +6,10 @@ import Synchronization
 
 /// The capture of one proxied exchange, fed by the forwarding path as bytes pass.
 ///
-/// Every method is cheap and never waits: it copies bytes into bounded buffers under a lock and hands
-/// finished snapshots to the ``CapturePipeline``. Parsing happens when the exchange ends.
+/// Every method is cheap and never waits: it copies bytes into bounded buffers under a lock, feeds a
+/// ``StreamAccumulator`` (which yields the new visible text of a stream for live subscribers), and hands
+/// finished snapshots to the ``CapturePipeline``. The forwarding path calls it after writing each chunk
+/// to the client, so understanding the traffic never delays it.
 final class CaptureSession: Sendable {
     struct State: Sendable {
         var request: BodyCapture
@@ -15,6 +17,9 @@ final class CaptureSession: Sendable {
         var status: Int?
         var responseHeaders: [HeaderField] = []
         var firstByteAt: ContinuousClock.Instant?
+        var firstTextAt: ContinuousClock.Instant?
+        /// Reads the response as it passes; `nil` for content-coded bodies (understood at the end).
+        var accumulator: StreamAccumulator?
         var finished = false
         var clientGone = false
     }
@@ -59,18 +64,39 @@ final class CaptureSession: Sendable {
     var clientGone: Bool { state.withLock { $0.clientGone } }
 
     func responseHead(status: Int, headers: [HeaderField]) {
-        state.withLock {
-            $0.status = status
-            $0.responseHeaders = headers
+        state.withLock { s in
+            s.status = status
+            s.responseHeaders = headers
+            let coding = headers.first { $0.name.caseInsensitiveCompare("content-encoding") == .orderedSame }?.value.lowercased()
+            if coding == nil || coding == "identity" {
+                s.accumulator = StreamAccumulator(
+                    method: method, route: route, requestHeaders: requestHeaders, requestBody: s.request.bytes, status: status,
+                    responseHeaders: headers)
+            }
         }
     }
 
+    /// Marks the arrival of the first response byte (call before forwarding it).
+    func responseStarted() {
+        let now = ContinuousClock.now
+        state.withLock { if $0.firstByteAt == nil { $0.firstByteAt = now } }
+    }
+
+    /// Takes a response chunk that was just forwarded.
     func responseChunk(_ buffer: ByteBuffer) {
         let now = ContinuousClock.now
-        state.withLock {
-            if $0.firstByteAt == nil { $0.firstByteAt = now }
-            $0.response.append(buffer)
+        let delta = state.withLock { s -> String in
+            if s.firstByteAt == nil { s.firstByteAt = now }
+            s.response.append(buffer)
+            // Past the capture limit only streams are still read (a cut buffered body cannot parse anyway).
+            guard var acc = s.accumulator, !s.response.truncated || acc.isStreaming else { return "" }
+            s.accumulator = nil
+            let text = buffer.withUnsafeReadableBytes { acc.feed($0) }
+            s.accumulator = acc
+            if !text.isEmpty, s.firstTextAt == nil { s.firstTextAt = now }
+            return text
         }
+        if !delta.isEmpty { pipeline.delta(id: id, text: delta) }
     }
 
     /// Ends the capture. The first call wins; later calls do nothing.
@@ -102,10 +128,15 @@ final class CaptureSession: Sendable {
         let coding = responseHeaders.first { $0.name == "content-encoding" }?.value.lowercased()
         let (decoded, decodedFrom) = Self.decode(s.response.bytes, coding: coding, limit: s.response.limit)
 
-        let analysis = ExchangeAnalyzer.analyze(
-            Exchange(
-                method: method, route: route, requestHeaders: requestHeaders, requestBody: s.request.bytes, status: s.status,
-                responseHeaders: responseHeaders, responseBody: decoded ?? s.response.bytes))
+        var analysis: ExchangeAnalysis
+        if var acc = s.accumulator {
+            analysis = acc.finish()
+        } else {
+            analysis = ExchangeAnalyzer.analyze(
+                Exchange(
+                    method: method, route: route, requestHeaders: requestHeaders, requestBody: s.request.bytes, status: s.status,
+                    responseHeaders: responseHeaders, responseBody: decoded ?? s.response.bytes))
+        }
 
         var summary = baseSummary()
         summary.provider = analysis.provider
@@ -115,13 +146,15 @@ final class CaptureSession: Sendable {
         summary.status = s.status
         summary.error = error ?? analysis.error
         summary.durationMs = Self.ms(end - start)
-        summary.ttftMs = s.firstByteAt.map { Self.ms($0 - start) }
+        // Time to first token: the first visible text of a stream, else the first byte.
+        summary.ttftMs = (s.firstTextAt ?? s.firstByteAt).map { Self.ms($0 - start) }
         summary.usage = analysis.usage
         summary.estimatedCost = prices.cost(model: analysis.model, provider: analysis.provider, usage: analysis.usage)
         summary.text = analysis.text
         summary.toolCalls = analysis.toolCalls
         summary.finishReason = analysis.finishReason
-        summary.complete = complete
+        // A stream that ended without its end marker was cut off, even if the connection closed cleanly.
+        summary.complete = complete && (!analysis.stream || analysis.complete || s.status.map { $0 >= 400 } == true)
 
         let requestBody = s.request.size > 0 ? CapturedBody(bytes: s.request.bytes, size: s.request.size, truncated: s.request.truncated) : nil
         let responseBody: CapturedBody?

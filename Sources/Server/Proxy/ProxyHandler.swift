@@ -67,9 +67,10 @@ struct ProxyHandler: Sendable {
                     throw error
                 }
                 guard let chunk else { break }
-                session.responseChunk(chunk)
+                session.responseStarted()
                 do {
                     try await writer.write(chunk)
+                    session.responseChunk(chunk)
                 } catch {
                     // The client hung up: leaving this scope drops the upstream body, which cancels the upstream request.
                     session.finish(error: TraceError(type: "client_disconnected", message: "the client closed the connection before the response ended"), complete: false)
@@ -106,7 +107,7 @@ struct ProxyHandler: Sendable {
             id: id, env: "", method: request.method.rawValue, scheme: "", host: "", path: pathOnly, status: 400,
             error: TraceError(type: "invalid_proxy_route", message: error.message), startedAt: Date(), durationMs: 0)
         summary.complete = true
-        pipeline.submit(TraceRecord(summary: summary, requestHeaders: Redactor.redact(headers: headers)))
+        pipeline.recordAnswered(TraceRecord(summary: summary, requestHeaders: Redactor.redact(headers: headers)))
         return ErrorBody.response(.badRequest, type: "invalid_proxy_route", message: error.message, headers: [Self.idHeader: id])
     }
 

@@ -76,6 +76,21 @@ enum AnthropicExtractor {
         }
     }
 
+    /// The hot shape of a `text_delta` or `thinking_delta` event (see ``EventTemplate``), else `nil`.
+    static func hotShape(_ o: [String: Any]) -> EventTemplate.Shape? {
+        guard JSONAccess.string(o["type"]) == "content_block_delta", let delta = JSONAccess.object(o["delta"]) else { return nil }
+        switch JSONAccess.string(delta["type"]) {
+        case "text_delta":
+            guard let text = delta["text"] as? String else { return nil }
+            return EventTemplate.Shape(textKey: "text", text: text, effect: .text)
+        case "thinking_delta":
+            guard let text = delta["thinking"] as? String else { return nil }
+            return EventTemplate.Shape(textKey: "thinking", text: text, effect: .thinking)
+        default:
+            return nil
+        }
+    }
+
     /// Reads a whole (non-streamed) message or error body.
     static func body(_ o: [String: Any], into s: inout ExtractionState) {
         if let e = ErrorBodyParser.error(in: o) { s.error = e }

@@ -38,19 +38,59 @@ enum GeminiExtractor {
         }
     }
 
+    /// The usage keys ``usage(_:)`` reads.
+    static let usageKeys = [
+        "promptTokenCount", "toolUsePromptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "cachedContentTokenCount",
+        "totalTokenCount",
+    ]
+
+    /// The hot shape of a chunk with one plain text part and no finish reason (see ``EventTemplate``): its
+    /// effects are the model, the usage totals and the text. `nil` for any other chunk.
+    static func hotShape(_ o: [String: Any]) -> EventTemplate.Shape? {
+        guard o["error"] == nil, o["promptFeedback"] == nil, let candidates = o["candidates"] as? [Any], candidates.count == 1,
+            let candidate = candidates[0] as? [String: Any], (JSONAccess.int(candidate["index"]) ?? 0) == 0,
+            candidate["finishReason"] == nil, let content = candidate["content"] as? [String: Any],
+            let parts = content["parts"] as? [Any], parts.count == 1, let part = parts[0] as? [String: Any],
+            let text = part["text"] as? String, part["thought"] == nil, part["functionCall"] == nil
+        else { return nil }
+        var shape = EventTemplate.Shape(textKey: "text", text: text, freeKeys: ["responseId", "createTime"], effect: .text)
+        switch o["modelVersion"] {
+        case nil: break
+        case let model as String: (shape.modelKey, shape.model) = ("modelVersion", model)
+        default: return nil
+        }
+        switch o["usageMetadata"] {
+        case nil: break
+        case let u as [String: Any]:
+            for key in usageKeys {
+                guard let value = u[key] else { continue }
+                guard let number = value as? Int, number >= 0 else { return nil }
+                shape.numbers[key] = number
+            }
+            shape.usage = { numbers in usage { numbers[$0] } }
+        default: return nil
+        }
+        return shape
+    }
+
     /// Normalised usage from `usageMetadata`: output adds `thoughtsTokenCount`; input adds
     /// `toolUsePromptTokenCount` (prompt tokens of tool results), as `totalTokenCount` does.
     static func usage(_ u: [String: Any]) -> Usage {
+        usage { JSONAccess.int(u[$0]) }
+    }
+
+    /// Normalised usage from `usageMetadata` values looked up by key.
+    static func usage(_ value: (String) -> Int?) -> Usage {
         var usage = Usage()
-        let prompt = JSONAccess.int(u["promptTokenCount"])
-        let toolPrompt = JSONAccess.int(u["toolUsePromptTokenCount"])
-        let candidates = JSONAccess.int(u["candidatesTokenCount"])
-        let thoughts = JSONAccess.int(u["thoughtsTokenCount"])
+        let prompt = value("promptTokenCount")
+        let toolPrompt = value("toolUsePromptTokenCount")
+        let candidates = value("candidatesTokenCount")
+        let thoughts = value("thoughtsTokenCount")
         usage.inputTokens = prompt.map { $0 + (toolPrompt ?? 0) }
         usage.outputTokens = (candidates == nil && thoughts == nil) ? nil : (candidates ?? 0) + (thoughts ?? 0)
-        usage.cachedInputTokens = JSONAccess.int(u["cachedContentTokenCount"])
+        usage.cachedInputTokens = value("cachedContentTokenCount")
         usage.reasoningTokens = thoughts
-        usage.totalTokens = JSONAccess.int(u["totalTokenCount"]) ?? OpenAIChatExtractor.sum(usage.inputTokens, usage.outputTokens)
+        usage.totalTokens = value("totalTokenCount") ?? OpenAIChatExtractor.sum(usage.inputTokens, usage.outputTokens)
         return usage
     }
 }

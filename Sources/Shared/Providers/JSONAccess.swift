@@ -15,11 +15,6 @@ enum JSONAccess {
         bytes.withUnsafeBufferPointer { parse($0) }
     }
 
-    /// Parses bytes as a JSON object, or `nil` when they are not one.
-    static func object(_ bytes: UnsafeBufferPointer<UInt8>) -> [String: Any]? {
-        parse(bytes) as? [String: Any]
-    }
-
     /// An integer value (JSON number without fraction), else `nil`.
     static func int(_ value: Any?) -> Int? {
         guard let value, !(value is NSNull), !(value is String) else { return nil }
@@ -58,8 +53,10 @@ enum JSONAccess {
     static func jsonText(_ value: Any?) -> String {
         guard let value, !(value is NSNull) else { return "{}" }
         if let s = value as? String { return s }
-        guard JSONSerialization.isValidJSONObject(value),
-            let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+        // Values here came out of JSONSerialization, so they are valid; the check guards against a trap anyway.
+        guard JSONSerialization.isValidJSONObject([value]),
+            let data = try? JSONSerialization.data(
+                withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
         else {
             return "{}"
         }

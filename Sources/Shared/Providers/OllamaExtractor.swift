@@ -30,6 +30,23 @@ enum OllamaExtractor {
         if JSONAccess.isTrue(o["done"]) { s.complete = true }
     }
 
+    /// The hot shape of a line whose only effect is noting the model and appending `message.content` or
+    /// `response` (see ``EventTemplate``), else `nil`.
+    static func hotShape(_ o: [String: Any]) -> EventTemplate.Shape? {
+        guard o["error"] == nil, !JSONAccess.isTrue(o["done"]), o["done_reason"] == nil, o["prompt_eval_count"] == nil,
+            o["eval_count"] == nil, o["thinking"] == nil, let model = o["model"] as? String
+        else { return nil }
+        let free: Set<String> = ["created_at"]
+        if let message = JSONAccess.object(o["message"]) {
+            guard o["response"] == nil, message["thinking"] == nil, message["tool_calls"] == nil,
+                let text = message["content"] as? String
+            else { return nil }
+            return EventTemplate.Shape(textKey: "content", text: text, modelKey: "model", model: model, freeKeys: free, effect: .text)
+        }
+        guard o["message"] == nil, let text = o["response"] as? String else { return nil }
+        return EventTemplate.Shape(textKey: "response", text: text, modelKey: "model", model: model, freeKeys: free, effect: .text)
+    }
+
     /// Reads a whole `/api/embed` body.
     static func embedBody(_ o: [String: Any], into s: inout ExtractionState) {
         chunk(o, into: &s)

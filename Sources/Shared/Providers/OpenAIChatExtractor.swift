@@ -34,6 +34,44 @@ enum OpenAIChatExtractor {
         s.complete = true
     }
 
+    /// The hot shape of a streamed chunk whose only effect is noting the model and appending one text or
+    /// reasoning string (see ``EventTemplate``), or `nil` for any other chunk.
+    static func hotShape(_ o: [String: Any]) -> EventTemplate.Shape? {
+        guard o["error"] == nil, isNull(o["usage"]), isNull(JSONAccess.object(o["x_groq"])?["usage"]),
+            let choices = o["choices"] as? [Any], choices.count == 1, let choice = choices[0] as? [String: Any],
+            (JSONAccess.int(choice["index"]) ?? 0) == 0, choice["text"] == nil, choice["message"] == nil,
+            isNull(choice["finish_reason"]), let delta = choice["delta"] as? [String: Any],
+            isNull(delta["tool_calls"]), isNull(delta["function_call"]), isNull(delta["refusal"])
+        else { return nil }
+        let model: String?
+        switch o["model"] {
+        case nil: model = nil
+        case let m as String: model = m
+        default: return nil
+        }
+        let content = delta["content"]
+        let reasoningContent = delta["reasoning_content"]
+        let reasoning = delta["reasoning"]
+        var shape = EventTemplate.Shape(
+            textKey: "content", text: "", modelKey: model == nil ? nil : "model", model: model,
+            freeKeys: ["id", "object", "created", "system_fingerprint", "obfuscation", "service_tier"], effect: .text)
+        if let text = content as? String, isNull(reasoningContent), isNull(reasoning) {
+            shape.text = text
+        } else if isNull(content), let text = reasoningContent as? String {
+            (shape.textKey, shape.text, shape.effect) = ("reasoning_content", text, .thinking)
+        } else if isNull(content), isNull(reasoningContent), let text = reasoning as? String {
+            (shape.textKey, shape.text, shape.effect) = ("reasoning", text, .thinking)
+        } else {
+            return nil
+        }
+        return shape
+    }
+
+    /// Whether a value is absent or JSON `null`.
+    static func isNull(_ value: Any?) -> Bool {
+        value == nil || value is NSNull
+    }
+
     /// Normalised usage from an OpenAI-style `usage` object.
     static func usage(_ u: [String: Any]) -> Usage {
         var usage = Usage()

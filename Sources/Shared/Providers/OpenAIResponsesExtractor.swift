@@ -44,6 +44,20 @@ enum OpenAIResponsesExtractor {
         }
     }
 
+    /// The hot shape of a text or reasoning delta event (see ``EventTemplate``), else `nil`.
+    static func hotShape(_ o: [String: Any]) -> EventTemplate.Shape? {
+        guard let text = o["delta"] as? String else { return nil }
+        let free: Set<String> = ["sequence_number", "item_id", "obfuscation"]
+        switch JSONAccess.string(o["type"]) {
+        case "response.output_text.delta", "response.refusal.delta":
+            return EventTemplate.Shape(textKey: "delta", text: text, freeKeys: free, effect: .text)
+        case "response.reasoning_summary_text.delta", "response.reasoning_text.delta":
+            return EventTemplate.Shape(textKey: "delta", text: text, freeKeys: free, effect: .thinking)
+        default:
+            return nil
+        }
+    }
+
     /// Reads a whole (non-streamed) response object.
     static func body(_ o: [String: Any], into s: inout ExtractionState) {
         if let e = ErrorBodyParser.error(in: o) { s.error = e }

@@ -31,6 +31,10 @@ public struct StreamAccumulator: Sendable {
     private var jsonArray = JSONArrayStreamDecoder()
     private var buffer: [UInt8] = []
     private var state = ExtractionState()
+    private var templates = EventTemplateCache()
+    /// Whether hot events may skip JSON parsing through learned ``EventTemplate``s (tests turn it off to
+    /// check that both paths agree).
+    var usesEventTemplates = true
 
     /// Prepares to read the response of a request.
     /// - Parameters:
@@ -59,7 +63,12 @@ public struct StreamAccumulator: Sendable {
         self.requestModel = JSONAccess.nonEmptyString(request?["model"])
         self.status = status
         self.framing = framing
-        self.stream = framing != .buffered || requestStream
+        if dialect == .ollama, !contentType.contains("ndjson") {
+            // Ollama's native API streams unless the request says `"stream": false`; its one-object answer is read as NDJSON.
+            self.stream = (request?["stream"] as? Bool) ?? true
+        } else {
+            self.stream = framing != .buffered || requestStream
+        }
     }
 
     /// Prepares to read the response of a captured exchange (its response body is not read).
@@ -68,6 +77,9 @@ public struct StreamAccumulator: Sendable {
             method: exchange.method, route: exchange.route, requestHeaders: exchange.requestHeaders,
             requestBody: exchange.requestBody, status: exchange.status, responseHeaders: exchange.responseHeaders)
     }
+
+    /// Whether the body is read event by event (SSE, NDJSON, a JSON array stream) rather than kept whole.
+    public var isStreaming: Bool { framing != .buffered }
 
     /// Reads the next piece of the response body and returns the visible text it completed (empty when none).
     /// Text of a non-streamed body only appears in ``finish()``.
@@ -140,6 +152,7 @@ public struct StreamAccumulator: Sendable {
 
     /// Reads one streamed JSON object (an SSE event's data, an NDJSON line or a JSON array element).
     private mutating func handleLine(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if usesEventTemplates, templates.apply(bytes, to: &state) { return }
         guard let json = JSONAccess.parse(bytes) else { return }
         guard let object = json as? [String: Any] else {
             if let e = ErrorBodyParser.error(in: json) { state.error = e }
@@ -152,6 +165,19 @@ public struct StreamAccumulator: Sendable {
         case .gemini: GeminiExtractor.chunk(object, into: &state)
         case .ollama, .ollamaEmbed: OllamaExtractor.chunk(object, into: &state)
         case nil: if let e = ErrorBodyParser.error(in: object) { state.error = e }
+        }
+        if usesEventTemplates, let shape = hotShape(object) { templates.learn(bytes, shape: shape) }
+    }
+
+    /// The extractor's hot shape for a streamed object, if the event is a plain text delta.
+    private func hotShape(_ object: [String: Any]) -> EventTemplate.Shape? {
+        switch dialect {
+        case .openAIChat: OpenAIChatExtractor.hotShape(object)
+        case .openAIResponses: OpenAIResponsesExtractor.hotShape(object)
+        case .anthropic: AnthropicExtractor.hotShape(object)
+        case .ollama: OllamaExtractor.hotShape(object)
+        case .gemini: GeminiExtractor.hotShape(object)
+        case .ollamaEmbed, nil: nil
         }
     }
 

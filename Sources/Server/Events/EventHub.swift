@@ -1,0 +1,261 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Shared
+import Synchronization
+
+/// Publishes live events to subscribers of `/api/events`.
+///
+/// Publishing never waits: it encodes the event once, keeps it in a ring of recent events (so a client
+/// that reconnects with `Last-Event-ID` resumes with no gap) and offers it to each subscriber's bounded
+/// buffer. A subscriber whose buffer is full is dropped; it never slows the proxy or other subscribers.
+/// Stream deltas are collected per request and published on a 50 ms tick, so each request yields at
+/// most about 20 delta events a second.
+public final class EventHub: Service, Sendable {
+    /// What a subscriber's stream carries: events, and a keep-alive tick.
+    public enum Item: Sendable {
+        case event(LiveEvent)
+        case ping
+    }
+
+    /// Which events a subscriber wants.
+    public struct Filter: Sendable, Equatable {
+        public var env: String?
+        public var model: String?
+
+        public init(env: String? = nil, model: String? = nil) {
+            self.env = env
+            self.model = model
+        }
+    }
+
+    private struct Subscriber {
+        var filter: Filter
+        var continuation: AsyncStream<Item>.Continuation
+        /// Requests whose started event this subscriber received (their deltas follow them).
+        var following: Set<String> = []
+    }
+
+    private struct State {
+        var nextID: UInt64 = 1
+        var ring: [LiveEvent] = []
+        var ringStart = 0
+        var subscribers: [UInt64: Subscriber] = [:]
+        var nextSubscriber: UInt64 = 0
+        var pendingDeltas: [String: String] = [:]
+        /// env and model of requests in flight, for filtering their deltas.
+        var inFlight: [String: (env: String, model: String?)] = [:]
+        var changedSinceStats = false
+        var dropped = 0
+    }
+
+    public let ringCapacity: Int
+    public let subscriberBuffer: Int
+    private let state = Mutex(State())
+    private let encoder = JSONCoding.makeEncoder()
+    private let statsProvider: @Sendable () async -> Stats?
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - ringCapacity: recent events kept for resuming.
+    ///   - subscriberBuffer: events a subscriber may fall behind before it is dropped.
+    ///   - statsProvider: computes the periodic `stats` snapshot.
+    public init(ringCapacity: Int = 10_000, subscriberBuffer: Int = 4_096, logger: Logger, statsProvider: @escaping @Sendable () async -> Stats?) {
+        self.ringCapacity = max(16, ringCapacity)
+        self.subscriberBuffer = max(16, subscriberBuffer)
+        self.logger = logger
+        self.statsProvider = statsProvider
+    }
+
+    // MARK: Publishing
+
+    func requestStarted(_ summary: TraceSummary) {
+        publish(.started, summary, request: summary)
+    }
+
+    func requestDelta(id: String, text: String) {
+        guard !text.isEmpty else { return }
+        state.withLock { s in
+            guard !s.subscribers.isEmpty else { return }
+            s.pendingDeltas[id, default: ""] += text
+        }
+    }
+
+    func requestCompleted(_ summary: TraceSummary) {
+        flushDelta(id: summary.id)
+        publish(.completed, summary, request: summary)
+    }
+
+    /// Publishes `cleared`.
+    public func cleared() {
+        publish(.cleared, EmptyPayload(), request: nil)
+    }
+
+    /// Events lost because a subscriber fell too far behind and was dropped.
+    public var droppedSubscribers: Int { state.withLock { $0.dropped } }
+    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+
+    private struct EmptyPayload: Encodable {}
+
+    private func publish(_ kind: LiveEvent.Kind, _ payload: some Encodable, request: TraceSummary?) {
+        let json: String
+        do {
+            json = String(decoding: try encoder.encode(payload), as: UTF8.self)
+        } catch {
+            logger.error("cannot encode \(kind.rawValue) event: \(error)")
+            return
+        }
+        state.withLock { s in
+            let event = LiveEvent(id: s.nextID, kind: kind, json: json)
+            s.nextID += 1
+            append(event, to: &s)
+            if let request {
+                if kind == .started { s.inFlight[request.id] = (request.env, request.model) } else if kind == .completed { s.inFlight[request.id] = nil }
+            }
+            s.changedSinceStats = true
+            for (key, var sub) in s.subscribers {
+                guard Self.accepts(sub, kind: kind, request: request) else { continue }
+                if kind == .started, let request { sub.following.insert(request.id) }
+                if kind == .completed, let request { sub.following.remove(request.id) }
+                s.subscribers[key] = sub
+                deliver(.event(event), to: key, in: &s)
+            }
+        }
+    }
+
+    private static func accepts(_ sub: Subscriber, kind: LiveEvent.Kind, request: TraceSummary?) -> Bool {
+        guard let request else { return true }
+        if let env = sub.filter.env, request.env != env { return false }
+        if let model = sub.filter.model {
+            // The model is known only once the response is read: started events pass while it is unknown.
+            if kind == .completed { return request.model == model }
+            if let m = request.model, m != model { return false }
+        }
+        return true
+    }
+
+    private func append(_ event: LiveEvent, to s: inout State) {
+        if s.ring.count < ringCapacity {
+            s.ring.append(event)
+        } else {
+            s.ring[s.ringStart] = event
+            s.ringStart = (s.ringStart + 1) % ringCapacity
+        }
+    }
+
+    private func deliver(_ item: Item, to key: UInt64, in s: inout State) {
+        guard let sub = s.subscribers[key] else { return }
+        if case .dropped = sub.continuation.yield(item) {
+            s.subscribers[key] = nil
+            s.dropped += 1
+            sub.continuation.finish()
+            logger.notice("dropped a live-event subscriber that fell more than \(subscriberBuffer) events behind")
+        }
+    }
+
+    private func flushDelta(id: String) {
+        let text = state.withLock { $0.pendingDeltas.removeValue(forKey: id) }
+        guard let text else { return }
+        publishDelta(RequestDelta(id: id, text: text))
+    }
+
+    private func publishDelta(_ delta: RequestDelta) {
+        guard let data = try? encoder.encode(delta) else { return }
+        let json = String(decoding: data, as: UTF8.self)
+        state.withLock { s in
+            let event = LiveEvent(id: s.nextID, kind: .delta, json: json)
+            s.nextID += 1
+            append(event, to: &s)
+            for (key, sub) in s.subscribers where sub.following.contains(delta.id) {
+                deliver(.event(event), to: key, in: &s)
+            }
+        }
+    }
+
+    /// Publishes every pending delta (called on the 50 ms tick).
+    func flushDeltas() {
+        let pending = state.withLock { s -> [String: String] in
+            let p = s.pendingDeltas
+            s.pendingDeltas.removeAll(keepingCapacity: true)
+            return p
+        }
+        for (id, text) in pending.sorted(by: { $0.key < $1.key }) {
+            publishDelta(RequestDelta(id: id, text: text))
+        }
+    }
+
+    // MARK: Subscribing
+
+    /// A stream of events after `lastEventID` (or from now), and the id of the last event it starts after.
+    /// When `lastEventID` is older than the ring holds, the stream starts with `resync`.
+    public func subscribe(filter: Filter, lastEventID: UInt64?) -> AsyncStream<Item> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .bufferingOldest(subscriberBuffer))
+        let key = state.withLock { s -> UInt64 in
+            let key = s.nextSubscriber
+            s.nextSubscriber += 1
+            var sub = Subscriber(filter: filter, continuation: continuation)
+            // Requests already in flight: follow those that match, so their deltas arrive.
+            for (id, info) in s.inFlight where (filter.env == nil || filter.env == info.env) && (filter.model == nil || info.model == nil || info.model == filter.model) {
+                sub.following.insert(id)
+            }
+            s.subscribers[key] = sub
+            if let lastEventID {
+                let ordered = s.ring[s.ringStart...] + s.ring[..<s.ringStart]
+                let oldest = ordered.first?.id ?? s.nextID
+                if lastEventID + 1 < oldest {
+                    let resync = LiveEvent(id: s.nextID - 1, kind: .resync, json: "{}")
+                    deliver(.event(resync), to: key, in: &s)
+                } else {
+                    for event in ordered where event.id > lastEventID {
+                        deliver(.event(event), to: key, in: &s)
+                    }
+                }
+            }
+            return key
+        }
+        continuation.onTermination = { [weak self] _ in
+            self?.state.withLock { _ = $0.subscribers.removeValue(forKey: key) }
+        }
+        return stream
+    }
+
+    // MARK: Ticks
+
+    /// Flushes deltas every 50 ms, pings subscribers every 15 s and publishes `stats` every 5 s when
+    /// something changed, until graceful shutdown; then ends every subscriber's stream.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var ticks = 0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+                ticks += 1
+                self.flushDeltas()
+                if ticks % 300 == 0 { self.pingAll() }
+                if ticks % 100 == 0 { await self.publishStatsIfChanged() }
+            }
+        }
+        flushDeltas()
+        let subscribers = state.withLock { s -> [Subscriber] in
+            let all = Array(s.subscribers.values)
+            s.subscribers.removeAll()
+            return all
+        }
+        for sub in subscribers { sub.continuation.finish() }
+    }
+
+    func pingAll() {
+        state.withLock { s in
+            for key in Array(s.subscribers.keys) { deliver(.ping, to: key, in: &s) }
+        }
+    }
+
+    private func publishStatsIfChanged() async {
+        let wanted = state.withLock { s -> Bool in
+            let w = s.changedSinceStats && !s.subscribers.isEmpty
+            if w { s.changedSinceStats = false }
+            return w
+        }
+        guard wanted, let stats = await statsProvider() else { return }
+        publish(.stats, stats, request: nil)
+    }
+}
