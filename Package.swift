@@ -51,6 +51,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(name: "decoder-bench", dependencies: ["Shared"], path: "bench/DecoderBench"),
         .testTarget(name: "SharedTests", dependencies: ["Shared"]),
         .testTarget(
             name: "ServerTests",

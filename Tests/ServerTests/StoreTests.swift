@@ -75,6 +75,25 @@ import Testing
     }
 
     @Test(arguments: Kind.allCases)
+    func filterExpressionsNarrowListsAndStats(kind: Kind) async throws {
+        let store = try Self.makeStore(kind)
+        try await store.save((0..<30).map { Self.record($0, env: $0 % 3 == 0 ? "ci" : "dev", model: $0 % 2 == 0 ? "gpt-4o" : "claude") })
+        let expression = try FilterParser.parse("~e ci & !~m claude & ~out>5")
+        var ids: [String] = []
+        var cursor: String?
+        repeat {
+            let page = try await store.list(filter: RequestFilter(expression: expression), page: PageRequest(limit: 2, cursor: cursor))
+            ids += page.items.map(\.id)
+            cursor = page.nextCursor
+        } while cursor != nil
+        // i % 3 == 0, i even, i > 5: 6, 12, 18, 24
+        #expect(ids == [24, 18, 12, 6].map { Self.record($0).id })
+        let stats = try await store.stats(filter: RequestFilter(expression: expression))
+        #expect(stats.totalRequests == 4)
+        try await store.close()
+    }
+
+    @Test(arguments: Kind.allCases)
     func statsAndTimeseriesAgree(kind: Kind) async throws {
         let store = try Self.makeStore(kind)
         try await store.save((0..<10).map { Self.record($0, model: $0 < 4 ? "a" : "b") })

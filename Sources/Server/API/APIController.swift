@@ -52,7 +52,7 @@ struct APIController: Sendable {
     /// `GET /api/events`: the live `text/event-stream`.
     private func liveEvents(_ request: Request) throws -> Response {
         let q = QueryParser(request)
-        let filter = EventHub.Filter(env: q.string("env"), model: q.string("model"))
+        let filter = EventHub.Filter(env: q.string("env"), model: q.string("model"), expression: try q.filter().expression)
         var lastEventID: UInt64?
         if let text = request.headers[Self.lastEventIDHeader] ?? q.string("lastEventId") {
             guard let n = UInt64(text.trimmingCharacters(in: .whitespaces)) else {

@@ -51,6 +51,13 @@ struct QueryParser {
         f.text = string("q")
         f.since = try date("since")
         f.until = try date("until")
+        if let text = string("filter") {
+            do {
+                f.expression = try FilterParser.parse(text)
+            } catch {
+                throw APIError(status: .badRequest, type: "invalid_filter", message: error.description)
+            }
+        }
         return f
     }
 

@@ -22,10 +22,15 @@ public final class EventHub: Service, Sendable {
     public struct Filter: Sendable, Equatable {
         public var env: String?
         public var model: String?
+        /// A filter-language expression; each event is tested on the request as it stands then, so a
+        /// request that matches only once finished (say `~m gpt` while the model is still unknown) first
+        /// appears with its `request.completed` event.
+        public var expression: FilterExpression?
 
-        public init(env: String? = nil, model: String? = nil) {
+        public init(env: String? = nil, model: String? = nil, expression: FilterExpression? = nil) {
             self.env = env
             self.model = model
+            self.expression = expression
         }
     }
 
@@ -47,6 +52,9 @@ public final class EventHub: Service, Sendable {
         var inFlight: [String: (env: String, model: String?)] = [:]
         var changedSinceStats = false
         var dropped = 0
+        /// Streams of dropped subscribers, finished once the lock is released (finishing runs
+        /// `onTermination`, which takes the lock).
+        var toFinish: [AsyncStream<Item>.Continuation] = []
     }
 
     public let ringCapacity: Int
@@ -75,7 +83,7 @@ public final class EventHub: Service, Sendable {
 
     func requestDelta(id: String, text: String) {
         guard !text.isEmpty else { return }
-        state.withLock { s in
+        withState { s in
             guard !s.subscribers.isEmpty else { return }
             s.pendingDeltas[id, default: ""] += text
         }
@@ -105,7 +113,7 @@ public final class EventHub: Service, Sendable {
             logger.error("cannot encode \(kind.rawValue) event: \(error)")
             return
         }
-        state.withLock { s in
+        withState { s in
             let event = LiveEvent(id: s.nextID, kind: kind, json: json)
             s.nextID += 1
             append(event, to: &s)
@@ -126,6 +134,7 @@ public final class EventHub: Service, Sendable {
     private static func accepts(_ sub: Subscriber, kind: LiveEvent.Kind, request: TraceSummary?) -> Bool {
         guard let request else { return true }
         if let env = sub.filter.env, request.env != env { return false }
+        if let expression = sub.filter.expression, !expression.matches(request) { return false }
         if let model = sub.filter.model {
             // The model is known only once the response is read: started events pass while it is unknown.
             if kind == .completed { return request.model == model }
@@ -148,13 +157,13 @@ public final class EventHub: Service, Sendable {
         if case .dropped = sub.continuation.yield(item) {
             s.subscribers[key] = nil
             s.dropped += 1
-            sub.continuation.finish()
+            s.toFinish.append(sub.continuation)
             logger.notice("dropped a live-event subscriber that fell more than \(subscriberBuffer) events behind")
         }
     }
 
     private func flushDelta(id: String) {
-        let text = state.withLock { $0.pendingDeltas.removeValue(forKey: id) }
+        let text = withState { $0.pendingDeltas.removeValue(forKey: id) }
         guard let text else { return }
         publishDelta(RequestDelta(id: id, text: text))
     }
@@ -162,7 +171,7 @@ public final class EventHub: Service, Sendable {
     private func publishDelta(_ delta: RequestDelta) {
         guard let data = try? encoder.encode(delta) else { return }
         let json = String(decoding: data, as: UTF8.self)
-        state.withLock { s in
+        withState { s in
             let event = LiveEvent(id: s.nextID, kind: .delta, json: json)
             s.nextID += 1
             append(event, to: &s)
@@ -174,7 +183,7 @@ public final class EventHub: Service, Sendable {
 
     /// Publishes every pending delta (called on the 50 ms tick).
     func flushDeltas() {
-        let pending = state.withLock { s -> [String: String] in
+        let pending = withState { s -> [String: String] in
             let p = s.pendingDeltas
             s.pendingDeltas.removeAll(keepingCapacity: true)
             return p
@@ -184,18 +193,33 @@ public final class EventHub: Service, Sendable {
         }
     }
 
+    /// Runs `body` under the lock, then finishes the streams it dropped.
+    private func withState<R>(_ body: (inout State) -> R) -> R {
+        let (result, finishing) = state.withLock { s -> (R, [AsyncStream<Item>.Continuation]) in
+            let r = body(&s)
+            let f = s.toFinish
+            s.toFinish.removeAll()
+            return (r, f)
+        }
+        for continuation in finishing { continuation.finish() }
+        return result
+    }
+
     // MARK: Subscribing
 
     /// A stream of events after `lastEventID` (or from now), and the id of the last event it starts after.
     /// When `lastEventID` is older than the ring holds, the stream starts with `resync`.
     public func subscribe(filter: Filter, lastEventID: UInt64?) -> AsyncStream<Item> {
         let (stream, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .bufferingOldest(subscriberBuffer))
-        let key = state.withLock { s -> UInt64 in
+        let key = withState { s -> UInt64 in
             let key = s.nextSubscriber
             s.nextSubscriber += 1
             var sub = Subscriber(filter: filter, continuation: continuation)
             // Requests already in flight: follow those that match, so their deltas arrive.
-            for (id, info) in s.inFlight where (filter.env == nil || filter.env == info.env) && (filter.model == nil || info.model == nil || info.model == filter.model) {
+            for (id, info) in s.inFlight
+            where (filter.env == nil || filter.env == info.env) && (filter.model == nil || info.model == nil || info.model == filter.model)
+                && filter.expression == nil
+            {
                 sub.following.insert(id)
             }
             s.subscribers[key] = sub
@@ -214,7 +238,7 @@ public final class EventHub: Service, Sendable {
             return key
         }
         continuation.onTermination = { [weak self] _ in
-            self?.state.withLock { _ = $0.subscribers.removeValue(forKey: key) }
+            self?.state.withLock { _ = $0.subscribers.removeValue(forKey: key) }  // (never called with the lock held: see withState)
         }
         return stream
     }
@@ -235,7 +259,7 @@ public final class EventHub: Service, Sendable {
             }
         }
         flushDeltas()
-        let subscribers = state.withLock { s -> [Subscriber] in
+        let subscribers = withState { s -> [Subscriber] in
             let all = Array(s.subscribers.values)
             s.subscribers.removeAll()
             return all
@@ -244,13 +268,13 @@ public final class EventHub: Service, Sendable {
     }
 
     func pingAll() {
-        state.withLock { s in
+        withState { s in
             for key in Array(s.subscribers.keys) { deliver(.ping, to: key, in: &s) }
         }
     }
 
     private func publishStatsIfChanged() async {
-        let wanted = state.withLock { s -> Bool in
+        let wanted = withState { s -> Bool in
             let w = s.changedSinceStats && !s.subscribers.isEmpty
             if w { s.changedSinceStats = false }
             return w

@@ -107,6 +107,7 @@ public final class SQLiteStore: TraceStore {
     }
 
     public func list(filter: RequestFilter, page: PageRequest) async throws -> Page {
+        if filter.expression != nil { return try await scan(filter: filter, page: page) }
         var (clause, args) = Self.whereClause(filter)
         if let cursor = page.cursor {
             clause.append("id < ?")
@@ -124,7 +125,49 @@ public final class SQLiteStore: TraceStore {
         return Page(items: items, nextCursor: next)
     }
 
+    /// Pages through candidates newest first, testing the filter expression on each summary.
+    private func scan(filter: RequestFilter, page: PageRequest) async throws -> Page {
+        let (baseClause, baseArgs) = Self.whereClause(filter)
+        var items: [TraceSummary] = []
+        var cursor = page.cursor
+        let batch = 500
+        while items.count <= page.limit {
+            var clause = baseClause
+            var args = baseArgs
+            if let cursor {
+                clause.append("id < ?")
+                args += [cursor]
+            }
+            let sql = "SELECT summary FROM requests" + Self.joined(clause) + " ORDER BY id DESC LIMIT \(batch)"
+            let arguments = args
+            let texts = try await pool.read { db in try String.fetchAll(db, sql: sql, arguments: arguments) }
+            for text in texts {
+                let summary = try decoder.decode(TraceSummary.self, from: Data(text.utf8))
+                cursor = summary.id
+                if filter.matches(summary) { items.append(summary) }
+                if items.count > page.limit { break }
+            }
+            if texts.count < batch { break }
+        }
+        var next: String?
+        if items.count > page.limit {
+            items.removeLast()
+            next = items.last?.id
+        }
+        return Page(items: items, nextCursor: next)
+    }
+
     public func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws {
+        if filter.expression != nil {
+            let (clause, args) = Self.whereClause(filter)
+            let sql = "SELECT summary FROM requests" + Self.joined(clause)
+            let texts = try await pool.read { db in try String.fetchAll(db, sql: sql, arguments: args) }
+            for text in texts {
+                let summary = try decoder.decode(TraceSummary.self, from: Data(text.utf8))
+                if filter.matches(summary) { body(StatsSample(summary)) }
+            }
+            return
+        }
         let (clause, args) = Self.whereClause(filter)
         let sql = "SELECT env, model, input_tokens, output_tokens, total_tokens, cost, duration_ms, is_error, started_at FROM requests" + Self.joined(clause)
         let samples = try await pool.read { db in

@@ -11,14 +11,17 @@ public struct RequestFilter: Sendable, Equatable {
     public var text: String?
     public var since: Date?
     public var until: Date?
+    /// An expression in the filter language (docs/FILTERS.md), applied on top of the fields above.
+    public var expression: FilterExpression?
 
-    public init(env: String? = nil, model: String? = nil, status: StatusFilter? = nil, text: String? = nil, since: Date? = nil, until: Date? = nil) {
+    public init(env: String? = nil, model: String? = nil, status: StatusFilter? = nil, text: String? = nil, since: Date? = nil, until: Date? = nil, expression: FilterExpression? = nil) {
         self.env = env
         self.model = model
         self.status = status
         self.text = text
         self.since = since
         self.until = until
+        self.expression = expression
     }
 
     /// Whether a summary passes the filter.
@@ -32,6 +35,7 @@ public struct RequestFilter: Sendable, Equatable {
             let haystacks = [s.path, s.host, s.model ?? "", s.text ?? "", s.error?.message ?? ""]
             if !haystacks.contains(where: { $0.range(of: text, options: .caseInsensitive) != nil }) { return false }
         }
+        if let expression, !expression.matches(s) { return false }
         return true
     }
 }

@@ -15,6 +15,15 @@ public struct ProxyRoute: Sendable, Equatable {
     /// Query string without `?`, or `nil` when there was none.
     public var query: String?
 
+    public init(env: String, scheme: String, host: String, port: Int? = nil, path: String, query: String? = nil) {
+        self.env = env
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.path = path
+        self.query = query
+    }
+
     /// The route's `host[:port]` as written in a URL (IPv6 in brackets).
     public var authority: String {
         let h = host.contains(":") ? "[\(host)]" : host

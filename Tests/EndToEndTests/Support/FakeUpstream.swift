@@ -26,6 +26,31 @@ final class FakeUpstream: Sendable {
         #"data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"tok\#(i) "}}]}"# + "\n\n"
     }
 
+    /// An OpenAI chat stream with a tool call split over fragments and usage in the last chunk.
+    static let openAIStream = [
+        #"{"id":"c9","object":"chat.completion.chunk","model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#,
+        #"{"id":"c9","object":"chat.completion.chunk","model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"content":"Checking "}}]}"#,
+        #"{"id":"c9","object":"chat.completion.chunk","model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"content":"the weather."}}]}"#,
+        #"{"id":"c9","object":"chat.completion.chunk","model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"ci"}}]}}]}"#,
+        #"{"id":"c9","object":"chat.completion.chunk","model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"ty\":\"Paris\"}"}}]}}]}"#,
+        #"{"id":"c9","object":"chat.completion.chunk","model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
+        #"{"id":"c9","object":"chat.completion.chunk","model":"gpt-4o-mini-2024-07-18","choices":[],"usage":{"prompt_tokens":1200,"completion_tokens":40,"total_tokens":1240,"prompt_tokens_details":{"cached_tokens":1024},"completion_tokens_details":{"reasoning_tokens":0}}}"#,
+    ]
+
+    /// An Anthropic Messages stream with cache reads and writes and cumulative output usage.
+    static let anthropicStream: [(String, String)] = [
+        ("message_start", #"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[],"stop_reason":null,"usage":{"input_tokens":50,"cache_read_input_tokens":2000,"cache_creation_input_tokens":300,"output_tokens":1}}}"#),
+        ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}"#),
+        ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me think."}}"#),
+        ("content_block_stop", #"{"type":"content_block_stop","index":0}"#),
+        ("content_block_start", #"{"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}"#),
+        ("content_block_delta", #"{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"Bonjour "}}"#),
+        ("content_block_delta", #"{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"le monde"}}"#),
+        ("content_block_stop", #"{"type":"content_block_stop","index":1}"#),
+        ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":25}}"#),
+        ("message_stop", #"{"type":"message_stop"}"#),
+    ]
+
     /// Deterministic pseudo-random bytes.
     static func bytes(_ n: Int, seed: UInt64 = 42) -> [UInt8] {
         var x = seed
@@ -71,7 +96,28 @@ final class FakeUpstream: Sendable {
     private func addRoutes(_ router: Router<BasicRequestContext>) {
         router.on("/v1/chat/completions", method: .post) { request, _ in
             self.remember(request)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: Self.json)))
+            let body = try await request.body.collect(upTo: 1 << 20)
+            guard String(buffer: body).contains(#""stream":true"#) else {
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: Self.json)))
+            }
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
+                for event in Self.openAIStream {
+                    try await writer.write(ByteBuffer(string: "data: \(event)\n\n"))
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                try await writer.finish(nil)
+            })
+        }
+        router.on("/v1/messages", method: .post) { request, _ in
+            self.remember(request)
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
+                for (name, data) in Self.anthropicStream {
+                    try await writer.write(ByteBuffer(string: "event: \(name)\ndata: \(data)\n\n"))
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                try await writer.finish(nil)
+            })
         }
         router.on("/echo", method: .post) { request, _ in
             self.remember(request)

@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import Testing
+@testable import Server
+@testable import Shared
+
+@Suite struct EventHubTests {
+    static func hub(ring: Int = 10_000, buffer: Int = 4096) -> EventHub {
+        EventHub(ringCapacity: ring, subscriberBuffer: buffer, logger: Logger(label: "test")) { nil }
+    }
+
+    static func summary(_ i: Int, env: String = "dev", model: String? = nil, complete: Bool = false) -> TraceSummary {
+        var s = StoreTests.record(i, env: env).summary
+        s.model = model
+        s.complete = complete
+        return s
+    }
+
+    /// Takes `count` events from a stream (pings skipped).
+    static func take(_ count: Int, from stream: AsyncStream<EventHub.Item>) async -> [LiveEvent] {
+        var out: [LiveEvent] = []
+        for await item in stream {
+            if case .event(let e) = item { out.append(e) }
+            if out.count == count { break }
+        }
+        return out
+    }
+
+    @Test func everySubscriberSeesEveryPairInOrder() async throws {
+        let hub = Self.hub()
+        let streams = (0..<10).map { _ in hub.subscribe(filter: .init(), lastEventID: nil) }
+        for i in 0..<1000 {
+            hub.requestStarted(Self.summary(i))
+            hub.requestCompleted(Self.summary(i, complete: true))
+        }
+        for stream in streams {
+            let events = await Self.take(2000, from: stream)
+            #expect(events.count == 2000)
+            #expect(events.map(\.id) == Array(1...2000).map(UInt64.init))
+            #expect(events.enumerated().allSatisfy { $0.element.kind == ($0.offset % 2 == 0 ? .started : .completed) })
+            let first = try events[0].payload()
+            #expect(first == .started(Self.summary(0)))
+        }
+    }
+
+    @Test func resumingWithLastEventIDLeavesNoGap() async throws {
+        let hub = Self.hub()
+        for i in 0..<10 { hub.requestStarted(Self.summary(i)) }
+        let resumed = hub.subscribe(filter: .init(), lastEventID: 4)
+        hub.requestStarted(Self.summary(10))
+        let events = await Self.take(7, from: resumed)
+        #expect(events.map(\.id) == Array(5...11).map(UInt64.init))
+    }
+
+    @Test func aClientTooFarBehindIsToldToResync() async throws {
+        let hub = Self.hub(ring: 16)
+        for i in 0..<100 { hub.requestStarted(Self.summary(i)) }
+        let stream = hub.subscribe(filter: .init(), lastEventID: 3)
+        let events = await Self.take(1, from: stream)
+        #expect(events.first?.kind == .resync)
+    }
+
+    @Test func aStalledSubscriberIsDroppedWithoutHoldingUpOthers() async throws {
+        let hub = Self.hub(buffer: 16)
+        let stalled = hub.subscribe(filter: .init(), lastEventID: nil)
+        let started = ContinuousClock.now
+        for i in 0..<1000 { hub.requestStarted(Self.summary(i)) }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(hub.droppedSubscribers == 1)
+        #expect(hub.subscriberCount == 0)
+        // The stalled stream ends after what fitted in its buffer.
+        var count = 0
+        for await _ in stalled { count += 1 }
+        #expect(count == 16)
+    }
+
+    @Test func deltasAreCoalescedAndFollowTheirRequest() async throws {
+        let hub = Self.hub()
+        let stream = hub.subscribe(filter: .init(), lastEventID: nil)
+        hub.requestStarted(Self.summary(1))
+        for word in ["Hel", "lo", " wor", "ld"] { hub.requestDelta(id: Self.summary(1).id, text: word) }
+        hub.flushDeltas()
+        hub.requestDelta(id: Self.summary(1).id, text: "!")
+        hub.requestCompleted(Self.summary(1, complete: true))
+        let events = await Self.take(4, from: stream)
+        #expect(events.map(\.kind) == [.started, .delta, .delta, .completed])
+        #expect(try events[1].payload() == .delta(RequestDelta(id: Self.summary(1).id, text: "Hello world")))
+        #expect(try events[2].payload() == .delta(RequestDelta(id: Self.summary(1).id, text: "!")))
+    }
+
+    @Test func filtersApplyToEnvModelAndExpressions() async throws {
+        let hub = Self.hub()
+        let ci = hub.subscribe(filter: .init(env: "ci"), lastEventID: nil)
+        let gpt = hub.subscribe(filter: .init(model: "gpt-4o"), lastEventID: nil)
+        let expr = hub.subscribe(filter: .init(expression: try FilterParser.parse("~done & ~m claude")), lastEventID: nil)
+        hub.requestStarted(Self.summary(1, env: "dev"))
+        hub.requestCompleted(Self.summary(1, env: "dev", model: "claude-3", complete: true))
+        hub.requestStarted(Self.summary(2, env: "ci"))
+        hub.requestCompleted(Self.summary(2, env: "ci", model: "gpt-4o", complete: true))
+        hub.cleared()
+        #expect(await Self.take(3, from: ci).map(\.kind) == [.started, .completed, .cleared])
+        // The model is unknown when requests start, so both starts pass; only the matching completion does.
+        #expect(await Self.take(4, from: gpt).map(\.kind) == [.started, .started, .completed, .cleared])
+        #expect(await Self.take(2, from: expr).map(\.kind) == [.completed, .cleared])
+    }
+
+    @Test func sseFormIsOneEventPerBlock() {
+        let e = LiveEvent(id: 7, kind: .delta, json: #"{"id":"x","text":"hi"}"#)
+        #expect(e.sse == "id: 7\nevent: request.delta\ndata: {\"id\":\"x\",\"text\":\"hi\"}\n\n")
+    }
+}
