@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "llmtrace", targets: ["llmtrace"]),
         .library(name: "Shared", targets: ["Shared"]),
         .library(name: "Server", targets: ["Server"]),
+        .library(name: "Client", targets: ["Client"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -42,11 +43,21 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(
+            name: "Client",
+            dependencies: [
+                "Shared",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "llmtrace",
             dependencies: [
                 "Shared",
                 "Server",
+                "Client",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -46,6 +46,8 @@ public struct LLMTraceServer: Sendable {
     /// Runs until a graceful-shutdown signal. `onListening` receives the bound address (`127.0.0.1:8080`).
     public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         let c = configuration
+        // Everything that can refuse to start is checked before anything needs shutting down.
+        if let socketPath = c.socketPath { try UnixSocket.prepare(socketPath) }
         let prices = try Self.loadPrices(c)
         if let problem = prices.loadError { logger.warning("pricing: \(problem)") }
         let store = try Self.openStore(c)
@@ -90,8 +92,18 @@ public struct LLMTraceServer: Sendable {
             },
             logger: logger)
 
-        var groupConfig = ServiceGroupConfiguration(
-            services: [.init(service: pipeline), .init(service: app), .init(service: events)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pipeline), .init(service: app)]
+        if let socketPath = c.socketPath {
+            let socketApp = Application(
+                responder: RootResponder(proxy: proxy, api: router.buildResponder()),
+                server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+                configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: nil),
+                onServerRunning: { _ in UnixSocket.restrict(socketPath) },
+                logger: logger)
+            services.append(.init(service: socketApp))
+        }
+        services.append(.init(service: events))
+        var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64(c.shutdownGraceSeconds * 1000))
         groupConfig.cancellationSignals = []
         let group = ServiceGroup(configuration: groupConfig)
@@ -101,6 +113,7 @@ public struct LLMTraceServer: Sendable {
         await pipeline.flush()
         try? await client.shutdown()
         do { try await store.close() } catch { logger.error("closing the store failed: \(error)") }
+        if let socketPath = c.socketPath { unlink(socketPath) }
         if let failure {
             if let io = failure as? IOError, io.errnoCode == EADDRINUSE {
                 throw ConfigurationError("\(c.host):\(c.port) is already in use: stop the other server or choose another port with --port")

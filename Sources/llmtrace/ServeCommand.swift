@@ -36,6 +36,10 @@ struct ServeCommand: AsyncParsableCommand {
     var upstreamConnectTimeout: String?
     @Option(name: .long, help: "Seconds an upstream may stay silent before the exchange fails (default 600).")
     var upstreamIdleTimeout: String?
+    @Option(name: .long, help: "Unix socket to serve the API on too (default $XDG_RUNTIME_DIR/llmtrace.sock or ~/.llmtrace/llmtrace.sock).")
+    var socket: String?
+    @Flag(name: .long, help: "Do not serve on a unix socket.")
+    var noSocket = false
     @Option(name: .long, help: "Price override file merged over the bundled prices (see docs/PRICING.md).")
     var pricing: String?
     @Flag(name: [.customShort("v"), .long], help: "Print the version and exit.")
@@ -49,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         let flags: [ConfigResolver.Key: String?] = [
             .mode: mode, .port: port, .host: host, .password: password, .db: db, .webRoot: webRoot, .maxBody: maxBody,
             .memoryLimit: memoryLimit, .logLevel: logLevel, .shutdownGrace: shutdownGrace,
-            .upstreamConnectTimeout: upstreamConnectTimeout, .upstreamIdleTimeout: upstreamIdleTimeout, .pricing: pricing,
+            .upstreamConnectTimeout: upstreamConnectTimeout, .upstreamIdleTimeout: upstreamIdleTimeout, .pricing: pricing, .socket: noSocket ? "" : socket,
         ]
         let resolver = ConfigResolver(
             flags: flags.compactMapValues { $0 }, environment: ProcessInfo.processInfo.environment,
@@ -78,6 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
             let banner = """
                 llmtrace \(LLMTraceVersion.current) listening on http://\(address)
                   store: \(configuration.database == ":memory:" ? "memory" : configuration.database)
+                  socket: \(configuration.socketPath ?? "none")
                   proxy: http://\(address)/proxy/<env>/https/api.openai.com/v1
 
                 """

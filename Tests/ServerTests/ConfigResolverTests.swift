@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Server
+import Shared
 
 @Suite struct ConfigResolverTests {
     /// A fresh directory tree: root/.llmtracerc-holder/sub/deeper
@@ -14,7 +15,9 @@ import Testing
         let dir = try Self.tempDir()
         let (c, file) = try ConfigResolver(flags: [:], environment: [:], workingDirectory: dir, configPath: nil).resolve()
         #expect(file == nil)
-        #expect(c == ServerConfiguration())
+        var expected = ServerConfiguration()
+        expected.socketPath = SocketPath.defaultPath(environment: [:])
+        #expect(c == expected)
         #expect(c.port == 8080)
         #expect(c.host == "127.0.0.1")
         #expect(c.database == ":memory:")
@@ -109,6 +112,18 @@ import Testing
         #expect(throws: ConfigurationError.self) {
             try ConfigResolver(flags: [:], environment: [:], workingDirectory: root, configPath: nil).resolve()
         }
+    }
+
+    @Test func socketDefaultsAndCanBeTurnedOff() throws {
+        let dir = try Self.tempDir()
+        let xdg = try ConfigResolver(flags: [:], environment: ["XDG_RUNTIME_DIR": "/run/user/7"], workingDirectory: dir, configPath: nil).resolve().0
+        #expect(xdg.socketPath == "/run/user/7/llmtrace.sock")
+        let home = try ConfigResolver(flags: [:], environment: ["HOME": "/home/me"], workingDirectory: dir, configPath: nil).resolve().0
+        #expect(home.socketPath == "/home/me/.llmtrace/llmtrace.sock")
+        let off = try ConfigResolver(flags: [.socket: ""], environment: [:], workingDirectory: dir, configPath: nil).resolve().0
+        #expect(off.socketPath == nil)
+        let named = try ConfigResolver(flags: [.socket: "/tmp/x.sock"], environment: [:], workingDirectory: dir, configPath: nil).resolve().0
+        #expect(named.socketPath == "/tmp/x.sock")
     }
 
     @Test func byteSizes() {

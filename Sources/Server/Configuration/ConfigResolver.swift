@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Shared
 import Yams
 
 /// Merges settings with the precedence flags > config file > environment > defaults.
@@ -14,7 +15,7 @@ public struct ConfigResolver: Sendable {
     /// Setting names as they appear in config files (camelCase; kebab-case is accepted too).
     public enum Key: String, CaseIterable, Sendable {
         case mode, host, port, password, db, maxBody, memoryLimit, logLevel, webRoot, shutdownGrace
-        case upstreamConnectTimeout, upstreamIdleTimeout, pricing
+        case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket
 
         /// Environment variables for this key, most specific first.
         var environmentNames: [String] {
@@ -139,6 +140,12 @@ public struct ConfigResolver: Sendable {
         }
         if let (v, _) = value(.webRoot) { c.webRoot = v }
         if let (v, _) = value(.pricing) { c.pricingFile = v }
+        if let (v, _) = value(.socket) {
+            // `--no-socket` arrives as an empty value; so does `socket: ""` or `socket: none` in a file.
+            c.socketPath = (v.isEmpty || v == "none" || v == "false") ? nil : v
+        } else {
+            c.socketPath = SocketPath.defaultPath(environment: environment)
+        }
         if let (v, from) = value(.shutdownGrace) { c.shutdownGraceSeconds = try Self.seconds(v, from: from) }
         if let (v, from) = value(.upstreamConnectTimeout) { c.upstreamConnectTimeoutSeconds = try Self.seconds(v, from: from) }
         if let (v, from) = value(.upstreamIdleTimeout) { c.upstreamIdleTimeoutSeconds = try Self.seconds(v, from: from) }

@@ -17,6 +17,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level = .info
     /// Serve this directory at `/` instead of nothing.
     public var webRoot: String?
+    /// The unix socket the HTTP API is also served on (mode 0600); `nil` for none. ``ConfigResolver``
+    /// sets it to ``SocketPath/defaultPath(environment:)`` unless told otherwise.
+    public var socketPath: String?
     /// A price override file merged over the bundled table (see docs/PRICING.md).
     public var pricingFile: String?
     /// Seconds in-flight requests get to finish after SIGINT/SIGTERM.

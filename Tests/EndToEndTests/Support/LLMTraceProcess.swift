@@ -30,7 +30,9 @@ final class LLMTraceProcess: Sendable {
     ) async throws -> LLMTraceProcess {
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["serve", "--port", "0"] + arguments
+        // Each test server gets no socket unless it asks for one, so parallel tests never share one.
+        let socket = arguments.contains("--socket") ? [] : ["--no-socket"]
+        process.arguments = ["serve", "--port", "0"] + socket + arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LLMTRACE_") && $0.key != "PORT" }
         env.merge(environment) { $1 }
         process.environment = env

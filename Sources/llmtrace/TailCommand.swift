@@ -1,0 +1,78 @@
+import ArgumentParser
+import Client
+import Foundation
+import Shared
+
+/// `llmtrace tail`: one line per completed request, as they happen.
+struct TailCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tail",
+        abstract: "Print each completed request as it finishes (JSON lines with --json).")
+
+    @OptionGroup var connection: ConnectionOptions
+    @Option(name: .long, help: "Only this environment.")
+    var env: String?
+    @Option(name: .long, help: "Only this model.")
+    var model: String?
+    @Option(name: .long, help: "Only requests matching this filter (see docs/FILTERS.md).")
+    var filter: String?
+    @Flag(name: .long, help: "Print each completed request's summary as one JSON line.")
+    var json = false
+
+    func run() async throws {
+        let opened = try await connection.open()
+        let printer = TailPrinter(json: json)
+        printer.status("following \(opened.label)")
+        for await update in opened.client.events(env: env, model: model, filter: filter) {
+            switch update {
+            case .state(.live): printer.status("connected to \(opened.label)")
+            case .state(.reconnecting(let reason, let attempt, let retryIn)):
+                printer.status("server unreachable (\(reason)); retry \(attempt) in \(retryIn.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))")
+            case .state(.offline(let reason)):
+                await opened.close()
+                throw CLIError(reason)
+            case .state(.connecting): break
+            case .event(let event): printer.print(event)
+            }
+        }
+        await opened.close()
+    }
+}
+
+/// Formats tail output.
+struct TailPrinter {
+    let json: Bool
+
+    func print(_ event: LiveEvent) {
+        switch event.kind {
+        case .completed:
+            if json { write(event.json + "\n"); return }
+            guard case .completed(let s)? = try? event.payload() else { return }
+            write(Self.line(s) + "\n")
+        case .cleared:
+            if !json { write("— cleared —\n") }
+        default:
+            break
+        }
+    }
+
+    static func line(_ s: TraceSummary) -> String {
+        let time = s.startedAt.formatted(.iso8601.time(includingFractionalSeconds: false).timeSeparator(.colon))
+        let status = s.status.map(String.init) ?? "-"
+        let duration = s.durationMs.map { $0 >= 1000 ? String(format: "%.1fs", $0 / 1000) : String(format: "%.0fms", $0) } ?? "-"
+        let tokens = "\(s.usage.inputTokens.map(String.init) ?? "-")→\(s.usage.outputTokens.map(String.init) ?? "-") tok"
+        let cost = s.estimatedCost.map { String(format: "$%.6f", $0) } ?? "$-"
+        let model = s.model ?? "\(s.method) \(s.host)\(s.path)"
+        var line = "\(time)  \(s.env)  \(model)  \(status)  \(duration)  \(tokens)  \(cost)"
+        if let error = s.error { line += "  ! \(error.type): \(error.message)" } else if !s.complete { line += "  (cut off)" }
+        return line
+    }
+
+    func status(_ message: String) {
+        FileHandle.standardError.write(Data("llmtrace tail: \(message)\n".utf8))
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
