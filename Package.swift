@@ -73,10 +73,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "ClientTests", dependencies: ["Client"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "llmtrace",
+                "Client",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),

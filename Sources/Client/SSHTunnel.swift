@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -44,7 +45,7 @@ public final class SSHTunnel: Sendable {
         if let remoteSocket {
             socket = remoteSocket
         } else {
-            let (status, output) = try run(common + destination + [#"printf '%s' "${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/llmtrace.sock}${XDG_RUNTIME_DIR:-$HOME/.llmtrace/llmtrace.sock}""#])
+            let (status, output) = try await run(common + destination + [#"printf '%s' "${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/llmtrace.sock}${XDG_RUNTIME_DIR:-$HOME/.llmtrace/llmtrace.sock}""#])
             guard status == 0, output.hasPrefix("/") else {
                 throw .ssh("could not ask \(target) for its llmtrace socket (ssh exited \(status)): \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
             }
@@ -55,6 +56,8 @@ public final class SSHTunnel: Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ssh", "-N", "-o", "ExitOnForwardFailure=yes", "-L", "127.0.0.1:\(port):\(socket)"] + common + destination
         let errors = Pipe()
+        let errorOutput = Output()
+        errors.fileHandleForReading.readabilityHandler = { h in errorOutput.append(h.availableData) }
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
@@ -66,9 +69,9 @@ public final class SSHTunnel: Sendable {
         let deadline = ContinuousClock.now + timeout
         var lastError = "no answer yet"
         while ContinuousClock.now < deadline {
-            guard process.isRunning else {
-                let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                throw .ssh("ssh to \(target) exited with \(process.terminationStatus): \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
+            if let status = ProcessExit.status(of: process) {
+                try? await Task.sleep(for: .milliseconds(20))
+                throw .ssh("ssh to \(target) exited with \(status): \(errorOutput.text.trimmingCharacters(in: .whitespacesAndNewlines))")
             }
             do {
                 try await client.ping()
@@ -91,17 +94,21 @@ public final class SSHTunnel: Sendable {
         self.process = process
     }
 
-    /// Stops ssh.
+    /// The ssh process, for a signal handler that must end it.
+    public var pid: pid_t { process.processIdentifier }
+
+    /// Stops ssh. SIGKILL, because ssh started from a worker thread inherits a signal mask that blocks
+    /// SIGTERM; `ssh -N` has nothing to clean up.
     public func close() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        guard ProcessExit.status(of: process) == nil else { return }
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<100 where ProcessExit.status(of: process) == nil { usleep(10_000) }
     }
 
     deinit { close() }
 
-    private static func run(_ arguments: [String]) throws(ClientError) -> (Int32, String) {
+    /// Runs `ssh arguments…` to completion (at most 30 s) without blocking a thread.
+    private static func run(_ arguments: [String]) async throws(ClientError) -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ssh"] + arguments
@@ -109,10 +116,22 @@ public final class SSHTunnel: Sendable {
         process.standardOutput = pipe
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
+        let output = Output()
+        pipe.fileHandleForReading.readabilityHandler = { h in output.append(h.availableData) }
         do { try process.run() } catch { throw .ssh("cannot run ssh: \(error.localizedDescription)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        guard let status = await ProcessExit.wait(for: process, timeout: .seconds(30)) else {
+            process.terminate()
+            throw .ssh("ssh \(arguments.last ?? "") did not answer within 30 s")
+        }
+        try? await Task.sleep(for: .milliseconds(20))
+        pipe.fileHandleForReading.readabilityHandler = nil
+        return (status, output.text)
+    }
+
+    private final class Output: Sendable {
+        private let data = Mutex(Data())
+        func append(_ d: Data) { data.withLock { $0.append(d) } }
+        var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
     }
 
     /// A loopback TCP port nothing listens on right now.

@@ -21,6 +21,7 @@ struct TailCommand: AsyncParsableCommand {
 
     func run() async throws {
         let opened = try await connection.open()
+        InterruptHandler.install(killing: opened.tunnel?.pid)
         let printer = TailPrinter(json: json)
         printer.status("following \(opened.label)")
         for await update in opened.client.events(env: env, model: model, filter: filter) {

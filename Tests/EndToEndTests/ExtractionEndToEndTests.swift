@@ -30,7 +30,7 @@ import Testing
         #expect(calls.first?["arguments"] as? String == #"{"city":"Paris"}"#)
         // The cost agrees with `llmtrace cost` for the same tokens.
         let cost = try #require(r["estimatedCost"] as? Double)
-        let (status, out) = try LLMTraceProcess.runToEnd(["cost", "--model", "gpt-4o-mini-2024-07-18", "--prompt", "1200", "--completion", "40", "--cached", "1024", "--json"])
+        let (status, out) = try await LLMTraceProcess.runToEnd(["cost", "--model", "gpt-4o-mini-2024-07-18", "--prompt", "1200", "--completion", "40", "--cached", "1024", "--json"])
         #expect(status == 0)
         let expected = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])["estimatedCost"] as? Double
         #expect(abs(cost - (expected ?? -1)) < 1e-12)

@@ -100,11 +100,11 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("flag.db").path))
     }
 
-    @Test func badConfigurationExitsWithAClearMessage() throws {
-        let (status, output) = try LLMTraceProcess.runToEnd(["serve", "--port", "99999"])
+    @Test func badConfigurationExitsWithAClearMessage() async throws {
+        let (status, output) = try await LLMTraceProcess.runToEnd(["serve", "--port", "99999"])
         #expect(status != 0)
         #expect(output.contains("port '99999'"))
-        let (vStatus, version) = try LLMTraceProcess.runToEnd(["-v"])
+        let (vStatus, version) = try await LLMTraceProcess.runToEnd(["-v"])
         #expect(vStatus == 0)
         #expect(version.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
     }

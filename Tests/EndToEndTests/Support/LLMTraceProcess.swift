@@ -1,3 +1,4 @@
+import Client
 import Foundation
 import Synchronization
 
@@ -53,8 +54,8 @@ final class LLMTraceProcess: Sendable {
                 let url = String(text[range].dropFirst("listening on ".count))
                 return LLMTraceProcess(process: process, url: url, output: output)
             }
-            if !process.isRunning {
-                throw ProcessFailure("llmtrace exited with \(process.terminationStatus) before listening:\n\(text)")
+            if let status = ProcessExit.status(of: process) {
+                throw ProcessFailure("llmtrace exited with \(status) before listening:\n\(text)")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -63,21 +64,10 @@ final class LLMTraceProcess: Sendable {
     }
 
     /// Runs the binary to completion with these arguments and returns its exit status and output.
-    static func runToEnd(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+    static func runToEnd(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LLMTRACE_") && $0.key != "PORT" }
         env.merge(environment) { $1 }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = directory }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try await runCommand(binary, arguments, environment: env)
     }
 
     private init(process: Process, url: String, output: OutputBuffer) {
@@ -91,24 +81,46 @@ final class LLMTraceProcess: Sendable {
     /// Sends a signal and waits for the process to exit; returns its exit status.
     @discardableResult
     func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) async -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, signal) }
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return process.terminationStatus
+        if let status = ProcessExit.status(of: process) { return status }
+        kill(process.processIdentifier, signal)
+        if let status = await ProcessExit.wait(for: process, timeout: timeout) { return status }
+        kill(process.processIdentifier, SIGKILL)
+        return await ProcessExit.wait(for: process, timeout: .seconds(10)) ?? -1
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if ProcessExit.status(of: process) == nil { kill(process.processIdentifier, SIGKILL) }
     }
 }
 
 struct ProcessFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Runs a program to completion without blocking a thread, and returns its exit status and output.
+///
+/// It does not wait for end-of-file on the output pipe: processes started at the same moment by other
+/// tests can inherit the pipe's write end and keep it open long after this one exited.
+func runCommand(_ tool: URL, _ arguments: [String], environment: [String: String]? = nil, timeout: Duration = .seconds(60)) async throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = tool
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let output = OutputBuffer()
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    process.standardInput = FileHandle.nullDevice
+    pipe.fileHandleForReading.readabilityHandler = { h in output.append(String(decoding: h.availableData, as: UTF8.self)) }
+    try process.run()
+    guard let status = await ProcessExit.wait(for: process, timeout: timeout) else {
+        process.terminate()
+        throw ProcessFailure("\(tool.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(timeout):\n\(output.text)")
+    }
+    try await Task.sleep(for: .milliseconds(50))  // let the last output arrive
+    pipe.fileHandleForReading.readabilityHandler = nil
+    return (status, output.text)
 }
 
 /// A fresh temporary directory.
