@@ -21,11 +21,19 @@ import Testing
         #expect(s.totalTokens == 170)
         #expect(s.estimatedCost == 0.75)
         #expect(s.avgResponseTimeMs == 200)
+        #expect(s.p95ResponseTimeMs == 300)
         #expect(s.errors == 1)
         #expect(s.modelBreakdown.map(\.model) == ["gpt-4o", "mystery"])
         #expect(s.modelBreakdown[0].requests == 2)
         #expect(s.envBreakdown.map(\.env) == ["dev", "prod"])
         #expect(s.unpricedModels == ["mystery"])
+    }
+
+    @Test func percentilesUseNearestRank() {
+        #expect(Percentile.of([], 95) == nil)
+        #expect(Percentile.of([5], 95) == 5)
+        #expect(Percentile.of(Array(1...100).map(Double.init), 95) == 95)
+        #expect(Percentile.of(Array(1...20).map(Double.init), 50) == 10)
     }
 
     @Test func emptyStatsHaveNoAverage() {

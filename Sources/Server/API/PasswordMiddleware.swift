@@ -1,13 +1,21 @@
 import Foundation
 import Hummingbird
 
-/// Requires the server password on every route behind it: `Authorization: Bearer <password>` or HTTP
-/// Basic with any user name. Answers 401 JSON otherwise.
+/// Requires the server password on the API (`/api/…`, `/cgi-bin/…`): `Authorization: Bearer <password>`,
+/// HTTP Basic with any user name, or a `token=<password>` query parameter (browsers cannot set headers on
+/// an `EventSource`). Answers 401 JSON otherwise. The web panel's static files stay public: they hold no
+/// data, and the panel's login form must load.
 struct PasswordMiddleware<Context: RequestContext>: RouterMiddleware {
     let password: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], accepts(header) else {
+        let path = request.uri.path
+        guard path.hasPrefix("/api/") || path == "/api" || path.hasPrefix("/cgi-bin/") else {
+            return try await next(request, context)
+        }
+        let token = request.uri.queryParameters.get("token")
+        let headerOK = request.headers[.authorization].map(accepts) ?? false
+        guard headerOK || token.map({ Self.constantTimeEqual($0, password) }) == true else {
             return ErrorBody.response(
                 .unauthorized, type: "unauthorized",
                 message: "this llmtrace server needs its password: send 'Authorization: Bearer <password>' or HTTP Basic auth",

@@ -10,6 +10,8 @@ public struct Stats: Codable, Sendable, Equatable {
     public var estimatedCost: Double
     /// Mean duration of finished requests, `nil` when none finished.
     public var avgResponseTimeMs: Double?
+    /// 95th percentile duration of finished requests, `nil` when none finished.
+    public var p95ResponseTimeMs: Double?
     public var errors: Int
     public var modelBreakdown: [Breakdown]
     public var envBreakdown: [Breakdown]
@@ -26,7 +28,19 @@ public struct Stats: Codable, Sendable, Equatable {
         public var totalTokens: Int
         public var estimatedCost: Double
         public var avgResponseTimeMs: Double?
+        public var p95ResponseTimeMs: Double?
         public var errors: Int
+    }
+}
+
+/// Percentiles of a list of durations (nearest-rank).
+public enum Percentile {
+    /// The `p`-th percentile (0…100) of `values`, `nil` when empty.
+    public static func of(_ values: [Double], _ p: Double) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank, 1), sorted.count) - 1]
     }
 }
 
@@ -35,6 +49,7 @@ public struct StatsAccumulator: Sendable {
     private struct Group: Sendable {
         var requests = 0, prompt = 0, completion = 0, total = 0, errors = 0, finished = 0
         var cost = 0.0, duration = 0.0
+        var durations: [Double] = []
         var unpriced = false
 
         mutating func add(_ s: StatsSample) {
@@ -44,7 +59,7 @@ public struct StatsAccumulator: Sendable {
             total += s.tokens
             cost += s.estimatedCost ?? 0
             if s.isError { errors += 1 }
-            if let d = s.durationMs { duration += d; finished += 1 }
+            if let d = s.durationMs { duration += d; finished += 1; durations.append(d) }
             if s.estimatedCost == nil, s.model != nil, s.inputTokens != nil || s.outputTokens != nil { unpriced = true }
         }
 
@@ -69,12 +84,13 @@ public struct StatsAccumulator: Sendable {
                 Stats.Breakdown(
                     model: model ? key : nil, env: model ? nil : key, requests: g.requests, promptTokens: g.prompt,
                     completionTokens: g.completion, totalTokens: g.total, estimatedCost: g.cost, avgResponseTimeMs: g.avg,
-                    errors: g.errors)
+                    p95ResponseTimeMs: Percentile.of(g.durations, 95), errors: g.errors)
             }
         }
         return Stats(
             totalRequests: all.requests, totalPromptTokens: all.prompt, totalCompletionTokens: all.completion,
-            totalTokens: all.total, estimatedCost: all.cost, avgResponseTimeMs: all.avg, errors: all.errors,
+            totalTokens: all.total, estimatedCost: all.cost, avgResponseTimeMs: all.avg,
+            p95ResponseTimeMs: Percentile.of(all.durations, 95), errors: all.errors,
             modelBreakdown: rows(byModel, model: true), envBreakdown: rows(byEnv, model: false),
             unpricedModels: byModel.filter { $0.value.unpriced && $0.key != "unknown" }.map(\.key).sorted())
     }

@@ -16,6 +16,7 @@ public struct Timeseries: Codable, Sendable, Equatable {
         public var completionTokens: Int
         public var estimatedCost: Double
         public var avgResponseTimeMs: Double?
+        public var p95ResponseTimeMs: Double?
         public var errors: Int
 
         public func encode(to encoder: any Encoder) throws {
@@ -26,6 +27,7 @@ public struct Timeseries: Codable, Sendable, Equatable {
             try c.encode(completionTokens, forKey: .completionTokens)
             try c.encode(estimatedCost, forKey: .estimatedCost)
             try c.encode(avgResponseTimeMs, forKey: .avgResponseTimeMs)
+            try c.encode(p95ResponseTimeMs, forKey: .p95ResponseTimeMs)
             try c.encode(errors, forKey: .errors)
         }
     }
@@ -54,6 +56,7 @@ public struct TimeseriesAccumulator: Sendable {
     private let until: Date
     private var requests: [Int], prompt: [Int], completion: [Int], errors: [Int], finished: [Int]
     private var cost: [Double], duration: [Double]
+    private var durations: [[Double]]
 
     /// Buckets of `bucketSeconds` from `since` (rounded down to a bucket boundary) to `until`.
     /// Fails when that would be more than ``Timeseries/maxBuckets`` buckets.
@@ -67,6 +70,7 @@ public struct TimeseriesAccumulator: Sendable {
         requests = Array(repeating: 0, count: count)
         prompt = requests; completion = requests; errors = requests; finished = requests
         cost = Array(repeating: 0, count: count); duration = cost
+        durations = Array(repeating: [], count: count)
     }
 
     public mutating func add(_ s: StatsSample) {
@@ -77,7 +81,7 @@ public struct TimeseriesAccumulator: Sendable {
         completion[i] += s.outputTokens ?? 0
         cost[i] += s.estimatedCost ?? 0
         if s.isError { errors[i] += 1 }
-        if let d = s.durationMs { duration[i] += d; finished[i] += 1 }
+        if let d = s.durationMs { duration[i] += d; finished[i] += 1; durations[i].append(d) }
     }
 
     public var timeseries: Timeseries {
@@ -85,7 +89,8 @@ public struct TimeseriesAccumulator: Sendable {
             Timeseries.Bucket(
                 t: since.addingTimeInterval(Double(i * bucketSeconds)), requests: requests[i], promptTokens: prompt[i],
                 completionTokens: completion[i], estimatedCost: cost[i],
-                avgResponseTimeMs: finished[i] == 0 ? nil : duration[i] / Double(finished[i]), errors: errors[i])
+                avgResponseTimeMs: finished[i] == 0 ? nil : duration[i] / Double(finished[i]),
+                p95ResponseTimeMs: Percentile.of(durations[i], 95), errors: errors[i])
         }
         return Timeseries(bucketSeconds: bucketSeconds, since: since, until: until, buckets: buckets)
     }
