@@ -25,6 +25,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "Shared", resources: [.copy("Resources/pricing.json")]),
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "Server",
             dependencies: [
