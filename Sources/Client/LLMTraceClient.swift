@@ -74,6 +74,12 @@ public final class LLMTraceClient: Sendable {
         try await get("/api/stats")
     }
 
+    /// Removes every record on the server.
+    public func clear() async throws(ClientError) {
+        let (status, body) = try await send("/api/requests", method: .DELETE)
+        guard status == 200 else { throw Self.failure(status: status, body: body, server: server) }
+    }
+
     /// Whether the server answers `/api/health` (with the right password).
     public func ping() async throws(ClientError) {
         let (status, body) = try await send("/api/health")

@@ -54,12 +54,7 @@ public final class MemoryStore: TraceStore {
                 if let r = s.records[s.order[i]], filter.matches(r.summary) { items.append(r.summary) }
                 i -= 1
             }
-            var next: String?
-            if items.count > page.limit {
-                items.removeLast()
-                next = items.last?.id
-            }
-            return Page(items: items, nextCursor: next)
+            return Page(candidates: items, limit: page.limit)
         }
     }
 

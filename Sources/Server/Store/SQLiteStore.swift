@@ -116,13 +116,8 @@ public final class SQLiteStore: TraceStore {
         let sql = "SELECT summary FROM requests" + Self.joined(clause) + " ORDER BY id DESC LIMIT \(page.limit + 1)"
         let arguments = args
         let texts = try await pool.read { db in try String.fetchAll(db, sql: sql, arguments: arguments) }
-        var items = try texts.map { try decoder.decode(TraceSummary.self, from: Data($0.utf8)) }
-        var next: String?
-        if items.count > page.limit {
-            items.removeLast()
-            next = items.last?.id
-        }
-        return Page(items: items, nextCursor: next)
+        let items = try texts.map { try decoder.decode(TraceSummary.self, from: Data($0.utf8)) }
+        return Page(candidates: items, limit: page.limit)
     }
 
     /// Pages through candidates newest first, testing the filter expression on each summary.
@@ -149,12 +144,7 @@ public final class SQLiteStore: TraceStore {
             }
             if texts.count < batch { break }
         }
-        var next: String?
-        if items.count > page.limit {
-            items.removeLast()
-            next = items.last?.id
-        }
-        return Page(items: items, nextCursor: next)
+        return Page(candidates: items, limit: page.limit)
     }
 
     public func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws {

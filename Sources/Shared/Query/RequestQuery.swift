@@ -89,6 +89,17 @@ public struct Page: Codable, Sendable, Equatable {
         self.nextCursor = nextCursor
     }
 
+    /// A page from up to `limit + 1` candidates, newest first: one more than the limit means there is a
+    /// next page, which starts after the last item kept.
+    public init(candidates: [TraceSummary], limit: Int) {
+        if candidates.count > limit {
+            let kept = Array(candidates.prefix(limit))
+            self.init(items: kept, nextCursor: kept.last?.id)
+        } else {
+            self.init(items: candidates, nextCursor: nil)
+        }
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(items, forKey: .items)
