@@ -53,12 +53,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "TUI",
+            dependencies: ["Shared", "Client", "CNcursesw"]
+        ),
         .executableTarget(
             name: "llmtrace",
             dependencies: [
                 "Shared",
                 "Server",
                 "Client",
+                "TUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -75,6 +80,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ClientTests", dependencies: ["Client"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Shared"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

@@ -12,6 +12,6 @@ struct LLMTraceCommand: AsyncParsableCommand {
               OPENAI_BASE_URL=http://127.0.0.1:8080/proxy/dev/https/api.openai.com/v1
             """,
         version: LLMTraceVersion.current,
-        subcommands: [ServeCommand.self, TailCommand.self, CostCommand.self],
+        subcommands: [ServeCommand.self, TUICommand.self, TailCommand.self, CostCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

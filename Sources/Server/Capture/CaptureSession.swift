@@ -74,6 +74,18 @@ final class CaptureSession: Sendable {
                     responseHeaders: headers)
             }
         }
+        pipeline.submit(inFlightRecord)
+    }
+
+    /// The record while the response streams: request body, status and response headers known.
+    var inFlightRecord: TraceRecord {
+        state.withLock { s in
+            var summary = baseSummary()
+            summary.status = s.status
+            return TraceRecord(
+                summary: summary, requestHeaders: requestHeaders, responseHeaders: Redactor.redact(headers: s.responseHeaders),
+                requestBody: s.request.size > 0 ? CapturedBody(bytes: s.request.bytes, size: s.request.size, truncated: s.request.truncated) : nil)
+        }
     }
 
     /// Marks the arrival of the first response byte (call before forwarding it).

@@ -140,6 +140,23 @@ final class FakeUpstream: Sendable {
                 try await writer.finish(nil)
             })
         }
+        // An OpenAI-shaped stream that holds its second half back until the gate opens.
+        router.on("/gated/v1/chat/completions", method: .post) { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
+                for event in Self.openAIStream.prefix(3) {
+                    try await writer.write(ByteBuffer(string: "data: \(event)\n\n"))
+                }
+                let deadline = ContinuousClock.now + .seconds(30)
+                while !self.state.withLock({ $0.gateOpen }), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                for event in Self.openAIStream.dropFirst(3) {
+                    try await writer.write(ByteBuffer(string: "data: \(event)\n\n"))
+                }
+                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                try await writer.finish(nil)
+            })
+        }
         router.get("/gated-sse") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
                 try await writer.write(ByteBuffer(string: Self.sseEvent(0)))

@@ -1,0 +1,188 @@
+import Client
+import Foundation
+import Shared
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Set by SIGTERM/SIGHUP/SIGINT from outside: the loop ends and the terminal is restored.
+private let stopRequested = Atomic<Bool>(false)
+
+/// Runs the inspector until the user quits: ncurses on a thread of its own, the network on tasks, and
+/// between them a queue of actions drained every tick.
+public final class TUIApplication: Sendable {
+    private let connection: ServerConnection
+    private let startedLocalServer: Bool
+    private let exportDirectory: URL
+    private let inbox = Mutex<[Action]>([])
+
+    /// - Parameters:
+    ///   - connection: the server to watch.
+    ///   - startedLocalServer: whether `llmtrace tui` started the server itself (shown in the header).
+    ///   - exportDirectory: where `e` writes records.
+    public init(connection: ServerConnection, startedLocalServer: Bool, exportDirectory: URL) {
+        self.connection = connection
+        self.startedLocalServer = startedLocalServer
+        self.exportDirectory = exportDirectory
+    }
+
+    /// Runs until `q`, ctrl-c, SIGTERM or SIGHUP; the terminal is restored on every way out.
+    public func run() async {
+        Self.installSignalHandlers()
+        let events = Task { [self] in
+            for await update in connection.client.events() {
+                switch update {
+                case .state(let s): post(.connection(Self.status(s)))
+                case .event(let e):
+                    if let payload = try? e.payload() { post(.event(payload)) }
+                }
+            }
+        }
+        let analytics = Task { [self] in
+            while !Task.isCancelled {
+                await refreshAnalytics()
+                try? await Task.sleep(for: .seconds(10))
+            }
+        }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                loop()
+                done.resume()
+            }
+            thread.name = "llmtrace-tui"
+            thread.start()
+        }
+        events.cancel()
+        analytics.cancel()
+    }
+
+    private func post(_ action: Action) {
+        inbox.withLock { $0.append(action) }
+    }
+
+    private static func status(_ s: LLMTraceClient.ConnectionState) -> ConnectionStatus {
+        switch s {
+        case .connecting: return .connecting
+        case .live: return .live
+        case .reconnecting(let reason, let attempt, let retryIn):
+            let (seconds, atto) = retryIn.components
+            return .reconnecting(reason: reason, attempt: attempt, retryInSeconds: Double(seconds) + Double(atto) / 1e18)
+        case .offline(let reason): return .offline(reason: reason)
+        }
+    }
+
+    // MARK: The terminal thread
+
+    private func loop() {
+        let terminal = NcursesTerminal(noColor: ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false)
+        defer { terminal.close() }
+        var state = AppState(
+            serverLabel: connection.label, startedLocalServer: startedLocalServer, width: terminal.width, height: terminal.height)
+        var pending: [Action] = [.start, .tick(Date())]
+        var lastTick = Date()
+        var dirty = true
+        while !stopRequested.load(ordering: .relaxed) {
+            if let key = terminal.readKey() {
+                if key == .resize {
+                    _ = terminal.refreshSize()
+                    pending.append(.resize(width: terminal.width, height: terminal.height))
+                } else {
+                    pending.append(.key(key))
+                }
+            } else if terminal.refreshSize() {
+                pending.append(.resize(width: terminal.width, height: terminal.height))
+            }
+            let now = Date()
+            if now.timeIntervalSince(lastTick) >= 0.1 {
+                pending.append(.tick(now))
+                lastTick = now
+            }
+            pending += inbox.withLock { queued in
+                defer { queued.removeAll(keepingCapacity: true) }
+                return queued
+            }
+            if state.hasPendingWork { pending.append(.work) }
+            for action in pending {
+                for effect in reduce(&state, action) {
+                    if effect == .quit { return }
+                    perform(effect)
+                }
+                dirty = true
+            }
+            pending.removeAll(keepingCapacity: true)
+            if dirty {
+                terminal.paint(Renderer.render(state, width: terminal.width, height: terminal.height))
+                dirty = false
+            }
+        }
+    }
+
+    // MARK: Effects (network work on tasks; results come back as actions)
+
+    private func perform(_ effect: Effect) {
+        let client = connection.client
+        switch effect {
+        case .quit:
+            break
+        case .loadRecord(let id):
+            Task { [self] in
+                do { post(.recordLoaded(try await client.record(id: id))) } catch { post(.recordFailed(id: id, message: String(describing: error))) }
+            }
+        case .loadOlder(let cursor):
+            Task { [self] in
+                do { post(.pageLoaded(try await client.requests(limit: 500, cursor: cursor), replace: false)) } catch { post(.pageFailed(String(describing: error))) }
+            }
+        case .reload:
+            Task { [self] in
+                do { post(.pageLoaded(try await client.requests(limit: 1000), replace: true)) } catch { post(.pageFailed(String(describing: error))) }
+                await refreshAnalytics()
+            }
+        case .clearAll:
+            Task { [self] in
+                do { try await client.clear() } catch { post(.clearFailed(String(describing: error))) }
+            }
+        case .export(let id):
+            Task { [self] in
+                do {
+                    let record = try await client.record(id: id)
+                    let url = exportDirectory.appendingPathComponent("llmtrace-\(id).json")
+                    try JSONCoding.makeEncoder(pretty: true).encode(record).write(to: url)
+                    post(.exported(id: id, path: url.path))
+                } catch let error as ClientError {
+                    post(.exportFailed(id: id, message: String(describing: error)))
+                } catch {
+                    post(.exportFailed(id: id, message: error.localizedDescription))
+                }
+            }
+        }
+    }
+
+    private func refreshAnalytics() async {
+        if let stats = try? await connection.client.stats() { post(.statsLoaded(stats)) }
+        if let series: Timeseries = try? await connection.client.get("/api/timeseries?bucket=1m&since=60m") { post(.timeseriesLoaded(series)) }
+    }
+
+    // MARK: Signals
+
+    private static func installSignalHandlers() {
+        for sig in [SIGTERM, SIGHUP, SIGINT] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { _ in stopRequested.store(true, ordering: .relaxed) }
+            sigemptyset(&action.sa_mask)
+            sigaction(sig, &action, nil)
+        }
+        // A crash still gives the terminal back (best effort), then dies as it would have.
+        for sig in [SIGSEGV, SIGBUS, SIGILL, SIGABRT, SIGTRAP, SIGFPE] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { sig in
+                NcursesTerminal.emergencyRestore()
+                signal(sig, SIG_DFL)
+                raise(sig)
+            }
+            sigemptyset(&action.sa_mask)
+            sigaction(sig, &action, nil)
+        }
+    }
+}

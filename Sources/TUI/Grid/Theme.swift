@@ -1,0 +1,50 @@
+/// The styles the inspector draws with. Colours are 256-palette entries; the driver downgrades them
+/// with ``Style/downgraded(to:)`` for 8-colour terminals and `NO_COLOR`.
+public struct Theme: Sendable, Hashable {
+    public var text = Style.plain
+    public var dim = Style(fg: .palette(245))
+    public var accent = Style(fg: .palette(39), bold: true)
+    public var headerBar = Style(fg: .palette(255), bg: .palette(18))
+    public var headerBrand = Style(fg: .palette(255), bg: .palette(18), bold: true)
+    public var headerDim = Style(fg: .palette(152), bg: .palette(18))
+    public var live = Style(fg: .palette(46), bg: .palette(18), bold: true)
+    public var reconnecting = Style(fg: .palette(220), bg: .palette(18), bold: true)
+    public var offline = Style(fg: .palette(203), bg: .palette(18), bold: true)
+    public var badge = Style(fg: .palette(16), bg: .palette(214), bold: true)
+    public var tableHeader = Style(fg: .palette(250), bg: .palette(236), bold: true)
+    public var selected = Style(reverse: true)
+    public var error = Style(fg: .palette(196))
+    public var success = Style(fg: .palette(71))
+    public var warning = Style(fg: .palette(214))
+    public var spinner = Style(fg: .palette(45), bold: true)
+    public var tabActive = Style(fg: .palette(16), bg: .palette(39), bold: true)
+    public var tabInactive = Style(fg: .palette(250), bg: .palette(236))
+    public var tabBar = Style(bg: .palette(236))
+    public var border = Style(fg: .palette(240))
+    public var sparkline = Style(fg: .palette(75))
+    public var jsonKey = Style(fg: .palette(75))
+    public var jsonString = Style(fg: .palette(114))
+    public var jsonNumber = Style(fg: .palette(179))
+    public var jsonLiteral = Style(fg: .palette(176))
+    public var jsonPunctuation = Style(fg: .palette(245))
+    public var roleSystem = Style(fg: .palette(141), bold: true)
+    public var roleUser = Style(fg: .palette(75), bold: true)
+    public var roleAssistant = Style(fg: .palette(114), bold: true)
+    public var roleTool = Style(fg: .palette(214), bold: true)
+    public var label = Style(fg: .palette(250), bold: true)
+    public var footerKey = Style(fg: .palette(16), bg: .palette(250), bold: true)
+    public var footerText = Style(fg: .palette(250))
+    public var statusInfo = Style(fg: .palette(114))
+    public var statusError = Style(fg: .palette(231), bg: .palette(160), bold: true)
+    public var filterInvalid = Style(fg: .palette(196), bold: true)
+    public var filterValid = Style(fg: .palette(71), bold: true)
+    public var cursor = Style(reverse: true)
+    public var overlay = Style(fg: .palette(252), bg: .palette(235))
+    public var overlayTitle = Style(fg: .palette(39), bg: .palette(235), bold: true)
+    public var overlayKey = Style(fg: .palette(214), bg: .palette(235), bold: true)
+
+    public init() {}
+
+    /// The default theme.
+    public static let standard = Theme()
+}

@@ -1,0 +1,16 @@
+/// What a key does. The reducer performs commands; the key map decides which key means which.
+public enum Command: Sendable, Hashable {
+    case moveUp, moveDown, pageUp, pageDown, halfPageUp, halfPageDown, top, bottom
+    case focusDetail, focusList, toggleFocus
+    case nextTab, previousTab
+    case showRequests, showStats
+    case startFilter, clearFilter
+    case toggleFollow, togglePause
+    case clear, export
+    case showHelp, closeHelp
+    case quit
+    case sortNext, sortReverse
+    case confirmYes, confirmNo
+    case filterAccept, filterCancel, filterBackspace, filterDelete
+    case filterLeft, filterRight, filterHome, filterEnd, filterClearLine, filterDeleteWord
+}

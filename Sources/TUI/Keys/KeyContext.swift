@@ -1,0 +1,33 @@
+/// Where a key binding works. Several contexts are active at once (see ``KeyMap/activeContexts(for:)``).
+public enum KeyContext: String, Sendable, Hashable, CaseIterable {
+    /// Anywhere outside text input, confirmation and help.
+    case global
+    /// The request list has focus (Requests screen).
+    case list
+    /// The detail pane has focus (Requests screen).
+    case detail
+    /// The Requests screen, whichever pane has focus.
+    case requests
+    /// The Stats screen.
+    case stats
+    /// Typing a filter.
+    case filter
+    /// A yes/no question is showing.
+    case confirm
+    /// The help overlay is showing.
+    case help
+
+    /// Heading in the help overlay.
+    public var title: String {
+        switch self {
+        case .global: "Everywhere"
+        case .list: "Request list"
+        case .detail: "Detail pane"
+        case .requests: "Requests screen"
+        case .stats: "Stats screen"
+        case .filter: "Filter input"
+        case .confirm: "Confirmation"
+        case .help: "Help"
+        }
+    }
+}

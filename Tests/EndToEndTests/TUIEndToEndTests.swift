@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+
+/// The real `llmtrace tui` in a real terminal (tmux), against a real server and the fake upstream.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")))
+struct TUIEndToEndTests {
+    @Test func aStreamGrowsInTheConversationTabAndTheScreensFollowTheKeys() async throws {
+        let upstream = try await FakeUpstream.start()
+        let server = try await LLMTraceProcess.start()
+        defer { Task { await server.stop() } }
+        let tmux = try await Tmux.start(command: "\(LLMTraceProcess.binary.path) tui --server \(server.url)", width: 160, height: 45)
+        defer { tmux.kill() }
+        try await tmux.waitFor("live")
+
+        // A streaming request whose second half the upstream holds back.
+        let call = Task {
+            try await HTTP.send(
+                "\(upstream.route(via: server.url, env: "tui"))/gated/v1/chat/completions", method: .POST,
+                headers: [("content-type", "application/json")],
+                body: Array(#"{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"What is the weather in Paris?"}]}"#.utf8))
+        }
+        try await tmux.waitFor("/gated/v1/chat/completions")  // the row appears while in flight
+        try await tmux.send("Enter")
+        try await tmux.send("]")  // Overview → Conversation
+        try await tmux.waitFor("What is the weather in Paris?")
+        try await tmux.waitFor("Checking the weather.")
+        #expect(!(try await tmux.screen()).contains("get_weather"))
+        upstream.openGate()
+        _ = try await call.value
+        try await tmux.waitFor("get_weather")
+
+        // The stats screen has the model's row.
+        try await tmux.send("2")
+        try await tmux.waitFor("gpt-4o-mini-2024-07-18")
+
+        // `/` filters the list; a wrong filter is shown in red with its reason, the list stays.
+        try await tmux.send("1")
+        try await tmux.send("Escape")
+        try await tmux.send("/")
+        try await tmux.type("~q")
+        try await tmux.waitFor("Unknown operator ~q")
+        try await tmux.send("BSpace", "BSpace")
+        try await tmux.type("~m nomatch")
+        try await tmux.send("Enter")
+        try await tmux.waitForAbsence("chat.completions 200")  // the finished row, as the list shows it
+        try await tmux.send("/")
+        try await tmux.send("Escape")
+        try await tmux.waitFor("chat.completions 200")
+
+        // A resize re-lays out.
+        try await tmux.resize(width: 90, height: 30)
+        let small = try await tmux.screen()
+        #expect(small.split(separator: "\n").allSatisfy { $0.count <= 90 })
+        try await tmux.waitFor("live")
+
+        // q quits and gives the terminal back.
+        try await tmux.send("q")
+        try await tmux.waitUntilExited()
+        #expect(try await tmux.alternateScreenOff())
+        await upstream.stop()
+    }
+}
+
+/// A detached tmux session running one command, with `remain-on-exit` so its end can be inspected.
+final class Tmux: Sendable {
+    let name: String
+    static let tool = URL(fileURLWithPath: "/usr/bin/tmux")
+
+    static func start(command: String, width: Int, height: Int) async throws -> Tmux {
+        let name = "llmtrace-e2e-\(UUID().uuidString.prefix(8))"
+        let tmux = Tmux(name: name)
+        let (status, output) = try await runCommand(tool, ["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "env TERM=xterm-256color \(command)"])
+        guard status == 0 else { throw ProcessFailure("tmux new-session failed: \(output)") }
+        _ = try await runCommand(tool, ["set-option", "-t", name, "remain-on-exit", "on"])
+        return tmux
+    }
+
+    private init(name: String) { self.name = name }
+
+    func screen() async throws -> String {
+        try await runCommand(Self.tool, ["capture-pane", "-p", "-t", name]).1
+    }
+
+    func send(_ keys: String...) async throws {
+        _ = try await runCommand(Self.tool, ["send-keys", "-t", name] + keys)
+        try await Task.sleep(for: .milliseconds(150))
+    }
+
+    func type(_ text: String) async throws {
+        _ = try await runCommand(Self.tool, ["send-keys", "-t", name, "-l", text])
+        try await Task.sleep(for: .milliseconds(150))
+    }
+
+    func resize(width: Int, height: Int) async throws {
+        _ = try await runCommand(Self.tool, ["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
+        try await Task.sleep(for: .milliseconds(300))
+    }
+
+    func waitFor(_ text: String, timeout: Duration = .seconds(15)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var last = ""
+        while ContinuousClock.now < deadline {
+            last = try await screen()
+            if last.contains(text) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ProcessFailure("'\(text)' did not appear on screen within \(timeout):\n\(last)")
+    }
+
+    func waitForAbsence(_ text: String, timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var last = ""
+        while ContinuousClock.now < deadline {
+            last = try await screen()
+            if !last.contains(text) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ProcessFailure("'\(text)' stayed on screen for \(timeout):\n\(last)")
+    }
+
+    func waitUntilExited(timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let dead = try await runCommand(Self.tool, ["display-message", "-p", "-t", name, "#{pane_dead}"]).1
+            if dead.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ProcessFailure("llmtrace tui did not exit within \(timeout):\n\(try await screen())")
+    }
+
+    /// Whether the program left the alternate screen (curses' endwin ran).
+    func alternateScreenOff() async throws -> Bool {
+        try await runCommand(Self.tool, ["display-message", "-p", "-t", name, "#{alternate_on}"]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+    }
+
+    func kill() {
+        let p = Process()
+        p.executableURL = Self.tool
+        p.arguments = ["kill-session", "-t", name]
+        try? p.run()
+    }
+}
