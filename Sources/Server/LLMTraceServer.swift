@@ -74,8 +74,11 @@ public struct LLMTraceServer: Sendable {
         if let password = c.password {
             router.add(middleware: PasswordMiddleware(password: password))
         }
-        if let root = c.webRoot {
+        // The web panel: --web-root, else the copy bundled with the binary.
+        if let root = c.webRoot ?? ResourceLocator.find(bundle: "llmtrace_Server", path: "Web")?.path {
             router.add(middleware: FileMiddleware(root, searchForIndexHtml: true, logger: logger))
+        } else {
+            logger.warning("web panel files not found next to the executable (llmtrace_Server.resources/Web); / serves nothing")
         }
         APIController(store: store, pipeline: pipeline, events: events, prices: prices, startedAt: Date()).addRoutes(to: router)
 

@@ -460,7 +460,7 @@ public struct PriceTable: Sendable {
     /// `fatalError` on Linux when the bundle is missing).
     static func loadBundled() -> PriceTable {
         var searched: [String] = []
-        for directory in resourceSearchDirectories() {
+        for directory in ResourceLocator.searchDirectories() {
             for bundleName in resourceBundleNames {
                 let file = directory.appendingPathComponent(bundleName)
                     .appendingPathComponent(resourceFileName)
@@ -485,38 +485,7 @@ public struct PriceTable: Sendable {
                 + "next to the llmtrace executable); searched: \(searched.joined(separator: ", "))")
     }
 
-    private final class BundleFinder {}
 
-    private static func resourceSearchDirectories() -> [URL] {
-        var directories: [URL] = []
-        func add(_ url: URL?) {
-            guard let url else { return }
-            let standardized = url.standardizedFileURL
-            if !directories.contains(standardized) { directories.append(standardized) }
-        }
-        let main = Bundle.main
-        if let executable = main.executableURL {
-            add(executable.deletingLastPathComponent())
-            add(executable.resolvingSymlinksInPath().deletingLastPathComponent())
-        }
-        add(main.bundleURL)
-        add(main.resourceURL)
-        let own = Bundle(for: BundleFinder.self)
-        add(own.bundleURL)
-        add(own.bundleURL.deletingLastPathComponent())
-        add(own.resourceURL)
-        for bundle in Bundle.allBundles where bundle.bundleURL.pathExtension == "xctest" {
-            add(bundle.bundleURL.deletingLastPathComponent())
-            add(bundle.bundleURL)
-            add(bundle.resourceURL)
-        }
-        if let argument = CommandLine.arguments.first, !argument.isEmpty {
-            let url = URL(fileURLWithPath: argument)
-            add(url.deletingLastPathComponent())
-            add(url.resolvingSymlinksInPath().deletingLastPathComponent())
-        }
-        return directories
-    }
 
     // MARK: Decoding
 

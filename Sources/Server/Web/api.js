@@ -1,0 +1,159 @@
+// Talking to the llmtrace JSON API and its live event stream, with the optional password.
+
+const TOKEN_KEY = 'llmtrace.token';
+
+export class ApiError extends Error {
+  constructor(status, type, message, body) {
+    super(message || `HTTP ${status}`);
+    this.status = status;
+    this.type = type || 'http_error';
+    this.body = body;
+  }
+}
+
+let unauthorizedHandler = () => {};
+/** Called whenever the API answers 401: the app shows its login form. */
+export function onUnauthorized(fn) { unauthorizedHandler = fn; }
+
+export function getToken() {
+  try { return sessionStorage.getItem(TOKEN_KEY) || ''; } catch { return ''; }
+}
+export function setToken(t) {
+  try {
+    if (t) sessionStorage.setItem(TOKEN_KEY, t);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  } catch { /* private mode */ }
+}
+
+/** An absolute URL for an API path (relative to the page, so the panel works under any prefix). */
+export function apiURL(path, params) {
+  const u = new URL(path, document.baseURI);
+  // encodeURIComponent, not URLSearchParams: the server reads `+` as a plus sign, not a space.
+  const q = Object.entries(params || {})
+    .filter(([, v]) => v != null && v !== '')
+    .map(([k, v]) => encodeURIComponent(k) + '=' + encodeURIComponent(String(v)))
+    .join('&');
+  u.search = q ? '?' + q : '';
+  return u.toString();
+}
+
+/** GET (or other method) a JSON API route. Throws ApiError; a 401 also calls the unauthorized handler. */
+export async function api(path, { params, method = 'GET', signal } = {}) {
+  const headers = { Accept: 'application/json' };
+  const t = getToken();
+  if (t) headers.Authorization = 'Bearer ' + t;
+  let res;
+  try {
+    // credentials 'omit': a 401 with `WWW-Authenticate: Basic` must not pop the browser's own login dialog.
+    res = await fetch(apiURL(path, params), { method, headers, signal, cache: 'no-store', credentials: 'omit' });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', 'llmtrace is not reachable: ' + e.message);
+  }
+  let body = null;
+  const text = await res.text();
+  try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+  if (!res.ok) {
+    const err = body && body.error ? body.error : {};
+    const e = new ApiError(res.status, err.type, err.message || text.slice(0, 200), body);
+    if (res.status === 401) unauthorizedHandler(e);
+    throw e;
+  }
+  return body;
+}
+
+/** Tries a password: true when the API accepts it. */
+export async function checkPassword(password) {
+  const res = await fetch(apiURL('api/health'), { headers: { Authorization: 'Bearer ' + password }, cache: 'no-store', credentials: 'omit' });
+  return res.ok;
+}
+
+// --- live events ---------------------------------------------------------------------------------
+
+const EVENT_NAMES = ['request.started', 'request.delta', 'request.completed', 'cleared', 'resync', 'stats'];
+const stateListeners = new Set();
+let connState = 'idle';
+const openStreams = new Set();
+
+function setConnState() {
+  // The header shows the best state of the open streams.
+  let st = 'idle';
+  for (const l of openStreams) {
+    if (l.state === 'live') { st = 'live'; break; }
+    if (l.state === 'reconnecting' || l.state === 'connecting') st = 'reconnecting';
+    else if (st === 'idle') st = l.state;
+  }
+  if (st !== connState) {
+    connState = st;
+    for (const fn of stateListeners) fn(st);
+  }
+}
+export function onConnectionState(fn) { stateListeners.add(fn); fn(connState); return () => stateListeners.delete(fn); }
+
+/**
+ * Subscribes to `/api/events` with `params` (env, model, filter, lastEventId).
+ * `onEvent(name, data, eventId)`; `onOpen(isReconnect)` after every (re)connection.
+ * Returns `close()`.
+ */
+export function live(params, { onEvent, onOpen } = {}) {
+  const sub = { state: 'connecting' };
+  let es = null;
+  let closed = false;
+  let everOpen = false;
+  let lastId = params && params.lastEventId;
+  let retry = null;
+  let backoff = 1000;
+  openStreams.add(sub);
+
+  const set = (st) => { sub.state = st; setConnState(); };
+
+  function connect() {
+    if (closed) return;
+    const p = { ...params, lastEventId: lastId || undefined };
+    const t = getToken();
+    if (t) p.token = t;
+    es = new EventSource(apiURL('api/events', p));
+    set('connecting');
+    es.onopen = () => {
+      set('live');
+      backoff = 1000;
+      const again = everOpen;
+      everOpen = true;
+      if (onOpen) onOpen(again);
+    };
+    for (const name of EVENT_NAMES) {
+      es.addEventListener(name, (e) => {
+        if (e.lastEventId) lastId = e.lastEventId;
+        let data;
+        try { data = JSON.parse(e.data); } catch { return; }
+        if (onEvent) onEvent(name, data, e.lastEventId);
+      });
+    }
+    es.onerror = () => {
+      if (closed) return;
+      if (es.readyState !== EventSource.CLOSED) { set('reconnecting'); return; }
+      // The server refused the stream (401, 400) or the browser gave up: find out, then retry.
+      es.close();
+      set('down');
+      api('api/health').then(
+        () => schedule(),
+        (e) => { if (e.status !== 401) schedule(); },
+      );
+    };
+  }
+  function schedule() {
+    if (closed) return;
+    clearTimeout(retry);
+    retry = setTimeout(connect, backoff);
+    backoff = Math.min(backoff * 2, 15000);
+    set('reconnecting');
+  }
+  connect();
+  return function close() {
+    closed = true;
+    clearTimeout(retry);
+    if (es) es.close();
+    openStreams.delete(sub);
+    setConnState();
+  };
+}

@@ -1,0 +1,503 @@
+"""Browser tests of the llmtrace web panel: the real binary, a fake upstream, headless Chromium.
+
+Run:  python3 -m pytest -q Tests/Browser
+Env:  LLMTRACE_BIN       the binary (default .build/debug/llmtrace)
+      LLMTRACE_WEB_ROOT  serve the panel from this folder with --web-root (default: the binary's
+                         embedded panel at /); e.g. LLMTRACE_WEB_ROOT=Sources/Server/Web
+Needs chromium + chromedriver (apt-get install chromium chromium-driver) and selenium + pytest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fake_upstream import FakeUpstream  # noqa: E402
+from harness import Llmtrace, chromium_driver, post_in_background, post_json  # noqa: E402
+
+from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+# --- fixtures ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def upstream():
+    up = FakeUpstream()
+    up.start()
+    yield up
+    up.stop()
+
+
+def _check_panel_served(lt):
+    try:
+        urllib.request.urlopen(lt.base, timeout=5).read()
+    except Exception as e:  # noqa: BLE001
+        lt.stop()
+        pytest.fail(f"the binary serves no web panel at / ({e}); build one that embeds it, or set "
+                    "LLMTRACE_WEB_ROOT=Sources/Server/Web to serve the folder with --web-root")
+
+
+@pytest.fixture(scope="module")
+def server():
+    lt = Llmtrace()
+    _check_panel_served(lt)
+    yield lt
+    lt.stop()
+
+
+def js_errors(driver):
+    """Uncaught exceptions and console.error calls since the last look (network 4xx/401 lines are expected)."""
+    return [e["message"] for e in driver.get_log("browser")
+            if e["level"] == "SEVERE" and e.get("source") in ("javascript", "console-api")]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    d = chromium_driver(1400, 900)
+    yield d
+    errors = js_errors(d)
+    d.quit()
+    assert not errors, errors
+
+
+@pytest.fixture(autouse=True)
+def no_js_errors(request):
+    yield
+    if "browser" in request.fixturenames:
+        errors = js_errors(request.getfixturevalue("browser"))
+        assert not errors, f"JavaScript errors: {errors}"
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def wait_js(driver, js, timeout=8.0, message=None):
+    """Polls a JS expression until it is truthy; returns its value."""
+    end = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < end:
+        last = driver.execute_script("return (" + js + ")")
+        if last:
+            return last
+        time.sleep(0.05)
+    raise AssertionError(message or f"timed out waiting for: {js} (last value {last!r})")
+
+
+def wait_until(fn, timeout=8.0, message="condition"):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + message)
+
+
+def chat(server, upstream, env, content="Hello", model="gpt-4o-mini", headers=None, stream=False, path="/v1/chat/completions"):
+    body = {"model": model, "messages": [{"role": "user", "content": content}]}
+    if stream:
+        body["stream"] = True
+        body["stream_options"] = {"include_usage": True}
+    return post_json(server.proxy_url(upstream.port, path, env), body, {"authorization": "Bearer sk-test-0123456789abcdefWXYZ", **(headers or {})})
+
+
+def open_panel(driver, server, hash_="#/requests"):
+    driver.get(server.base + hash_)
+    wait_js(driver, "document.querySelector('#rows') || document.querySelector('#login-form') || document.querySelector('.view-detail') || document.querySelector('.view-stats')")
+
+
+def rows_with_env(driver, env):
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#rows tr')].filter(r => r.querySelector('.c-env').textContent === arguments[0]).map(r => ({"
+        "id: r.dataset.id, cls: r.className, cells: [...r.children].map(td => td.textContent)}))", env)
+
+
+def assert_no_alert(driver):
+    try:
+        alert = driver.switch_to.alert
+        text = alert.text
+        alert.dismiss()
+        raise AssertionError("a script ran: alert(" + text + ")")
+    except NoAlertPresentException:
+        pass
+
+
+def filter_type(driver, text):
+    box = driver.find_element(By.ID, "filter")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)
+    if text:
+        box.send_keys(text)
+
+
+# --- tests ---------------------------------------------------------------------------------------
+
+def test_table_fills_live_as_requests_are_proxied(server, upstream, browser):
+    open_panel(browser, server)
+    assert rows_with_env(browser, "fill") == []
+    for i in range(3):
+        status, _, _ = chat(server, upstream, "fill", f"question {i}", headers={"x-fake-usage": f"{100 + i},{7 + i}"})
+        assert status == 200
+    status, _, _ = chat(server, upstream, "fill", "this one fails", headers={"x-fake-status": "500", "x-fake-error": "upstream exploded"})
+    assert status == 500
+    # no reload: the rows arrive over /api/events
+    wait_until(lambda: len(rows_with_env(browser, "fill")) == 4, message="4 live rows")
+    rows = rows_with_env(browser, "fill")
+    api = {r["id"]: r for r in server.get("api/requests?filter=" + urllib.parse.quote("~e fill"))["items"]}
+    assert set(api) == {r["id"] for r in rows}
+    # newest first
+    assert [r["id"] for r in rows] == sorted(api, reverse=True)
+    wait_until(lambda: all("is-live" not in r["cls"] for r in rows_with_env(browser, "fill")), message="rows complete")
+    rows = rows_with_env(browser, "fill")
+    heads = browser.execute_script("return [...document.querySelectorAll('#requests-table th')].map(t => t.textContent)")
+    col = {h: i for i, h in enumerate(heads)}
+    ok = [r for r in rows if api[r["id"]]["status"] == 200]
+    assert len(ok) == 3
+    for r in ok:
+        a = api[r["id"]]
+        cells = r["cells"]
+        assert cells[col["Model"]] == "gpt-4o-mini"
+        assert cells[col["Status"]].startswith("200")
+        assert cells[col["In"]].replace(",", "").strip("•") == str(a["usage"]["inputTokens"])
+        assert cells[col["Out"]] == str(a["usage"]["outputTokens"])
+        assert cells[col["Cost"]].startswith("$")
+        assert cells[col["Endpoint"]] == "chat.completions"
+    err = [r for r in rows if api[r["id"]]["status"] == 500][0]
+    assert "is-error" in err["cls"]
+    assert "upstream exploded" in err["cells"][col["Response"]]
+    color = browser.execute_script(
+        "return getComputedStyle(document.querySelector('tr[data-id=\"' + arguments[0] + '\"] .status')).color", err["id"])
+    r_, g_, b_ = [int(x) for x in color[color.index("(") + 1:color.index(")")].split(",")[:3]]
+    assert r_ > 150 and r_ > g_ + 60 and r_ > b_ + 60, f"error status should be red, got {color}"
+
+
+def test_streaming_detail_grows_before_the_stream_ends(server, upstream, browser):
+    open_panel(browser, server)
+    text = "Alpha bravo charlie delta echo foxtrot golf hotel"
+    post_in_background(server.proxy_url(upstream.port, env="stream"),
+                       {"model": "gpt-4o", "stream": True, "stream_options": {"include_usage": True},
+                        "messages": [{"role": "user", "content": "spell it"}]},
+                       {"x-fake-gate": "g1", "x-fake-text": urllib.parse.quote(text)})
+    row = wait_until(lambda: (rows_with_env(browser, "stream") or [None])[0], message="the streaming row")
+    wait_js(browser, "document.querySelector('tr[data-id=\"%s\"]').classList.contains('is-live')" % row["id"])
+    # open the detail from the table (a shareable link)
+    browser.find_element(By.CSS_SELECTOR, 'tr[data-id="%s"] .c-model' % row["id"]).click()
+    wait_js(browser, "location.hash === '#/requests/%s'" % row["id"])
+    wait_js(browser, "document.querySelector('#answer-text')")
+    answer = "document.querySelector('#answer-text').textContent"
+    wait_js(browser, answer + ".startsWith('Alpha')", message="first token shown")
+    seen = [browser.execute_script("return " + answer)]
+    for _ in range(3):
+        upstream.release("g1", 1)
+        prev = seen[-1]
+        seen.append(wait_js(browser, f"{answer}.length > {len(prev)} && {answer}", message="text grows"))
+        # still in flight: the record is not complete and the bubble says so
+        assert server.get("api/requests/" + row["id"])["complete"] is False
+        assert browser.execute_script("return !!document.querySelector('.msg.answer.is-live')")
+    assert seen[-1].startswith("Alpha bravo charlie delta")
+    assert text.startswith(seen[-1])
+    upstream.release("g1", None)
+    wait_js(browser, "!document.querySelector('.msg.answer.is-live')", message="stream finished")
+    assert browser.execute_script("return " + answer) == text
+    wait_js(browser, "document.querySelector('.detail-sub .status').textContent === '200'")
+    # the usage card shows the final usage
+    usage = browser.execute_script("return document.querySelector('table.usage').textContent")
+    assert "42" in usage
+
+    # A second stream opened straight from its link (no table in between) still grows live.
+    post_in_background(server.proxy_url(upstream.port, env="stream2"),
+                       {"model": "gpt-4o", "stream": True, "messages": [{"role": "user", "content": "again"}]},
+                       {"x-fake-gate": "g2", "x-fake-text": urllib.parse.quote("one two three four five")})
+    rid = wait_until(lambda: [i["id"] for i in server.get("api/requests?env=stream2")["items"]], message="second stream")[0]
+    browser.get(server.base + "#/requests/" + rid)
+    browser.refresh()
+    wait_js(browser, "document.querySelector('.msg.answer.is-live')")
+    time.sleep(0.3)
+    upstream.release("g2", 1)
+    wait_js(browser, answer + ".includes('two')", message="delta after opening the link")
+    upstream.release("g2", None)
+    wait_js(browser, answer + " === 'one two three four five'", message="final text")
+
+
+def test_stats_draws_svg_charts_and_totals_match_the_api(server, upstream, browser):
+    chat(server, upstream, "stats", "count me", model="gpt-4o", headers={"x-fake-usage": "1000,200"})
+    open_panel(browser, server, "#/stats")
+    wait_js(browser, "document.querySelectorAll('svg.chart').length >= 5", message="4 time charts and the cost-by-model chart")
+    for cid in ("chart-requests", "chart-tokens", "chart-cost", "chart-latency", "chart-cost-by-model"):
+        assert browser.execute_script("return document.getElementById(arguments[0]) instanceof SVGSVGElement", cid), cid
+    assert browser.execute_script("return document.querySelectorAll('#chart-requests rect.bar').length") >= 1
+    assert browser.execute_script("return document.querySelectorAll('#chart-cost-by-model rect.bar').length") >= 1
+
+    def totals():
+        return browser.execute_script(
+            "const v = id => document.getElementById(id).dataset.value;"
+            "return {r: v('stat-requests'), i: v('stat-input'), o: v('stat-output'), t: v('stat-tokens'), c: v('stat-cost')}")
+
+    api = server.get("api/stats?since=24h")
+    t = totals()
+    assert int(t["r"]) == api["totalRequests"] > 0
+    assert int(t["i"]) == api["totalPromptTokens"]
+    assert int(t["o"]) == api["totalCompletionTokens"]
+    assert int(t["t"]) == api["totalTokens"]
+    assert abs(float(t["c"]) - api["estimatedCost"]) < 1e-9
+    assert browser.execute_script("return document.getElementById('stat-requests').textContent").replace(",", "").find(str(api["totalRequests"])) >= 0
+    # per-model table lists gpt-4o with its request count
+    models = browser.execute_script("return [...document.querySelectorAll('#model-table tbody tr')].map(r => [...r.children].map(c => c.textContent))")
+    want = {m["model"]: m["requests"] for m in api["modelBreakdown"]}
+    assert {m[0]: int(m[1].replace(",", "")) for m in models} == want
+    # range picker: 1 h → one-minute buckets, charts redrawn
+    browser.find_element(By.CSS_SELECTOR, '#range-picker button[data-range="1h"]').click()
+    wait_js(browser, "document.querySelector('#range-picker button.on').dataset.range === '1h'")
+    wait_js(browser, "document.querySelectorAll('#chart-requests rect.bar').length >= 1 && document.querySelectorAll('svg.chart').length >= 5")
+    api1 = server.get("api/stats?since=1h")
+    wait_js(browser, "document.getElementById('stat-requests').dataset.value === '%d'" % api1["totalRequests"])
+
+
+
+def test_latency_chart_uses_p95_when_present_and_average_otherwise(server, upstream, browser):
+    chat(server, upstream, "lat", "latency", headers={"x-fake-latency-ms": "120"})
+    browser.get(server.base + "#/requests")
+    browser.get(server.base + "#/stats")
+    wait_js(browser, "document.querySelector('#chart-latency path.line')")
+    has_p95 = any("p95ResponseTimeMs" in b for b in server.get("api/timeseries?bucket=15m&since=24h")["buckets"])
+    if has_p95:
+        assert browser.execute_script("return !!document.querySelector('#chart-latency path.line.s-p95')")
+    # A server without p95 per bucket: the chart draws the average and says so.
+    strip = browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
+        const orig = window.fetch;
+        window.fetch = async (...a) => {
+          const r = await orig(...a);
+          if (!String(a[0]).includes('/api/timeseries')) return r;
+          const j = await r.json();
+          for (const b of j.buckets) delete b.p95ResponseTimeMs;
+          return new Response(JSON.stringify(j), {status: r.status, headers: r.headers});
+        };"""})
+    try:
+        browser.get(server.base + "#/requests")
+        browser.get(server.base + "#/stats")
+        browser.refresh()
+        wait_js(browser, "document.querySelector('#chart-latency path.line')")
+        assert browser.execute_script("return !document.querySelector('#chart-latency path.line.s-p95') && !!document.querySelector('#chart-latency path.line.s-avg')")
+        title = browser.execute_script("return document.querySelector('#chart-latency').closest('.chart-card').textContent")
+        assert "average" in title
+    finally:
+        browser.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": strip["identifier"]})
+
+def test_filter_narrows_the_table_and_shows_errors(server, upstream, browser):
+    for env in ("filt-a", "filt-a", "filt-b"):
+        chat(server, upstream, env)
+    open_panel(browser, server)
+    wait_until(lambda: rows_with_env(browser, "filt-b"), message="unfiltered rows")
+    filter_type(browser, "~e filt-a")
+    wait_js(browser, "[...document.querySelectorAll('#rows tr .c-env')].every(e => e.textContent === 'filt-a') && document.querySelectorAll('#rows tr').length === 2",
+            message="only filt-a rows")
+    assert "filter=" in browser.current_url
+    assert browser.execute_script("return document.getElementById('filter-error').hidden")
+    # live rows respect the filter too (the server filters /api/events)
+    chat(server, upstream, "filt-b")
+    chat(server, upstream, "filt-a")
+    wait_js(browser, "document.querySelectorAll('#rows tr').length === 3", message="new matching row arrives live")
+    time.sleep(0.3)
+    assert browser.execute_script("return [...document.querySelectorAll('#rows tr .c-env')].every(e => e.textContent === 'filt-a')")
+    # an invalid filter: the server's message under the box, the table kept
+    filter_type(browser, "~e filt-a ~tok 5")
+    msg = wait_js(browser, "!document.getElementById('filter-error').hidden && document.getElementById('filter-error').textContent", message="filter error")
+    assert "~tok needs a comparison" in msg
+    assert browser.execute_script("return document.getElementById('filter').classList.contains('invalid')")
+    assert browser.execute_script("return document.querySelector('#filter-error mark').textContent") == "~tok"
+    assert browser.execute_script("return document.querySelectorAll('#rows tr').length") == 3
+    filter_type(browser, "~model gpt")
+    wait_js(browser, "document.getElementById('filter-error').textContent.includes('Unknown operator ~model')")
+    # fixed → error gone
+    filter_type(browser, "~e filt-b")
+    wait_js(browser, "document.getElementById('filter-error').hidden && document.querySelectorAll('#rows tr').length === 2")
+    filter_type(browser, "")
+    wait_js(browser, "document.querySelectorAll('#rows tr').length > 5")
+
+
+def test_password_gate(upstream):
+    lt = Llmtrace(password="s3cret-pass")
+    d = chromium_driver(1200, 800)
+    try:
+        # the static panel loads without a password; the API asks for one
+        open_panel(d, lt)
+        wait_js(d, "document.getElementById('login-form')", message="login form")
+        assert not d.execute_script("return document.querySelector('#rows')")
+        pw = d.find_element(By.ID, "password")
+        pw.send_keys("wrong")
+        pw.send_keys(Keys.ENTER)
+        wait_js(d, "document.getElementById('login-error').textContent.includes('Wrong password')")
+        pw.clear()
+        pw.send_keys("s3cret-pass")
+        pw.send_keys(Keys.ENTER)
+        wait_js(d, "!document.getElementById('login-form') && document.querySelector('#rows')", message="panel after login")
+        assert d.execute_script("return sessionStorage.getItem('llmtrace.token')") == "s3cret-pass"
+        # live events work with the token (?token= on the EventSource URL)
+        wait_js(d, "document.querySelector('#conn').classList.contains('conn-live')", message="event stream connected")
+        chat(lt, upstream, "gated")
+        wait_until(lambda: rows_with_env(d, "gated"), message="live row behind the password")
+        # a reload keeps the session
+        d.refresh()
+        wait_js(d, "document.querySelector('#rows tr')")
+        assert not d.execute_script("return document.getElementById('login-form')")
+        # a cleared store empties the table live
+        req = urllib.request.Request(lt.base + "api/requests", method="DELETE", headers={"Authorization": "Bearer s3cret-pass"})
+        urllib.request.urlopen(req, timeout=5).read()
+        wait_js(d, "document.querySelectorAll('#rows tr').length === 0", message="cleared")
+        # a later 401 (password changed / wrong token) returns to the form
+        d.execute_script("sessionStorage.setItem('llmtrace.token', 'stale')")
+        d.refresh()
+        wait_js(d, "document.getElementById('login-form')", message="form again after a 401")
+    finally:
+        d.quit()
+        lt.stop()
+
+
+def test_prompt_with_html_renders_as_text(server, upstream, browser):
+    payload = XSS + " <script>window.__xss = 1</script>"
+    status, _, headers = chat(server, upstream, "xss", payload, model="gpt-4o-mini",
+                              headers={"x-fake-text": urllib.parse.quote("echo: <img src=y onerror=alert(2)><b>bold</b>")})
+    assert status == 200
+    rid = headers.get("x-llmtrace-id") or headers.get("X-Llmtrace-Id")
+    open_panel(browser, server)
+    wait_until(lambda: rows_with_env(browser, "xss"), message="xss row")
+    row = rows_with_env(browser, "xss")[0]
+    assert "<img src=y onerror=alert(2)><b>bold</b>" in row["cells"][-1]
+    browser.get(server.base + "#/requests/" + rid)
+    wait_js(browser, "document.querySelector('.msg-user')")
+    user = browser.execute_script("return document.querySelector('.msg-user .msg-text').textContent")
+    assert user == payload
+    assert browser.find_element(By.CSS_SELECTOR, ".msg-user .msg-text").is_displayed()
+    assert "<img src=y onerror=alert(2)>" in browser.execute_script("return document.querySelector('#answer-text').textContent")
+    for tab in ("request", "response", "headers", "conversation"):
+        browser.find_element(By.CSS_SELECTOR, f'.tab[data-tab="{tab}"]').click()
+        time.sleep(0.15)
+    time.sleep(0.3)
+    assert_no_alert(browser)
+    assert browser.execute_script("return window.__xss") is None
+    assert browser.execute_script("return document.querySelectorAll('img[src=\"x\"], img[src=\"y\"], main script').length") == 0
+    assert not browser.execute_script("return [...document.querySelectorAll('b')].some(b => b.textContent === 'bold')")
+
+
+def test_copy_as_curl_and_download(server, upstream, browser, tmp_path):
+    status, _, headers = chat(server, upstream, "curl", "it's a test", model="gpt-4o")
+    rid = headers.get("x-llmtrace-id") or headers.get("X-Llmtrace-Id")
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.get(server.base + "#/requests/" + rid)
+    wait_js(browser, "document.getElementById('copy-curl')")
+    browser.find_element(By.ID, "copy-curl").click()
+    cmd = wait_js(browser, "document.getElementById('curl-text') && document.getElementById('curl-text').textContent")
+    assert f"'http://127.0.0.1:{upstream.port}/v1/chat/completions'" in cmd
+    assert '-H "Authorization: Bearer $OPENAI_API_KEY"' in cmd
+    assert "redacted" not in cmd and "WXYZ" not in cmd
+    assert "--data-raw '{" in cmd and "it'\\''s a test" in cmd
+    browser.find_element(By.ID, "download-json").click()
+    f = tmp_path / f"llmtrace-{rid}.json"
+    wait_until(lambda: f.exists() and f.stat().st_size > 0, message="downloaded JSON")
+    time.sleep(0.2)
+    data = json.loads(f.read_text())
+    assert data["id"] == rid and data["env"] == "curl" and "requestBody" in data
+
+
+def test_load_older_pages_back(server, upstream, browser):
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: chat(server, upstream, "page", f"n{i}"), range(105)))
+    open_panel(browser, server, "#/requests?filter=" + urllib.parse.quote("~e page"))
+    wait_js(browser, "document.querySelectorAll('#rows tr').length === 100 && !document.getElementById('load-older').hidden", message="first page")
+    browser.find_element(By.ID, "load-older").click()
+    wait_js(browser, "document.querySelectorAll('#rows tr').length === 105 && document.getElementById('load-older').hidden", message="older page")
+    ids = browser.execute_script("return [...document.querySelectorAll('#rows tr')].map(r => r.dataset.id)")
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 105
+
+
+def test_usable_at_phone_width(server, upstream, browser):
+    rid = server.get("api/requests?limit=1")["items"][0]["id"]
+    browser.set_window_size(375, 800)
+    try:
+        for hash_ in ("#/requests", "#/requests/" + rid, "#/stats"):
+            browser.get(server.base + hash_)
+            wait_js(browser, "document.querySelector('#rows tr') || document.querySelector('.detail-grid') || document.querySelectorAll('svg.chart').length >= 4")
+            time.sleep(0.2)
+            width = browser.execute_script("return document.documentElement.scrollWidth")
+            inner = browser.execute_script("return window.innerWidth")
+            assert width <= inner + 1, f"{hash_}: page is {width}px wide in a {inner}px window"
+    finally:
+        browser.set_window_size(1400, 900)
+
+
+def test_first_load_transfers_under_150_kb(server):
+    d = chromium_driver(1400, 900)
+    try:
+        d.get(server.base)
+        wait_js(d, "document.querySelector('#rows') && document.querySelector('#conn').classList.contains('conn-live')")
+        time.sleep(0.3)
+        entries = d.execute_script(
+            "return [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]"
+            ".map(e => ({name: e.name, size: e.decodedBodySize, transfer: e.transferSize}))")
+    finally:
+        d.quit()
+    static = [e for e in entries if "/api/" not in e["name"]]
+    names = {urllib.parse.urlparse(e["name"]).path for e in static}
+    assert {"/", "/app.js", "/style.css"} <= names, names
+    total = sum(max(e["size"], e["transfer"]) for e in static)
+    assert 10_000 < total < 150 * 1024, f"first load is {total} bytes: {static}"
+    root = os.environ.get("LLMTRACE_WEB_ROOT")
+    if root:
+        on_disk = sum(p.stat().st_size for p in Path(root).rglob("*") if p.is_file())
+        assert on_disk < 150 * 1024, f"the panel folder holds {on_disk} bytes"
+
+
+CONVERSATIONS = {
+    "openai": {"model": "gpt-4o", "messages": [
+        {"role": "system", "content": "S"},
+        {"role": "user", "content": [{"type": "text", "text": "U"}, {"type": "image_url", "image_url": {"url": "https://x/cat.png"}}]},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{\"a\":1}"}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "R"}]},
+    "anthropic": {"model": "claude", "system": [{"type": "text", "text": "S"}], "messages": [
+        {"role": "user", "content": "U"},
+        {"role": "assistant", "content": [{"type": "thinking", "thinking": "T"}, {"type": "tool_use", "id": "t1", "name": "f", "input": {"a": 1}}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": [{"type": "text", "text": "R"}]}]}]},
+    "gemini": {"systemInstruction": {"parts": [{"text": "S"}]}, "contents": [
+        {"role": "user", "parts": [{"text": "U"}]},
+        {"role": "model", "parts": [{"functionCall": {"name": "f", "args": {"a": 1}}}]},
+        {"role": "user", "parts": [{"functionResponse": {"name": "f", "response": {"r": "R"}}}]}]},
+    "ollama": {"model": "llama3", "messages": [{"role": "system", "content": "S"}, {"role": "user", "content": "U", "images": ["iVBOR"]},
+                                               {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "f", "arguments": {"a": 1}}}]},
+                                               {"role": "tool", "content": "R"}]},
+    "responses": {"model": "gpt-4.1", "instructions": "S", "input": [
+        {"role": "user", "content": [{"type": "input_text", "text": "U"}]},
+        {"type": "function_call", "call_id": "c1", "name": "f", "arguments": "{\"a\":1}"},
+        {"type": "function_call_output", "call_id": "c1", "output": "R"}]},
+}
+
+
+def test_conversation_formats_parse_into_chat_bubbles(server, browser):
+    browser.get(server.base + "#/stats")
+    got = browser.execute_async_script(
+        "const [bodies, done] = arguments;"
+        "import(new URL('conversation.js', document.baseURI).href).then(m => {"
+        "  const out = {};"
+        "  for (const [k, b] of Object.entries(bodies)) out[k] = m.parseConversation(b).messages.map(x => x.role + ':' + x.parts.map(p => p.kind + '=' + (p.text ?? p.name ?? p.content ?? p.label ?? '')).join(','));"
+        "  done(out);"
+        "}, e => done({error: String(e)}))", CONVERSATIONS)
+    assert "error" not in got, got
+    call_args = "call=f"
+    assert got["openai"] == ["system:text=S", "user:text=U,media=image: https://x/cat.png", "assistant:" + call_args, "tool:result=R"]
+    assert got["anthropic"] == ["system:text=S", "user:text=U", "assistant:thinking=T," + call_args, "tool:result=R"]
+    assert got["gemini"] == ["system:text=S", "user:text=U", "assistant:" + call_args, "tool:result=f"]
+    assert got["ollama"] == ["system:text=S", "user:text=U,media=image: base64", "assistant:" + call_args, "tool:result=R"]
+    assert got["responses"] == ["system:text=S", "user:text=U", "assistant:" + call_args, "tool:result=R"]

@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+
+let browserAvailable =
+    FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
+
+/// The web panel in a real headless Chromium: runs the selenium suite in Tests/Browser against the
+/// binary just built (which serves its embedded panel). .ci/run installs chromium, chromium-driver,
+/// selenium and pytest; without them this test is skipped rather than silently passing.
+@Suite(.enabled(if: browserAvailable))
+struct BrowserEndToEndTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func thePanelPassesItsBrowserTests() async throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["LLMTRACE_BIN"] = LLMTraceProcess.binary.path
+        environment["PYTHONDONTWRITEBYTECODE"] = "1"
+        environment.removeValue(forKey: "LLMTRACE_WEB_ROOT")
+        let (status, output) = try await runCommand(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", Self.packageRoot.appendingPathComponent("Tests/Browser").path],
+            environment: environment, timeout: .seconds(300))
+        #expect(status == 0, "browser tests failed:\n\(output)")
+        #expect(output.contains("passed"))
+    }
+}
