@@ -70,6 +70,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "decoder-bench", dependencies: ["Shared"], path: "bench/DecoderBench"),
+        .executableTarget(name: "tui-bench", dependencies: ["TUI", "Shared"], path: "bench/TUIBench"),
         .testTarget(name: "SharedTests", dependencies: ["Shared"]),
         .testTarget(
             name: "ServerTests",

@@ -94,8 +94,10 @@ public final class TUIApplication: Sendable {
             } else if terminal.refreshSize() {
                 pending.append(.resize(width: terminal.width, height: terminal.height))
             }
+            // Animate at 10 Hz while something moves (a spinner, a status message); otherwise once a second.
             let now = Date()
-            if now.timeIntervalSince(lastTick) >= 0.1 {
+            let interval = state.inFlightCount > 0 || state.status != nil ? 0.1 : 1.0
+            if now.timeIntervalSince(lastTick) >= interval {
                 pending.append(.tick(now))
                 lastTick = now
             }

@@ -86,11 +86,13 @@ public enum HeaderBar {
 extension AppState {
     /// How many streams are in flight among the summaries held (counted from the newest 200, which
     /// is where live requests are).
-    var inFlightCount: Int {
+    public var inFlightCount: Int {
         let n = min(store.count, 200)
         guard n > 0 else { return 0 }
         var count = 0
-        for id in store.order.ids(in: 0..<n) where AppState.isInFlight(store.byID[id]!) { count += 1 }
+        for id in store.order.ids(in: 0..<n) {
+            if let s = store.byID[id], AppState.isInFlight(s) { count += 1 }
+        }
         return count
     }
 }
