@@ -42,7 +42,9 @@ struct TUICommand: AsyncParsableCommand {
         Self.redirectStandardError()
         await TUIApplication(connection: opened, startedLocalServer: local != nil, exportDirectory: exportDirectory).run()
         await opened.close()
+        // Stop the in-process server (it flushes its store and removes its socket) before exiting.
         local?.cancel()
+        _ = await local?.result
     }
 
     /// Starts `llmtrace serve` in this process and returns where it listens.
