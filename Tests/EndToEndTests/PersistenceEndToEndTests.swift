@@ -29,6 +29,8 @@ import Testing
             if let d = FileManager.default.contents(atPath: db + suffix) { bytes.append(d) }
         }
         #expect(bytes.count > 0)
+        let mode = try FileManager.default.attributesOfItem(atPath: db)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
         #expect(bytes.range(of: Data("TOPSECRET".utf8)) == nil)
         #expect(bytes.range(of: Data("<redacted:…WXYZ>".utf8)) != nil)
         #expect(!server.log.contains("TOPSECRET"))

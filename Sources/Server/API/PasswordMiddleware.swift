@@ -16,10 +16,14 @@ struct PasswordMiddleware<Context: RequestContext>: RouterMiddleware {
         let token = request.uri.queryParameters.get("token")
         let headerOK = request.headers[.authorization].map(accepts) ?? false
         guard headerOK || token.map({ Self.constantTimeEqual($0, password) }) == true else {
+            // Invite HTTP Basic only from a client that sent no credentials at all: a browser page
+            // (token, Bearer, or an event stream) must see the 401, not the browser's login box.
+            let invite = request.headers[.authorization] == nil && token == nil
+                && !(request.headers[.accept]?.contains("text/event-stream") ?? false)
             return ErrorBody.response(
                 .unauthorized, type: "unauthorized",
                 message: "this llmtrace server needs its password: send 'Authorization: Bearer <password>' or HTTP Basic auth",
-                headers: [.wwwAuthenticate: #"Basic realm="llmtrace", charset="UTF-8""#])
+                headers: invite ? [.wwwAuthenticate: #"Basic realm="llmtrace", charset="UTF-8""#] : [:])
         }
         return try await next(request, context)
     }
