@@ -7,19 +7,9 @@ import Shared
 /// Talks to an llmtrace server over TCP or its unix socket: reads the JSON API and follows the live
 /// event stream, reconnecting with backoff and resuming from the last event it saw.
 public final class LLMTraceClient: Sendable {
-    /// How the connection to the event stream stands.
-    public enum ConnectionState: Sendable, Equatable {
-        case connecting
-        case live
-        /// Lost or not yet made; the next attempt is in `retryIn`.
-        case reconnecting(reason: String, attempt: Int, retryIn: Duration)
-        /// Given up (a wrong password, say): `reason` says why.
-        case offline(reason: String)
-    }
-
     /// What ``events(filter:)`` yields.
     public enum Update: Sendable {
-        case state(ConnectionState)
+        case state(ConnectionStatus)
         case event(LiveEvent)
     }
 
@@ -125,9 +115,9 @@ public final class LLMTraceClient: Sendable {
                     return
                 case .lost(let reason, let wasLive):
                     attempt = wasLive ? 1 : attempt + 1
-                    let delay = Duration.milliseconds(min(5000, 250 << min(attempt - 1, 5)))
-                    continuation.yield(.state(.reconnecting(reason: reason, attempt: attempt, retryIn: delay)))
-                    try? await Task.sleep(for: delay)
+                    let delayMs = min(5000, 250 << min(attempt - 1, 5))
+                    continuation.yield(.state(.reconnecting(reason: reason, attempt: attempt, retryInSeconds: Double(delayMs) / 1000)))
+                    try? await Task.sleep(for: .milliseconds(delayMs))
                 }
             }
             continuation.finish()

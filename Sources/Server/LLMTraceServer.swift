@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -82,9 +83,12 @@ public struct LLMTraceServer: Sendable {
         }
         APIController(store: store, pipeline: pipeline, events: events, prices: prices, startedAt: Date()).addRoutes(to: router)
 
+        // TCP and the unix socket serve the same responder through the same channel setup.
+        let responder = RootResponder(proxy: proxy, api: router.buildResponder())
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()]))
         let app = Application(
-            responder: RootResponder(proxy: proxy, api: router.buildResponder()),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+            responder: responder,
+            server: http1,
             configuration: .init(address: .hostname(c.host, port: c.port), serverName: nil),
             onServerRunning: { channel in
                 let address = channel.localAddress.map { a in
@@ -98,8 +102,8 @@ public struct LLMTraceServer: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pipeline), .init(service: app)]
         if let socketPath = c.socketPath {
             let socketApp = Application(
-                responder: RootResponder(proxy: proxy, api: router.buildResponder()),
-                server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+                responder: responder,
+                server: http1,
                 configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: nil),
                 onServerRunning: { _ in UnixSocket.restrict(socketPath) },
                 logger: logger)

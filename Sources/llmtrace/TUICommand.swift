@@ -37,7 +37,6 @@ struct TUICommand: AsyncParsableCommand {
             opened = try await ServerConnection.open(
                 server: "http://\(address)", password: connection.password, ssh: nil, remoteSocket: nil, sshOptions: [])
         }
-        InterruptHandler.install(killing: opened.tunnel?.pid)
         // Logs from here on would scribble over the screen: send them to a file.
         Self.redirectStandardError()
         await TUIApplication(connection: opened, startedLocalServer: local != nil, exportDirectory: exportDirectory).run()

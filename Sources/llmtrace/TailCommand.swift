@@ -28,7 +28,8 @@ struct TailCommand: AsyncParsableCommand {
             switch update {
             case .state(.live): printer.status("connected to \(opened.label)")
             case .state(.reconnecting(let reason, let attempt, let retryIn)):
-                printer.status("server unreachable (\(reason)); retry \(attempt) in \(retryIn.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))")
+                let wait = retryIn < 1 ? "\(Int(retryIn * 1000))ms" : String(format: "%gs", retryIn)
+                printer.status("server unreachable (\(reason)); retry \(attempt) in \(wait)")
             case .state(.offline(let reason)):
                 await opened.close()
                 throw CLIError(reason)

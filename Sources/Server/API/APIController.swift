@@ -12,7 +12,6 @@ struct APIController: Sendable {
     let prices: PriceTable
     let startedAt: Date
 
-    private static let encoder = JSONCoding.makeEncoder()
     private static let lastEventIDHeader = HTTPField.Name("last-event-id")!
     private static let accelBufferingHeader = HTTPField.Name("x-accel-buffering")!
 
@@ -34,7 +33,7 @@ struct APIController: Sendable {
     /// Encodes the handler's value as JSON, or its ``APIError`` as an error body.
     private func respond(_ body: () async throws -> any Encodable & Sendable) async throws -> Response {
         do {
-            return try Self.json(await body())
+            return try JSONResponse.make(await body())
         } catch let error as APIError {
             return error.response
         }
@@ -75,13 +74,6 @@ struct APIController: Sendable {
             }
             try await writer.finish(nil)
         })
-    }
-
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try encoder.encode(value)
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     private func list(_ request: Request) async throws -> Page {

@@ -18,8 +18,11 @@ final class CaptureSession: Sendable {
         var responseHeaders: [HeaderField] = []
         var firstByteAt: ContinuousClock.Instant?
         var firstTextAt: ContinuousClock.Instant?
-        /// Reads the response as it passes; `nil` for content-coded bodies (understood at the end).
+        /// Reads the response as it passes; `nil` before the first forwarded chunk, and for content-coded
+        /// bodies (understood at the end).
         var accumulator: StreamAccumulator?
+        /// Whether the first forwarded chunk set up the accumulator and announced the in-flight record.
+        var reading = false
         var finished = false
         var clientGone = false
     }
@@ -63,28 +66,12 @@ final class CaptureSession: Sendable {
 
     var clientGone: Bool { state.withLock { $0.clientGone } }
 
+    /// Notes the response head. Everything that reads it waits for the first forwarded chunk, so the
+    /// head reaches the client first.
     func responseHead(status: Int, headers: [HeaderField]) {
         state.withLock { s in
             s.status = status
             s.responseHeaders = headers
-            let coding = headers.first { $0.name.caseInsensitiveCompare("content-encoding") == .orderedSame }?.value.lowercased()
-            if coding == nil || coding == "identity" {
-                s.accumulator = StreamAccumulator(
-                    method: method, route: route, requestHeaders: requestHeaders, requestBody: s.request.bytes, status: status,
-                    responseHeaders: headers)
-            }
-        }
-        pipeline.submit(inFlightRecord)
-    }
-
-    /// The record while the response streams: request body, status and response headers known.
-    var inFlightRecord: TraceRecord {
-        state.withLock { s in
-            var summary = baseSummary()
-            summary.status = s.status
-            return TraceRecord(
-                summary: summary, requestHeaders: requestHeaders, responseHeaders: Redactor.redact(headers: s.responseHeaders),
-                requestBody: s.request.size > 0 ? CapturedBody(bytes: s.request.bytes, size: s.request.size, truncated: s.request.truncated) : nil)
         }
     }
 
@@ -94,21 +81,50 @@ final class CaptureSession: Sendable {
         state.withLock { if $0.firstByteAt == nil { $0.firstByteAt = now } }
     }
 
-    /// Takes a response chunk that was just forwarded.
+    /// Takes a response chunk that was just forwarded. The first one also sets up the stream reader and
+    /// announces the in-flight record (with its request body), off the path of the response head.
     func responseChunk(_ buffer: ByteBuffer) {
         let now = ContinuousClock.now
-        let delta = state.withLock { s -> String in
-            if s.firstByteAt == nil { s.firstByteAt = now }
+        let (delta, inFlight) = state.withLock { s -> (String, TraceRecord?) in
+            var inFlight: TraceRecord?
+            if !s.reading {
+                s.reading = true
+                s.accumulator = makeAccumulator(s)
+                inFlight = inFlightRecord(s)
+            }
             s.response.append(buffer)
             // Past the capture limit only streams are still read (a cut buffered body cannot parse anyway).
-            guard var acc = s.accumulator, !s.response.truncated || acc.isStreaming else { return "" }
+            guard var acc = s.accumulator, !s.response.truncated || acc.isStreaming else { return ("", inFlight) }
             s.accumulator = nil
             let text = buffer.withUnsafeReadableBytes { acc.feed($0) }
             s.accumulator = acc
             if !text.isEmpty, s.firstTextAt == nil { s.firstTextAt = now }
-            return text
+            return (text, inFlight)
         }
+        if let inFlight { pipeline.submit(inFlight) }
         if !delta.isEmpty { pipeline.delta(id: id, text: delta) }
+    }
+
+    /// A reader for an identity-coded response; content-coded ones are decoded and read at the end.
+    private func makeAccumulator(_ s: State) -> StreamAccumulator? {
+        let coding = s.responseHeaders.first { $0.name.caseInsensitiveCompare("content-encoding") == .orderedSame }?.value.lowercased()
+        guard coding == nil || coding == "identity" else { return nil }
+        return StreamAccumulator(
+            method: method, route: route, requestHeaders: requestHeaders, requestBody: s.request.bytes, status: s.status,
+            responseHeaders: s.responseHeaders)
+    }
+
+    /// The record while the response streams: request body, status and response headers known.
+    private func inFlightRecord(_ s: State) -> TraceRecord {
+        var summary = baseSummary()
+        summary.status = s.status
+        return TraceRecord(
+            summary: summary, requestHeaders: requestHeaders, responseHeaders: Redactor.redact(headers: s.responseHeaders),
+            requestBody: Self.requestBody(s))
+    }
+
+    private static func requestBody(_ s: State) -> CapturedBody? {
+        s.request.size > 0 ? CapturedBody(bytes: s.request.bytes, size: s.request.size, truncated: s.request.truncated) : nil
     }
 
     /// Ends the capture. The first call wins; later calls do nothing.
@@ -168,7 +184,7 @@ final class CaptureSession: Sendable {
         // A stream that ended without its end marker was cut off, even if the connection closed cleanly.
         summary.complete = complete && (!analysis.stream || analysis.complete || s.status.map { $0 >= 400 } == true)
 
-        let requestBody = s.request.size > 0 ? CapturedBody(bytes: s.request.bytes, size: s.request.size, truncated: s.request.truncated) : nil
+        let requestBody = Self.requestBody(s)
         let responseBody: CapturedBody?
         if s.response.size == 0 {
             responseBody = nil

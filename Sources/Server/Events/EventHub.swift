@@ -105,18 +105,33 @@ public final class EventHub: Service, Sendable {
 
     private struct EmptyPayload: Encodable {}
 
-    private func publish(_ kind: LiveEvent.Kind, _ payload: some Encodable, request: TraceSummary?) {
-        let json: String
+    /// An event's `data`, encoded once for every subscriber and the ring.
+    private func encode(_ kind: LiveEvent.Kind, _ payload: some Encodable) -> String? {
         do {
-            json = String(decoding: try encoder.encode(payload), as: UTF8.self)
+            return String(decoding: try encoder.encode(payload), as: UTF8.self)
         } catch {
             logger.error("cannot encode \(kind.rawValue) event: \(error)")
-            return
+            return nil
         }
+    }
+
+    /// Gives an event the next id and keeps it in the ring of recent events.
+    private func stamp(_ kind: LiveEvent.Kind, _ json: String, in s: inout State) -> LiveEvent {
+        let event = LiveEvent(id: s.nextID, kind: kind, json: json)
+        s.nextID += 1
+        if s.ring.count < ringCapacity {
+            s.ring.append(event)
+        } else {
+            s.ring[s.ringStart] = event
+            s.ringStart = (s.ringStart + 1) % ringCapacity
+        }
+        return event
+    }
+
+    private func publish(_ kind: LiveEvent.Kind, _ payload: some Encodable, request: TraceSummary?) {
+        guard let json = encode(kind, payload) else { return }
         withState { s in
-            let event = LiveEvent(id: s.nextID, kind: kind, json: json)
-            s.nextID += 1
-            append(event, to: &s)
+            let event = stamp(kind, json, in: &s)
             if let request {
                 if kind == .started { s.inFlight[request.id] = (request.env, request.model) } else if kind == .completed { s.inFlight[request.id] = nil }
             }
@@ -143,15 +158,6 @@ public final class EventHub: Service, Sendable {
         return true
     }
 
-    private func append(_ event: LiveEvent, to s: inout State) {
-        if s.ring.count < ringCapacity {
-            s.ring.append(event)
-        } else {
-            s.ring[s.ringStart] = event
-            s.ringStart = (s.ringStart + 1) % ringCapacity
-        }
-    }
-
     private func deliver(_ item: Item, to key: UInt64, in s: inout State) {
         guard let sub = s.subscribers[key] else { return }
         if case .dropped = sub.continuation.yield(item) {
@@ -169,12 +175,9 @@ public final class EventHub: Service, Sendable {
     }
 
     private func publishDelta(_ delta: RequestDelta) {
-        guard let data = try? encoder.encode(delta) else { return }
-        let json = String(decoding: data, as: UTF8.self)
+        guard let json = encode(.delta, delta) else { return }
         withState { s in
-            let event = LiveEvent(id: s.nextID, kind: .delta, json: json)
-            s.nextID += 1
-            append(event, to: &s)
+            let event = stamp(.delta, json, in: &s)
             for (key, sub) in s.subscribers where sub.following.contains(delta.id) {
                 deliver(.event(event), to: key, in: &s)
             }

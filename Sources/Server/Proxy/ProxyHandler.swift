@@ -46,7 +46,7 @@ struct ProxyHandler: Sendable {
 
         var responseHeaders = HTTPFields()
         var captured: [HeaderField] = []
-        let drop = HopByHop.dropped(from: Self.fields(upstream.headers), extra: [])
+        let drop = HopByHop.dropped(connection: upstream.headers["connection"], extra: [])
         for (name, value) in upstream.headers where !drop.contains(name.lowercased()) {
             guard let fieldName = HTTPField.Name(name) else { continue }
             responseHeaders.append(HTTPField(name: fieldName, value: value))
@@ -86,7 +86,7 @@ struct ProxyHandler: Sendable {
     private func makeUpstreamRequest(_ request: Request, route: ProxyRoute, session: CaptureSession) -> HTTPClientRequest {
         var upstream = HTTPClientRequest(url: route.upstreamURL)
         upstream.method = HTTPMethod(rawValue: request.method.rawValue)
-        let drop = HopByHop.dropped(from: request.headers, extra: ["host", "content-length", "expect"])
+        let drop = HopByHop.dropped(connection: request.headers[values: .connection], extra: ["host", "content-length", "expect"])
         for field in request.headers where !drop.contains(field.name.canonicalName) {
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }
@@ -160,14 +160,6 @@ struct ProxyHandler: Sendable {
         }
         let text = String(describing: error)
         return text.count > 300 ? String(text.prefix(300)) + "…" : text
-    }
-
-    static func fields(_ headers: HTTPHeaders) -> HTTPFields {
-        var fields = HTTPFields()
-        for (name, value) in headers {
-            if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) }
-        }
-        return fields
     }
 }
 

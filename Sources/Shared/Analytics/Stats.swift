@@ -33,8 +33,13 @@ public struct Stats: Codable, Sendable, Equatable {
     }
 }
 
-/// Percentiles of a list of durations (nearest-rank).
+/// Averages and percentiles of a list of durations (nearest-rank).
 public enum Percentile {
+    /// The mean of `values`, `nil` when empty.
+    public static func mean(_ values: [Double]) -> Double? {
+        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    }
+
     /// The `p`-th percentile (0…100) of `values`, `nil` when empty.
     public static func of(_ values: [Double], _ p: Double) -> Double? {
         guard !values.isEmpty else { return nil }
@@ -46,40 +51,20 @@ public enum Percentile {
 
 /// Builds ``Stats`` from samples in one pass.
 public struct StatsAccumulator: Sendable {
-    private struct Group: Sendable {
-        var requests = 0, prompt = 0, completion = 0, total = 0, errors = 0, finished = 0
-        var cost = 0.0, duration = 0.0
-        var durations: [Double] = []
-        var unpriced = false
-
-        mutating func add(_ s: StatsSample) {
-            requests += 1
-            prompt += s.inputTokens ?? 0
-            completion += s.outputTokens ?? 0
-            total += s.tokens
-            cost += s.estimatedCost ?? 0
-            if s.isError { errors += 1 }
-            if let d = s.durationMs { duration += d; finished += 1; durations.append(d) }
-            if s.estimatedCost == nil, s.model != nil, s.inputTokens != nil || s.outputTokens != nil { unpriced = true }
-        }
-
-        var avg: Double? { finished == 0 ? nil : duration / Double(finished) }
-    }
-
-    private var all = Group()
-    private var byModel: [String: Group] = [:]
-    private var byEnv: [String: Group] = [:]
+    private var all = StatsGroup()
+    private var byModel: [String: StatsGroup] = [:]
+    private var byEnv: [String: StatsGroup] = [:]
 
     public init() {}
 
     public mutating func add(_ s: StatsSample) {
         all.add(s)
-        byModel[s.model ?? "unknown", default: Group()].add(s)
-        byEnv[s.env, default: Group()].add(s)
+        byModel[s.model ?? "unknown", default: StatsGroup()].add(s)
+        byEnv[s.env, default: StatsGroup()].add(s)
     }
 
     public var stats: Stats {
-        func rows(_ groups: [String: Group], model: Bool) -> [Stats.Breakdown] {
+        func rows(_ groups: [String: StatsGroup], model: Bool) -> [Stats.Breakdown] {
             groups.sorted { ($0.value.cost, $0.value.requests, $1.key) > ($1.value.cost, $1.value.requests, $0.key) }.map { key, g in
                 Stats.Breakdown(
                     model: model ? key : nil, env: model ? nil : key, requests: g.requests, promptTokens: g.prompt,

@@ -54,9 +54,7 @@ public struct TimeseriesAccumulator: Sendable {
     private let bucketSeconds: Int
     private let since: Date
     private let until: Date
-    private var requests: [Int], prompt: [Int], completion: [Int], errors: [Int], finished: [Int]
-    private var cost: [Double], duration: [Double]
-    private var durations: [[Double]]
+    private var buckets: [StatsGroup]
 
     /// Buckets of `bucketSeconds` from `since` (rounded down to a bucket boundary) to `until`.
     /// Fails when that would be more than ``Timeseries/maxBuckets`` buckets.
@@ -67,31 +65,22 @@ public struct TimeseriesAccumulator: Sendable {
         self.bucketSeconds = bucketSeconds
         self.since = Date(timeIntervalSince1970: start)
         self.until = until
-        requests = Array(repeating: 0, count: count)
-        prompt = requests; completion = requests; errors = requests; finished = requests
-        cost = Array(repeating: 0, count: count); duration = cost
-        durations = Array(repeating: [], count: count)
+        buckets = Array(repeating: StatsGroup(), count: count)
     }
 
     public mutating func add(_ s: StatsSample) {
         let i = Int((s.startedAt.timeIntervalSince(since) / Double(bucketSeconds)).rounded(.down))
-        guard i >= 0, i < requests.count, s.startedAt < until else { return }
-        requests[i] += 1
-        prompt[i] += s.inputTokens ?? 0
-        completion[i] += s.outputTokens ?? 0
-        cost[i] += s.estimatedCost ?? 0
-        if s.isError { errors[i] += 1 }
-        if let d = s.durationMs { duration[i] += d; finished[i] += 1; durations[i].append(d) }
+        guard i >= 0, i < buckets.count, s.startedAt < until else { return }
+        buckets[i].add(s)
     }
 
     public var timeseries: Timeseries {
-        let buckets = requests.indices.map { i in
+        let rows = buckets.enumerated().map { i, g in
             Timeseries.Bucket(
-                t: since.addingTimeInterval(Double(i * bucketSeconds)), requests: requests[i], promptTokens: prompt[i],
-                completionTokens: completion[i], estimatedCost: cost[i],
-                avgResponseTimeMs: finished[i] == 0 ? nil : duration[i] / Double(finished[i]),
-                p95ResponseTimeMs: Percentile.of(durations[i], 95), errors: errors[i])
+                t: since.addingTimeInterval(Double(i * bucketSeconds)), requests: g.requests, promptTokens: g.prompt,
+                completionTokens: g.completion, estimatedCost: g.cost, avgResponseTimeMs: g.avg,
+                p95ResponseTimeMs: Percentile.of(g.durations, 95), errors: g.errors)
         }
-        return Timeseries(bucketSeconds: bucketSeconds, since: since, until: until, buckets: buckets)
+        return Timeseries(bucketSeconds: bucketSeconds, since: since, until: until, buckets: rows)
     }
 }

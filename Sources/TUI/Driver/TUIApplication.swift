@@ -34,7 +34,7 @@ public final class TUIApplication: Sendable {
         let events = Task { [self] in
             for await update in connection.client.events() {
                 switch update {
-                case .state(let s): post(.connection(Self.status(s)))
+                case .state(let s): post(.connection(s))
                 case .event(let e):
                     if let payload = try? e.payload() { post(.event(payload)) }
                 }
@@ -60,17 +60,6 @@ public final class TUIApplication: Sendable {
 
     private func post(_ action: Action) {
         inbox.withLock { $0.append(action) }
-    }
-
-    private static func status(_ s: LLMTraceClient.ConnectionState) -> ConnectionStatus {
-        switch s {
-        case .connecting: return .connecting
-        case .live: return .live
-        case .reconnecting(let reason, let attempt, let retryIn):
-            let (seconds, atto) = retryIn.components
-            return .reconnecting(reason: reason, attempt: attempt, retryInSeconds: Double(seconds) + Double(atto) / 1e18)
-        case .offline(let reason): return .offline(reason: reason)
-        }
     }
 
     // MARK: The terminal thread

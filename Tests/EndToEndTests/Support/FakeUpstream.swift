@@ -93,6 +93,14 @@ final class FakeUpstream: Sendable {
 
     func openGate() { state.withLock { $0.gateOpen = true } }
 
+    /// Holds a response back until the test calls ``openGate()`` (at most 30 s, so no test hangs).
+    private func waitForGate() async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !state.withLock({ $0.gateOpen }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     private func addRoutes(_ router: Router<BasicRequestContext>) {
         router.on("/v1/chat/completions", method: .post) { request, _ in
             self.remember(request)
@@ -146,10 +154,7 @@ final class FakeUpstream: Sendable {
                 for event in Self.openAIStream.prefix(3) {
                     try await writer.write(ByteBuffer(string: "data: \(event)\n\n"))
                 }
-                let deadline = ContinuousClock.now + .seconds(30)
-                while !self.state.withLock({ $0.gateOpen }), ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(5))
-                }
+                try await self.waitForGate()
                 for event in Self.openAIStream.dropFirst(3) {
                     try await writer.write(ByteBuffer(string: "data: \(event)\n\n"))
                 }
@@ -160,10 +165,7 @@ final class FakeUpstream: Sendable {
         router.get("/gated-sse") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
                 try await writer.write(ByteBuffer(string: Self.sseEvent(0)))
-                let deadline = ContinuousClock.now + .seconds(10)
-                while !self.state.withLock({ $0.gateOpen }), ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(5))
-                }
+                try await self.waitForGate()
                 try await writer.write(ByteBuffer(string: Self.sseEvent(1)))
                 try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
                 try await writer.finish(nil)

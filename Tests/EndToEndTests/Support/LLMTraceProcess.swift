@@ -25,6 +25,12 @@ final class LLMTraceProcess: Sendable {
         return candidates[candidates.count - 1].appendingPathComponent("llmtrace")
     }
 
+    /// This process's environment without llmtrace's own settings (so a developer's LLMTRACE_* cannot
+    /// leak into a test), plus `extra`.
+    static func childEnvironment(_ extra: [String: String]) -> [String: String] {
+        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LLMTRACE_") && $0.key != "PORT" }.merging(extra) { $1 }
+    }
+
     /// Starts `llmtrace serve --port 0 <arguments>` and waits for its "listening on" line.
     static func start(
         _ arguments: [String] = [], environment: [String: String] = [:], directory: URL? = nil, timeout: Duration = .seconds(20)
@@ -34,8 +40,7 @@ final class LLMTraceProcess: Sendable {
         // Each test server gets no socket unless it asks for one, so parallel tests never share one.
         let socket = arguments.contains("--socket") ? [] : ["--no-socket"]
         process.arguments = ["serve", "--port", "0"] + socket + arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LLMTRACE_") && $0.key != "PORT" }
-        env.merge(environment) { $1 }
+        let env = childEnvironment(environment)
         process.environment = env
         if let directory { process.currentDirectoryURL = directory }
         let pipe = Pipe()
@@ -65,9 +70,7 @@ final class LLMTraceProcess: Sendable {
 
     /// Runs the binary to completion with these arguments and returns its exit status and output.
     static func runToEnd(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LLMTRACE_") && $0.key != "PORT" }
-        env.merge(environment) { $1 }
-        return try await runCommand(binary, arguments, environment: env)
+        try await runCommand(binary, arguments, environment: childEnvironment(environment))
     }
 
     private init(process: Process, url: String, output: OutputBuffer) {

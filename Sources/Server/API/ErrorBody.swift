@@ -17,9 +17,8 @@ struct ErrorBody: Codable, Sendable {
 
     /// A response with this body.
     static func response(_ status: HTTPResponse.Status, type: String, message: String, headers: HTTPFields = [:]) -> Response {
-        var headers = headers
-        headers[.contentType] = "application/json; charset=utf-8"
-        let data = (try? JSONCoding.makeEncoder().encode(ErrorBody(type: type, message: message))) ?? Data(#"{"error":{"type":"internal","message":"encoding failed"}}"#.utf8)
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        // Two strings always encode.
+        (try? JSONResponse.make(ErrorBody(type: type, message: message), status: status, headers: headers))
+            ?? Response(status: .internalServerError)
     }
 }

@@ -1,4 +1,5 @@
-/// How the inspector's link to the server stands, as the header shows it.
+/// How a client's link to the server's live event stream stands: what ``LLMTraceClient`` reports and
+/// what the TUI's header and `llmtrace tail` show.
 public enum ConnectionStatus: Sendable, Equatable {
     /// Before the first connection is made.
     case connecting
