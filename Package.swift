@@ -72,6 +72,35 @@ let package = Package(
         ),
         .executableTarget(name: "decoder-bench", dependencies: ["Shared"], path: "bench/DecoderBench"),
         .executableTarget(name: "tui-bench", dependencies: ["TUI", "Shared"], path: "bench/TUIBench"),
+        .executableTarget(
+            name: "bench-upstream",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "bench/BenchUpstream"
+        ),
+        .executableTarget(
+            name: "loadgen",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "bench/LoadGen"
+        ),
+        .executableTarget(
+            name: "capture-bench",
+            dependencies: [
+                "Server", "Shared",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "bench/CaptureBench"
+        ),
         .testTarget(name: "SharedTests", dependencies: ["Shared"]),
         .testTarget(
             name: "ServerTests",

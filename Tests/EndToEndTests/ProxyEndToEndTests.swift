@@ -52,6 +52,31 @@ import Testing
         await upstream.stop()
     }
 
+    /// Keep-alive connections carrying request after request with bodies. (The release build used to trap
+    /// here under bench/run's 32 connections when the upstream client and Hummingbird read one connection's
+    /// request body at once; the debug build rarely hits that window, so RequestBodyGateTests pins the fix.)
+    @Test func concurrentKeepAliveRequestsWithBodiesAllSucceed() async throws {
+        let upstream = try await FakeUpstream.start()
+        let server = try await LLMTraceProcess.start()
+        defer { Task { await server.stop() } }
+        let url = "\(upstream.route(via: server.url))/v1/chat/completions"
+        let body = Array(#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#.utf8)
+        let statuses = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for _ in 0..<32 {
+                group.addTask {
+                    var out: [Int] = []
+                    for _ in 0..<25 { out.append(try await HTTP.send(url, method: .POST, body: body).status) }
+                    return out
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(statuses.count == 800)
+        #expect(statuses.allSatisfy { $0 == 200 })
+        _ = try await HTTP.eventually("\(server.url)/api/stats") { $0["totalRequests"] as? Int == 800 }
+        await upstream.stop()
+    }
+
     @Test func anSSEEventReachesTheClientBeforeTheUpstreamSendsTheNext() async throws {
         let upstream = try await FakeUpstream.start()
         let server = try await LLMTraceProcess.start()

@@ -52,6 +52,26 @@ import Testing
         #expect(events.map(\.id) == Array(5...11).map(UInt64.init))
     }
 
+    @Test func eventsPublishedWhileNobodyListensResumeEncodedAndInOrder() async throws {
+        let hub = Self.hub(buffer: 10_000)
+        for i in 0..<2000 {
+            hub.requestStarted(Self.summary(i))
+            hub.requestCompleted(Self.summary(i, complete: true))
+        }
+        // Publishing goes on while the resumed events are being encoded: no gap, no reordering.
+        let publisher = Task {
+            for i in 2000..<2500 { hub.requestStarted(Self.summary(i)) }
+        }
+        let resumed = hub.subscribe(filter: .init(), lastEventID: 0)
+        await publisher.value
+        let events = await Self.take(4500, from: resumed)
+        try #require(events.count == 4500)
+        #expect(events.map(\.id).elementsEqual(1...4500))
+        #expect(try events[0].payload() == .started(Self.summary(0)))
+        #expect(try events[1].payload() == .completed(Self.summary(0, complete: true)))
+        #expect(try events[4499].payload() == .started(Self.summary(2499)))
+    }
+
     @Test func aClientTooFarBehindIsToldToResync() async throws {
         let hub = Self.hub(ring: 16)
         for i in 0..<100 { hub.requestStarted(Self.summary(i)) }

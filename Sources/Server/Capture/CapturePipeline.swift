@@ -34,6 +34,9 @@ public final class CapturePipeline: Service, Sendable {
         var storeFailures = 0
         var lastStoreError: String?
         var lastStoreErrorAt: Date?
+        /// When a full queue was last logged, and the drops since: one warning per interval, not per record.
+        var lastDropLog: ContinuousClock.Instant?
+        var dropsSinceLog = 0
     }
 
     public let store: any TraceStore
@@ -82,18 +85,25 @@ public final class CapturePipeline: Service, Sendable {
 
     /// Queues a record (a newer version of a pending record replaces it). Never waits.
     public func submit(_ record: TraceRecord) {
-        let accepted = state.withLock { s -> Bool in
-            if s.pending[record.id] == nil, s.pending.count >= maxPending {
+        let outcome = state.withLock { s -> (accepted: Bool, dropsToLog: Int) in
+            guard s.pending[record.id] != nil || s.pending.count < maxPending else {
                 s.dropped += 1
-                return false
+                s.dropsSinceLog += 1
+                let now = ContinuousClock.now
+                if let last = s.lastDropLog, now - last < .seconds(5) { return (false, 0) }
+                s.lastDropLog = now
+                defer { s.dropsSinceLog = 0 }
+                return (false, s.dropsSinceLog)
             }
             s.pending[record.id] = record
-            return true
+            return (true, 0)
         }
-        if accepted {
+        if outcome.accepted {
             wake.yield()
-        } else {
-            logger.warning("capture queue full: record \(record.id) not stored", metadata: ["pending": "\(maxPending)"])
+        } else if outcome.dropsToLog > 0 {
+            logger.warning(
+                "capture queue full: \(outcome.dropsToLog) record(s) not stored; the store is slower than the traffic",
+                metadata: ["pending": "\(maxPending)"])
         }
     }
 

@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// Publishing never waits: it encodes the event once, keeps it in a ring of recent events (so a client
 /// that reconnects with `Last-Event-ID` resumes with no gap) and offers it to each subscriber's bounded
-/// buffer. A subscriber whose buffer is full is dropped; it never slows the proxy or other subscribers.
+/// buffer. While nobody is subscribed, request events are kept unencoded and encoded only if a client
+/// resumes over them: encoding is most of what publishing costs the proxy. A subscriber whose buffer is full is dropped; it never slows the proxy or other subscribers.
 /// Stream deltas are collected per request and published on a 50 ms tick, so each request yields at
 /// most about 20 delta events a second.
 public final class EventHub: Service, Sendable {
@@ -39,11 +40,27 @@ public final class EventHub: Service, Sendable {
         var continuation: AsyncStream<Item>.Continuation
         /// Requests whose started event this subscriber received (their deltas follow them).
         var following: Set<String> = []
+        /// While resumed events are being encoded, newer ones wait here, to be delivered after them.
+        var backlog: [Item]?
+    }
+
+    /// A recent event as the ring keeps it.
+    private enum RingEntry {
+        case encoded(LiveEvent)
+        /// A request event published while nobody listened: encoded if a client resumes over it.
+        case summary(id: UInt64, kind: LiveEvent.Kind, TraceSummary)
+
+        var id: UInt64 {
+            switch self {
+            case .encoded(let e): e.id
+            case .summary(let id, _, _): id
+            }
+        }
     }
 
     private struct State {
         var nextID: UInt64 = 1
-        var ring: [LiveEvent] = []
+        var ring: [RingEntry] = []
         var ringStart = 0
         var subscribers: [UInt64: Subscriber] = [:]
         var nextSubscriber: UInt64 = 0
@@ -119,23 +136,51 @@ public final class EventHub: Service, Sendable {
     private func stamp(_ kind: LiveEvent.Kind, _ json: String, in s: inout State) -> LiveEvent {
         let event = LiveEvent(id: s.nextID, kind: kind, json: json)
         s.nextID += 1
-        if s.ring.count < ringCapacity {
-            s.ring.append(event)
-        } else {
-            s.ring[s.ringStart] = event
-            s.ringStart = (s.ringStart + 1) % ringCapacity
-        }
+        keep(.encoded(event), in: &s)
         return event
     }
 
+    private func keep(_ entry: RingEntry, in s: inout State) {
+        if s.ring.count < ringCapacity {
+            s.ring.append(entry)
+        } else {
+            s.ring[s.ringStart] = entry
+            s.ringStart = (s.ringStart + 1) % ringCapacity
+        }
+    }
+
+    /// The event on the wire, encoding it if the ring kept it unencoded.
+    private func materialize(_ entry: RingEntry) -> LiveEvent? {
+        switch entry {
+        case .encoded(let event): return event
+        case .summary(let id, let kind, let summary): return encode(kind, summary).map { LiveEvent(id: id, kind: kind, json: $0) }
+        }
+    }
+
     private func publish(_ kind: LiveEvent.Kind, _ payload: some Encodable, request: TraceSummary?) {
-        guard let json = encode(kind, payload) else { return }
+        let listening = state.withLock { !$0.subscribers.isEmpty }
+        var json: String?
+        if listening || request == nil {
+            guard let encoded = encode(kind, payload) else { return }
+            json = encoded
+        }
         withState { s in
-            let event = stamp(kind, json, in: &s)
+            let entry: RingEntry
+            if let json {
+                entry = .encoded(LiveEvent(id: s.nextID, kind: kind, json: json))
+            } else if let request {
+                entry = .summary(id: s.nextID, kind: kind, request)
+            } else {
+                return
+            }
+            s.nextID += 1
+            keep(entry, in: &s)
             if let request {
                 if kind == .started { s.inFlight[request.id] = (request.env, request.model) } else if kind == .completed { s.inFlight[request.id] = nil }
             }
             s.changedSinceStats = true
+            // Unencoded only when nobody listened a moment ago; a subscriber that came since gets it encoded now.
+            guard !s.subscribers.isEmpty, let event = materialize(entry) else { return }
             for (key, var sub) in s.subscribers {
                 guard Self.accepts(sub, kind: kind, request: request) else { continue }
                 if kind == .started, let request { sub.following.insert(request.id) }
@@ -160,7 +205,16 @@ public final class EventHub: Service, Sendable {
 
     private func deliver(_ item: Item, to key: UInt64, in s: inout State) {
         guard let sub = s.subscribers[key] else { return }
-        if case .dropped = sub.continuation.yield(item) {
+        let accepted: Bool
+        if let backlog = sub.backlog {
+            accepted = backlog.count < subscriberBuffer
+            if accepted { s.subscribers[key]?.backlog?.append(item) }
+        } else if case .dropped = sub.continuation.yield(item) {
+            accepted = false
+        } else {
+            accepted = true
+        }
+        if !accepted {
             s.subscribers[key] = nil
             s.dropped += 1
             s.toFinish.append(sub.continuation)
@@ -214,7 +268,7 @@ public final class EventHub: Service, Sendable {
     /// When `lastEventID` is older than the ring holds, the stream starts with `resync`.
     public func subscribe(filter: Filter, lastEventID: UInt64?) -> AsyncStream<Item> {
         let (stream, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .bufferingOldest(subscriberBuffer))
-        let key = withState { s -> UInt64 in
+        let (key, replay) = withState { s -> (UInt64, [RingEntry]) in
             let key = s.nextSubscriber
             s.nextSubscriber += 1
             var sub = Subscriber(filter: filter, continuation: continuation)
@@ -226,19 +280,27 @@ public final class EventHub: Service, Sendable {
                 sub.following.insert(id)
             }
             s.subscribers[key] = sub
-            if let lastEventID {
-                let ordered = s.ring[s.ringStart...] + s.ring[..<s.ringStart]
-                let oldest = ordered.first?.id ?? s.nextID
-                if lastEventID + 1 < oldest {
-                    let resync = LiveEvent(id: s.nextID - 1, kind: .resync, json: "{}")
-                    deliver(.event(resync), to: key, in: &s)
-                } else {
-                    for event in ordered where event.id > lastEventID {
-                        deliver(.event(event), to: key, in: &s)
-                    }
-                }
+            guard let lastEventID else { return (key, []) }
+            let ordered = s.ring[s.ringStart...] + s.ring[..<s.ringStart]
+            let oldest = ordered.first?.id ?? s.nextID
+            if lastEventID + 1 < oldest {
+                let resync = LiveEvent(id: s.nextID - 1, kind: .resync, json: "{}")
+                deliver(.event(resync), to: key, in: &s)
+                return (key, [])
             }
-            return key
+            let replay = ordered.filter { $0.id > lastEventID }
+            if !replay.isEmpty { s.subscribers[key]?.backlog = [] }
+            return (key, replay)
+        }
+        if !replay.isEmpty {
+            // Encoded outside the lock, so publishing goes on meanwhile; what it publishes waits in the backlog.
+            let events = replay.compactMap(materialize)
+            withState { s in
+                guard let backlog = s.subscribers[key]?.backlog else { return }
+                s.subscribers[key]?.backlog = nil
+                for event in events { deliver(.event(event), to: key, in: &s) }
+                for item in backlog { deliver(item, to: key, in: &s) }
+            }
         }
         continuation.onTermination = { [weak self] _ in
             self?.state.withLock { _ = $0.subscribers.removeValue(forKey: key) }  // (never called with the lock held: see withState)

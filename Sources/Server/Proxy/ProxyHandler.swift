@@ -35,8 +35,16 @@ struct ProxyHandler: Sendable {
 
         let session = CaptureSession(
             id: ids.next(), route: route, method: request.method.rawValue, requestHeaders: headers, maxBody: maxBody, prices: prices, pipeline: pipeline)
-        let upstreamRequest = makeUpstreamRequest(request, route: route, session: session)
+        let gate = RequestBodyGate()
+        var response = await forward(request, route: route, session: session, gate: gate)
+        // Hummingbird reads what is left of the request body after the response: the upstream client must
+        // have stopped reading it by then.
+        response.body = response.body.then { await gate.close() }
+        return response
+    }
 
+    private func forward(_ request: Request, route: ProxyRoute, session: CaptureSession, gate: RequestBodyGate) async -> Response {
+        let upstreamRequest = makeUpstreamRequest(request, route: route, session: session, gate: gate)
         let upstream: HTTPClientResponse
         do {
             upstream = try await client.execute(upstreamRequest, timeout: headTimeout, logger: logger)
@@ -83,7 +91,7 @@ struct ProxyHandler: Sendable {
         return Response(status: HTTPResponse.Status(code: status, reasonPhrase: upstream.status.reasonPhrase), headers: responseHeaders, body: body)
     }
 
-    private func makeUpstreamRequest(_ request: Request, route: ProxyRoute, session: CaptureSession) -> HTTPClientRequest {
+    private func makeUpstreamRequest(_ request: Request, route: ProxyRoute, session: CaptureSession, gate: RequestBodyGate) -> HTTPClientRequest {
         var upstream = HTTPClientRequest(url: route.upstreamURL)
         upstream.method = HTTPMethod(rawValue: request.method.rawValue)
         let drop = HopByHop.dropped(connection: request.headers[values: .connection], extra: ["host", "content-length", "expect"])
@@ -93,9 +101,9 @@ struct ProxyHandler: Sendable {
         let length = request.headers[.contentLength].flatMap { Int64($0) }
         let chunked = request.headers[.transferEncoding]?.lowercased().contains("chunked") ?? false
         if let length, length > 0 {
-            upstream.body = .stream(CapturingBody(base: request.body, session: session), length: .known(length))
+            upstream.body = .stream(CapturingBody(base: request.body, session: session, gate: gate), length: .known(length))
         } else if chunked {
-            upstream.body = .stream(CapturingBody(base: request.body, session: session), length: .unknown)
+            upstream.body = .stream(CapturingBody(base: request.body, session: session, gate: gate), length: .unknown)
         }
         return upstream
     }
@@ -168,14 +176,16 @@ struct CapturingBody: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let base: RequestBody
     let session: CaptureSession
+    let gate: RequestBodyGate
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: RequestBody.AsyncIterator
         let session: CaptureSession
+        let gate: RequestBodyGate
 
         mutating func next() async throws -> ByteBuffer? {
             do {
-                guard let chunk = try await base.next() else { return nil }
+                guard let chunk = try await gate.next(&base) else { return nil }
                 session.requestChunk(chunk)
                 return chunk
             } catch {
@@ -186,6 +196,6 @@ struct CapturingBody: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), session: session)
+        AsyncIterator(base: base.makeAsyncIterator(), session: session, gate: gate)
     }
 }

@@ -7,7 +7,7 @@ import Shared
 public final class SQLiteStore: TraceStore {
     public let path: String
     private let pool: DatabasePool
-    private let encoder = JSONCoding.makeEncoder()
+    private let encoder = JSONCoding.makeEncoder(sorted: false)
     private let decoder = JSONCoding.makeDecoder()
 
     /// The part of a record kept apart from the summary.

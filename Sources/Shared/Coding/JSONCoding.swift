@@ -14,14 +14,17 @@ public enum JSONCoding {
         (try? dateStyle.parse(s)) ?? (try? plainDateStyle.parse(s))
     }
 
-    /// A new encoder with llmtrace's settings.
-    public static func makeEncoder(pretty: Bool = false) -> JSONEncoder {
+    /// A new encoder with llmtrace's settings. Keys are sorted (stable output for people and tests)
+    /// unless `sorted` is false, which is faster (storage).
+    public static func makeEncoder(pretty: Bool = false, sorted: Bool = true) -> JSONEncoder {
         let e = JSONEncoder()
         e.dateEncodingStrategy = .custom { date, encoder in
             var c = encoder.singleValueContainer()
             try c.encode(format(date))
         }
-        e.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        e.outputFormatting = [.withoutEscapingSlashes]
+        if pretty { e.outputFormatting.insert(.prettyPrinted) }
+        if sorted { e.outputFormatting.insert(.sortedKeys) }
         return e
     }
 

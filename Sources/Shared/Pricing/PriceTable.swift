@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A pricing file or pricing data that could not be used, with a message that says what to fix.
 public struct PricingError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
@@ -73,6 +74,8 @@ public struct PriceTable: Sendable {
     /// Lower-cased name forms (full key, path suffixes, Bedrock-style ids without region/vendor/version)
     /// → the keys that have that form.
     private let index: [String: [String]]
+    /// Answers already looked up: the proxy prices every exchange, mostly for a handful of models.
+    private let memo = LookupMemo()
 
     /// The number of models in the table.
     public var modelCount: Int { models.count }
@@ -208,6 +211,14 @@ public struct PriceTable: Sendable {
     ///
     /// - Returns: the matched table key and its price, or `nil` when nothing matches.
     public func lookup(model: String, provider: String?) -> (name: String, price: ModelPrice)? {
+        let key = LookupMemo.Key(model: model, provider: provider)
+        if let known = memo.answer(for: key) { return known.hit }
+        let hit = search(model: model, provider: provider)
+        memo.remember(LookupMemo.Answer(hit: hit), for: key)
+        return hit
+    }
+
+    private func search(model: String, provider: String?) -> (name: String, price: ModelPrice)? {
         let query = model.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard !query.isEmpty, !models.isEmpty else { return nil }
         let candidates = Self.candidates(for: query)
@@ -585,4 +596,30 @@ private struct FileShape: Decodable {
 
 extension Character {
     fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}
+
+/// A bounded memo of price lookups (emptied when full, so a stream of odd model names cannot grow it).
+final class LookupMemo: Sendable {
+    struct Key: Hashable, Sendable {
+        var model: String
+        var provider: String?
+    }
+
+    struct Answer: Sendable {
+        var hit: (name: String, price: ModelPrice)?
+    }
+
+    private static let capacity = 1_024
+    private let answers = Mutex([Key: Answer]())
+
+    func answer(for key: Key) -> Answer? {
+        answers.withLock { $0[key] }
+    }
+
+    func remember(_ answer: Answer, for key: Key) {
+        answers.withLock {
+            if $0.count >= Self.capacity { $0.removeAll(keepingCapacity: true) }
+            $0[key] = answer
+        }
+    }
 }
