@@ -47,6 +47,9 @@ public struct LLMTraceServer: Sendable {
     /// Runs until a graceful-shutdown signal. `onListening` receives the bound address (`127.0.0.1:8080`).
     public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         let c = configuration
+        // A write past the file-size limit (ulimit -f) must fail with EFBIG, which the store reports in
+        // /api/health, instead of killing the server with SIGXFSZ while it is forwarding traffic.
+        signal(SIGXFSZ, SIG_IGN)
         // Everything that can refuse to start is checked before anything needs shutting down.
         if let socketPath = c.socketPath { try UnixSocket.prepare(socketPath) }
         let prices = try Self.loadPrices(c)

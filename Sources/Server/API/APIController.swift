@@ -147,8 +147,11 @@ struct APIController: Sendable {
             estimatedCost: prices.cost(model: model, provider: q.string("provider"), usage: usage))
     }
 
-    private struct Health: Codable, Sendable {
+    struct Health: Codable, Sendable {
+        /// `ok`, or `degraded` when captured records are not being saved.
         var status: String
+        /// Why the status is `degraded`, in words a user can act on; absent when `ok`.
+        var reason: String?
         var version: String
         var uptimeSeconds: Double
         var store: String
@@ -157,17 +160,32 @@ struct APIController: Sendable {
         var capture: CapturePipeline.Health
         var prices: Int
         var pricesError: String?
+
+        /// `degraded` while the latest save failed, for a minute after any failed save, or when the store
+        /// cannot even be read; the reason is the store's own explanation.
+        static func status(capture: CapturePipeline.Health, readError: String?, now: Date) -> (status: String, reason: String?) {
+            if capture.storeFailing, let error = capture.lastStoreError {
+                return ("degraded", "captured records are not being saved: \(error)")
+            }
+            if let readError {
+                return ("degraded", "the store cannot be read: \(readError)")
+            }
+            if let at = capture.lastStoreErrorAt, now.timeIntervalSince(at) < 60, let error = capture.lastStoreError {
+                return ("degraded", "some captured records were not saved in the last minute: \(error)")
+            }
+            return ("ok", nil)
+        }
     }
 
     private func health() async throws -> Health {
         let capture = pipeline.health
         var records: Int?
-        var storeError: String?
-        do { records = try await store.count() } catch { storeError = String(describing: error) }
-        let degraded = storeError != nil || (capture.lastStoreErrorAt.map { Date().timeIntervalSince($0) < 60 } ?? false)
+        var readError: String?
+        do { records = try await store.count() } catch { readError = String(describing: error) }
+        let (status, reason) = Health.status(capture: capture, readError: readError, now: Date())
         return Health(
-            status: degraded ? "degraded" : "ok", version: LLMTraceVersion.current, uptimeSeconds: Date().timeIntervalSince(startedAt).rounded(),
-            store: store.description, records: records, storeError: storeError ?? (degraded ? capture.lastStoreError : nil),
+            status: status, reason: reason, version: LLMTraceVersion.current, uptimeSeconds: Date().timeIntervalSince(startedAt).rounded(),
+            store: store.description, records: records, storeError: readError ?? (status == "degraded" ? capture.lastStoreError : nil),
             capture: capture, prices: prices.modelCount, pricesError: prices.loadError)
     }
 }

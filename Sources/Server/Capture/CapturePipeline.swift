@@ -18,8 +18,16 @@ public final class CapturePipeline: Service, Sendable {
         public var dropped: Int
         /// Records lost because the store failed to save them.
         public var storeFailures: Int
+        /// Why the store last failed, with what to do about it.
         public var lastStoreError: String?
         public var lastStoreErrorAt: Date?
+        /// The kind of the last store failure (`disk_full`, `file_too_large`, `read_only`, `busy`, `corrupt`,
+        /// `io_error`, `other`), for scripts.
+        public var lastStoreErrorKind: String?
+        /// Whether the latest save failed: records are being lost now, not just at some point in the past.
+        public var storeFailing: Bool
+        /// When a batch was last saved.
+        public var lastSavedAt: Date?
         /// Records waiting to be saved.
         public var pending: Int
         /// Exchanges in flight.
@@ -34,6 +42,11 @@ public final class CapturePipeline: Service, Sendable {
         var storeFailures = 0
         var lastStoreError: String?
         var lastStoreErrorAt: Date?
+        var lastStoreErrorKind: String?
+        var storeFailing = false
+        var lastSavedAt: Date?
+        var lastErrorLogged: (at: Date, message: String)?
+        var outageLogged = false
         /// When a full queue was last logged, and the drops since: one warning per interval, not per record.
         var lastDropLog: ContinuousClock.Instant?
         var dropsSinceLog = 0
@@ -116,7 +129,8 @@ public final class CapturePipeline: Service, Sendable {
         state.withLock {
             Health(
                 saved: $0.saved, dropped: $0.dropped, storeFailures: $0.storeFailures, lastStoreError: $0.lastStoreError,
-                lastStoreErrorAt: $0.lastStoreErrorAt, pending: $0.pending.count, inFlight: $0.inFlight)
+                lastStoreErrorAt: $0.lastStoreErrorAt, lastStoreErrorKind: $0.lastStoreErrorKind, storeFailing: $0.storeFailing,
+                lastSavedAt: $0.lastSavedAt, pending: $0.pending.count, inFlight: $0.inFlight)
         }
     }
 
@@ -135,15 +149,40 @@ public final class CapturePipeline: Service, Sendable {
         guard !batch.isEmpty else { return }
         do {
             try await store.save(batch.sorted { $0.id < $1.id })
-            state.withLock { $0.saved += batch.count }
+            let recovered = state.withLock { s -> Bool in
+                // Announce a recovery only for an outage that was logged.
+                let recovered = s.storeFailing && s.outageLogged
+                if recovered { s.outageLogged = false }
+                s.saved += batch.count
+                s.storeFailing = false
+                s.lastSavedAt = Date()
+                return recovered
+            }
+            if recovered { logger.notice("store recovered: records are being saved again") }
         } catch {
             let message = String(describing: error)
-            state.withLock {
-                $0.storeFailures += batch.count
-                $0.lastStoreError = message
-                $0.lastStoreErrorAt = Date()
+            let kind = (error as? StoreError)?.kind ?? .other
+            let now = Date()
+            let log = state.withLock { s -> Bool in
+                s.storeFailures += batch.count
+                s.lastStoreError = message
+                s.lastStoreErrorAt = now
+                s.lastStoreErrorKind = kind.rawValue
+                s.storeFailing = true
+                // A full disk can fail every batch, or every other one (small records still fit): log at
+                // error level once a minute or when the cause changes, the rest at debug level.
+                let log = s.lastErrorLogged.map { now.timeIntervalSince($0.at) >= 60 || $0.message != message } ?? true
+                if log {
+                    s.lastErrorLogged = (now, message)
+                    s.outageLogged = true
+                }
+                return log
             }
-            logger.error("store failed; \(batch.count) record(s) not saved: \(message)")
+            if log {
+                logger.error("store failed; \(batch.count) record(s) not saved (see /api/health): \(message)")
+            } else {
+                logger.debug("store failed; \(batch.count) more record(s) not saved: \(message)")
+            }
         }
     }
 

@@ -66,6 +66,9 @@ final class CaptureSession: Sendable {
 
     var clientGone: Bool { state.withLock { $0.clientGone } }
 
+    /// Response bytes forwarded so far.
+    var responseBytes: Int { state.withLock { $0.response.size } }
+
     /// Notes the response head. Everything that reads it waits for the first forwarded chunk, so the
     /// head reaches the client first.
     func responseHead(status: Int, headers: [HeaderField]) {

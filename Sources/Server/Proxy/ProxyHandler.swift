@@ -71,7 +71,8 @@ struct ProxyHandler: Sendable {
                 do {
                     chunk = try await iterator.next()
                 } catch {
-                    session.finish(error: TraceError(type: "upstream_failed", message: "the upstream connection failed mid-response: \(Self.describe(error))"), complete: false)
+                    session.finish(error: midResponseFailure(error, route: route, forwarded: session.responseBytes), complete: false)
+                    logger.notice("proxy \(session.id): response cut: \(Self.describe(error))")
                     throw error
                 }
                 guard let chunk else { break }
@@ -119,14 +120,40 @@ struct ProxyHandler: Sendable {
         return ErrorBody.response(.badRequest, type: "invalid_proxy_route", message: error.message, headers: [Self.idHeader: id])
     }
 
+    /// What the record says when the upstream fails after the response head was forwarded.
+    private func midResponseFailure(_ error: any Error, route: ProxyRoute, forwarded: Int) -> TraceError {
+        if let e = error as? HTTPClientError, e == .readTimeout {
+            return TraceError(
+                type: "upstream_timeout",
+                message: "\(route.authority) went silent for \(Self.seconds(headTimeout)) (--upstream-idle-timeout) after \(forwarded) byte(s) of the response; the response was cut off")
+        }
+        return TraceError(type: "upstream_failed", message: "the upstream connection failed mid-response after \(forwarded) byte(s): \(Self.describe(error))")
+    }
+
+    /// `1.5 s`, `600 s`.
+    static func seconds(_ t: TimeAmount) -> String {
+        let s = Double(t.nanoseconds) / 1e9
+        return s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
+    }
+
+    /// Whether the upstream answered with bytes that are not an HTTP response.
+    static func isInvalidResponse(_ error: any Error) -> Bool {
+        error is HTTPParserError
+    }
+
     private func failUpstream(error: any Error, route: ProxyRoute, session: CaptureSession) -> Response {
         let status: HTTPResponse.Status
         let type: String
         let message: String
-        if let e = error as? HTTPClientError, e == .deadlineExceeded {
+        if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .readTimeout {
+            // The head deadline and the idle timeout have the same length: either one means no response came.
             status = .gatewayTimeout
             type = "upstream_timeout"
-            message = "\(route.authority) sent no response within \(headTimeout.nanoseconds / 1_000_000_000) s"
+            message = "\(route.authority) sent no response within \(Self.seconds(headTimeout)) (--upstream-idle-timeout)"
+        } else if Self.isInvalidResponse(error) {
+            status = .badGateway
+            type = "upstream_invalid_response"
+            message = "\(route.scheme)://\(route.authority) answered with something that is not an HTTP response (\(Self.describe(error))): check the host, the port and the scheme (http or https) in the proxy URL"
         } else if session.clientGone {
             status = HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
             type = "client_disconnected"
@@ -151,6 +178,9 @@ struct ProxyHandler: Sendable {
             case .remoteConnectionClosed: return "the upstream closed the connection"
             default: break
             }
+        }
+        if let e = error as? HTTPParserError {
+            return "the HTTP parser stopped at: \(e)"
         }
         if let e = error as? NIOConnectionError {
             if e.dnsAError != nil || e.dnsAAAAError != nil, e.connectionErrors.isEmpty {

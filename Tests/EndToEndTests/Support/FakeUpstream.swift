@@ -162,11 +162,16 @@ final class FakeUpstream: Sendable {
                 try await writer.finish(nil)
             })
         }
-        router.get("/gated-sse") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
+        // Event 0, then (once the gate opens) events 1..<n (n = 2 by default, 5 ms apart when more), then [DONE].
+        router.get("/gated-sse") { request, _ in
+            let n = max(2, request.uri.queryParameters.get("n", as: Int.self) ?? 2)
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
                 try await writer.write(ByteBuffer(string: Self.sseEvent(0)))
                 try await self.waitForGate()
-                try await writer.write(ByteBuffer(string: Self.sseEvent(1)))
+                for i in 1..<n {
+                    try await writer.write(ByteBuffer(string: Self.sseEvent(i)))
+                    if n > 2 { try await Task.sleep(for: .milliseconds(5)) }
+                }
                 try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
                 try await writer.finish(nil)
             })

@@ -32,14 +32,24 @@ final class LLMTraceProcess: Sendable {
     }
 
     /// Starts `llmtrace serve --port 0 <arguments>` and waits for its "listening on" line.
+    ///
+    /// `launcher` runs first and is handed the binary and its arguments (it must `exec` them, so the
+    /// process is llmtrace itself), e.g. `["/bin/sh", "-c", "ulimit -f 100; exec \"$0\" \"$@\""]`.
     static func start(
-        _ arguments: [String] = [], environment: [String: String] = [:], directory: URL? = nil, timeout: Duration = .seconds(20)
+        _ arguments: [String] = [], environment: [String: String] = [:], directory: URL? = nil, launcher: [String] = [],
+        timeout: Duration = .seconds(20)
     ) async throws -> LLMTraceProcess {
         let process = Process()
-        process.executableURL = binary
         // Each test server gets no socket unless it asks for one, so parallel tests never share one.
         let socket = arguments.contains("--socket") ? [] : ["--no-socket"]
-        process.arguments = ["serve", "--port", "0"] + socket + arguments
+        let serve = ["serve", "--port", "0"] + socket + arguments
+        if let tool = launcher.first {
+            process.executableURL = URL(fileURLWithPath: tool)
+            process.arguments = Array(launcher.dropFirst()) + [binary.path] + serve
+        } else {
+            process.executableURL = binary
+            process.arguments = serve
+        }
         let env = childEnvironment(environment)
         process.environment = env
         if let directory { process.currentDirectoryURL = directory }
