@@ -25,39 +25,40 @@ struct FilterSource: Sendable {
     private let characterIndex: [Int]
     /// For each scalar, whether it begins a Character.
     private let startsCharacter: [Bool]
-    /// For each scalar, the UTF-16 offset where it begins; one extra entry, the UTF-16 length.
-    private let utf16Offset: [Int]
+    /// For each Character, the UTF-16 offset where it begins; one extra entry, the UTF-16 length.
+    private let characterUTF16Offset: [Int]
 
     init(_ text: String) {
         var scalars: [Unicode.Scalar] = []
         var characterIndex: [Int] = []
         var startsCharacter: [Bool] = []
-        var utf16Offset: [Int] = []
+        var characterUTF16Offset: [Int] = []
         var utf16 = 0
         var index = 0
         for character in text {
+            characterUTF16Offset.append(utf16)
             var first = true
             for scalar in character.unicodeScalars {
                 scalars.append(scalar)
                 characterIndex.append(index)
                 startsCharacter.append(first)
-                utf16Offset.append(utf16)
                 utf16 += scalar.utf16.count
                 first = false
             }
             index += 1
         }
         characterIndex.append(index)
-        utf16Offset.append(utf16)
+        characterUTF16Offset.append(utf16)
         self.scalars = scalars
         self.characterIndex = characterIndex
         self.startsCharacter = startsCharacter
-        self.utf16Offset = utf16Offset
+        self.characterUTF16Offset = characterUTF16Offset
     }
 
     var count: Int { scalars.count }
 
-    /// An error covering scalars `start..<end`, widened to whole Characters.
+    /// An error covering scalars `start..<end`, widened to whole Characters (the UTF-16 span too, so
+    /// both describe the same text).
     func error(_ kind: FilterError.Kind, _ message: String, _ start: Int, _ end: Int) -> FilterError {
         let n = scalars.count
         let s = min(max(start, 0), n)
@@ -67,7 +68,8 @@ struct FilterSource: Sendable {
         if e < n, e > s, !startsCharacter[e] { charEnd += 1 }
         return FilterError(
             kind: kind, message: message, position: charStart, length: max(charEnd - charStart, 0),
-            utf16Position: utf16Offset[s], utf16Length: utf16Offset[e] - utf16Offset[s])
+            utf16Position: characterUTF16Offset[charStart],
+            utf16Length: max(characterUTF16Offset[charEnd] - characterUTF16Offset[charStart], 0))
     }
 
     func text(_ start: Int, _ end: Int) -> String {

@@ -82,6 +82,7 @@ public struct JSONArrayStreamDecoder: Sendable {
                 started = true
                 depth += 1
             case 0x7D, 0x5D:  // } ]
+                started = true  // a stream that starts with a stray closer did not open with `[`
                 if depth == 0 {
                     if inArray, b == 0x5D {
                         flush(i)
@@ -99,6 +100,7 @@ public struct JSONArrayStreamDecoder: Sendable {
                     }
                 }
             case 0x2C:  // ,
+                started = true  // nor did one that starts with a comma
                 if depth == 0, inArray {
                     flush(i)
                     emitElement(emit)
