@@ -2,7 +2,6 @@ import ArgumentParser
 import Shared
 
 /// `llmtrace`: the root command. With no subcommand it runs `serve`.
-@main
 struct LLMTraceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "llmtrace",
@@ -14,4 +13,13 @@ struct LLMTraceCommand: AsyncParsableCommand {
         version: LLMTraceVersion.current,
         subcommands: [ServeCommand.self, TUICommand.self, TailCommand.self, CostCommand.self],
         defaultSubcommand: ServeCommand.self)
+}
+
+extension LLMTraceCommand {
+    /// Whether these arguments run the server (`serve`, the default subcommand) rather than a client.
+    static func runsServer(_ arguments: [String]) -> Bool {
+        guard let first = arguments.dropFirst().first else { return true }
+        if first == "serve" { return true }
+        return first.hasPrefix("-") && !["-h", "--help", "--version", "--generate-completion-script"].contains(first)
+    }
 }

@@ -61,7 +61,15 @@ public final class CapturePipeline: Service, Sendable {
     private let wake: AsyncStream<Void>.Continuation
     private let wakeups: AsyncStream<Void>
 
-    public init(store: any TraceStore, events: EventHub? = nil, logger: Logger, maxPending: Int = 50_000) {
+    /// How long the writer lets records gather after a wake-up before it saves them: the started, in-flight
+    /// and completed versions of a short exchange then cost one write, and exchanges share transactions.
+    private let batchWindow: Duration
+
+    public init(
+        store: any TraceStore, events: EventHub? = nil, logger: Logger, maxPending: Int = 50_000,
+        batchWindow: Duration = .milliseconds(20)
+    ) {
+        self.batchWindow = batchWindow
         self.store = store
         self.events = events
         self.logger = logger
@@ -190,6 +198,7 @@ public final class CapturePipeline: Service, Sendable {
     public func run() async throws {
         await withGracefulShutdownHandler {
             for await _ in wakeups {
+                try? await Task.sleep(for: batchWindow)
                 await flush()
             }
         } onGracefulShutdown: {

@@ -22,6 +22,7 @@ struct ProxyHandler: Sendable {
     let logger: Logger
 
     static let idHeader = HTTPField.Name("x-llmtrace-id")!
+    static let clientLeft = TraceError(type: "client_disconnected", message: "the client closed the connection before the response ended")
 
     func handle(_ request: Request) async -> Response {
         let target = request.head.path ?? "/"
@@ -82,12 +83,18 @@ struct ProxyHandler: Sendable {
                     session.responseChunk(chunk)
                 } catch {
                     // The client hung up: leaving this scope drops the upstream body, which cancels the upstream request.
-                    session.finish(error: TraceError(type: "client_disconnected", message: "the client closed the connection before the response ended"), complete: false)
+                    session.finish(error: Self.clientLeft, complete: false)
                     throw error
                 }
             }
+            // The client gets the end of the response before the exchange is understood and recorded.
+            do {
+                try await writer.finish(nil)
+            } catch {
+                session.finish(error: Self.clientLeft, complete: false)
+                throw error
+            }
             session.finish(complete: true)
-            try await writer.finish(nil)
         }
         return Response(status: HTTPResponse.Status(code: status, reasonPhrase: upstream.status.reasonPhrase), headers: responseHeaders, body: body)
     }
