@@ -57,6 +57,41 @@ final class FailingStore: TraceStore {
         #expect(pipeline.health.dropped == 3)
     }
 
+    @Test func bodiesPastTheByteBudgetAreShedButTheRecordIsKept() async throws {
+        let store = MemoryStore(limit: 10)
+        let pipeline = CapturePipeline(store: store, logger: logger, maxPendingBytes: 1_000)
+        func record(_ i: Int, bodyBytes: Int) -> TraceRecord {
+            var r = StoreTests.record(i)
+            r.requestBody = CapturedBody(bytes: Array(repeating: UInt8(ascii: "a"), count: bodyBytes), size: bodyBytes, truncated: false)
+            r.responseBody = nil
+            return r
+        }
+        pipeline.submit(record(0, bodyBytes: 600))
+        pipeline.submit(record(1, bodyBytes: 600))  // past the budget: kept without its body
+        // A newer version of a pending record replaces its bytes rather than adding to them.
+        pipeline.submit(record(0, bodyBytes: 700))
+        var h = pipeline.health
+        #expect(h.pending == 2)
+        #expect(h.pendingBytes == 700)
+        #expect(h.bodiesShed == 1)
+        #expect(h.dropped == 0)
+
+        await pipeline.flush()
+        h = pipeline.health
+        #expect(h.pendingBytes == 0)
+        let kept = try #require(try await store.record(id: record(0, bodyBytes: 0).id))
+        #expect(kept.requestBody?.content.utf8.count == 700)
+        let shed = try #require(try await store.record(id: record(1, bodyBytes: 0).id))
+        #expect(shed.requestBody?.content == "")
+        #expect(shed.requestBody?.size == 600)
+        #expect(shed.requestBody?.truncated == true)
+        #expect(shed.summary == record(1, bodyBytes: 0).summary)
+
+        // With the budget free again, bodies are kept.
+        pipeline.submit(record(2, bodyBytes: 600))
+        #expect(pipeline.health.bodiesShed == 1)
+    }
+
     @Test func gzipAndDeflateAreDecodedForStorage() throws {
         let text = Array(String(repeating: "hello llmtrace ", count: 100).utf8)
         let (none, _) = CaptureSession.decode(text, coding: nil, limit: 1 << 20)

@@ -9,6 +9,9 @@ import Synchronization
 /// `begin`, `end` and `submit` never wait: they put the record in a bounded pending set and wake the
 /// writer, which saves everything pending in one batch. Under load, batches grow by themselves. When the
 /// pending set is full or the store fails, records are counted as lost and logged; forwarding never notices.
+/// The pending set is bounded in bytes too: when the bodies waiting to be written pass the budget (the store
+/// is slower than the traffic, say megabyte prompts at full speed), further records are kept without their
+/// bodies (sizes kept, marked truncated) rather than letting memory grow.
 public final class CapturePipeline: Service, Sendable {
     /// Counters reported by `/api/health`.
     public struct Health: Codable, Sendable, Equatable {
@@ -28,14 +31,20 @@ public final class CapturePipeline: Service, Sendable {
         public var storeFailing: Bool
         /// When a batch was last saved.
         public var lastSavedAt: Date?
+        /// Records saved without their bodies because the bodies waiting to be written passed the budget.
+        public var bodiesShed: Int
         /// Records waiting to be saved.
         public var pending: Int
+        /// Body bytes waiting to be saved.
+        public var pendingBytes: Int
         /// Exchanges in flight.
         public var inFlight: Int
     }
 
     private struct State {
         var pending: [String: TraceRecord] = [:]
+        var pendingBytes = 0
+        var bodiesShed = 0
         var inFlight = 0
         var saved = 0
         var dropped = 0
@@ -47,9 +56,8 @@ public final class CapturePipeline: Service, Sendable {
         var lastSavedAt: Date?
         var lastErrorLogged: (at: Date, message: String)?
         var outageLogged = false
-        /// When a full queue was last logged, and the drops since: one warning per interval, not per record.
-        var lastDropLog: ContinuousClock.Instant?
-        var dropsSinceLog = 0
+        var dropLog = Tally()
+        var shedLog = Tally()
     }
 
     public let store: any TraceStore
@@ -57,6 +65,7 @@ public final class CapturePipeline: Service, Sendable {
     public let events: EventHub?
     private let logger: Logger
     private let maxPending: Int
+    private let maxPendingBytes: Int
     private let state = Mutex(State())
     private let wake: AsyncStream<Void>.Continuation
     private let wakeups: AsyncStream<Void>
@@ -67,8 +76,9 @@ public final class CapturePipeline: Service, Sendable {
 
     public init(
         store: any TraceStore, events: EventHub? = nil, logger: Logger, maxPending: Int = 50_000,
-        batchWindow: Duration = .milliseconds(20)
+        maxPendingBytes: Int = 16 << 20, batchWindow: Duration = .milliseconds(20)
     ) {
+        self.maxPendingBytes = maxPendingBytes
         self.batchWindow = batchWindow
         self.store = store
         self.events = events
@@ -106,25 +116,35 @@ public final class CapturePipeline: Service, Sendable {
 
     /// Queues a record (a newer version of a pending record replaces it). Never waits.
     public func submit(_ record: TraceRecord) {
-        let outcome = state.withLock { s -> (accepted: Bool, dropsToLog: Int) in
-            guard s.pending[record.id] != nil || s.pending.count < maxPending else {
+        let bytes = record.bodyBytes
+        let outcome = state.withLock { s -> (accepted: Bool, dropsToLog: Int?, shedToLog: Int?) in
+            let previous = s.pending[record.id]
+            guard previous != nil || s.pending.count < maxPending else {
                 s.dropped += 1
-                s.dropsSinceLog += 1
-                let now = ContinuousClock.now
-                if let last = s.lastDropLog, now - last < .seconds(5) { return (false, 0) }
-                s.lastDropLog = now
-                defer { s.dropsSinceLog = 0 }
-                return (false, s.dropsSinceLog)
+                return (false, s.dropLog.count(), nil)
             }
+            let room = maxPendingBytes - (s.pendingBytes - (previous?.bodyBytes ?? 0))
+            if bytes > room {
+                let kept = record.withoutBodies
+                s.pendingBytes += kept.bodyBytes - (previous?.bodyBytes ?? 0)
+                s.pending[record.id] = kept
+                s.bodiesShed += 1
+                return (true, nil, s.shedLog.count())
+            }
+            s.pendingBytes += bytes - (previous?.bodyBytes ?? 0)
             s.pending[record.id] = record
-            return (true, 0)
+            return (true, nil, nil)
         }
-        if outcome.accepted {
-            wake.yield()
-        } else if outcome.dropsToLog > 0 {
+        if outcome.accepted { wake.yield() }
+        if let n = outcome.dropsToLog {
             logger.warning(
-                "capture queue full: \(outcome.dropsToLog) record(s) not stored; the store is slower than the traffic",
+                "capture queue full: \(n) record(s) not stored; the store is slower than the traffic",
                 metadata: ["pending": "\(maxPending)"])
+        }
+        if let n = outcome.shedToLog {
+            logger.warning(
+                "capture buffer full: \(n) record(s) stored without their bodies; the store is slower than the traffic",
+                metadata: ["pendingBytes": "\(maxPendingBytes)"])
         }
     }
 
@@ -138,13 +158,17 @@ public final class CapturePipeline: Service, Sendable {
             Health(
                 saved: $0.saved, dropped: $0.dropped, storeFailures: $0.storeFailures, lastStoreError: $0.lastStoreError,
                 lastStoreErrorAt: $0.lastStoreErrorAt, lastStoreErrorKind: $0.lastStoreErrorKind, storeFailing: $0.storeFailing,
-                lastSavedAt: $0.lastSavedAt, pending: $0.pending.count, inFlight: $0.inFlight)
+                lastSavedAt: $0.lastSavedAt, bodiesShed: $0.bodiesShed, pending: $0.pending.count,
+                pendingBytes: $0.pendingBytes, inFlight: $0.inFlight)
         }
     }
 
     /// Forgets pending records (the store is being cleared).
     public func discardPending() {
-        state.withLock { $0.pending.removeAll() }
+        state.withLock {
+            $0.pending.removeAll()
+            $0.pendingBytes = 0
+        }
     }
 
     /// Saves everything pending now.
@@ -152,6 +176,7 @@ public final class CapturePipeline: Service, Sendable {
         let batch = state.withLock { s -> [TraceRecord] in
             let b = Array(s.pending.values)
             s.pending.removeAll(keepingCapacity: true)
+            s.pendingBytes = 0
             return b
         }
         guard !batch.isEmpty else { return }
@@ -205,5 +230,34 @@ public final class CapturePipeline: Service, Sendable {
             self.wake.finish()
         }
         await flush()
+    }
+}
+
+/// Counts repeated events and says when to log them: at the first, then at most once per interval with the
+/// number since the last log (a flood of warnings would only add to the load that caused it).
+struct Tally {
+    private var last: ContinuousClock.Instant?
+    private var since = 0
+
+    /// The number to log now, or `nil` to stay quiet.
+    mutating func count(now: ContinuousClock.Instant = .now, interval: Duration = .seconds(5)) -> Int? {
+        since += 1
+        if let last, now - last < interval { return nil }
+        last = now
+        defer { since = 0 }
+        return since
+    }
+}
+
+extension TraceRecord {
+    /// Bytes of body content the record holds.
+    var bodyBytes: Int { (requestBody?.content.utf8.count ?? 0) + (responseBody?.content.utf8.count ?? 0) }
+
+    /// The record with its bodies' content left out (sizes kept, marked truncated).
+    var withoutBodies: TraceRecord {
+        var r = self
+        r.requestBody = requestBody.map { CapturedBody(content: "", encoding: .utf8, size: $0.size, truncated: true, decodedFrom: $0.decodedFrom) }
+        r.responseBody = responseBody.map { CapturedBody(content: "", encoding: .utf8, size: $0.size, truncated: true, decodedFrom: $0.decodedFrom) }
+        return r
     }
 }

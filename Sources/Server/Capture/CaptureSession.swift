@@ -25,6 +25,16 @@ final class CaptureSession: Sendable {
         var reading = false
         var finished = false
         var clientGone = false
+        /// The request body as stored, and the captured size it was built from: the in-flight and the
+        /// finished record share one copy.
+        var storedRequest: (size: Int, body: CapturedBody?)?
+
+        mutating func storedRequestBody() -> CapturedBody? {
+            if let stored = storedRequest, stored.size == request.size { return stored.body }
+            let body = request.size > 0 ? CapturedBody(bytes: request.bytes, size: request.size, truncated: request.truncated) : nil
+            storedRequest = (request.size, body)
+            return body
+        }
     }
 
     let id: String
@@ -93,7 +103,7 @@ final class CaptureSession: Sendable {
             if !s.reading {
                 s.reading = true
                 s.accumulator = makeAccumulator(s)
-                inFlight = inFlightRecord(s)
+                inFlight = inFlightRecord(&s)
             }
             s.response.append(buffer)
             // Past the capture limit only streams are still read (a cut buffered body cannot parse anyway).
@@ -118,16 +128,12 @@ final class CaptureSession: Sendable {
     }
 
     /// The record while the response streams: request body, status and response headers known.
-    private func inFlightRecord(_ s: State) -> TraceRecord {
+    private func inFlightRecord(_ s: inout State) -> TraceRecord {
         var summary = baseSummary()
         summary.status = s.status
         return TraceRecord(
             summary: summary, requestHeaders: requestHeaders, responseHeaders: Redactor.redact(headers: s.responseHeaders),
-            requestBody: Self.requestBody(s))
-    }
-
-    private static func requestBody(_ s: State) -> CapturedBody? {
-        s.request.size > 0 ? CapturedBody(bytes: s.request.bytes, size: s.request.size, truncated: s.request.truncated) : nil
+            requestBody: s.storedRequestBody())
     }
 
     /// Ends the capture. The first call wins; later calls do nothing.
@@ -187,7 +193,8 @@ final class CaptureSession: Sendable {
         // A stream that ended without its end marker was cut off, even if the connection closed cleanly.
         summary.complete = complete && (!analysis.stream || analysis.complete || s.status.map { $0 >= 400 } == true)
 
-        let requestBody = Self.requestBody(s)
+        var s = s
+        let requestBody = s.storedRequestBody()
         let responseBody: CapturedBody?
         if s.response.size == 0 {
             responseBody = nil

@@ -37,7 +37,11 @@ public struct CapturedBody: Codable, Sendable, Equatable {
         self.decodedFrom = decodedFrom
         var usable = bytes[...]
         if truncated { usable = usable.dropLast(UTF8Validation.incompleteSuffixLength(of: bytes)) }
-        if let text = String(validating: usable, as: UTF8.self), !text.utf8.contains(0) {
+        let hasNUL = usable.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            return memchr(base, 0, buffer.count) != nil
+        }
+        if !hasNUL, let text = String(validating: usable, as: UTF8.self) {
             self.content = text
             self.encoding = .utf8
         } else {
