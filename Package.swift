@@ -78,6 +78,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Shared",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -10,6 +10,7 @@ struct APIController: Sendable {
     let pipeline: CapturePipeline
     let events: EventHub
     let prices: PriceTable
+    let retention: Retention
     let startedAt: Date
 
     private static let lastEventIDHeader = HTTPField.Name("last-event-id")!
@@ -155,6 +156,7 @@ struct APIController: Sendable {
         var records: Int?
         var storeError: String?
         var capture: CapturePipeline.Health
+        var retention: Retention.Health
         var prices: Int
         var pricesError: String?
     }
@@ -168,6 +170,6 @@ struct APIController: Sendable {
         return Health(
             status: degraded ? "degraded" : "ok", version: LLMTraceVersion.current, uptimeSeconds: Date().timeIntervalSince(startedAt).rounded(),
             store: store.description, records: records, storeError: storeError ?? (degraded ? capture.lastStoreError : nil),
-            capture: capture, prices: prices.modelCount, pricesError: prices.loadError)
+            capture: capture, retention: retention.health, prices: prices.modelCount, pricesError: prices.loadError)
     }
 }
