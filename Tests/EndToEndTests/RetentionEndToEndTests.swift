@@ -45,7 +45,7 @@ import Testing
         defer { Task { await server.stop() } }
         let health = try await HTTP.send("\(server.url)/api/health").json()
         let retention = try #require(health["retention"] as? [String: Any])
-        #expect(retention["retainSeconds"] as? Double == 30 * 86400)
+        #expect(retention["retainSeconds"] as? Double == 2_592_000.0)
         #expect(retention["maxRecords"] is NSNull)
         #expect(retention["pruned"] as? Int == 0)
     }
