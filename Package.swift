@@ -74,6 +74,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "decoder-bench", dependencies: ["Shared"], path: "bench/DecoderBench"),
+        .executableTarget(name: "store-gen", dependencies: ["Server", "Shared"], path: "bench/StoreGen"),
         .executableTarget(name: "tui-bench", dependencies: ["TUI", "Shared"], path: "bench/TUIBench"),
         .executableTarget(
             name: "bench-upstream",

@@ -57,6 +57,8 @@ public struct LLMTraceServer: Sendable {
         let store = try Self.openStore(c)
         let events = EventHub(logger: logger) { try? await store.stats(filter: RequestFilter()) }
         let pipeline = CapturePipeline(store: store, events: events, logger: logger)
+        let retention = Retention(store: store, retainSeconds: c.retainSeconds, maxRecords: c.maxRecords,
+            interval: .milliseconds(Int64(c.pruneIntervalSeconds * 1000)), logger: logger)
 
         var clientConfig = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
@@ -84,7 +86,7 @@ public struct LLMTraceServer: Sendable {
         } else {
             logger.warning("web panel files not found next to the executable (llmtrace_Server.resources/Web); / serves nothing")
         }
-        APIController(store: store, pipeline: pipeline, events: events, prices: prices, startedAt: Date()).addRoutes(to: router)
+        APIController(store: store, pipeline: pipeline, events: events, prices: prices, retention: retention, startedAt: Date()).addRoutes(to: router)
 
         // TCP and the unix socket serve the same responder through the same channel setup.
         let responder = RootResponder(proxy: proxy, api: router.buildResponder())
@@ -113,6 +115,7 @@ public struct LLMTraceServer: Sendable {
             services.append(.init(service: socketApp))
         }
         services.append(.init(service: events))
+        if retention.isEnabled { services.append(.init(service: retention)) }
         var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64(c.shutdownGraceSeconds * 1000))
         groupConfig.cancellationSignals = []

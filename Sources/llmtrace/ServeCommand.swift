@@ -28,6 +28,12 @@ struct ServeCommand: AsyncParsableCommand {
     var maxBody: String?
     @Option(name: .long, help: "Records kept by the memory store (default 10000), oldest dropped.")
     var memoryLimit: String?
+    @Option(name: .long, help: "Delete records older than this, e.g. 12h, 30d, 4w (default: keep them).")
+    var retain: String?
+    @Option(name: .long, help: "Keep at most this many records, deleting the oldest (default: no cap).")
+    var maxRecords: String?
+    @Option(name: .long, help: "Seconds between retention passes (default 60; the first runs at start).")
+    var pruneInterval: String?
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
     @Option(name: .long, help: "Seconds in-flight requests get to finish on SIGINT/SIGTERM (default 10).")
@@ -54,6 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
             .mode: mode, .port: port, .host: host, .password: password, .db: db, .webRoot: webRoot, .maxBody: maxBody,
             .memoryLimit: memoryLimit, .logLevel: logLevel, .shutdownGrace: shutdownGrace,
             .upstreamConnectTimeout: upstreamConnectTimeout, .upstreamIdleTimeout: upstreamIdleTimeout, .pricing: pricing, .socket: noSocket ? "" : socket,
+            .retain: retain, .maxRecords: maxRecords, .pruneInterval: pruneInterval,
         ]
         let resolver = ConfigResolver(
             flags: flags.compactMapValues { $0 }, environment: ProcessInfo.processInfo.environment,
@@ -77,12 +84,17 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning(
                 "listening on \(configuration.host) without --password: anyone who can reach this port can read captured traffic and use the proxy")
         }
+        var retentionParts: [String] = []
+        if let retain = retain ?? configuration.retainSeconds.map({ "\(Int($0))s" }) { retentionParts.append("older than \(retain)") }
+        if let n = configuration.maxRecords { retentionParts.append("beyond \(n) records") }
+        let retentionText = retentionParts.isEmpty ? "keep everything" : "delete " + retentionParts.joined(separator: " or ")
         let server = LLMTraceServer(configuration: configuration, logger: logger)
         try await server.run { address in
             let banner = """
                 llmtrace \(LLMTraceVersion.current) listening on http://\(address)
                   store: \(configuration.database == ":memory:" ? "memory" : configuration.database)
                   socket: \(configuration.socketPath ?? "none")
+                  retention: \(retentionText)
                   proxy: http://\(address)/proxy/<env>/https/api.openai.com/v1
 
                 """

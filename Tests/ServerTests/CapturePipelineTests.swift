@@ -13,6 +13,7 @@ final class FailingStore: TraceStore {
     func record(id: String) async throws -> TraceRecord? { nil }
     func list(filter: RequestFilter, page: PageRequest) async throws -> Page { Page(items: [], nextCursor: nil) }
     func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws {}
+    func prune(olderThan: Date?, keepNewest: Int?, limit: Int) async throws -> Int { throw StoreError("disk full") }
     func clear() async throws {}
     func count() async throws -> Int { 0 }
     func close() async throws {}

@@ -20,6 +20,9 @@ final class FlakyStore: TraceStore {
     func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws { try await base.forEachSample(filter: filter, body) }
     func clear() async throws { try await base.clear() }
     func count() async throws -> Int { try await base.count() }
+    func prune(olderThan: Date?, keepNewest: Int?, limit: Int) async throws -> Int {
+        try await base.prune(olderThan: olderThan, keepNewest: keepNewest, limit: limit)
+    }
     func close() async throws {}
 }
 

@@ -10,6 +10,7 @@ struct APIController: Sendable {
     let pipeline: CapturePipeline
     let events: EventHub
     let prices: PriceTable
+    let retention: Retention
     let startedAt: Date
 
     private static let lastEventIDHeader = HTTPField.Name("last-event-id")!
@@ -158,6 +159,7 @@ struct APIController: Sendable {
         var records: Int?
         var storeError: String?
         var capture: CapturePipeline.Health
+        var retention: Retention.Health
         var prices: Int
         var pricesError: String?
 
@@ -186,6 +188,6 @@ struct APIController: Sendable {
         return Health(
             status: status, reason: reason, version: LLMTraceVersion.current, uptimeSeconds: Date().timeIntervalSince(startedAt).rounded(),
             store: store.description, records: records, storeError: readError ?? (status == "degraded" ? capture.lastStoreError : nil),
-            capture: capture, prices: prices.modelCount, pricesError: prices.loadError)
+            capture: capture, retention: retention.health, prices: prices.modelCount, pricesError: prices.loadError)
     }
 }

@@ -15,7 +15,7 @@ public struct ConfigResolver: Sendable {
     /// Setting names as they appear in config files (camelCase; kebab-case is accepted too).
     public enum Key: String, CaseIterable, Sendable {
         case mode, host, port, password, db, maxBody, memoryLimit, logLevel, webRoot, shutdownGrace
-        case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket
+        case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket, retain, maxRecords, pruneInterval
 
         /// Environment variables for this key, most specific first.
         var environmentNames: [String] {
@@ -145,6 +145,23 @@ public struct ConfigResolver: Sendable {
             c.socketPath = (v.isEmpty || v == "none" || v == "false") ? nil : v
         } else {
             c.socketPath = SocketPath.defaultPath(environment: environment)
+        }
+        if let (v, from) = value(.retain) {
+            guard let seconds = Retention.parsePeriod(v) else {
+                throw ConfigurationError("\(from): '\(v)' is not a retention period; use a number and a unit, as in 12h, 30d or 4w (s, m, h, d, w)")
+            }
+            c.retainSeconds = seconds
+        }
+        if let (v, from) = value(.maxRecords) {
+            guard let n = Int(v.trimmingCharacters(in: .whitespaces)), n > 0 else {
+                throw ConfigurationError("\(from): max records '\(v)' must be a positive whole number of records")
+            }
+            c.maxRecords = n
+        }
+        if let (v, from) = value(.pruneInterval) {
+            let seconds = try Self.seconds(v, from: from)
+            guard seconds > 0 else { throw ConfigurationError("\(from): the prune interval must be more than 0 seconds") }
+            c.pruneIntervalSeconds = seconds
         }
         if let (v, from) = value(.shutdownGrace) { c.shutdownGraceSeconds = try Self.seconds(v, from: from) }
         if let (v, from) = value(.upstreamConnectTimeout) { c.upstreamConnectTimeoutSeconds = try Self.seconds(v, from: from) }

@@ -15,6 +15,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Records the memory store keeps; the oldest are dropped first.
     public var memoryLimit: Int = 10_000
     public var logLevel: Logger.Level = .info
+    /// Delete records that started longer ago than this many seconds (`--retain 30d`); `nil` keeps them.
+    public var retainSeconds: Double?
+    /// Keep at most this many records, deleting the oldest (`--max-records`); `nil` for no cap.
+    public var maxRecords: Int?
+    /// Seconds between retention passes (the first runs at start).
+    public var pruneIntervalSeconds: Double = 60
     /// Serve this directory at `/` instead of nothing.
     public var webRoot: String?
     /// The unix socket the HTTP API is also served on (mode 0600); `nil` for none. ``ConfigResolver``

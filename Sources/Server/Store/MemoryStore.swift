@@ -63,6 +63,31 @@ public final class MemoryStore: TraceStore {
         samples.forEach(body)
     }
 
+    public func prune(olderThan cutoff: Date?, keepNewest: Int?, limit: Int) async throws -> Int {
+        state.withLock { s in
+            var doomed: [String] = []
+            let limit = max(1, limit)
+            if let cutoff {
+                for id in s.order where doomed.count < limit {
+                    if let r = s.records[id], r.summary.startedAt < cutoff { doomed.append(id) }
+                }
+            }
+            if let keepNewest {
+                let taken = Set(doomed)
+                var excess = s.order.count - doomed.count - max(0, keepNewest)
+                for id in s.order where excess > 0 && doomed.count < limit && !taken.contains(id) {
+                    doomed.append(id)
+                    excess -= 1
+                }
+            }
+            guard !doomed.isEmpty else { return 0 }
+            let gone = Set(doomed)
+            for id in doomed { s.records[id] = nil }
+            s.order.removeAll { gone.contains($0) }
+            return doomed.count
+        }
+    }
+
     public func clear() async throws {
         state.withLock { $0 = State() }
     }

@@ -13,6 +13,15 @@ public protocol TraceStore: Sendable {
     func list(filter: RequestFilter, page: PageRequest) async throws -> Page
     /// Calls `body` with the statistics sample of every record matching `filter`.
     func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws
+    /// Statistics over the records matching `filter`.
+    func stats(filter: RequestFilter) async throws -> Stats
+    /// Buckets of `bucketSeconds` from `since` (rounded down to a bucket boundary) to `until`, over the
+    /// records matching `filter`; `nil` when that is more than ``Timeseries/maxBuckets`` buckets.
+    func timeseries(filter: RequestFilter, bucketSeconds: Int, since: Date, until: Date) async throws -> Timeseries?
+    /// Deletes at most `limit` records: first those that started before `olderThan`, then the oldest
+    /// beyond the newest `keepNewest`. Returns how many were deleted; call again while it returns
+    /// `limit`, so no single call holds the writer for long.
+    func prune(olderThan: Date?, keepNewest: Int?, limit: Int) async throws -> Int
     /// Removes every record.
     func clear() async throws
     /// Number of records stored.
@@ -22,18 +31,32 @@ public protocol TraceStore: Sendable {
 }
 
 extension TraceStore {
-    public func stats(filter: RequestFilter) async throws -> Stats {
+    /// Statistics from every matching sample, through ``StatsAccumulator`` (the reference every
+    /// store's ``stats(filter:)`` must agree with).
+    public func accumulatedStats(filter: RequestFilter) async throws -> Stats {
         var acc = StatsAccumulator()
         try await forEachSample(filter: filter) { acc.add($0) }
         return acc.stats
     }
 
-    public func timeseries(filter: RequestFilter, bucketSeconds: Int, since: Date, until: Date) async throws -> Timeseries? {
+    /// A timeseries from every matching sample, through ``TimeseriesAccumulator`` (the reference
+    /// every store's ``timeseries(filter:bucketSeconds:since:until:)`` must agree with).
+    public func accumulatedTimeseries(filter: RequestFilter, bucketSeconds: Int, since: Date, until: Date) async throws -> Timeseries? {
         guard var acc = TimeseriesAccumulator(bucketSeconds: bucketSeconds, since: since, until: until) else { return nil }
         var f = filter
         f.since = max(f.since ?? since, since)
         f.until = min(f.until ?? until, until)
         try await forEachSample(filter: f) { acc.add($0) }
         return acc.timeseries
+    }
+
+    /// Statistics through ``accumulatedStats(filter:)``.
+    public func stats(filter: RequestFilter) async throws -> Stats {
+        try await accumulatedStats(filter: filter)
+    }
+
+    /// A timeseries through ``accumulatedTimeseries(filter:bucketSeconds:since:until:)``.
+    public func timeseries(filter: RequestFilter, bucketSeconds: Int, since: Date, until: Date) async throws -> Timeseries? {
+        try await accumulatedTimeseries(filter: filter, bucketSeconds: bucketSeconds, since: since, until: until)
     }
 }
