@@ -100,19 +100,11 @@ public final class SQLiteStore: TraceStore {
     }
 
     public func save(_ records: [TraceRecord]) async throws {
-        let rows = try records.map { r -> (id: String, sample: StatsSample, arguments: StatementArguments) in
-            let s = r.summary
-            let detail = Detail(requestHeaders: r.requestHeaders, responseHeaders: r.responseHeaders, requestBody: r.requestBody, responseBody: r.responseBody)
-            let arguments: StatementArguments = [
-                s.id, s.startedAt.timeIntervalSince1970, s.env, s.model, s.provider, s.status, s.isError, s.complete,
-                s.usage.inputTokens, s.usage.outputTokens, s.usage.totalTokens, s.estimatedCost, s.durationMs,
-                Self.searchText(s), String(decoding: try encoder.encode(s), as: UTF8.self),
-                String(decoding: try encoder.encode(detail), as: UTF8.self),
-            ]
-            return (s.id, StatsSample(s), arguments)
-        }
         let path = self.path
+        // Encoding runs on the database's writer queue with the insert: never on an event loop, where it
+        // would hold up the traffic of every connection on that loop.
         try await pool.writeWithoutTransaction { db in
+            let rows = try records.map(self.row)
             do {
                 try db.inTransaction {
                     try Self.insert(rows, db)
@@ -123,6 +115,19 @@ public final class SQLiteStore: TraceStore {
                 throw StoreError.describe(error, systemErrno: sqlite3_system_errno(db.sqliteConnection), path: path)
             }
         }
+    }
+
+    /// A record as the `requests` table's columns, with the statistics sample the rollups need.
+    private func row(_ r: TraceRecord) throws -> (id: String, sample: StatsSample, arguments: StatementArguments) {
+        let s = r.summary
+        let detail = Detail(requestHeaders: r.requestHeaders, responseHeaders: r.responseHeaders, requestBody: r.requestBody, responseBody: r.responseBody)
+        let arguments: StatementArguments = [
+            s.id, s.startedAt.timeIntervalSince1970, s.env, s.model, s.provider, s.status, s.isError, s.complete,
+            s.usage.inputTokens, s.usage.outputTokens, s.usage.totalTokens, s.estimatedCost, s.durationMs,
+            Self.searchText(s), String(decoding: try encoder.encode(s), as: UTF8.self),
+            String(decoding: try encoder.encode(detail), as: UTF8.self),
+        ]
+        return (s.id, StatsSample(s), arguments)
     }
 
     /// Inserts or replaces `rows`, and moves the hourly rollups by the difference.
