@@ -3,16 +3,26 @@ import Client
 import Foundation
 import NIOCore
 import Shared
+import Synchronization
 import Testing
 
 /// The live event stream, the unix socket, `llmtrace tail` and `--ssh`, through the real binary.
 @Suite struct LiveEventsEndToEndTests {
-    /// Collects a subscriber's events until `done` says it has what it needs.
-    static func collect(_ client: LLMTraceClient, timeout: Duration = .seconds(60), done: @escaping @Sendable ([LiveEvent]) -> Bool) -> Task<[LiveEvent], Never> {
+    /// Collects a subscriber's events until `done` says it has what it needs; `live` is called once the
+    /// server has the subscription (the stream's head arrived).
+    static func collect(
+        _ client: LLMTraceClient, timeout: Duration = .seconds(60), live: @escaping @Sendable () -> Void = {},
+        done: @escaping @Sendable ([LiveEvent]) -> Bool
+    ) -> Task<[LiveEvent], Never> {
         Task {
             var events: [LiveEvent] = []
+            var wasLive = false
             let deadline = ContinuousClock.now + timeout
             for await update in client.events() {
+                if case .state(.live) = update, !wasLive {
+                    wasLive = true
+                    live()
+                }
                 if case .event(let e) = update { events.append(e) }
                 if done(events) || ContinuousClock.now > deadline { break }
             }
@@ -35,8 +45,11 @@ import Testing
         let clients = try (0..<10).map { _ in LLMTraceClient(server: try ServerAddress(server.url)) }
         for c in clients { await Self.waitLive(c) }
         let completedCount: @Sendable ([LiveEvent]) -> Bool = { $0.filter { $0.kind == .completed }.count >= n }
-        let watchers = clients.map { Self.collect($0, done: completedCount) }
-        try await Task.sleep(for: .milliseconds(200))
+        let subscribed = Mutex(0)
+        let watchers = clients.map { Self.collect($0, live: { subscribed.withLock { $0 += 1 } }, done: completedCount) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while subscribed.withLock({ $0 }) < clients.count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(subscribed.withLock { $0 } == clients.count)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<16 {
