@@ -80,24 +80,27 @@ final class UpstreamHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func respondJSON(context: ChannelHandlerContext, keepAlive: Bool) {
-        var headers = HTTPHeaders()
-        headers.add(name: "content-type", value: "application/json")
-        headers.add(name: "content-length", value: "\(completionJSON.count)")
-        if !keepAlive { headers.add(name: "connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        writeHead(context: context, keepAlive: keepAlive, ["content-type": "application/json", "content-length": "\(completionJSON.count)"])
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: completionJSON)))), promise: nil)
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
+        end(context: context, keepAlive: keepAlive)
     }
 
     private func stream(context: ChannelHandlerContext, keepAlive: Bool) {
-        var headers = HTTPHeaders()
-        headers.add(name: "content-type", value: "text/event-stream; charset=utf-8")
-        headers.add(name: "cache-control", value: "no-cache")
-        if !keepAlive { headers.add(name: "connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        writeHead(context: context, keepAlive: keepAlive, ["content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"])
         context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: roleChunk)))), promise: nil)
         sendEvent(1, context: context, keepAlive: keepAlive)
+    }
+
+    private func writeHead(context: ChannelHandlerContext, keepAlive: Bool, _ fields: KeyValuePairs<String, String>) {
+        var headers = HTTPHeaders()
+        for (name, value) in fields { headers.add(name: name, value: value) }
+        if !keepAlive { headers.add(name: "connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+    }
+
+    private func end(context: ChannelHandlerContext, keepAlive: Bool) {
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
     }
 
     private func sendEvent(_ n: Int, context: ChannelHandlerContext, keepAlive: Bool) {
@@ -105,8 +108,7 @@ final class UpstreamHandler: ChannelInboundHandler, @unchecked Sendable {
             guard context.channel.isActive else { return }
             if n > events {
                 context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: finalChunks(events: events))))), promise: nil)
-                let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-                if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
+                end(context: context, keepAlive: keepAlive)
                 return
             }
             let event = chunk("t\(monotonicNanos()) ")
