@@ -249,8 +249,18 @@ def test_stats_draws_svg_charts_and_totals_match_the_api(server, upstream, brows
             "const v = id => document.getElementById(id).dataset.value;"
             "return {r: v('stat-requests'), i: v('stat-input'), o: v('stat-output'), t: v('stat-tokens'), c: v('stat-cost')}")
 
-    api = server.get("api/stats?since=24h")
-    t = totals()
+    # Records reach the store a few tens of milliseconds after their exchange ends (capture batches its
+    # writes), so the panel may have drawn the stats just before the last one landed: reload until the two agree.
+    def agreeing():
+        api = server.get("api/stats?since=24h")
+        t = totals()
+        if int(t["r"]) == api["totalRequests"]:
+            return api, t
+        browser.refresh()
+        wait_js(browser, "document.querySelectorAll('svg.chart').length >= 5", message="charts after reload")
+        return None
+
+    api, t = wait_until(agreeing, message="the panel's totals to match /api/stats")
     assert int(t["r"]) == api["totalRequests"] > 0
     assert int(t["i"]) == api["totalPromptTokens"]
     assert int(t["o"]) == api["totalCompletionTokens"]
