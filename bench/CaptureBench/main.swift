@@ -13,10 +13,10 @@ import Server
 import ServiceLifecycle
 import Shared
 
-func record(_ n: Int, ids: RecordIDGenerator, complete: Bool) -> TraceRecord {
+func record(_ n: Int, id: String, complete: Bool) -> TraceRecord {
     let started = Date()
     var summary = TraceSummary(
-        id: ids.next(), env: "bench", method: "POST", scheme: "http", host: "127.0.0.1:9", path: "/v1/chat/completions",
+        id: id, env: "bench", method: "POST", scheme: "http", host: "127.0.0.1:9", path: "/v1/chat/completions",
         provider: "openai", endpoint: "chat.completions", model: "gpt-4o-mini", startedAt: started)
     guard complete else { return TraceRecord(summary: summary) }
     summary.status = 200
@@ -61,6 +61,13 @@ func run(rate: Int?, seconds: Double, dir: URL) async throws -> Outcome {
     let start = ContinuousClock.now
     let end = start + .seconds(seconds)
     var offered = 0
+    // One exchange as the proxy submits it: the started version, then the completed one.
+    func submitExchange() {
+        let id = ids.next()
+        pipeline.submit(record(offered, id: id, complete: false))
+        pipeline.submit(record(offered, id: id, complete: true))
+        offered += 1
+    }
     let tick = Duration.milliseconds(5)
     var next = start
     while ContinuousClock.now < end {
@@ -68,23 +75,13 @@ func run(rate: Int?, seconds: Double, dir: URL) async throws -> Outcome {
             // Submit what is due by now, then sleep to the next 5 ms tick.
             let due = Int(Double(rate) * (ContinuousClock.now - start).seconds)
             while offered < due {
-                let r = record(offered, ids: ids, complete: false)
-                pipeline.submit(r)
-                var done = record(offered, ids: ids, complete: true)
-                done.summary.id = r.id
-                pipeline.submit(done)
-                offered += 1
+                submitExchange()
             }
             next = next + tick
             try await Task.sleep(until: next, clock: .continuous)
         } else {
             for _ in 0..<500 {
-                let r = record(offered, ids: ids, complete: false)
-                pipeline.submit(r)
-                var done = record(offered, ids: ids, complete: true)
-                done.summary.id = r.id
-                pipeline.submit(done)
-                offered += 1
+                submitExchange()
             }
             await Task.yield()
         }

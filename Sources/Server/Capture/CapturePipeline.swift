@@ -123,17 +123,15 @@ public final class CapturePipeline: Service, Sendable {
                 s.dropped += 1
                 return (false, s.dropLog.count(), nil)
             }
-            let room = maxPendingBytes - (s.pendingBytes - (previous?.bodyBytes ?? 0))
-            if bytes > room {
-                let kept = record.withoutBodies
-                s.pendingBytes += kept.bodyBytes - (previous?.bodyBytes ?? 0)
-                s.pending[record.id] = kept
-                s.bodiesShed += 1
-                return (true, nil, s.shedLog.count())
-            }
-            s.pendingBytes += bytes - (previous?.bodyBytes ?? 0)
-            s.pending[record.id] = record
-            return (true, nil, nil)
+            // A newer version replaces the pending one, bytes included.
+            s.pendingBytes -= previous?.bodyBytes ?? 0
+            let shed = bytes > maxPendingBytes - s.pendingBytes
+            let kept = shed ? record.withoutBodies : record
+            s.pendingBytes += kept.bodyBytes
+            s.pending[record.id] = kept
+            guard shed else { return (true, nil, nil) }
+            s.bodiesShed += 1
+            return (true, nil, s.shedLog.count())
         }
         if outcome.accepted { wake.yield() }
         if let n = outcome.dropsToLog {

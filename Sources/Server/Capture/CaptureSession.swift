@@ -16,6 +16,9 @@ final class CaptureSession: Sendable {
         var response: BodyCapture
         var status: Int?
         var responseHeaders: [HeaderField] = []
+        /// `responseHeaders` with secrets redacted, worked out once (the in-flight and the finished record
+        /// share it), off the path of the response head.
+        var storedResponseHeaders: [HeaderField]?
         var firstByteAt: ContinuousClock.Instant?
         var firstTextAt: ContinuousClock.Instant?
         /// Reads the response as it passes; `nil` before the first forwarded chunk, and for content-coded
@@ -28,6 +31,13 @@ final class CaptureSession: Sendable {
         /// The request body as stored, and the captured size it was built from: the in-flight and the
         /// finished record share one copy.
         var storedRequest: (size: Int, body: CapturedBody?)?
+
+        mutating func redactedResponseHeaders() -> [HeaderField] {
+            if let stored = storedResponseHeaders { return stored }
+            let redacted = Redactor.redact(headers: responseHeaders)
+            storedResponseHeaders = redacted
+            return redacted
+        }
 
         mutating func storedRequestBody() -> CapturedBody? {
             if let stored = storedRequest, stored.size == request.size { return stored.body }
@@ -132,7 +142,7 @@ final class CaptureSession: Sendable {
         var summary = baseSummary()
         summary.status = s.status
         return TraceRecord(
-            summary: summary, requestHeaders: requestHeaders, responseHeaders: Redactor.redact(headers: s.responseHeaders),
+            summary: summary, requestHeaders: requestHeaders, responseHeaders: s.redactedResponseHeaders(),
             requestBody: s.storedRequestBody())
     }
 
@@ -161,7 +171,8 @@ final class CaptureSession: Sendable {
     }
 
     private func record(from s: State, end: ContinuousClock.Instant, error: TraceError?, complete: Bool) -> TraceRecord {
-        let responseHeaders = Redactor.redact(headers: s.responseHeaders)
+        var s = s
+        let responseHeaders = s.redactedResponseHeaders()
         let coding = responseHeaders.first { $0.name == "content-encoding" }?.value.lowercased()
         let (decoded, decodedFrom) = Self.decode(s.response.bytes, coding: coding, limit: s.response.limit)
 
@@ -193,7 +204,6 @@ final class CaptureSession: Sendable {
         // A stream that ended without its end marker was cut off, even if the connection closed cleanly.
         summary.complete = complete && (!analysis.stream || analysis.complete || s.status.map { $0 >= 400 } == true)
 
-        var s = s
         let requestBody = s.storedRequestBody()
         let responseBody: CapturedBody?
         if s.response.size == 0 {

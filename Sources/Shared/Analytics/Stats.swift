@@ -33,19 +33,12 @@ public struct Stats: Codable, Sendable, Equatable {
     }
 }
 
-/// Averages and percentiles of a list of durations (nearest-rank).
+/// Percentiles of a list of durations (nearest-rank).
 public enum Percentile {
-    /// The mean of `values`, `nil` when empty.
-    public static func mean(_ values: [Double]) -> Double? {
-        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
-    }
-
     /// The `p`-th percentile (0…100) of `values`, `nil` when empty.
     public static func of(_ values: [Double], _ p: Double) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
-        return sorted[min(max(rank, 1), sorted.count) - 1]
+        guard let rank = StatsAggregate.percentileRank(p, count: values.count) else { return nil }
+        return values.sorted()[rank - 1]
     }
 }
 
@@ -64,19 +57,6 @@ public struct StatsAccumulator: Sendable {
     }
 
     public var stats: Stats {
-        func rows(_ groups: [String: StatsGroup], model: Bool) -> [Stats.Breakdown] {
-            groups.sorted { ($0.value.cost, $0.value.requests, $1.key) > ($1.value.cost, $1.value.requests, $0.key) }.map { key, g in
-                Stats.Breakdown(
-                    model: model ? key : nil, env: model ? nil : key, requests: g.requests, promptTokens: g.prompt,
-                    completionTokens: g.completion, totalTokens: g.total, estimatedCost: g.cost, avgResponseTimeMs: g.avg,
-                    p95ResponseTimeMs: Percentile.of(g.durations, 95), errors: g.errors)
-            }
-        }
-        return Stats(
-            totalRequests: all.requests, totalPromptTokens: all.prompt, totalCompletionTokens: all.completion,
-            totalTokens: all.total, estimatedCost: all.cost, avgResponseTimeMs: all.avg,
-            p95ResponseTimeMs: Percentile.of(all.durations, 95), errors: all.errors,
-            modelBreakdown: rows(byModel, model: true), envBreakdown: rows(byEnv, model: false),
-            unpricedModels: byModel.filter { $0.value.unpriced && $0.key != "unknown" }.map(\.key).sorted())
+        Stats(all: all.aggregate, byModel: byModel.mapValues(\.aggregate), byEnv: byEnv.mapValues(\.aggregate))
     }
 }

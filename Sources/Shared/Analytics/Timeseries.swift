@@ -59,13 +59,11 @@ public struct TimeseriesAccumulator: Sendable {
     /// Buckets of `bucketSeconds` from `since` (rounded down to a bucket boundary) to `until`.
     /// Fails when that would be more than ``Timeseries/maxBuckets`` buckets.
     public init?(bucketSeconds: Int, since: Date, until: Date) {
-        let start = (since.timeIntervalSince1970 / Double(bucketSeconds)).rounded(.down) * Double(bucketSeconds)
-        let count = Int(((until.timeIntervalSince1970 - start) / Double(bucketSeconds)).rounded(.up))
-        guard bucketSeconds > 0, count >= 0, count <= Timeseries.maxBuckets else { return nil }
+        guard let layout = Timeseries.layout(bucketSeconds: bucketSeconds, since: since, until: until) else { return nil }
         self.bucketSeconds = bucketSeconds
-        self.since = Date(timeIntervalSince1970: start)
+        self.since = layout.start
         self.until = until
-        buckets = Array(repeating: StatsGroup(), count: count)
+        buckets = Array(repeating: StatsGroup(), count: layout.count)
     }
 
     public mutating func add(_ s: StatsSample) {
@@ -75,12 +73,6 @@ public struct TimeseriesAccumulator: Sendable {
     }
 
     public var timeseries: Timeseries {
-        let rows = buckets.enumerated().map { i, g in
-            Timeseries.Bucket(
-                t: since.addingTimeInterval(Double(i * bucketSeconds)), requests: g.requests, promptTokens: g.prompt,
-                completionTokens: g.completion, estimatedCost: g.cost, avgResponseTimeMs: g.avg,
-                p95ResponseTimeMs: Percentile.of(g.durations, 95), errors: g.errors)
-        }
-        return Timeseries(bucketSeconds: bucketSeconds, since: since, until: until, buckets: rows)
+        Timeseries(bucketSeconds: bucketSeconds, since: since, until: until, aggregates: buckets.map(\.aggregate))
     }
 }
