@@ -6,9 +6,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "llmtrace", targets: ["llmtrace"]),
-        .library(name: "Shared", targets: ["Shared"]),
+        .library(name: "LLMTraceModel", targets: ["LLMTraceModel"]),
+        .library(name: "StreamDecoding", targets: ["StreamDecoding"]),
+        .library(name: "Analysis", targets: ["Analysis"]),
         .library(name: "Server", targets: ["Server"]),
         .library(name: "Client", targets: ["Client"]),
+        .library(name: "TUI", targets: ["TUI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -24,12 +27,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
-        .target(name: "Shared", resources: [.copy("Resources/pricing.json")]),
+        // The wire model every client shares: records, usage, events, filters, statistics.
+        .target(name: "LLMTraceModel"),
+        // Incremental SSE, NDJSON and JSON-array decoders (the proxy's capture and the clients' event stream).
+        .target(name: "StreamDecoding"),
+        // Server-side analysis: provider detection and extraction, pricing, redaction, route parsing.
+        .target(name: "Analysis", dependencies: ["LLMTraceModel", "StreamDecoding"], resources: [.copy("Resources/pricing.json")]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "Server",
             dependencies: [
-                "Shared",
+                "LLMTraceModel", "StreamDecoding", "Analysis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -50,7 +58,7 @@ let package = Package(
         .target(
             name: "Client",
             dependencies: [
-                "Shared",
+                "LLMTraceModel", "StreamDecoding",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -58,12 +66,13 @@ let package = Package(
         ),
         .target(
             name: "TUI",
-            dependencies: ["Shared", "Client", "CNcursesw"]
+            dependencies: ["LLMTraceModel", "StreamDecoding", "Client", "CNcursesw"]
         ),
         .executableTarget(
             name: "llmtrace",
             dependencies: [
-                "Shared",
+                "LLMTraceModel",
+                "Analysis",
                 "Server",
                 "Client",
                 "TUI",
@@ -73,43 +82,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "decoder-bench", dependencies: ["Shared"], path: "bench/DecoderBench"),
-        .executableTarget(name: "store-gen", dependencies: ["Server", "Shared"], path: "bench/StoreGen"),
-        .executableTarget(name: "tui-bench", dependencies: ["TUI", "Shared"], path: "bench/TUIBench"),
-        .executableTarget(
-            name: "bench-upstream",
-            dependencies: [
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            path: "bench/BenchUpstream"
-        ),
-        .executableTarget(
-            name: "loadgen",
-            dependencies: [
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            path: "bench/LoadGen"
-        ),
-        .executableTarget(
-            name: "capture-bench",
-            dependencies: [
-                "Server", "Shared",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "bench/CaptureBench"
-        ),
-        .testTarget(name: "SharedTests", dependencies: ["Shared"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LLMTraceModelTests", dependencies: ["LLMTraceModel"]),
+        .testTarget(name: "StreamDecodingTests", dependencies: ["StreamDecoding", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "LLMTraceModel", "StreamDecoding", "TestSupport"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Shared",
+                "Server", "LLMTraceModel", "Analysis",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -117,12 +97,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ClientTests", dependencies: ["Client"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Shared"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "LLMTraceModel"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "llmtrace",
                 "Client",
+                "LLMTraceModel",
+                "StreamDecoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),

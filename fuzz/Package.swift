@@ -1,12 +1,20 @@
 // swift-tools-version: 6.0
-// libFuzzer targets for llmtrace's Shared library. See README.md.
+// libFuzzer targets for llmtrace's decoders, route parser, filter language and accumulator. See README.md.
 //
 //     swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 //
 // (bench/fuzz does this and runs every target.)
 import PackageDescription
 
-let fuzzTargets = ["fuzz-sse", "fuzz-ndjson", "fuzz-jsonarray", "fuzz-route", "fuzz-filter", "fuzz-accumulator"]
+/// Each target and the llmtrace libraries it fuzzes (and links: nothing else).
+let fuzzTargets: [(name: String, libraries: [String])] = [
+    ("fuzz-sse", ["StreamDecoding"]),
+    ("fuzz-ndjson", ["StreamDecoding"]),
+    ("fuzz-jsonarray", ["StreamDecoding"]),
+    ("fuzz-route", ["Analysis"]),
+    ("fuzz-filter", ["LLMTraceModel"]),
+    ("fuzz-accumulator", ["Analysis", "LLMTraceModel"]),
+]
 
 let package = Package(
     name: "llmtrace-fuzz",
@@ -18,10 +26,10 @@ let package = Package(
         .target(name: "CLibFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"]),
     ]
-        + fuzzTargets.map { name in
+        + fuzzTargets.map { target in
             .executableTarget(
-                name: name,
-                dependencies: ["FuzzSupport", .product(name: "Shared", package: "llmtrace")]
+                name: target.name,
+                dependencies: ["FuzzSupport"] + target.libraries.map { .product(name: $0, package: "llmtrace") }
             )
         },
     swiftLanguageModes: [.v6]

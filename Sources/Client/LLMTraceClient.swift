@@ -2,7 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import Shared
+import LLMTraceModel
+import StreamDecoding
 
 /// Talks to an llmtrace server over TCP or its unix socket: reads the JSON API and follows the live
 /// event stream, reconnecting with backoff and resuming from the last event it saw.

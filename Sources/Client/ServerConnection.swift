@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// Finds the server a client command should talk to and opens what it needs (an ssh tunnel).
 public struct ServerConnection: Sendable {

@@ -5,7 +5,8 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
-import Shared
+import LLMTraceModel
+import Analysis
 
 /// `llmtrace serve`: the proxy, the capture pipeline, the store and the JSON API, run until SIGINT or SIGTERM.
 public struct LLMTraceServer: Sendable {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Server
-import Shared
+import LLMTraceModel
 
 /// `llmtrace cost`: what a call would cost, from the same price table the server uses.
 struct CostCommand: ParsableCommand {

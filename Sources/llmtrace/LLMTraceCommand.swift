@@ -1,5 +1,5 @@
 import ArgumentParser
-import Shared
+import LLMTraceModel
 
 /// `llmtrace`: the root command. With no subcommand it runs `serve`.
 struct LLMTraceCommand: AsyncParsableCommand {

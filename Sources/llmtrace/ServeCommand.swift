@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Server
-import Shared
+import LLMTraceModel
 
 /// `llmtrace serve`: flags are read here and handed to ``ConfigResolver``; nothing else happens in this target.
 struct ServeCommand: AsyncParsableCommand {

@@ -3,7 +3,7 @@ import Client
 import Foundation
 import Logging
 import Server
-import Shared
+import LLMTraceModel
 import TUI
 
 /// `llmtrace tui`: the terminal inspector. Attaches to a running server, or starts one in-process.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Client
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// `llmtrace tail`: one line per completed request, as they happen.
 struct TailCommand: AsyncParsableCommand {

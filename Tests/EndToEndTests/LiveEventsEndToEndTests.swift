@@ -2,7 +2,8 @@ import AsyncHTTPClient
 import Client
 import Foundation
 import NIOCore
-import Shared
+import LLMTraceModel
+import StreamDecoding
 import Synchronization
 import Testing
 

@@ -4,7 +4,7 @@ import Hummingbird
 import Logging
 import Testing
 @testable import Server
-@testable import Shared
+@testable import LLMTraceModel
 
 /// A store that fails every write, to show that capture degrades without blocking.
 final class FailingStore: TraceStore {

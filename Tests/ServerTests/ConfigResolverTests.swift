@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import Server
-import Shared
+import LLMTraceModel
 
 @Suite struct ConfigResolverTests {
     /// A fresh directory tree: root/.llmtracerc-holder/sub/deeper

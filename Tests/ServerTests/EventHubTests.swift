@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import Server
-@testable import Shared
+@testable import LLMTraceModel
 
 @Suite struct EventHubTests {
     static func hub(ring: Int = 10_000, buffer: Int = 4096) -> EventHub {

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import Server
-@testable import Shared
+@testable import LLMTraceModel
 
 @Suite struct RetentionTests {
     static let hour = 3600.0

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import Server
-@testable import Shared
+@testable import LLMTraceModel
 
 /// The SQLite store answers statistics and timeseries from hourly rollups and exact percentiles; these
 /// must equal what the in-memory accumulators make of every matching record.

@@ -4,7 +4,7 @@ import Logging
 import Synchronization
 import Testing
 @testable import Server
-@testable import Shared
+@testable import LLMTraceModel
 
 /// A store whose saves fail while `failing` is set, to follow capture through an outage and back.
 final class FlakyStore: TraceStore {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import Server
-@testable import Shared
+@testable import LLMTraceModel
 
 /// The same behaviour, required of every store.
 @Suite struct StoreTests {

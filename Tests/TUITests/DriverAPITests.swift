@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 import TUI  // not @testable: only what a driver can use
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 @testable import TUI
 
 /// Test data and helpers.

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 import Testing
 @testable import TUI
 

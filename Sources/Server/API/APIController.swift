@@ -1,10 +1,11 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Shared
+import LLMTraceModel
+import Analysis
 
 /// The JSON API: requests, statistics, timeseries, cost estimates, health, and the seed product's
-/// `/cgi-bin` routes. DESIGN.md's "JSON API" and docs/API.md describe every route.
+/// `/cgi-bin` routes. docs/API.md describes every route.
 struct APIController: Sendable {
     let store: any TraceStore
     let pipeline: CapturePipeline

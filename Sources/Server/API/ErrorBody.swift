@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Shared
+import LLMTraceModel
 
 /// The JSON error bodies the proxy and the API answer with: `{"error":{"type":…,"message":…}}`.
 struct ErrorBody: Codable, Sendable {

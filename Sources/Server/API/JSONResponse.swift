@@ -1,5 +1,5 @@
 import Hummingbird
-import Shared
+import LLMTraceModel
 
 /// JSON responses with llmtrace's encoder settings.
 enum JSONResponse {

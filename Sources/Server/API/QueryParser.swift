@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Shared
+import LLMTraceModel
 
 /// Reads API query parameters into filters, failing with a message that names the parameter.
 struct QueryParser {

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import Shared
+import LLMTraceModel
 import Synchronization
 
 /// Carries captured records from the forwarding path to the store, off that path.

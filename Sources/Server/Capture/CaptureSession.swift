@@ -1,7 +1,8 @@
 import CompressNIO
 import Foundation
 import NIOCore
-import Shared
+import LLMTraceModel
+import Analysis
 import Synchronization
 
 /// The capture of one proxied exchange, fed by the forwarding path as bytes pass.

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Shared
+import LLMTraceModel
 import Yams
 
 /// Merges settings with the precedence flags > config file > environment > defaults.

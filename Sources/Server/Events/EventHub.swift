@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import Shared
+import LLMTraceModel
 import Synchronization
 
 /// Publishes live events to subscribers of `/api/events`.

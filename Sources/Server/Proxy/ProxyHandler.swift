@@ -6,7 +6,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Shared
+import LLMTraceModel
+import Analysis
 import Synchronization
 
 /// Forwards `/proxy/{env}/{scheme}/{host}/{path}` requests upstream and streams the answer back,

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 import Synchronization
 
 /// Keeps the newest `limit` records in memory; the oldest are dropped first.

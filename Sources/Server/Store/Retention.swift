@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import Shared
+import LLMTraceModel
 import Synchronization
 
 /// Prunes old records in the background (`--retain`, `--max-records`): once at start, then every

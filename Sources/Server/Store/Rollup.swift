@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Shared
+import LLMTraceModel
 
 /// Duration bins: the histogram that lets ``SQLiteStore`` find the bin holding a percentile from
 /// rollups, then read the exact value from the few records in that bin. Bins are 10 ms wide below

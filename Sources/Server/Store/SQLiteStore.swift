@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
-import Shared
+import LLMTraceModel
 
 /// Records in a SQLite file (WAL mode), through GRDB. The schema is versioned by GRDB migrations; the
 /// columns that filters and statistics read are plain indexed columns, the rest is JSON.

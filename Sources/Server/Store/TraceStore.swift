@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// Where captured records live. Implementations: ``MemoryStore`` (bounded, the default) and
 /// ``SQLiteStore`` (a file that survives restarts).

@@ -1,6 +1,6 @@
 import Client
 import Foundation
-import Shared
+import LLMTraceModel
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// Everything that can happen to the inspector. The driver turns key presses, timer ticks, network
 /// events and the results of ``Effect``s into actions and hands them to ``reduce(_:_:)``.

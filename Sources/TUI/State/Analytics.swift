@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// Everything the header and the Stats screen show, kept up to date incrementally by the reducer from
 /// the summaries it holds (so rendering never walks 100 000 summaries).

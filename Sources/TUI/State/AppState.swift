@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// Everything the inspector shows, as plain values. Change it only with ``reduce(_:_:)`` (or
 /// ``send(_:)``); draw it with ``Renderer/render(_:width:height:)``.

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// Detail lines built for one (record, tab, width, revision).
 struct DetailCache: Sendable {

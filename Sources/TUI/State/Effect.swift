@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// Work the reducer asks the driver to do; the driver reports back with an ``Action``.
 public enum Effect: Sendable, Hashable {

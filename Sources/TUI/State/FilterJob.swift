@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// A filter being applied to the summaries held, newest first, a step at a time.
 struct FilterJob: Sendable {

@@ -1,4 +1,4 @@
-import Shared
+import LLMTraceModel
 
 /// The `/` filter: what is being typed, whether it parses, and the filter in force.
 ///

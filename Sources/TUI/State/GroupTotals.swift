@@ -1,4 +1,4 @@
-import Shared
+import LLMTraceModel
 
 /// Running totals of a group of summaries (all, one model, one environment, one minute), kept exact
 /// under additions and removals so that replacing a summary (started → completed) is a remove + add.

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// Per-minute series over the last hour, oldest first, for the sparklines.
 ///

@@ -1,4 +1,4 @@
-import Shared
+import LLMTraceModel
 
 /// Full records fetched on demand, the most recently used kept up to ``capacity``.
 public struct RecordCache: Sendable, Equatable {

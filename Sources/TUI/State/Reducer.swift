@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// Applies `action` to `state` and returns the work the driver must do.
 ///

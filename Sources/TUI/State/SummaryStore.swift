@@ -1,4 +1,4 @@
-import Shared
+import LLMTraceModel
 
 /// The summaries the inspector holds, by id, and their order (newest first).
 public struct SummaryStore: Sendable, Equatable {

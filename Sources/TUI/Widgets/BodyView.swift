@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import LLMTraceModel
+import StreamDecoding
 
 /// The Request and Response tabs: pretty JSON, a stream's events one by one, or text.
 public enum BodyView {

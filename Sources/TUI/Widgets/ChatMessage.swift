@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// Who speaks in a conversation.
 public enum ChatRole: Sendable, Hashable {

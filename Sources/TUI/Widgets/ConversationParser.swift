@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// Reads the conversation out of a request body, whatever the provider's shape: OpenAI chat
 /// `messages`, Anthropic `system` + `messages` with content blocks, Gemini `systemInstruction` +

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// The Conversation tab: the request's messages as blocks per role (a coloured bar and a title),
 /// then the assistant's answer from the summary (text and tool calls), growing live while it streams.

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// The lines of the detail pane for one request and tab, wrapped to a width. The text view scrolls them.
 public enum DetailContent {

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// The two header rows: the title bar (name, connection, server, screens, badges) and the totals with
 /// a requests-per-minute sparkline.

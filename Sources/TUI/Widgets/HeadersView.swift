@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// The Headers tab: request and response headers (secrets arrive redacted).
 enum HeadersView {

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// The Overview tab: every field, the usage and cost breakdown, tool calls, body sizes.
 enum OverviewView {

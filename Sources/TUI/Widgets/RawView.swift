@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// The Raw tab: the exchange as text, as it went over the wire (bodies as stored).
 enum RawView {

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import LLMTraceModel
 
 /// The request list: a header row and one row per visible request (only the rows on screen are
 /// read), a spinner for streams in flight, errors in red, the selection reversed.

@@ -1,4 +1,4 @@
-import Shared
+import LLMTraceModel
 
 /// One row of a Stats table.
 public struct StatsRow: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Shared
+import LLMTraceModel
 
 /// The per-model and per-env tables of the Stats screen.
 public enum StatsTable {

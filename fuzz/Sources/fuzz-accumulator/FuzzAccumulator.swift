@@ -1,5 +1,6 @@
 import FuzzSupport
-@testable import Shared
+@testable import LLMTraceModel
+@testable import Analysis
 
 /// Fuzzes `StreamAccumulator` fed a whole provider response. The first input byte picks a scenario
 /// (provider route, content type, request body, status); the rest is the response body. Checks, as

@@ -1,5 +1,5 @@
 import FuzzSupport
-import Shared
+import LLMTraceModel
 
 /// Fuzzes `FilterParser.parse` (docs/FILTERS.md) with arbitrary text (the input's bytes as UTF-8, with
 /// replacement characters). Checks:

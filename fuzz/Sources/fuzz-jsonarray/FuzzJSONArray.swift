@@ -1,6 +1,6 @@
 import Foundation
 import FuzzSupport
-import Shared
+import StreamDecoding
 
 /// Fuzzes `JSONArrayStreamDecoder` (Gemini's streamed JSON array):
 /// - the elements, `closed` and the unfinished rest are the same whether the stream is fed whole or in

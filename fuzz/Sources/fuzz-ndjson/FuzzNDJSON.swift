@@ -1,5 +1,5 @@
 import FuzzSupport
-import Shared
+import StreamDecoding
 
 /// Fuzzes `NDJSONDecoder`: the lines (and the unterminated last line) must be the same whether the stream
 /// is fed whole or in pieces of any size, and must equal a direct split of the whole input on `\n`.

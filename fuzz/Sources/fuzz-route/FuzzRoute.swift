@@ -1,5 +1,5 @@
 import FuzzSupport
-import Shared
+import Analysis
 
 /// Fuzzes `ProxyRoute.parse` with arbitrary request targets (the input's bytes, as UTF-8 with
 /// replacement characters; half of the runs get `/proxy/` prepended so the fuzzer reaches the inner

@@ -1,5 +1,5 @@
 import FuzzSupport
-import Shared
+import StreamDecoding
 
 /// Fuzzes `SSEDecoder`: the events (and the unfinished trailing event and reconnection time) must be the
 /// same whether the stream is fed whole or in pieces of any size, and must equal a small, slow reference
