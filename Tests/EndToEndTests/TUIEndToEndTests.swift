@@ -60,9 +60,7 @@ struct TUIEndToEndTests {
 }
 
 /// A tmux session running `command` for the length of `body`, then killed (the kill is waited for).
-func withTmux<T>(
-    command: String, width: Int, height: Int, isolation: isolated (any Actor)? = #isolation, _ body: (Tmux) async throws -> T
-) async throws -> T {
+func withTmux<T>(command: String, width: Int, height: Int, _ body: (Tmux) async throws -> T) async throws -> T {
     try await withTeardown(try await Tmux.start(command: command, width: width, height: height), teardown: { await $0.kill() }, body)
 }
 

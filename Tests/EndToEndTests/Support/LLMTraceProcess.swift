@@ -101,7 +101,7 @@ final class LLMTraceProcess: Sendable {
 
     /// Sends a signal and waits for the process to exit (SIGKILL if it has not within `timeout`); returns
     /// its exit status. A process that already exited is left alone and its status returned, so a test
-    /// may stop the server itself inside ``withLLMTrace(_:environment:directory:launcher:isolation:_:)``.
+    /// may stop the server itself inside ``withLLMTrace(_:environment:directory:launcher:_:)``.
     @discardableResult
     func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) async -> Int32 {
         if let status = ProcessExit.status(of: process) { return status }

@@ -13,8 +13,7 @@ import Glibc
 
 /// Runs `body` with `resource`, then awaits `teardown(resource)` however `body` ends.
 func withTeardown<Resource, T>(
-    _ resource: Resource, isolation: isolated (any Actor)? = #isolation,
-    teardown: (Resource) async -> Void, _ body: (Resource) async throws -> T
+    _ resource: Resource, teardown: (Resource) async -> Void, _ body: (Resource) async throws -> T
 ) async throws -> T {
     let result: T
     do {
@@ -34,14 +33,14 @@ func withTeardown<Resource, T>(
 /// finds it exited and does nothing.
 func withLLMTrace<T>(
     _ arguments: [String] = [], environment: [String: String] = [:], directory: URL? = nil, launcher: [String] = [],
-    isolation: isolated (any Actor)? = #isolation, _ body: (LLMTraceProcess) async throws -> T
+    _ body: (LLMTraceProcess) async throws -> T
 ) async throws -> T {
     let server = try await LLMTraceProcess.start(arguments, environment: environment, directory: directory, launcher: launcher)
     return try await withTeardown(server, teardown: { await $0.stop() }, body)
 }
 
 /// A ``FakeUpstream`` for the length of `body`, then shut down.
-func withFakeUpstream<T>(isolation: isolated (any Actor)? = #isolation, _ body: (FakeUpstream) async throws -> T) async throws -> T {
+func withFakeUpstream<T>(_ body: (FakeUpstream) async throws -> T) async throws -> T {
     let upstream = try await FakeUpstream.start()
     return try await withTeardown(upstream, teardown: { await $0.stop() }, body)
 }
@@ -49,8 +48,7 @@ func withFakeUpstream<T>(isolation: isolated (any Actor)? = #isolation, _ body: 
 /// The usual pair: a ``FakeUpstream`` and `llmtrace serve <arguments>` to proxy to it. Both are stopped
 /// afterwards, llmtrace first.
 func withUpstreamAndLLMTrace<T>(
-    _ arguments: [String] = [], launcher: [String] = [], isolation: isolated (any Actor)? = #isolation,
-    _ body: (FakeUpstream, LLMTraceProcess) async throws -> T
+    _ arguments: [String] = [], launcher: [String] = [], _ body: (FakeUpstream, LLMTraceProcess) async throws -> T
 ) async throws -> T {
     try await withFakeUpstream { upstream in
         try await withLLMTrace(arguments, launcher: launcher) { server in try await body(upstream, server) }
@@ -59,42 +57,31 @@ func withUpstreamAndLLMTrace<T>(
 
 /// A ``RawUpstream`` running `script` for the length of `body`; afterwards it stops listening, cuts the
 /// connections still open and waits for their scripts to end.
-func withRawUpstream<T>(
-    script: @escaping @Sendable (RawConnection) -> Void, isolation: isolated (any Actor)? = #isolation,
-    _ body: (RawUpstream) async throws -> T
-) async throws -> T {
+func withRawUpstream<T>(script: @escaping @Sendable (RawConnection) -> Void, _ body: (RawUpstream) async throws -> T) async throws -> T {
     let raw = try RawUpstream(script: script)
     return try await withTeardown(raw, teardown: { await $0.shutDown() }, body)
 }
 
 /// An `HTTPClient` for the length of `body`, then shut down (a debug build traps on a client that was not).
-func withHTTPClient<T>(
-    configuration: HTTPClient.Configuration = .init(), isolation: isolated (any Actor)? = #isolation,
-    _ body: (HTTPClient) async throws -> T
-) async throws -> T {
+func withHTTPClient<T>(configuration: HTTPClient.Configuration = .init(), _ body: (HTTPClient) async throws -> T) async throws -> T {
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     return try await withTeardown(client, teardown: { try? await $0.shutdown() }, body)
 }
 
 /// An ``LLMTraceClient`` of `server` for the length of `body`, then shut down.
-func withLLMTraceClient<T>(
-    _ server: ServerAddress, isolation: isolated (any Actor)? = #isolation, _ body: (LLMTraceClient) async throws -> T
-) async throws -> T {
+func withLLMTraceClient<T>(_ server: ServerAddress, _ body: (LLMTraceClient) async throws -> T) async throws -> T {
     try await withTeardown(LLMTraceClient(server: server), teardown: { await $0.shutdown() }, body)
 }
 
 /// `count` ``LLMTraceClient``s of `server` for the length of `body`, then all shut down.
-func withLLMTraceClients<T>(
-    _ count: Int, of server: ServerAddress, isolation: isolated (any Actor)? = #isolation,
-    _ body: ([LLMTraceClient]) async throws -> T
-) async throws -> T {
+func withLLMTraceClients<T>(_ count: Int, of server: ServerAddress, _ body: ([LLMTraceClient]) async throws -> T) async throws -> T {
     let clients = (0..<count).map { _ in LLMTraceClient(server: server) }
     return try await withTeardown(clients, teardown: { for c in $0 { await c.shutdown() } }, body)
 }
 
 /// `llmtrace <arguments>` (e.g. `tail …`) in the background for the length of `body`, then interrupted
 /// as ctrl-c would, and killed if it has not exited within 5 s.
-func withTail<T>(_ arguments: [String], isolation: isolated (any Actor)? = #isolation, _ body: (TailProcess) async throws -> T) async throws -> T {
+func withTail<T>(_ arguments: [String], _ body: (TailProcess) async throws -> T) async throws -> T {
     try await withTeardown(try TailProcess(arguments), teardown: { await $0.interruptAndWait() }, body)
 }
 
@@ -111,12 +98,12 @@ extension TailProcess {
 }
 
 /// A fresh temporary directory for the length of `body`, then removed with everything in it.
-func withTempDirectory<T>(isolation: isolated (any Actor)? = #isolation, _ body: (URL) async throws -> T) async throws -> T {
+func withTempDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
     try await withTeardown(try makeTempDirectory(), teardown: { try? FileManager.default.removeItem(at: $0) }, body)
 }
 
 /// A fresh temporary directory and the path of a database file `trace.db` in it, for the length of
 /// `body`; then the directory is removed.
-func withTempDatabase<T>(isolation: isolated (any Actor)? = #isolation, _ body: (_ db: String, _ directory: URL) async throws -> T) async throws -> T {
+func withTempDatabase<T>(_ body: (_ db: String, _ directory: URL) async throws -> T) async throws -> T {
     try await withTempDirectory { dir in try await body(dir.appendingPathComponent("trace.db").path, dir) }
 }
