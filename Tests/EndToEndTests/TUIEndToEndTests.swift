@@ -5,60 +5,63 @@ import Testing
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")))
 struct TUIEndToEndTests {
     @Test func aStreamGrowsInTheConversationTabAndTheScreensFollowTheKeys() async throws {
-        let upstream = try await FakeUpstream.start()
-        let server = try await LLMTraceProcess.start()
-        defer { Task { await server.stop() } }
-        let tmux = try await Tmux.start(command: "\(LLMTraceProcess.binary.path) tui --server \(server.url)", width: 160, height: 45)
-        defer { tmux.kill() }
-        try await tmux.waitFor("live")
+        try await withUpstreamAndLLMTrace { upstream, server in
+            try await withTmux(command: "\(LLMTraceProcess.binary.path) tui --server \(server.url)", width: 160, height: 45) { tmux in
+                try await tmux.waitFor("live")
 
-        // A streaming request whose second half the upstream holds back.
-        let call = Task {
-            try await HTTP.send(
-                "\(upstream.route(via: server.url, env: "tui"))/gated/v1/chat/completions", method: .POST,
-                headers: [("content-type", "application/json")],
-                body: Array(#"{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"What is the weather in Paris?"}]}"#.utf8))
+                // A streaming request whose second half the upstream holds back.
+                let call = Task {
+                    try await HTTP.send(
+                        "\(upstream.route(via: server.url, env: "tui"))/gated/v1/chat/completions", method: .POST,
+                        headers: [("content-type", "application/json")],
+                        body: Array(#"{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"What is the weather in Paris?"}]}"#.utf8))
+                }
+                try await tmux.waitFor("/gated/v1/chat/completions")  // the row appears while in flight
+                try await tmux.send("Enter")
+                try await tmux.send("]")  // Overview → Conversation
+                try await tmux.waitFor("What is the weather in Paris?")
+                try await tmux.waitFor("Checking the weather.")
+                #expect(!(try await tmux.screen()).contains("get_weather"))
+                upstream.openGate()
+                _ = try await call.value
+                try await tmux.waitFor("get_weather")
+
+                // The stats screen has the model's row.
+                try await tmux.send("2")
+                try await tmux.waitFor("gpt-4o-mini-2024-07-18")
+
+                // `/` filters the list; a wrong filter is shown in red with its reason, the list stays.
+                try await tmux.send("1")
+                try await tmux.send("Escape")
+                try await tmux.send("/")
+                try await tmux.type("~q")
+                try await tmux.waitFor("Unknown operator ~q")
+                try await tmux.send("BSpace", "BSpace")
+                try await tmux.type("~m nomatch")
+                try await tmux.send("Enter")
+                try await tmux.waitForAbsence("chat.completions 200")  // the finished row, as the list shows it
+                try await tmux.send("/")
+                try await tmux.send("Escape")
+                try await tmux.waitFor("chat.completions 200")
+
+                // A resize re-lays out.
+                try await tmux.resize(width: 90, height: 30)
+                let small = try await tmux.screen()
+                #expect(small.split(separator: "\n").allSatisfy { $0.count <= 90 })
+                try await tmux.waitFor("live")
+
+                // q quits and gives the terminal back.
+                try await tmux.send("q")
+                try await tmux.waitUntilExited()
+                #expect(try await tmux.alternateScreenOff())
+            }
         }
-        try await tmux.waitFor("/gated/v1/chat/completions")  // the row appears while in flight
-        try await tmux.send("Enter")
-        try await tmux.send("]")  // Overview → Conversation
-        try await tmux.waitFor("What is the weather in Paris?")
-        try await tmux.waitFor("Checking the weather.")
-        #expect(!(try await tmux.screen()).contains("get_weather"))
-        upstream.openGate()
-        _ = try await call.value
-        try await tmux.waitFor("get_weather")
-
-        // The stats screen has the model's row.
-        try await tmux.send("2")
-        try await tmux.waitFor("gpt-4o-mini-2024-07-18")
-
-        // `/` filters the list; a wrong filter is shown in red with its reason, the list stays.
-        try await tmux.send("1")
-        try await tmux.send("Escape")
-        try await tmux.send("/")
-        try await tmux.type("~q")
-        try await tmux.waitFor("Unknown operator ~q")
-        try await tmux.send("BSpace", "BSpace")
-        try await tmux.type("~m nomatch")
-        try await tmux.send("Enter")
-        try await tmux.waitForAbsence("chat.completions 200")  // the finished row, as the list shows it
-        try await tmux.send("/")
-        try await tmux.send("Escape")
-        try await tmux.waitFor("chat.completions 200")
-
-        // A resize re-lays out.
-        try await tmux.resize(width: 90, height: 30)
-        let small = try await tmux.screen()
-        #expect(small.split(separator: "\n").allSatisfy { $0.count <= 90 })
-        try await tmux.waitFor("live")
-
-        // q quits and gives the terminal back.
-        try await tmux.send("q")
-        try await tmux.waitUntilExited()
-        #expect(try await tmux.alternateScreenOff())
-        await upstream.stop()
     }
+}
+
+/// A tmux session running `command` for the length of `body`, then killed (the kill is waited for).
+func withTmux<T>(command: String, width: Int, height: Int, _ body: (Tmux) async throws -> T) async throws -> T {
+    try await withTeardown(try await Tmux.start(command: command, width: width, height: height), teardown: { await $0.kill() }, body)
 }
 
 /// A detached tmux session running one command, with `remain-on-exit` so its end can be inspected.
@@ -133,10 +136,8 @@ final class Tmux: Sendable {
         try await runCommand(Self.tool, ["display-message", "-p", "-t", name, "#{alternate_on}"]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
     }
 
-    func kill() {
-        let p = Process()
-        p.executableURL = Self.tool
-        p.arguments = ["kill-session", "-t", name]
-        try? p.run()
+    /// Ends the session and the program in it.
+    func kill() async {
+        _ = try? await runCommand(Self.tool, ["kill-session", "-t", name])
     }
 }

@@ -3,9 +3,10 @@ import LLMTraceModel
 import Testing
 @testable import TUI
 
-/// Prints frames for a person to look at: `TUI_DUMP=1 swift test --filter dumpFrames`.
-@Test func dumpFrames() throws {
-    guard ProcessInfo.processInfo.environment["TUI_DUMP"] != nil else { return }
+/// Prints frames for a person to look at: `TUI_DUMP=1 swift test --filter dumpFrames`. Without
+/// `TUI_DUMP` it is reported as skipped.
+@Test(.enabled(if: ProcessInfo.processInfo.environment["TUI_DUMP"] != nil, "prints frames only when TUI_DUMP is set"))
+func dumpFrames() throws {
     var state = Fixtures.state(count: 30, width: 80, height: 24)
     state.send(.event(.started(Fixtures.started(100))))
     state.send(.event(.delta(RequestDelta(id: Fixtures.id(100), text: "Once upon a time "))))

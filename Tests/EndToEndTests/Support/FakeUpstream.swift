@@ -85,8 +85,11 @@ final class FakeUpstream: Sendable {
     /// The proxy route prefix that reaches this upstream through llmtrace at `proxy`.
     func route(via proxy: String, env: String = "test") -> String { "\(proxy)/proxy/\(env)/http/127.0.0.1:\(port)" }
 
+    /// Shuts the server down once its responses have ended; a response held at the gate is let go first,
+    /// so a test that failed before opening the gate does not hold the shutdown for 30 s.
     func stop() async {
         guard let (group, task) = running.withLock({ $0 }) else { return }
+        openGate()
         await group.triggerGracefulShutdown()
         await task.value
     }

@@ -62,20 +62,28 @@ final class LLMTraceProcess: Sendable {
             if !data.isEmpty { output.append(String(decoding: data, as: UTF8.self)) }
         }
         try process.run()
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let text = output.text
-            if let range = text.range(of: #"listening on (http://[^\s]+)"#, options: .regularExpression) {
-                let url = String(text[range].dropFirst("listening on ".count))
-                return LLMTraceProcess(process: process, url: url, output: output)
+        do {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                let text = output.text
+                if let range = text.range(of: #"listening on (http://[^\s]+)"#, options: .regularExpression) {
+                    let url = String(text[range].dropFirst("listening on ".count))
+                    return LLMTraceProcess(process: process, url: url, output: output)
+                }
+                if let status = ProcessExit.status(of: process) {
+                    throw ProcessFailure("llmtrace exited with \(status) before listening:\n\(text)")
+                }
+                try await Task.sleep(for: .milliseconds(20))
             }
-            if let status = ProcessExit.status(of: process) {
-                throw ProcessFailure("llmtrace exited with \(status) before listening:\n\(text)")
+            throw ProcessFailure("llmtrace did not start within \(timeout):\n\(output.text)")
+        } catch {
+            // Not started (or the wait was cancelled): no server may outlive this call.
+            if ProcessExit.status(of: process) == nil {
+                kill(process.processIdentifier, SIGKILL)
+                _ = await ProcessExit.wait(for: process, timeout: .seconds(10))
             }
-            try await Task.sleep(for: .milliseconds(20))
+            throw error
         }
-        process.terminate()
-        throw ProcessFailure("llmtrace did not start within \(timeout):\n\(output.text)")
     }
 
     /// Runs the binary to completion with these arguments and returns its exit status and output.
@@ -91,7 +99,9 @@ final class LLMTraceProcess: Sendable {
 
     var log: String { output.text }
 
-    /// Sends a signal and waits for the process to exit; returns its exit status.
+    /// Sends a signal and waits for the process to exit (SIGKILL if it has not within `timeout`); returns
+    /// its exit status. A process that already exited is left alone and its status returned, so a test
+    /// may stop the server itself inside ``withLLMTrace(_:environment:directory:launcher:_:)``.
     @discardableResult
     func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) async -> Int32 {
         if let status = ProcessExit.status(of: process) { return status }

@@ -17,6 +17,9 @@ final class RawUpstream: Sendable {
         let stopped = Mutex(false)
         /// Connections whose peer (llmtrace) closed them while the script waited for it.
         let peerClosed = Mutex(0)
+        /// Connections whose script is still running.
+        let open = Mutex<[RawConnection]>([])
+        let acceptorEnded = Mutex(false)
     }
 
     var peerClosed: Int { counters.peerClosed.withLock { $0 } }
@@ -48,6 +51,7 @@ final class RawUpstream: Sendable {
 
         let counters = self.counters
         let thread = Thread {
+            defer { counters.acceptorEnded.withLock { $0 = true } }
             while !counters.stopped.withLock({ $0 }) {
                 let client = accept(fd, nil, nil)
                 if client < 0 {
@@ -55,9 +59,11 @@ final class RawUpstream: Sendable {
                     return  // the listener was shut down
                 }
                 let connection = RawConnection(fd: client) { counters.peerClosed.withLock { $0 += 1 } }
+                counters.open.withLock { $0.append(connection) }
                 Thread {
                     script(connection)
                     connection.close()
+                    counters.open.withLock { $0.removeAll { $0 === connection } }
                 }.start()
             }
         }
@@ -73,6 +79,18 @@ final class RawUpstream: Sendable {
         Glibc.close(listener)
     }
 
+    /// Stops listening, cuts the connections still open (which wakes their scripts) and waits, at most
+    /// `timeout`, for the scripts to end.
+    func shutDown(timeout: Duration = .seconds(10)) async {
+        stop()
+        for connection in counters.open.withLock({ $0 }) { connection.cut() }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if counters.acceptorEnded.withLock({ $0 }), counters.open.withLock({ $0.isEmpty }) { return }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     deinit { stop() }
 }
 
@@ -80,6 +98,8 @@ final class RawUpstream: Sendable {
 final class RawConnection: Sendable {
     let fd: Int32
     private let closed = Mutex(false)
+    /// Set by ``cut()``: the upstream is shutting down, so waits end early.
+    private let isCut = Mutex(false)
     private let onPeerClosed: @Sendable () -> Void
 
     init(fd: Int32, onPeerClosed: @escaping @Sendable () -> Void) {
@@ -153,7 +173,7 @@ final class RawConnection: Sendable {
             guard poller.revents != 0 else { continue }
             var buffer = [UInt8](repeating: 0, count: 4096)
             if recv(fd, &buffer, buffer.count, 0) <= 0 {
-                onPeerClosed()
+                if !isCut.withLock({ $0 }) { onPeerClosed() }
                 return true
             }
         }
@@ -163,7 +183,7 @@ final class RawConnection: Sendable {
     /// Waits until `condition` holds (at most `timeout` seconds).
     func waitUntil(timeout: Double = 30, _ condition: () -> Bool) {
         let deadline = Date().addingTimeInterval(timeout)
-        while !condition(), Date() < deadline { usleep(5_000) }
+        while !condition(), !isCut.withLock({ $0 }), Date() < deadline { usleep(5_000) }
     }
 
     /// Closes the connection with a TCP reset (SO_LINGER with a zero timeout) instead of a FIN.
@@ -174,7 +194,19 @@ final class RawConnection: Sendable {
     }
 
     func close() {
-        guard !closed.withLock({ c in defer { c = true }; return c }) else { return }
-        _ = Glibc.close(fd)
+        closed.withLock { closed in
+            guard !closed else { return }
+            closed = true
+            _ = Glibc.close(fd)
+        }
+    }
+
+    /// Shuts the connection down in both directions, if it is still open: a script blocked reading it
+    /// or waiting for its peer wakes up and ends.
+    func cut() {
+        isCut.withLock { $0 = true }
+        closed.withLock { closed in
+            if !closed { _ = shutdown(fd, Int32(SHUT_RDWR)) }
+        }
     }
 }
