@@ -24,16 +24,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .work:
         state.continueFilter()
     case .event(let payload):
-        if state.paused {
-            if state.pendingEvents.count >= state.maxPendingEvents {
-                state.pendingEvents = []
-                state.pendingOverflow = true
-            } else if !state.pendingOverflow {
-                state.pendingEvents.append(payload)
-            }
-        } else {
-            state.apply(payload, &effects)
-        }
+        state.receive(payload, &effects)
     case .connection(let c):
         state.connection = c
     case .pageLoaded(let page, let replace):
@@ -94,15 +85,7 @@ extension AppState {
     mutating func perform(_ command: Command, _ effects: inout [Effect]) {
         let layout = self.layout
         if helpVisible {
-            switch command {
-            case .moveDown: helpScroll += 1
-            case .moveUp: helpScroll = max(0, helpScroll - 1)
-            case .pageDown, .halfPageDown: helpScroll += max(1, layout.body.height - 2)
-            case .pageUp, .halfPageUp: helpScroll = max(0, helpScroll - max(1, layout.body.height - 2))
-            case .closeHelp: helpVisible = false
-            case .quit: effects.append(.quit)
-            default: break
-            }
+            performInHelp(command, &effects)
             return
         }
         switch command {
@@ -126,55 +109,15 @@ extension AppState {
         case .showStats:
             screen = .stats
             statsScroll = 0
-        case .startFilter:
-            filter.editing = true
-            filter.draft = filter.appliedText
-            filter.cursor = filter.draft.count
-            filter.error = nil
-        case .clearFilter:
-            if filter.isActive || !filter.appliedText.isEmpty {
-                applyFilter(.all, text: "")
-                filter.draft = ""
-                setStatus("Filter cleared")
-            }
+        case .startFilter, .clearFilter, .filterAccept, .filterCancel, .filterBackspace, .filterDelete, .filterLeft, .filterRight,
+            .filterHome, .filterEnd, .filterClearLine, .filterDeleteWord:
+            editFilter(command)
         case .toggleFollow:
-            follow.toggle()
-            if follow {
-                if !visible.isEmpty { selectedID = visible[0] }
-                setStatus("Following the newest request (F stops)")
-            } else {
-                setStatus("Follow off")
-            }
+            toggleFollow()
         case .togglePause:
-            if paused {
-                paused = false
-                let queued = pendingEvents
-                let overflow = pendingOverflow
-                pendingEvents = []
-                pendingOverflow = false
-                if overflow {
-                    effects.append(.reload)
-                    setStatus("Resumed: too many updates while paused, reloading")
-                } else {
-                    for p in queued { apply(p, &effects) }
-                    setStatus("Resumed: \(queued.count) update\(queued.count == 1 ? "" : "s") applied")
-                }
-            } else {
-                paused = true
-                setStatus("Paused: live updates are queued (Z resumes)")
-            }
-        case .clear:
-            confirmation = .clearAll
-        case .confirmYes:
-            if confirmation == .clearAll {
-                clearLocal()
-                effects.append(.clearAll)
-                setStatus("Cleared all records")
-            }
-            confirmation = nil
-        case .confirmNo:
-            confirmation = nil
-            setStatus("Cancelled")
+            togglePause(&effects)
+        case .clear, .confirmYes, .confirmNo:
+            confirm(command, &effects)
         case .export:
             if let id = selectedID {
                 effects.append(.export(id: id))
@@ -194,52 +137,38 @@ extension AppState {
             statsSort.descending = statsSort.column != .name
         case .sortReverse:
             statsSort.descending.toggle()
-        case .filterAccept:
-            if let error = filter.error {
-                setStatus("The filter is not valid (\(error.message)); fix it or press Esc", error: true)
-            } else {
-                filter.editing = false
+        }
+    }
+
+    /// `c` asks before clearing everything; `y` does it, `n` (or any other key) cancels.
+    private mutating func confirm(_ command: Command, _ effects: inout [Effect]) {
+        switch command {
+        case .clear:
+            confirmation = .clearAll
+        case .confirmYes:
+            if confirmation == .clearAll {
+                clearLocal()
+                effects.append(.clearAll)
+                setStatus("Cleared all records")
             }
-        case .filterCancel:
-            filter.editing = false
-            filter.draft = ""
-            filter.cursor = 0
-            filter.error = nil
-            applyFilter(.all, text: "")
-        case .filterBackspace:
-            guard filter.cursor > 0 else { return }
-            var chars = Array(filter.draft)
-            chars.remove(at: filter.cursor - 1)
-            filter.cursor -= 1
-            setDraft(String(chars))
-        case .filterDelete:
-            var chars = Array(filter.draft)
-            guard filter.cursor < chars.count else { return }
-            chars.remove(at: filter.cursor)
-            setDraft(String(chars))
-        case .filterLeft:
-            filter.cursor = max(0, filter.cursor - 1)
-        case .filterRight:
-            filter.cursor = min(filter.draft.count, filter.cursor + 1)
-        case .filterHome:
-            filter.cursor = 0
-        case .filterEnd:
-            filter.cursor = filter.draft.count
-        case .filterClearLine:
-            let chars = Array(filter.draft)
-            filter.cursor = min(filter.cursor, chars.count)
-            let rest = chars[filter.cursor...]
-            filter.cursor = 0
-            setDraft(String(rest))
-        case .filterDeleteWord:
-            var chars = Array(filter.draft)
-            var i = min(filter.cursor, chars.count)
-            let end = i
-            while i > 0, chars[i - 1] == " " { i -= 1 }
-            while i > 0, chars[i - 1] != " " { i -= 1 }
-            chars.removeSubrange(i..<end)
-            filter.cursor = i
-            setDraft(String(chars))
+            confirmation = nil
+        default:
+            confirmation = nil
+            setStatus("Cancelled")
+        }
+    }
+
+    /// Keys while the help screen is open: scroll it, close it, or quit.
+    private mutating func performInHelp(_ command: Command, _ effects: inout [Effect]) {
+        let layout = self.layout
+        switch command {
+        case .moveDown: helpScroll += 1
+        case .moveUp: helpScroll = max(0, helpScroll - 1)
+        case .pageDown, .halfPageDown: helpScroll += max(1, layout.body.height - 2)
+        case .pageUp, .halfPageUp: helpScroll = max(0, helpScroll - max(1, layout.body.height - 2))
+        case .closeHelp: helpVisible = false
+        case .quit: effects.append(.quit)
+        default: break
         }
     }
 
@@ -293,188 +222,6 @@ extension AppState {
         return min(max(0, target), max(0, last))
     }
 
-    // MARK: Filter editing
-
-    private mutating func insertFilterText(_ text: String) {
-        var chars = Array(filter.draft)
-        let at = min(filter.cursor, chars.count)
-        chars.insert(contentsOf: Array(text), at: at)
-        filter.cursor = at + text.count
-        setDraft(String(chars))
-    }
-
-    /// Sets the draft and applies it when it parses; an invalid draft keeps the last valid filter.
-    private mutating func setDraft(_ text: String) {
-        filter.draft = text
-        filter.cursor = min(filter.cursor, text.count)
-        do {
-            let expression = try FilterParser.parse(text)
-            filter.error = nil
-            if expression != filter.expression {
-                applyFilter(expression, text: text)
-            } else {
-                filter.appliedText = text  // the same filter written differently: nothing to redo
-            }
-        } catch {
-            filter.error = error
-        }
-    }
-
-    /// Puts `expression` in force and rebuilds the list from the summaries held.
-    mutating func applyFilter(_ expression: FilterExpression, text: String) {
-        filter.expression = expression
-        filter.appliedText = text
-        rebuildVisible()
-    }
-
-    /// Rebuilds the list for the filter in force: at once for "everything", else by a scan of the
-    /// summaries held, newest first, ``filterStep`` at a time (the first step right away).
-    private mutating func rebuildVisible() {
-        filterJob = nil
-        let expression = filter.expression
-        if expression == .all {
-            visible = store.order
-            return
-        }
-        visible = OrderedIDs()
-        // Keep the selection where it is if it still matches, even before the scan reaches it.
-        if let id = selectedID, let s = store[id], expression.matches(s) { visible.insert(id) }
-        filterJob = FilterJob(expression: expression, total: store.count)
-        continueFilter()
-    }
-
-    /// One step of the filter scan in progress.
-    mutating func continueFilter() {
-        guard var job = filterJob else { return }
-        let start: Int
-        if let last = job.lastScanned {
-            start = store.order.position(of: last).map { $0 + 1 } ?? store.order.insertionPosition(of: last)
-        } else {
-            start = 0
-        }
-        let end = min(store.count, start + max(1, filterStep))
-        let ids = start < end ? store.order.ids(in: start..<end) : []
-        for id in ids where job.expression.matches(store.byID[id]!) { visible.insert(id) }
-        job.scanned += ids.count
-        job.lastScanned = ids.last ?? job.lastScanned
-        filterJob = end >= store.count ? nil : job
-    }
-
-    // MARK: Data
-
-    mutating func apply(_ payload: LiveEvent.Payload, _ effects: inout [Effect]) {
-        switch payload {
-        case .started(let s):
-            upsert(s)
-        case .completed(let s):
-            upsert(s)
-            liveText[s.id] = nil
-            recordErrors[s.id] = nil
-            if records[s.id] != nil {
-                // The stored record is now complete: fetch it again if it is on screen.
-                records.remove(s.id)
-            }
-        case .delta(let d):
-            guard !d.text.isEmpty else { return }
-            if let s = store[d.id], !AppState.isInFlight(s) { return }
-            liveText[d.id, default: ""] += d.text
-            if d.id == selectedID {
-                detailRevision &+= 1
-                // A record loaded as the request started has no body yet: fetch it once more now that the
-                // answer streams, so the conversation shows the prompt.
-                if let record = records[d.id], record.requestBody == nil, !loadingRecords.contains(d.id),
-                    refetchedInFlight.insert(d.id).inserted
-                {
-                    loadingRecords.insert(d.id)
-                    effects.append(.loadRecord(id: d.id))
-                }
-            }
-        case .cleared:
-            clearLocal()
-        case .stats(let stats):
-            serverStats = stats
-        case .resync:
-            effects.append(.reload)
-        }
-    }
-
-    /// Inserts or replaces a summary, keeping totals, the filtered list and the view in step.
-    mutating func upsert(_ s: TraceSummary) {
-        let old = store[s.id]
-        if let old, old.complete || old.durationMs != nil, !s.complete, s.durationMs == nil {
-            return  // a late "started" must not undo a completion
-        }
-        store.upsert(s)
-        if let old { analytics.remove(old) }
-        analytics.add(s, nowMinute: Analytics.minute(of: now))
-        let matches = filter.expression.matches(s)
-        if old == nil {
-            if matches, let p = visible.insert(s.id) { noteInserted(at: p) }
-        } else if matches != visible.contains(s.id) {
-            if matches {
-                if let p = visible.insert(s.id) { noteInserted(at: p) }
-            } else if let p = visible.remove(s.id) {
-                noteRemoved(at: p)
-            }
-        }
-        if s.id == selectedID { detailRevision &+= 1 }
-    }
-
-    /// A row appeared at `p`: keep the rows on screen still unless the view is at the top.
-    private mutating func noteInserted(at p: Int) {
-        if p < listTop || (p == listTop && listTop > 0) { listTop += 1 }
-        if p <= selectedPosition, selectedID != nil { selectedPosition += 1 }
-    }
-
-    private mutating func noteRemoved(at p: Int) {
-        if p < listTop { listTop -= 1 }
-        if p < selectedPosition { selectedPosition -= 1 }
-    }
-
-    mutating func applyPage(_ page: Page, replace: Bool) {
-        loaded = true
-        if replace {
-            let keepLive = liveText
-            store.replaceAll(with: page.items)
-            analytics = Analytics()
-            let nowMinute = Analytics.minute(of: now)
-            for id in store.order.all { analytics.add(store.byID[id]!, nowMinute: nowMinute) }
-            liveText = keepLive.filter { store[$0.key].map(AppState.isInFlight) ?? false }
-            olderCursor = page.nextCursor
-            rebuildVisible()
-            records.removeAll()
-            loadingRecords = []
-            recordErrors = [:]
-            detailRevision &+= 1
-        } else {
-            for s in page.items { upsert(s) }
-            olderCursor = page.nextCursor
-            loadingOlder = false
-        }
-    }
-
-    /// Forgets every record (after `c` + `y`, or a `cleared` event).
-    mutating func clearLocal() {
-        filterJob = nil
-        store.removeAll()
-        visible.removeAll()
-        liveText = [:]
-        records.removeAll()
-        loadingRecords = []
-        recordErrors = [:]
-        analytics = Analytics()
-        serverStats = nil
-        serverTimeseries = nil
-        olderCursor = nil
-        loadingOlder = false
-        selectedID = nil
-        selectedPosition = 0
-        listTop = 0
-        detailScroll = 0
-        detailRevision &+= 1
-        if focus == .detail { focus = .list }
-    }
-
     mutating func setStatus(_ text: String, error: Bool = false) {
         status = StatusMessage(text: text, isError: error, expiresAt: now.timeIntervalSince1970 + statusSeconds)
     }
@@ -518,34 +265,6 @@ extension AppState {
             loadingRecords.insert(id)
             effects.append(.loadRecord(id: id))
         }
-        // Build the detail lines for this frame size once, not every frame.
-        if screen == .requests, !layout.detail.isEmpty, let id = selectedID {
-            let width = layout.detailTextWidth
-            if detailCache == nil || detailCache!.id != id || detailCache!.tab != tab || detailCache!.width != width
-                || detailCache!.revision != detailRevision
-            {
-                detailCache = DetailCache(
-                    id: id, tab: tab, width: width, revision: detailRevision,
-                    lines: DetailContent.lines(for: self, id: id, tab: tab, width: width))
-            }
-            let maxScroll = max(0, detailCache!.lines.count - layout.detail.height)
-            detailScroll = min(detailScroll, maxScroll)
-        } else {
-            detailCache = nil
-        }
-    }
-
-    /// Lines of the detail pane at `width` (cached when possible).
-    func detailLineCount(width: Int) -> Int {
-        guard let id = selectedID else { return 0 }
-        if let c = detailCache, c.id == id, c.tab == tab, c.width == width, c.revision == detailRevision { return c.lines.count }
-        return DetailContent.lines(for: self, id: id, tab: tab, width: width).count
-    }
-
-    /// The detail lines for the selection at `width`, from the cache when it matches.
-    func detailLines(width: Int) -> [StyledLine] {
-        guard let id = selectedID else { return [] }
-        if let c = detailCache, c.id == id, c.tab == tab, c.width == width, c.revision == detailRevision { return c.lines }
-        return DetailContent.lines(for: self, id: id, tab: tab, width: width)
+        refreshDetailCache(layout)
     }
 }
