@@ -100,7 +100,22 @@ public struct ConfigResolver: Sendable {
     public func resolve() throws(ConfigurationError) -> (ServerConfiguration, URL?) {
         let file = try configFileURL()
         let fileValues = try file.map { url throws(ConfigurationError) in try Self.readConfigFile(url) } ?? [:]
+        let settings = Settings(flags: flags, file: file, fileValues: fileValues, environment: environment)
+        var c = ServerConfiguration()
+        try Self.applyServer(settings, to: &c)
+        try Self.applyStorage(settings, to: &c)
+        try Self.applyTimeouts(settings, to: &c)
+        return (c, file)
+    }
 
+    /// Every source of settings, asked in order of precedence.
+    struct Settings {
+        var flags: [Key: String]
+        var file: URL?
+        var fileValues: [Key: String]
+        var environment: [String: String]
+
+        /// The value in force for `key` and where it came from (for messages), or `nil` when none was given.
         func value(_ key: Key) -> (String, String)? {
             if let v = flags[key] { return (v, "--\(key.rawValue)") }
             if let v = fileValues[key] { return (v, "'\(key.rawValue)' in \(file?.lastPathComponent ?? "config file")") }
@@ -109,64 +124,73 @@ public struct ConfigResolver: Sendable {
             }
             return nil
         }
+    }
 
-        var c = ServerConfiguration()
-        if let (v, from) = value(.mode) {
+    /// Mode, listening address, password, logging, web root, pricing and the unix socket.
+    private static func applyServer(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
+        if let (v, from) = settings.value(.mode) {
             guard v == "local" else {
                 throw ConfigurationError("\(from): mode '\(v)' is not available; this build supports 'local' (memory or SQLite storage)")
             }
             c.mode = v
         }
-        if let (v, _) = value(.host) { c.host = v }
-        if let (v, from) = value(.port) {
+        if let (v, _) = settings.value(.host) { c.host = v }
+        if let (v, from) = settings.value(.port) {
             guard let p = Int(v), (0...65535).contains(p) else { throw ConfigurationError("\(from): port '\(v)' is not a number from 0 to 65535") }
             c.port = p
         }
-        if let (v, _) = value(.password), !v.isEmpty { c.password = v }
-        if let (v, _) = value(.db) { c.database = v }
-        if let (v, from) = value(.maxBody) {
-            guard let n = Self.parseByteSize(v) else { throw ConfigurationError("\(from): '\(v)' is not a size; use bytes or a unit, as in 10MiB, 512KB, 1048576") }
-            c.maxBodyBytes = n
-        }
-        if let (v, from) = value(.memoryLimit) {
-            guard let n = Int(v), n > 0 else { throw ConfigurationError("\(from): memory limit '\(v)' must be a positive number of records") }
-            c.memoryLimit = n
-        }
-        if let (v, from) = value(.logLevel) {
+        if let (v, _) = settings.value(.password), !v.isEmpty { c.password = v }
+        if let (v, from) = settings.value(.logLevel) {
             guard let level = Logger.Level(rawValue: v.lowercased()) else {
                 throw ConfigurationError("\(from): log level '\(v)' is not one of trace, debug, info, notice, warning, error, critical")
             }
             c.logLevel = level
         }
-        if let (v, _) = value(.webRoot) { c.webRoot = v }
-        if let (v, _) = value(.pricing) { c.pricingFile = v }
-        if let (v, _) = value(.socket) {
+        if let (v, _) = settings.value(.webRoot) { c.webRoot = v }
+        if let (v, _) = settings.value(.pricing) { c.pricingFile = v }
+        if let (v, _) = settings.value(.socket) {
             // `--no-socket` arrives as an empty value; so does `socket: ""` or `socket: none` in a file.
             c.socketPath = (v.isEmpty || v == "none" || v == "false") ? nil : v
         } else {
-            c.socketPath = SocketPath.defaultPath(environment: environment)
+            c.socketPath = SocketPath.defaultPath(environment: settings.environment)
         }
-        if let (v, from) = value(.retain) {
+    }
+
+    /// The database, body and memory limits, and retention.
+    private static func applyStorage(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
+        if let (v, _) = settings.value(.db) { c.database = v }
+        if let (v, from) = settings.value(.maxBody) {
+            guard let n = parseByteSize(v) else { throw ConfigurationError("\(from): '\(v)' is not a size; use bytes or a unit, as in 10MiB, 512KB, 1048576") }
+            c.maxBodyBytes = n
+        }
+        if let (v, from) = settings.value(.memoryLimit) {
+            guard let n = Int(v), n > 0 else { throw ConfigurationError("\(from): memory limit '\(v)' must be a positive number of records") }
+            c.memoryLimit = n
+        }
+        if let (v, from) = settings.value(.retain) {
             guard let seconds = Retention.parsePeriod(v) else {
                 throw ConfigurationError("\(from): '\(v)' is not a retention period; use a number and a unit, as in 12h, 30d or 4w (s, m, h, d, w)")
             }
             c.retainSeconds = seconds
         }
-        if let (v, from) = value(.maxRecords) {
+        if let (v, from) = settings.value(.maxRecords) {
             guard let n = Int(v.trimmingCharacters(in: .whitespaces)), n > 0 else {
                 throw ConfigurationError("\(from): max records '\(v)' must be a positive whole number of records")
             }
             c.maxRecords = n
         }
-        if let (v, from) = value(.pruneInterval) {
+        if let (v, from) = settings.value(.pruneInterval) {
             let seconds = try Self.seconds(v, from: from)
             guard seconds > 0 else { throw ConfigurationError("\(from): the prune interval must be more than 0 seconds") }
             c.pruneIntervalSeconds = seconds
         }
-        if let (v, from) = value(.shutdownGrace) { c.shutdownGraceSeconds = try Self.seconds(v, from: from) }
-        if let (v, from) = value(.upstreamConnectTimeout) { c.upstreamConnectTimeoutSeconds = try Self.seconds(v, from: from) }
-        if let (v, from) = value(.upstreamIdleTimeout) { c.upstreamIdleTimeoutSeconds = try Self.seconds(v, from: from) }
-        return (c, file)
+    }
+
+    /// Shutdown grace and the upstream timeouts.
+    private static func applyTimeouts(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
+        if let (v, from) = settings.value(.shutdownGrace) { c.shutdownGraceSeconds = try Self.seconds(v, from: from) }
+        if let (v, from) = settings.value(.upstreamConnectTimeout) { c.upstreamConnectTimeoutSeconds = try Self.seconds(v, from: from) }
+        if let (v, from) = settings.value(.upstreamIdleTimeout) { c.upstreamIdleTimeoutSeconds = try Self.seconds(v, from: from) }
     }
 
     private static func seconds(_ v: String, from: String) throws(ConfigurationError) -> Double {
