@@ -17,6 +17,8 @@ struct AppRequestContext: RequestContext {
         coreContext = CoreRequestContextStorage(source: source)
     }
 
+    /// Encodes `ResponseEncodable` answers and ``APIError`` bodies: the shared ``encoder``.
     var responseEncoder: JSONEncoder { Self.encoder }
+    /// Decodes JSON request bodies: ``JSONCoding/makeDecoder()``.
     var requestDecoder: JSONDecoder { Self.decoder }
 }
