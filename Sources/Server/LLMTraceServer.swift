@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -47,107 +46,65 @@ public struct LLMTraceServer: Sendable {
 
     /// Runs until a graceful-shutdown signal. `onListening` receives the bound address (`127.0.0.1:8080`).
     public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
-        let c = configuration
         // A write past the file-size limit (ulimit -f) must fail with EFBIG, which the store reports in
         // /api/health, instead of killing the server with SIGXFSZ while it is forwarding traffic.
         signal(SIGXFSZ, SIG_IGN)
         // Everything that can refuse to start is checked before anything needs shutting down.
-        if let socketPath = c.socketPath { try UnixSocket.prepare(socketPath) }
-        let prices = try Self.loadPrices(c)
-        if let problem = prices.loadError { logger.warning("pricing: \(problem)") }
-        let store = try Self.openStore(c)
-        let events = EventHub(logger: logger) { try? await store.stats(filter: RequestFilter()) }
-        let pipeline = CapturePipeline(store: store, events: events, logger: logger)
-        let retention = Retention(store: store, retainSeconds: c.retainSeconds, maxRecords: c.maxRecords,
-            interval: .milliseconds(Int64(c.pruneIntervalSeconds * 1000)), logger: logger)
-
-        var clientConfig = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(
-                connect: .milliseconds(Int64(c.upstreamConnectTimeoutSeconds * 1000)),
-                read: .milliseconds(Int64(c.upstreamIdleTimeoutSeconds * 1000))),
-            decompression: .disabled)
-        clientConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
-        clientConfig.connectionPool.idleTimeout = .seconds(60)
-        // Fail fast: a refused connection is an answer, not a reason to retry until the connect timeout.
-        clientConfig.connectionPool.retryConnectionEstablishment = false
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig)
-
-        let proxy = ProxyHandler(
-            client: client, pipeline: pipeline, prices: prices, ids: RecordIDGenerator(), maxBody: c.maxBodyBytes,
-            headTimeout: .milliseconds(Int64(c.upstreamIdleTimeoutSeconds * 1000)), logger: logger)
-
-        let router = Router(context: BasicRequestContext.self)
-        if let password = c.password {
-            router.add(middleware: PasswordMiddleware(password: password))
-        }
-        // The web panel: --web-root, else the copy bundled with the binary.
-        if let root = c.webRoot ?? ResourceLocator.find(bundle: "llmtrace_Server", path: "Web")?.path {
-            router.add(middleware: FileMiddleware(root, searchForIndexHtml: true, logger: logger))
-        } else {
-            logger.warning("web panel files not found next to the executable (llmtrace_Server.resources/Web); / serves nothing")
-        }
-        APIController(store: store, pipeline: pipeline, events: events, prices: prices, retention: retention, startedAt: Date()).addRoutes(to: router)
-
-        // TCP and the unix socket serve the same responder through the same channel setup.
-        let responder = RootResponder(proxy: proxy, api: router.buildResponder())
-        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()]))
-        let app = Application(
-            responder: responder,
-            server: http1,
-            configuration: .init(address: .hostname(c.host, port: c.port), serverName: nil),
-            onServerRunning: { channel in
-                let address = channel.localAddress.map { a in
-                    let ip = a.ipAddress ?? c.host
-                    return "\(ip.contains(":") ? "[\(ip)]" : ip):\(a.port ?? c.port)"
-                }
-                onListening(address ?? "\(c.host):\(c.port)")
-            },
-            logger: logger)
-
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pipeline), .init(service: app)]
-        if let socketPath = c.socketPath {
-            let socketApp = Application(
-                responder: responder,
-                server: http1,
-                configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: nil),
-                onServerRunning: { _ in UnixSocket.restrict(socketPath) },
-                logger: logger)
-            services.append(.init(service: socketApp))
-        }
-        services.append(.init(service: events))
-        if retention.isEnabled { services.append(.init(service: retention)) }
-        var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64(c.shutdownGraceSeconds * 1000))
-        groupConfig.cancellationSignals = []
-        let group = ServiceGroup(configuration: groupConfig)
+        if let socketPath = configuration.socketPath { try UnixSocket.prepare(socketPath) }
+        let components = try ServerComponents.open(configuration, logger: logger)
+        let router = Self.buildRouter(api: components.api, password: configuration.password, webRoot: webRoot(), logger: logger)
+        let responder = RootResponder(proxy: components.proxy, api: router.buildResponder())
+        let group = serviceGroup(components, applications: applications(responder, onListening: onListening))
 
         var failure: (any Error)?
         do { try await group.run() } catch { failure = error }
-        await pipeline.flush()
-        try? await client.shutdown()
-        do { try await store.close() } catch { logger.error("closing the store failed: \(error)") }
-        if let socketPath = c.socketPath { unlink(socketPath) }
-        if let failure {
-            if let io = failure as? IOError, io.errnoCode == EADDRINUSE {
-                throw ConfigurationError("\(c.host):\(c.port) is already in use: stop the other server or choose another port with --port")
-            }
-            throw failure
-        }
+        await components.close(logger: logger)
+        if let socketPath = configuration.socketPath { unlink(socketPath) }
+        if let failure { throw explained(failure) }
     }
-}
 
-/// Sends `/proxy/…` to the proxy and everything else to the API router.
-struct RootResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
-    let proxy: ProxyHandler
-    let api: RouterResponder<BasicRequestContext>
+    /// The web panel's directory: --web-root, else the copy bundled with the binary.
+    private func webRoot() -> String? {
+        if let root = configuration.webRoot ?? ResourceLocator.find(bundle: "llmtrace_Server", path: "Web")?.path { return root }
+        logger.warning("web panel files not found next to the executable (llmtrace_Server.resources/Web); / serves nothing")
+        return nil
+    }
 
-    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
-        let path = request.head.path ?? ""
-        if path.hasPrefix("/proxy/") || path == "/proxy" || path.hasPrefix("/proxy?") {
-            return await proxy.handle(request)
+    /// The TCP application, and the unix-socket one when there is a socket: the same responder and channel setup.
+    private func applications(_ responder: RootResponder, onListening: @escaping @Sendable (String) -> Void) -> [Application<RootResponder>] {
+        let c = configuration
+        let tcp = Self.buildApplication(responder: responder, address: .hostname(c.host, port: c.port), logger: logger) { channel in
+            let address = channel.localAddress.map { a in
+                let ip = a.ipAddress ?? c.host
+                return "\(ip.contains(":") ? "[\(ip)]" : ip):\(a.port ?? c.port)"
+            }
+            onListening(address ?? "\(c.host):\(c.port)")
         }
-        return try await api.respond(to: request, context: context)
+        guard let socketPath = c.socketPath else { return [tcp] }
+        let socket = Self.buildApplication(responder: responder, address: .unixDomainSocket(path: socketPath), logger: logger) { _ in
+            UnixSocket.restrict(socketPath)
+        }
+        return [tcp, socket]
+    }
+
+    /// The pipeline first (so it stops last and saves what the applications captured), then the
+    /// applications, the event hub and retention, stopped gracefully on SIGTERM or SIGINT.
+    private func serviceGroup(_ components: ServerComponents, applications: [Application<RootResponder>]) -> ServiceGroup {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: components.pipeline)]
+        services += applications.map { .init(service: $0) }
+        services.append(.init(service: components.events))
+        if components.retention.isEnabled { services.append(.init(service: components.retention)) }
+        var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownGraceSeconds * 1000))
+        groupConfig.cancellationSignals = []
+        return ServiceGroup(configuration: groupConfig)
+    }
+
+    /// A failure to bind the port in words a user can act on; other failures as they are.
+    private func explained(_ failure: any Error) -> any Error {
+        if let io = failure as? IOError, io.errnoCode == EADDRINUSE {
+            return ConfigurationError("\(configuration.host):\(configuration.port) is already in use: stop the other server or choose another port with --port")
+        }
+        return failure
     }
 }

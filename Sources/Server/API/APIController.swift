@@ -17,37 +17,23 @@ struct APIController: Sendable {
     private static let lastEventIDHeader = HTTPField.Name("last-event-id")!
     private static let accelBufferingHeader = HTTPField.Name("x-accel-buffering")!
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
-        router.get("/api/requests") { request, _ in try await respond { try await list(request) } }
-        router.get("/api/requests/:id") { _, context in try await respond { try await record(context.parameters.get("id") ?? "") } }
-        router.delete("/api/requests") { _, _ in try await respond { try await clear() } }
-        router.get("/api/stats") { request, _ in try await respond { try await stats(request) } }
-        router.get("/api/timeseries") { request, _ in try await respond { try await timeseries(request) } }
-        router.get("/api/cost-estimate") { request, _ in try await respond { try costEstimate(request) } }
-        router.get("/api/health") { _, _ in try await respond { try await health() } }
-        router.get("/api/events") { request, _ in try await respond { try liveEvents(request) } }
-        // The seed product's routes.
-        router.get("/cgi-bin/requests") { request, _ in try await respond { try await list(request) } }
-        router.get("/cgi-bin/request/:id") { _, context in try await respond { try await record(context.parameters.get("id") ?? "") } }
-        router.post("/cgi-bin/clear") { _, _ in try await respond { try await clear() } }
+    /// The `/api` routes, on the group mounted at `/api` (which carries the password check, if any).
+    func addAPIRoutes(to api: RouterGroup<AppRequestContext>) {
+        api.get("requests") { request, _ in try await list(request) }
+        api.get("requests/:id") { _, context in try await record(context.parameters.get("id") ?? "") }
+        api.delete("requests") { _, _ in try await clear() }
+        api.get("stats") { request, _ in try await stats(request) }
+        api.get("timeseries") { request, _ in try await timeseries(request) }
+        api.get("cost-estimate") { request, _ in try costEstimate(request) }
+        api.get("health") { _, _ in await health() }
+        api.get("events") { request, _ in try liveEvents(request) }
     }
 
-    /// Encodes the handler's value as JSON, or its ``APIError`` as an error body.
-    private func respond(_ body: () async throws -> any Encodable & Sendable) async throws -> Response {
-        do {
-            return try JSONResponse.make(await body())
-        } catch let error as APIError {
-            return error.response
-        }
-    }
-
-    /// Answers with a ready-made response, or the ``APIError`` as an error body.
-    private func respond(_ body: () async throws -> Response) async throws -> Response {
-        do {
-            return try await body()
-        } catch let error as APIError {
-            return error.response
-        }
+    /// The seed product's routes, on the group mounted at `/cgi-bin`.
+    func addCGIRoutes(to cgiBin: RouterGroup<AppRequestContext>) {
+        cgiBin.get("requests") { request, _ in try await list(request) }
+        cgiBin.get("request/:id") { _, context in try await record(context.parameters.get("id") ?? "") }
+        cgiBin.post("clear") { _, _ in try await clear() }
     }
 
     /// `GET /api/events`: the live `text/event-stream`.
@@ -89,7 +75,7 @@ struct APIController: Sendable {
         return record
     }
 
-    private func clear() async throws -> some Encodable & Sendable {
+    private func clear() async throws -> [String: Int] {
         let count = try await store.count()
         pipeline.discardPending()
         try await store.clear()
@@ -117,7 +103,7 @@ struct APIController: Sendable {
         return series
     }
 
-    private struct CostEstimate: Codable, Sendable {
+    private struct CostEstimate: Codable, ResponseEncodable, Sendable {
         var promptTokens: Int
         var completionTokens: Int
         var cachedTokens: Int?
@@ -149,7 +135,7 @@ struct APIController: Sendable {
             estimatedCost: prices.cost(model: model, provider: q.string("provider"), usage: usage))
     }
 
-    struct Health: Codable, Sendable {
+    struct Health: Codable, ResponseEncodable, Sendable {
         /// `ok`, or `degraded` when captured records are not being saved.
         var status: String
         /// Why the status is `degraded`, in words a user can act on; absent when `ok`.
@@ -180,7 +166,7 @@ struct APIController: Sendable {
         }
     }
 
-    private func health() async throws -> Health {
+    private func health() async -> Health {
         let capture = pipeline.health
         var records: Int?
         var readError: String?

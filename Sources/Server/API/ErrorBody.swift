@@ -1,9 +1,7 @@
-import Foundation
-import Hummingbird
-import LLMTraceModel
-
-/// The JSON error bodies the proxy and the API answer with: `{"error":{"type":…,"message":…}}`.
+/// The JSON body of every error the proxy and the API answer with: `{"error":{"type":…,"message":…}}`.
+/// ``APIError`` writes it; clients and tests can read it back.
 struct ErrorBody: Codable, Sendable {
+    /// The object under `error`.
     struct Inner: Codable, Sendable {
         var type: String
         var message: String
@@ -13,12 +11,5 @@ struct ErrorBody: Codable, Sendable {
 
     init(type: String, message: String) {
         error = Inner(type: type, message: message)
-    }
-
-    /// A response with this body.
-    static func response(_ status: HTTPResponse.Status, type: String, message: String, headers: HTTPFields = [:]) -> Response {
-        // Two strings always encode.
-        (try? JSONResponse.make(ErrorBody(type: type, message: message), status: status, headers: headers))
-            ?? Response(status: .internalServerError)
     }
 }

@@ -1,33 +1,40 @@
 import Foundation
 import Hummingbird
 
-/// Requires the server password on the API (`/api/…`, `/cgi-bin/…`): `Authorization: Bearer <password>`,
-/// HTTP Basic with any user name, or a `token=<password>` query parameter (browsers cannot set headers on
-/// an `EventSource`). Answers 401 JSON otherwise. The web panel's static files stay public: they hold no
-/// data, and the panel's login form must load.
+/// Requires the server password on the routes of the router groups it is added to (`/api`, `/cgi-bin`):
+/// `Authorization: Bearer <password>`, HTTP Basic with any user name, or a `token=<password>` query
+/// parameter (browsers cannot set headers on an `EventSource`). Throws a 401 ``APIError`` otherwise.
+/// The web panel's static files are not in those groups and stay public: they hold no data, and the
+/// panel's login form must load.
 struct PasswordMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The password every guarded request must carry.
     let password: String
 
+    /// The message of the 401 answer.
+    static var message: String {
+        "this llmtrace server needs its password: send 'Authorization: Bearer <password>' or HTTP Basic auth"
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
-        guard path.hasPrefix("/api/") || path == "/api" || path.hasPrefix("/cgi-bin/") else {
-            return try await next(request, context)
-        }
         let token = request.uri.queryParameters.get("token")
         let headerOK = request.headers[.authorization].map(accepts) ?? false
         guard headerOK || token.map({ Self.constantTimeEqual($0, password) }) == true else {
-            // Invite HTTP Basic only from a client that sent no credentials at all: a browser page
-            // (token, Bearer, or an event stream) must see the 401, not the browser's login box.
-            let invite = request.headers[.authorization] == nil && token == nil
-                && !(request.headers[.accept]?.contains("text/event-stream") ?? false)
-            return ErrorBody.response(
-                .unauthorized, type: "unauthorized",
-                message: "this llmtrace server needs its password: send 'Authorization: Bearer <password>' or HTTP Basic auth",
-                headers: invite ? [.wwwAuthenticate: #"Basic realm="llmtrace", charset="UTF-8""#] : [:])
+            throw Self.unauthorized(request, tokenSent: token != nil)
         }
         return try await next(request, context)
     }
 
+    /// 401 `unauthorized`. HTTP Basic is invited only from a client that sent no credentials at all: a
+    /// browser page (token, Bearer, or an event stream) must see the 401, not the browser's login box.
+    static func unauthorized(_ request: Request, tokenSent: Bool) -> APIError {
+        let invite = request.headers[.authorization] == nil && !tokenSent
+            && !(request.headers[.accept]?.contains("text/event-stream") ?? false)
+        return APIError(
+            status: .unauthorized, type: "unauthorized", message: message,
+            headers: invite ? [.wwwAuthenticate: #"Basic realm="llmtrace", charset="UTF-8""#] : [:])
+    }
+
+    /// Whether an `Authorization` header carries the password (Bearer, or Basic with any user name).
     func accepts(_ header: String) -> Bool {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2 else { return false }

@@ -25,33 +25,35 @@ struct ProxyHandler: Sendable {
     static let idHeader = HTTPField.Name("x-llmtrace-id")!
     static let clientLeft = TraceError(type: "client_disconnected", message: "the client closed the connection before the response ended")
 
-    func handle(_ request: Request) async -> Response {
+    /// Forwards one request and answers with the upstream's response, or with an ``APIError`` body
+    /// (encoded by `context`'s encoder) when the route does not parse or the upstream cannot answer.
+    func handle(_ request: Request, context: AppRequestContext) async -> Response {
         let target = request.head.path ?? "/"
         let headers = request.headers.map { HeaderField(name: $0.name.canonicalName, value: $0.value) }
         let route: ProxyRoute
         do {
             route = try ProxyRoute.parse(target)
         } catch {
-            return rejectRoute(request: request, target: target, headers: headers, error: error)
+            return rejectRoute(request: request, context: context, target: target, headers: headers, error: error)
         }
 
         let session = CaptureSession(
             id: ids.next(), route: route, method: request.method.rawValue, requestHeaders: headers, maxBody: maxBody, prices: prices, pipeline: pipeline)
         let gate = RequestBodyGate()
-        var response = await forward(request, route: route, session: session, gate: gate)
+        var response = await forward(request, context: context, route: route, session: session, gate: gate)
         // Hummingbird reads what is left of the request body after the response: the upstream client must
         // have stopped reading it by then.
         response.body = response.body.then { await gate.close() }
         return response
     }
 
-    private func forward(_ request: Request, route: ProxyRoute, session: CaptureSession, gate: RequestBodyGate) async -> Response {
+    private func forward(_ request: Request, context: AppRequestContext, route: ProxyRoute, session: CaptureSession, gate: RequestBodyGate) async -> Response {
         let upstreamRequest = makeUpstreamRequest(request, route: route, session: session, gate: gate)
         let upstream: HTTPClientResponse
         do {
             upstream = try await client.execute(upstreamRequest, timeout: headTimeout, logger: logger)
         } catch {
-            return failUpstream(error: error, route: route, session: session)
+            return failUpstream(error: error, route: route, session: session).response(to: request, context: context)
         }
 
         var responseHeaders = HTTPFields()
@@ -117,7 +119,7 @@ struct ProxyHandler: Sendable {
         return upstream
     }
 
-    private func rejectRoute(request: Request, target: String, headers: [HeaderField], error: ProxyRouteError) -> Response {
+    private func rejectRoute(request: Request, context: AppRequestContext, target: String, headers: [HeaderField], error: ProxyRouteError) -> Response {
         let id = ids.next()
         let pathOnly = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
         var summary = TraceSummary(
@@ -125,7 +127,8 @@ struct ProxyHandler: Sendable {
             error: TraceError(type: "invalid_proxy_route", message: error.message), startedAt: Date(), durationMs: 0)
         summary.complete = true
         pipeline.recordAnswered(TraceRecord(summary: summary, requestHeaders: Redactor.redact(headers: headers)))
-        return ErrorBody.response(.badRequest, type: "invalid_proxy_route", message: error.message, headers: [Self.idHeader: id])
+        return APIError(status: .badRequest, type: "invalid_proxy_route", message: error.message, headers: [Self.idHeader: id])
+            .response(to: request, context: context)
     }
 
     /// What the record says when the upstream fails after the response head was forwarded.
@@ -149,7 +152,8 @@ struct ProxyHandler: Sendable {
         error is HTTPParserError
     }
 
-    private func failUpstream(error: any Error, route: ProxyRoute, session: CaptureSession) -> Response {
+    /// Records the failure and returns the error to answer with.
+    private func failUpstream(error: any Error, route: ProxyRoute, session: CaptureSession) -> APIError {
         let status: HTTPResponse.Status
         let type: String
         let message: String
@@ -173,7 +177,7 @@ struct ProxyHandler: Sendable {
         }
         session.finish(status: status.code, error: TraceError(type: type, message: message), complete: true)
         logger.notice("proxy \(session.id): \(message)")
-        return ErrorBody.response(status, type: type, message: message, headers: [Self.idHeader: session.id])
+        return APIError(status: status, type: type, message: message, headers: [Self.idHeader: session.id])
     }
 
     /// A short, readable cause for an upstream failure.

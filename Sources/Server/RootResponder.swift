@@ -1,0 +1,17 @@
+import Hummingbird
+
+/// Sends `/proxy/…` to the proxy and everything else to the router (API, `/cgi-bin`, web panel).
+/// The proxy bypasses the router so that no middleware or route matching sits on the forwarding path.
+struct RootResponder: HTTPResponder {
+    typealias Context = AppRequestContext
+    let proxy: ProxyHandler
+    let api: RouterResponder<AppRequestContext>
+
+    func respond(to request: Request, context: AppRequestContext) async throws -> Response {
+        let path = request.head.path ?? ""
+        if path.hasPrefix("/proxy/") || path == "/proxy" || path.hasPrefix("/proxy?") {
+            return await proxy.handle(request, context: context)
+        }
+        return try await api.respond(to: request, context: context)
+    }
+}

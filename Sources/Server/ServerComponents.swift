@@ -1,0 +1,61 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Analysis
+import LLMTraceModel
+
+/// What `llmtrace serve` opens before it serves: the price table, the store, the event hub, the capture
+/// pipeline, retention and the upstream client, and the proxy and the API built on them.
+struct ServerComponents: Sendable {
+    let prices: PriceTable
+    let store: any TraceStore
+    let events: EventHub
+    let pipeline: CapturePipeline
+    let retention: Retention
+    let client: HTTPClient
+    let proxy: ProxyHandler
+    let api: APIController
+
+    /// Opens everything the configuration names. Everything that can refuse to start (prices, store)
+    /// is opened before the upstream client, which needs shutting down.
+    static func open(_ c: ServerConfiguration, logger: Logger) throws -> ServerComponents {
+        let prices = try LLMTraceServer.loadPrices(c)
+        if let problem = prices.loadError { logger.warning("pricing: \(problem)") }
+        let store = try LLMTraceServer.openStore(c)
+        let events = EventHub(logger: logger) { try? await store.stats(filter: RequestFilter()) }
+        let pipeline = CapturePipeline(store: store, events: events, logger: logger)
+        let retention = Retention(
+            store: store, retainSeconds: c.retainSeconds, maxRecords: c.maxRecords,
+            interval: .milliseconds(Int64(c.pruneIntervalSeconds * 1000)), logger: logger)
+        let client = makeClient(c)
+        let proxy = ProxyHandler(
+            client: client, pipeline: pipeline, prices: prices, ids: RecordIDGenerator(), maxBody: c.maxBodyBytes,
+            headTimeout: .milliseconds(Int64(c.upstreamIdleTimeoutSeconds * 1000)), logger: logger)
+        let api = APIController(store: store, pipeline: pipeline, events: events, prices: prices, retention: retention, startedAt: Date())
+        return ServerComponents(
+            prices: prices, store: store, events: events, pipeline: pipeline, retention: retention, client: client, proxy: proxy, api: api)
+    }
+
+    /// The upstream client: no redirects followed, no decompression, the configured connect and idle
+    /// timeouts, and no retried connection attempts (a refused connection is an answer, not a reason to
+    /// retry until the connect timeout).
+    static func makeClient(_ c: ServerConfiguration) -> HTTPClient {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(
+                connect: .milliseconds(Int64(c.upstreamConnectTimeoutSeconds * 1000)),
+                read: .milliseconds(Int64(c.upstreamIdleTimeoutSeconds * 1000))),
+            decompression: .disabled)
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
+        configuration.connectionPool.idleTimeout = .seconds(60)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// After the services stopped: saves what capture still holds, shuts the client down, closes the store.
+    func close(logger: Logger) async {
+        await pipeline.flush()
+        try? await client.shutdown()
+        do { try await store.close() } catch { logger.error("closing the store failed: \(error)") }
+    }
+}
