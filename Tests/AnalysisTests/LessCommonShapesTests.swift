@@ -15,7 +15,7 @@ import Testing
         #expect(a.text == "AB")
         #expect(
             a.toolCalls == [
-                ToolCall(id: "c1", name: "obj", arguments: #"{"a":null,"b":[1,2]}"#), ToolCall(id: nil, name: "legacy", arguments: #"{"x":1}"#),
+                ToolCall(id: "c1", name: "obj", arguments: #"{"a":null,"b":[1,2]}"#, type: "function"), ToolCall(id: nil, name: "legacy", arguments: #"{"x":1}"#, type: "function"),
             ])
         let stream = #"""
             data: {"model":"m1","choices":[{"index":0,"delta":{"function_call":{"name":"legacy","arguments":""}}}]}
@@ -32,7 +32,7 @@ import Testing
             """#
         let (b, _) = analyzeEveryWay(try makeExchange("http://10.0.0.1/v1/chat/completions", contentType: "text/event-stream", response: stream))
         #expect(b.text == nil)
-        #expect(b.toolCalls == [ToolCall(id: nil, name: "legacy", arguments: #"{"x":2}"#)])
+        #expect(b.toolCalls == [ToolCall(id: nil, name: "legacy", arguments: #"{"x":2}"#, type: "function")])
         #expect(b.finishReason == "function_call")
     }
 
@@ -51,7 +51,12 @@ import Testing
 
             """#
         let (a, _) = analyzeEveryWay(try makeExchange("https://api.openai.com/v1/responses", contentType: "text/event-stream", response: stream))
-        #expect(a.toolCalls == [ToolCall(id: "call_7", name: "f", arguments: #"{"pre":true}"#)])
+        // A built-in tool's item is a call of its own type, even with nothing but its id.
+        #expect(
+            a.toolCalls == [
+                ToolCall(id: "call_7", name: "f", arguments: #"{"pre":true}"#, type: "function"),
+                ToolCall(id: "ws_1", name: "web_search", arguments: "{}", type: "web_search_call"),
+            ])
         #expect(a.text == "I can't.")
         #expect(a.thinking == "raw reasoning")
         #expect(a.finishReason == "incomplete")
@@ -67,10 +72,10 @@ import Testing
         let (b, _) = analyzeEveryWay(try makeExchange("https://api.openai.com/v1/responses", contentType: "text/event-stream", response: bare))
         #expect(b.text == "Only here")
         #expect(b.thinking == "why")
-        #expect(b.toolCalls == [ToolCall(id: "call_z", name: "g", arguments: "{}")])
+        #expect(b.toolCalls == [ToolCall(id: "call_z", name: "g", arguments: "{}", type: "function")])
     }
 
-    @Test func anthropicOtherBlockTypesAreSkipped() throws {
+    @Test func anthropicOtherBlockTypesAreSkippedAndServerToolsAreCalls() throws {
         let stream = #"""
             event: content_block_start
             data: {"type":"content_block_start","index":0,"content_block":{"type":"redacted_thinking","data":"abc"}}
@@ -93,7 +98,7 @@ import Testing
         let body = #"{"model":"claude-x","content":[{"type":"server_tool_use","id":"s","name":"web_search","input":{}},{"type":"text","text":"ok"}],"usage":{"output_tokens":3}}"#
         let (b, _) = analyzeEveryWay(try makeExchange("https://api.anthropic.com/v1/messages", response: body))
         #expect(b.text == "ok")
-        #expect(b.toolCalls.isEmpty)
+        #expect(b.toolCalls == [ToolCall(id: "s", name: "web_search", arguments: "{}", type: "server_tool_use")])
         #expect(b.usage == Usage(outputTokens: 3))
     }
 
@@ -102,7 +107,7 @@ import Testing
         let (a, _) = analyzeEveryWay(
             try makeExchange("https://generativelanguage.googleapis.com/v1beta/models/g:generateContent", response: body))
         #expect(a.text == "A")
-        #expect(a.toolCalls == [ToolCall(id: nil, name: "n", arguments: "7")])
+        #expect(a.toolCalls == [ToolCall(id: nil, name: "n", arguments: "7", type: "function")])
         #expect(a.complete)
         #expect(a.model == "g")
     }

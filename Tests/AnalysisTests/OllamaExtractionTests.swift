@@ -17,7 +17,7 @@ import Testing
         #expect(a.text == "The sky is blue.")
         #expect(deltas == a.text)
         #expect(a.thinking == "Let me think.")
-        #expect(a.toolCalls == [ToolCall(id: nil, name: "get_weather", arguments: #"{"city":"Toronto","unit":"celsius"}"#)])
+        #expect(a.toolCalls == [ToolCall(id: nil, name: "get_weather", arguments: #"{"city":"Toronto","unit":"celsius"}"#, type: "function")])
         #expect(a.finishReason == "stop")
         #expect(a.usage == Usage(inputTokens: 26, outputTokens: 282, totalTokens: 308))
         #expect(a.complete)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import Analysis
 @testable import LLMTraceModel
 
 
@@ -44,8 +45,8 @@ import Testing
         #expect(a.text == nil)
         #expect(
             a.toolCalls == [
-                ToolCall(id: "call_a", name: "get_weather", arguments: #"{"city":"Paris"}"#),
-                ToolCall(id: "call_b", name: "get_time", arguments: #"{"tz":"Europe/Paris"}"#),
+                ToolCall(id: "call_a", name: "get_weather", arguments: #"{"city":"Paris"}"#, type: "function"),
+                ToolCall(id: "call_b", name: "get_time", arguments: #"{"tz":"Europe/Paris"}"#, type: "function"),
             ])
         #expect(a.finishReason == "tool_calls")
         #expect(a.complete)
@@ -82,8 +83,8 @@ import Testing
         let (a, _) = analyzeEveryWay(ex)
         #expect(
             a.toolCalls == [
-                ToolCall(id: "call_1", name: "get_weather", arguments: #"{"location":"Boston, MA"}"#),
-                ToolCall(id: "call_2", name: "get_time", arguments: "{}"),
+                ToolCall(id: "call_1", name: "get_weather", arguments: #"{"location":"Boston, MA"}"#, type: "function"),
+                ToolCall(id: "call_2", name: "get_time", arguments: "{}", type: "function"),
             ])
         #expect(a.text == nil)
         #expect(a.usage == Usage(inputTokens: 82, outputTokens: 17, totalTokens: 99))
@@ -171,13 +172,47 @@ import Testing
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.provider == "azure-openai")
         #expect(a.model == "gpt-4o-2024-11-20")
+        #expect(a.modelSource == "response")
         #expect(a.text == "Bonjour")
         #expect(a.complete)
 
         let err = try makeExchange(url, request: #"{"messages":[]}"#, status: 404, response: Transcripts.azureErrorBody)
         let (b, _) = analyzeEveryWay(err)
         #expect(b.error == TraceError(type: "DeploymentNotFound", message: "The API deployment for this resource does not exist."))
-        #expect(b.model == nil)
+        // No model on the wire: the deployment name stands in, marked as such (and unpriced: it is no model's name).
+        #expect(b.model == "gpt4o-prod")
+        #expect(b.modelSource == "deployment")
+        #expect(PriceTable.bundled.cost(model: "gpt4o-prod", provider: "azure-openai", usage: Usage(inputTokens: 10, outputTokens: 1)) == nil)
+    }
+
+    @Test func azureRateLimitErrorNamesTheDeploymentAsModel() throws {
+        let url = "https://myres.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"
+        let err = try makeExchange(url, request: #"{"messages":[{"role":"user","content":"hi"}]}"#, status: 429, response: Transcripts.azureRateLimitBody)
+        let (a, _) = analyzeEveryWay(err)
+        #expect(a.provider == "azure-openai")
+        #expect(a.model == "gpt-4o")
+        #expect(a.modelSource == "deployment")
+        #expect(a.error?.type == "429")
+        #expect(a.error?.message.contains("token rate limit") == true)
+        #expect(a.usage == .unknown)
+    }
+
+    @Test func azureAnswerWithoutModelIsPricedByADeploymentNamedAfterAModel() throws {
+        let url = "https://myres.openai.azure.com/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21"
+        let ex = try makeExchange(url, request: #"{"messages":[{"role":"user","content":"hi"}]}"#, response: Transcripts.azureBodyWithoutModel)
+        let (a, _) = analyzeEveryWay(ex)
+        #expect(a.model == "gpt-4o-mini")
+        #expect(a.modelSource == "deployment")
+        #expect(a.text == "Hello!")
+        #expect(a.usage == Usage(inputTokens: 9, outputTokens: 3, totalTokens: 12))
+        let cost = PriceTable.bundled.cost(model: a.model, provider: a.provider, usage: a.usage)
+        #expect(cost != nil && cost != 0)
+
+        // A model in the request wins over the deployment name.
+        let named = try makeExchange(url, request: #"{"model":"gpt-4o-mini-2024-07-18","messages":[]}"#, response: Transcripts.azureBodyWithoutModel)
+        let (b, _) = analyzeEveryWay(named)
+        #expect(b.model == "gpt-4o-mini-2024-07-18")
+        #expect(b.modelSource == "request")
     }
 
     @Test func ollamaOpenAICompatible() throws {
@@ -221,5 +256,77 @@ import Testing
         #expect(deltas == "")
         #expect(a.complete)
     }
-}
 
+    // MARK: - n > 1
+
+    @Test func streamWithTwoChoicesKeepsBothAndPublishesOnlyChoiceZero() throws {
+        let ex = try makeExchange(
+            "https://api.openai.com/v1/chat/completions", request: #"{"model":"gpt-4o-mini","n":2,"stream":true}"#,
+            contentType: sse, response: Transcripts.openAIChatStreamTwoChoices)
+        let (a, deltas) = analyzeEveryWay(ex)
+        #expect(a.text == "Roses are red.")
+        #expect(deltas == "Roses are red.")
+        #expect(a.finishReason == "stop")
+        #expect(
+            a.choices == [
+                Choice(index: 0, text: "Roses are red.", finishReason: "stop"),
+                Choice(index: 1, text: "Violets are blue, sugar is sweet", finishReason: "length"),
+            ])
+        #expect(a.usage.totalTokens == 30)
+        #expect(a.complete)
+    }
+
+    @Test func choiceOneDeltasNeverMatchAChoiceZeroTemplate() throws {
+        // Many same-shaped deltas of both choices: choice 0's are read through its template, choice 1's never.
+        var events: [String] = []
+        for i in 0..<20 {
+            events.append(EventTemplateTests.openAIChunk("\"a\(i) \"", index: "0"))
+            events.append(EventTemplateTests.openAIChunk("\"b\(i) \"", index: "1"))
+            events.append(EventTemplateTests.openAIChunk("\"c\(i) \"", index: "10"))
+        }
+        let body = (events + ["[DONE]"]).map { "data: \($0)\n\n" }.joined()
+        let ex = try makeExchange("https://api.openai.com/v1/chat/completions", contentType: sse, response: body)
+        let (a, deltas) = analyzeEveryWay(ex)
+        let expected = (0..<20).map { "a\($0) " }.joined()
+        #expect(a.text == expected)
+        #expect(deltas == expected)
+        #expect(a.choices?.map(\.index) == [0, 1, 10])
+        #expect(a.choices?[1].text == (0..<20).map { "b\($0) " }.joined())
+        #expect(a.choices?[2].text == (0..<20).map { "c\($0) " }.joined())
+        #expect(a.choices?.allSatisfy { $0.finishReason == nil } == true)
+    }
+
+    @Test func bodyWithThreeChoices() throws {
+        let ex = try makeExchange(
+            "https://api.openai.com/v1/chat/completions", request: #"{"model":"gpt-4o","n":3}"#,
+            response: Transcripts.openAIChatBodyThreeChoices)
+        let (a, _) = analyzeEveryWay(ex)
+        #expect(a.text == "Heads.")
+        #expect(a.finishReason == "stop")
+        #expect(
+            a.choices == [
+                Choice(index: 0, text: "Heads.", finishReason: "stop"),
+                Choice(index: 1, text: "Tails.", finishReason: "stop"),
+                Choice(index: 2, text: "I can't help with that.", finishReason: "stop"),
+            ])
+        #expect(a.complete)
+    }
+
+    @Test func legacyCompletionsWithTwoChoicesInOneChunk() throws {
+        let ex = try makeExchange(
+            "https://api.openai.com/v1/completions", request: #"{"model":"gpt-3.5-turbo-instruct","n":2,"stream":true}"#,
+            contentType: sse, response: Transcripts.completionsStreamTwoChoices)
+        let (a, deltas) = analyzeEveryWay(ex)
+        #expect(a.endpoint == "completions")
+        #expect(a.text == "Once upon")
+        #expect(deltas == "Once upon")
+        #expect(a.choices == [Choice(index: 0, text: "Once upon", finishReason: "length"), Choice(index: 1, text: "There was", finishReason: "length")])
+    }
+
+    @Test func oneChoiceGivesNoChoicesList() throws {
+        let ex = try makeExchange(
+            "https://api.openai.com/v1/chat/completions", request: Transcripts.openAIChatRequestStreamWithUsage, contentType: sse,
+            response: Transcripts.openAIChatStreamWithUsage)
+        #expect(analyzeEveryWay(ex).0.choices == nil)
+    }
+}

@@ -11,6 +11,7 @@ import Testing
         var provider: String?
         var endpoint: String?
         var urlModel: String? = nil
+        var deployment: String? = nil
         var testDescription: String { url }
     }
 
@@ -23,10 +24,13 @@ import Testing
         Case(url: "https://api.openai.com/v1/chat/completions/", provider: "openai", endpoint: "chat.completions"),
         Case(
             url: "https://myres.openai.azure.com/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21",
-            provider: "azure-openai", endpoint: "chat.completions"),
+            provider: "azure-openai", endpoint: "chat.completions", deployment: "gpt4o-prod"),
         Case(
             url: "https://myres.openai.azure.com/openai/deployments/emb/embeddings?api-version=2024-10-21",
-            provider: "azure-openai", endpoint: "embeddings"),
+            provider: "azure-openai", endpoint: "embeddings", deployment: "emb"),
+        Case(
+            url: "https://myres.openai.azure.com/openai/deployments/my%20gpt-4o/chat/completions?api-version=2024-10-21",
+            provider: "azure-openai", endpoint: "chat.completions", deployment: "my gpt-4o"),
         Case(url: "https://myres.openai.azure.com/openai/v1/chat/completions", provider: "azure-openai", endpoint: "chat.completions"),
         Case(url: "https://api.anthropic.com/v1/messages", provider: "anthropic", endpoint: "messages"),
         Case(url: "https://api.anthropic.com/v1/chat/completions", provider: "anthropic", endpoint: "chat.completions"),
@@ -78,7 +82,7 @@ import Testing
     @Test(arguments: cases) func detects(_ c: Case) throws {
         let exchange = try makeExchange(c.url, request: c.body, response: "", requestHeaders: c.headers)
         let match = ProviderDetector.detect(route: exchange.route, requestHeaders: c.headers, requestBody: exchange.requestBody)
-        #expect(match == ProviderMatch(provider: c.provider, endpoint: c.endpoint, urlModel: c.urlModel))
+        #expect(match == ProviderMatch(provider: c.provider, endpoint: c.endpoint, urlModel: c.urlModel, deployment: c.deployment))
         let analysis = ExchangeAnalyzer.analyze(exchange)
         #expect(analysis.provider == c.provider)
         #expect(analysis.endpoint == c.endpoint)

@@ -58,4 +58,48 @@ import Testing
             #expect((stats["modelBreakdown"] as? [[String: Any]])?.first?["model"] as? String == "claude-sonnet-4-5-20250929")
         }
     }
+
+    @Test func azureDeploymentStandsInForTheModelAndPlusIsASpaceInFilters() async throws {
+        try await withUpstreamAndLLMTrace { upstream, server in
+            let base = "\(upstream.route(via: server.url))/openai/deployments"
+            let limited = try await HTTP.send(
+                "\(base)/gpt-4o/chat/completions?api-version=2024-10-21", method: .POST, headers: [("content-type", "application/json")],
+                body: Array(#"{"messages":[{"role":"user","content":"hi"}]}"#.utf8))
+            #expect(limited.status == 429)
+            let limitedID = try #require(limited.headers.first(name: "x-llmtrace-id"))
+            let answered = try await HTTP.send(
+                "\(base)/gpt-4o-mini/chat/completions?api-version=2024-10-21", method: .POST, headers: [("content-type", "application/json")],
+                body: Array(#"{"n":2,"messages":[{"role":"user","content":"flip"}]}"#.utf8))
+            let answeredID = try #require(answered.headers.first(name: "x-llmtrace-id"))
+
+            let e = try await HTTP.eventually("\(server.url)/api/requests/\(limitedID)") { $0["complete"] as? Bool == true }
+            #expect(e["provider"] as? String == "azure-openai")
+            #expect(e["model"] as? String == "gpt-4o")
+            #expect(e["modelSource"] as? String == "deployment")
+            #expect(e["estimatedCost"] is NSNull)  // no usage on an error
+            #expect((e["error"] as? [String: Any])?["type"] as? String == "429")
+
+            let r = try await HTTP.eventually("\(server.url)/api/requests/\(answeredID)") { $0["complete"] as? Bool == true }
+            #expect(r["model"] as? String == "gpt-4o-mini")
+            #expect(r["modelSource"] as? String == "deployment")
+            #expect((r["estimatedCost"] as? Double ?? 0) > 0)  // the deployment is named after a priced model
+            #expect(r["text"] as? String == "Heads.")
+            #expect(r["finishReason"] as? String == "stop")
+            let choices = try #require(r["choices"] as? [[String: Any]])
+            #expect(choices.map { $0["text"] as? String } == ["Heads.", "Tails"])
+            #expect(choices.map { $0["finishReason"] as? String } == ["stop", "length"])
+
+            // `+` is a space in every filter parameter, on every route.
+            for route in ["/api/requests?q=rate+limit", "/cgi-bin/requests?q=token+rate+limit&env=test"] {
+                let page = try await HTTP.send("\(server.url)\(route)").json()
+                let items = try #require(page["items"] as? [[String: Any]], "\(route)")
+                #expect(items.map { $0["id"] as? String } == [limitedID], "\(route)")
+                #expect(items.first?["choices"] == nil)  // lists carry summaries, which have no choices
+            }
+            let stats = try await HTTP.send("\(server.url)/api/stats?filter=~err+%26+~m+gpt-4o").json()
+            #expect(stats["totalRequests"] as? Int == 1)
+            let none = try await HTTP.send("\(server.url)/api/requests?q=rate%2Blimit").json()
+            #expect((none["items"] as? [Any])?.isEmpty == true)  // %2B is a real plus
+        }
+    }
 }

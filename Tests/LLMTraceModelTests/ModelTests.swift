@@ -48,4 +48,37 @@ import Testing
         let back = try JSONCoding.makeDecoder().decode(TraceRecord.self, from: data)
         #expect(back == record)
     }
+
+    @Test func newFieldsEncodeAndOlderJSONStillDecodes() throws {
+        var s = TraceSummary(id: "y", env: "dev", method: "POST", scheme: "https", host: "h", path: "/", startedAt: Date(timeIntervalSince1970: 1_795_000_000))
+        s.model = "gpt-4o"
+        s.modelSource = "deployment"
+        s.toolCalls = [ToolCall(id: "srvtoolu_1", name: "web_search", arguments: "{}", type: "server_tool_use", output: "[]")]
+        let record = TraceRecord(summary: s, choices: [Choice(index: 0, text: "a", finishReason: "stop"), Choice(index: 1, text: nil, finishReason: nil)])
+        let data = try JSONCoding.makeEncoder().encode(record)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["modelSource"] as? String == "deployment")
+        let call = try #require((object["toolCalls"] as? [[String: Any]])?.first)
+        #expect(call["type"] as? String == "server_tool_use")
+        #expect(call["output"] as? String == "[]")
+        let choices = try #require(object["choices"] as? [[String: Any]])
+        #expect(choices.count == 2)
+        #expect(choices[1]["text"] is NSNull)
+        #expect(choices[1]["finishReason"] is NSNull)
+        #expect(try JSONCoding.makeDecoder().decode(TraceRecord.self, from: data) == record)
+
+        // One choice: no `choices` key at all. Unknown type and output are null.
+        var plain = TraceRecord(summary: s)
+        plain.summary.toolCalls = [ToolCall(id: nil, name: "f", arguments: "{}")]
+        let plainObject = try #require(try JSONSerialization.jsonObject(with: try JSONCoding.makeEncoder().encode(plain)) as? [String: Any])
+        #expect(plainObject["choices"] == nil)
+        #expect((plainObject["toolCalls"] as? [[String: Any]])?.first?["type"] is NSNull)
+
+        // JSON written before these fields existed.
+        let old = #"{"id":"z","env":"dev","method":"GET","scheme":"https","host":"h","path":"/","query":null,"provider":null,"endpoint":null,"model":null,"stream":false,"status":null,"error":null,"startedAt":"2026-11-18T11:06:40.000Z","durationMs":null,"ttftMs":null,"usage":{"inputTokens":null,"outputTokens":null,"cachedInputTokens":null,"cacheCreationTokens":null,"reasoningTokens":null,"totalTokens":null},"estimatedCost":null,"text":null,"toolCalls":[{"id":"c","name":"f","arguments":"{}"}],"finishReason":null,"complete":true,"requestHeaders":[],"responseHeaders":[],"requestBody":null,"responseBody":null}"#
+        let decoded = try JSONCoding.makeDecoder().decode(TraceRecord.self, from: Data(old.utf8))
+        #expect(decoded.summary.modelSource == nil)
+        #expect(decoded.summary.toolCalls == [ToolCall(id: "c", name: "f", arguments: "{}")])
+        #expect(decoded.choices == nil)
+    }
 }

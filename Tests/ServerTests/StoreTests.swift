@@ -32,6 +32,24 @@ import Testing
     }
 
     @Test(arguments: Kind.allCases)
+    func keepsChoicesToolCallTypesAndModelSource(kind: Kind) async throws {
+        let store = try Self.makeStore(kind)
+        var r = Self.record(1, model: "gpt4o-prod")
+        r.summary.modelSource = "deployment"
+        r.summary.toolCalls = [
+            ToolCall(id: "ws_1", name: "web_search", arguments: #"{"action":{}}"#, type: "web_search_call", output: "[]"),
+            ToolCall(id: "call_1", name: "f", arguments: "{}", type: "function"),
+        ]
+        r.choices = [Choice(index: 0, text: "answer number 1", finishReason: "stop"), Choice(index: 1, text: nil, finishReason: "length")]
+        try await store.save([r, Self.record(2)])
+        #expect(try await store.record(id: r.id) == r)
+        #expect(try await store.record(id: Self.record(2).id)?.choices == nil)
+        let listed = try await store.list(filter: RequestFilter(model: "gpt4o-prod"), page: PageRequest(limit: 10))
+        #expect(listed.items.map(\.modelSource) == ["deployment"])
+        #expect(listed.items.first?.toolCalls == r.summary.toolCalls)
+    }
+
+    @Test(arguments: Kind.allCases)
     func savesReplacesAndReadsBack(kind: Kind) async throws {
         let store = try Self.makeStore(kind)
         var r = Self.record(1)

@@ -1,8 +1,11 @@
 import LLMTraceModel
 /// Understands Anthropic's Messages API (`/v1/messages`), streamed (`message_start` … `message_stop`) or whole.
 ///
-/// `text` blocks are visible text; `thinking` blocks go to thinking; `tool_use` blocks become tool calls,
-/// their arguments joined from `input_json_delta` fragments. Usage: `message_start` carries the input side,
+/// `text` blocks are visible text; `thinking` blocks go to thinking; `tool_use` blocks become tool calls of
+/// type `function`, and the tools Anthropic runs itself (`server_tool_use`: web search, web fetch, code
+/// execution; `mcp_tool_use`) tool calls of their own type, their arguments joined from `input_json_delta`
+/// fragments. A `*_tool_result` block (`web_search_tool_result`, `mcp_tool_result`, …) becomes the
+/// `output` of the call it answers. Usage: `message_start` carries the input side,
 /// `message_delta` usage is cumulative, so each field's latest value wins.
 enum AnthropicExtractor {
     /// Anthropic's usage fields as last reported.
@@ -54,12 +57,13 @@ enum AnthropicExtractor {
                 s.appendText(JSONAccess.string(block["text"]) ?? "")
             case "thinking":
                 s.appendThinking(JSONAccess.string(block["thinking"]) ?? "")
-            case "tool_use":
+            case let type? where callTypes.contains(type):
                 let key = blockKey(o)
-                s.tools.update(key: key, id: JSONAccess.string(block["id"]), name: JSONAccess.string(block["name"]))
+                s.tools.update(
+                    key: key, id: JSONAccess.string(block["id"]), name: JSONAccess.string(block["name"]), type: callType(type))
                 s.tools.setFallbackArguments(key: key, JSONAccess.jsonText(block["input"]))
             default:
-                break
+                readToolResult(block, into: &s)
             }
         case "message_start":
             guard let message = JSONAccess.object(o["message"]) else { return }
@@ -104,15 +108,32 @@ enum AnthropicExtractor {
                 s.appendText(JSONAccess.string(block["text"]) ?? "")
             case "thinking":
                 s.appendThinking(JSONAccess.string(block["thinking"]) ?? "")
-            case "tool_use":
+            case let type? where callTypes.contains(type):
                 s.tools.append(
                     id: JSONAccess.string(block["id"]), name: JSONAccess.string(block["name"]) ?? "",
-                    arguments: JSONAccess.jsonText(block["input"]))
+                    arguments: JSONAccess.jsonText(block["input"]), type: callType(type))
             default:
-                break
+                readToolResult(block, into: &s)
             }
         }
         s.complete = true
+    }
+
+    /// Content blocks that are tool calls: the client's tools (`tool_use`) and those Anthropic runs itself.
+    private static let callTypes: Set<String> = ["tool_use", "server_tool_use", "mcp_tool_use"]
+
+    /// A call's ``ToolCall/type``: `function` for the client's own tools, else the block's type.
+    private static func callType(_ blockType: String) -> String {
+        blockType == "tool_use" ? ToolCall.functionType : blockType
+    }
+
+    /// Takes a built-in tool's result block (`web_search_tool_result`, `web_fetch_tool_result`,
+    /// `code_execution_tool_result`, `mcp_tool_result`, …) as the output of the call it answers.
+    private static func readToolResult(_ block: [String: Any], into s: inout ExtractionState) {
+        guard let type = JSONAccess.string(block["type"]), type.hasSuffix("_tool_result"),
+            let id = JSONAccess.nonEmptyString(block["tool_use_id"])
+        else { return }
+        s.tools.setOutput(JSONAccess.jsonText(block["content"]), forID: id)
     }
 
     private static func blockKey(_ o: [String: Any]) -> String {

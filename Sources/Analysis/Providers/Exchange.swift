@@ -32,11 +32,17 @@ public struct ExchangeAnalysis: Sendable, Equatable {
     public var provider: String?
     public var endpoint: String?
     public var model: String?
+    /// Where `model` came from: `response`, `request`, `url` (Gemini's `models/{model}:…`) or `deployment`
+    /// (an Azure OpenAI deployment name from the path); `nil` when `model` is.
+    public var modelSource: String?
     public var stream: Bool = false
     public var usage: Usage = .unknown
     public var text: String?
     public var toolCalls: [ToolCall] = []
     public var finishReason: String?
+    /// Every choice's text and finish reason when the response had more than one (OpenAI's `n > 1`), else
+    /// `nil`; `text`, `finishReason` and `toolCalls` are choice 0's.
+    public var choices: [Choice]?
     public var error: TraceError?
     /// Reasoning / thinking text (Anthropic thinking blocks, Gemini thought parts, OpenAI reasoning),
     /// kept apart from `text`; `nil` when there was none.

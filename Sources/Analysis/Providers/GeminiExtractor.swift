@@ -25,7 +25,7 @@ enum GeminiExtractor {
                 if let call = JSONAccess.object(part["functionCall"]) {
                     s.tools.append(
                         id: JSONAccess.string(call["id"]), name: JSONAccess.string(call["name"]) ?? "",
-                        arguments: JSONAccess.jsonText(call["args"]))
+                        arguments: JSONAccess.jsonText(call["args"]), type: ToolCall.functionType)
                 }
             }
             if let reason = JSONAccess.nonEmptyString(candidate["finishReason"]) {

@@ -17,7 +17,7 @@ enum OllamaExtractor {
                 let function = JSONAccess.object(call["function"])
                 s.tools.append(
                     id: JSONAccess.string(call["id"]), name: JSONAccess.string(function?["name"]) ?? "",
-                    arguments: JSONAccess.jsonText(function?["arguments"]))
+                    arguments: JSONAccess.jsonText(function?["arguments"]), type: ToolCall.functionType)
             }
         }
         if let response = JSONAccess.string(o["response"]) { s.appendText(response) }

@@ -4,7 +4,8 @@ import LLMTraceModel
 /// Understands OpenAI-shaped Chat Completions, legacy Completions and Embeddings responses, streamed
 /// (`chat.completion.chunk` events ending with `[DONE]`) or whole. Used for every OpenAI-compatible server.
 ///
-/// Only the first choice (`index` 0) is read. `reasoning_content` / `reasoning` go to thinking; `refusal`
+/// Choice 0 (`index` 0) gives text, thinking, tool calls and finish reason; with `n > 1` every other choice's
+/// visible text and finish reason are kept apart (``ExtractionState/otherChoices``). `reasoning_content` / `reasoning` go to thinking; `refusal`
 /// counts as visible text. Tool-call fragments are joined by their `index`, however they interleave.
 enum OpenAIChatExtractor {
     /// Reads one streamed chunk.
@@ -12,12 +13,9 @@ enum OpenAIChatExtractor {
         if let e = ErrorBodyParser.error(in: o) { s.error = e }
         s.noteModel(o["model"])
         readUsage(o, into: &s)
-        guard let choice = firstChoice(o) else { return }
-        if let delta = JSONAccess.object(choice["delta"]) {
-            readMessage(delta, streamed: true, into: &s)
+        for choice in JSONAccess.objects(o["choices"]) ?? [] {
+            readChoice(choice, messageKey: "delta", streamed: true, into: &s)
         }
-        if let text = JSONAccess.string(choice["text"]) { s.appendText(text) }  // legacy completions
-        if let reason = JSONAccess.nonEmptyString(choice["finish_reason"]) { s.finishReason = reason }
     }
 
     /// Reads a whole (non-streamed) response body.
@@ -25,12 +23,8 @@ enum OpenAIChatExtractor {
         if let e = ErrorBodyParser.error(in: o) { s.error = e }
         s.noteModel(o["model"])
         readUsage(o, into: &s)
-        if let choice = firstChoice(o) {
-            if let message = JSONAccess.object(choice["message"]) {
-                readMessage(message, streamed: false, into: &s)
-            }
-            if let text = JSONAccess.string(choice["text"]) { s.appendText(text) }
-            if let reason = JSONAccess.nonEmptyString(choice["finish_reason"]) { s.finishReason = reason }
+        for choice in JSONAccess.objects(o["choices"]) ?? [] {
+            readChoice(choice, messageKey: "message", streamed: false, into: &s)
         }
         s.complete = true
     }
@@ -100,9 +94,31 @@ enum OpenAIChatExtractor {
         }
     }
 
-    private static func firstChoice(_ o: [String: Any]) -> [String: Any]? {
-        guard let choices = JSONAccess.objects(o["choices"]) else { return nil }
-        return choices.first { (JSONAccess.int($0["index"]) ?? 0) == 0 }
+    /// Reads one choice of a chunk (`delta`) or body (`message`). Choice 0 gives the text, thinking, tool
+    /// calls and finish reason; any other only its visible text and finish reason.
+    private static func readChoice(_ choice: [String: Any], messageKey: String, streamed: Bool, into s: inout ExtractionState) {
+        let index = JSONAccess.int(choice["index"]) ?? 0
+        if let message = JSONAccess.object(choice[messageKey]) {
+            if index == 0 {
+                readMessage(message, streamed: streamed, into: &s)
+            } else {
+                readOtherMessage(message, index: index, into: &s)
+            }
+        }
+        if let text = JSONAccess.string(choice["text"]) { s.appendText(text, choice: index) }  // legacy completions
+        if let reason = JSONAccess.nonEmptyString(choice["finish_reason"]) { s.setFinishReason(reason, choice: index) }
+    }
+
+    /// The visible text of a `delta` or `message` of a choice other than 0.
+    private static func readOtherMessage(_ m: [String: Any], index: Int, into s: inout ExtractionState) {
+        if let text = m["content"] as? String {
+            s.appendText(text, choice: index)
+        } else if let parts = JSONAccess.objects(m["content"]) {
+            for part in parts where JSONAccess.string(part["type"]) == "text" {
+                if let text = JSONAccess.string(part["text"]) { s.appendText(text, choice: index) }
+            }
+        }
+        if let refusal = JSONAccess.string(m["refusal"]) { s.appendText(refusal, choice: index) }
     }
 
     /// Reads a `delta` (streamed) or `message` (whole).
@@ -122,15 +138,18 @@ enum OpenAIChatExtractor {
         }
         if let calls = JSONAccess.objects(m["tool_calls"]) {
             for (position, call) in calls.enumerated() {
+                // `function` calls carry `function.arguments`; `custom` tool calls `custom.input` (free text).
                 let function = JSONAccess.object(call["function"])
+                let custom = JSONAccess.object(call["custom"])
                 let id = JSONAccess.string(call["id"])
-                let name = JSONAccess.string(function?["name"])
-                let arguments = argumentsText(function?["arguments"])
+                let name = JSONAccess.string(function?["name"]) ?? JSONAccess.string(custom?["name"])
+                let arguments = argumentsText(function?["arguments"]) ?? JSONAccess.string(custom?["input"])
+                let type = JSONAccess.nonEmptyString(call["type"]) ?? ToolCall.functionType
                 if streamed {
                     let index = JSONAccess.int(call["index"]) ?? position
-                    s.tools.update(key: "\(index)", id: id, name: name, appendArguments: arguments)
+                    s.tools.update(key: "\(index)", id: id, name: name, type: type, appendArguments: arguments)
                 } else {
-                    s.tools.append(id: id, name: name ?? "", arguments: arguments ?? "")
+                    s.tools.append(id: id, name: name ?? "", arguments: arguments ?? "", type: type)
                 }
             }
         }
@@ -138,9 +157,9 @@ enum OpenAIChatExtractor {
             let name = JSONAccess.string(call["name"])
             let arguments = argumentsText(call["arguments"])
             if streamed {
-                s.tools.update(key: "function_call", name: name, appendArguments: arguments)
+                s.tools.update(key: "function_call", name: name, type: ToolCall.functionType, appendArguments: arguments)
             } else {
-                s.tools.append(id: nil, name: name ?? "", arguments: arguments ?? "")
+                s.tools.append(id: nil, name: name ?? "", arguments: arguments ?? "", type: ToolCall.functionType)
             }
         }
     }

@@ -48,7 +48,11 @@ public enum ProviderDetector {
         // Azure OpenAI: /openai/deployments/{deployment}/chat/completions?api-version=…
         if let d = segments.firstIndex(of: "deployments"), d > 0, segments[d - 1] == "openai", d + 1 < segments.count {
             let rest = segments[(d + 2)...].joined(separator: "/")
-            return ProviderMatch(provider: "azure-openai", endpoint: openAIEndpoint(forSuffix: "/" + rest.lowercased()))
+            let name = String(segments[d + 1])
+            let deployment = name.removingPercentEncoding ?? name
+            return ProviderMatch(
+                provider: "azure-openai", endpoint: openAIEndpoint(forSuffix: "/" + rest.lowercased()),
+                deployment: deployment.isEmpty ? nil : deployment)
         }
 
         // Ollama's native API.

@@ -9,11 +9,15 @@ public struct ProviderMatch: Sendable, Equatable, Hashable {
     public var endpoint: String?
     /// The model named in the URL (Gemini's `models/{model}:…`), if any.
     public var urlModel: String?
+    /// The Azure OpenAI deployment named in the path (`/openai/deployments/{deployment}/…`), if any: the
+    /// model of last resort, when neither the response nor the request names one.
+    public var deployment: String?
 
     /// Creates a match.
-    public init(provider: String? = nil, endpoint: String? = nil, urlModel: String? = nil) {
+    public init(provider: String? = nil, endpoint: String? = nil, urlModel: String? = nil, deployment: String? = nil) {
         self.provider = provider
         self.endpoint = endpoint
         self.urlModel = urlModel
+        self.deployment = deployment
     }
 }

@@ -128,13 +128,20 @@ public struct StreamAccumulator: Sendable {
         var a = ExchangeAnalysis()
         a.provider = match.provider
         a.endpoint = match.endpoint
-        a.model = state.model ?? requestModel ?? match.urlModel
+        let sources: [(String?, String)] = [
+            (state.model, "response"), (requestModel, "request"), (match.urlModel, "url"), (match.deployment, "deployment"),
+        ]
+        if let (model, source) = sources.first(where: { $0.0 != nil }) {
+            a.model = model
+            a.modelSource = source
+        }
         a.stream = stream
         a.usage = state.usage
         a.text = state.text.isEmpty ? nil : state.text
         a.thinking = state.thinking.isEmpty ? nil : state.thinking
         a.toolCalls = state.tools.toolCalls
         a.finishReason = state.finishReason
+        a.choices = state.choices
         a.error = state.error
         a.complete = state.complete
         return a

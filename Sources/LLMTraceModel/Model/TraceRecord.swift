@@ -10,22 +10,26 @@ public struct TraceRecord: Codable, Sendable, Equatable {
     public var responseHeaders: [HeaderField]
     public var requestBody: CapturedBody?
     public var responseBody: CapturedBody?
+    /// Every choice's text and finish reason, when the response had more than one (OpenAI's `n > 1`);
+    /// `nil` (and absent from the JSON) otherwise. The summary's `text` and `finishReason` are choice 0's.
+    public var choices: [Choice]?
 
     public init(
         summary: TraceSummary, requestHeaders: [HeaderField] = [], responseHeaders: [HeaderField] = [],
-        requestBody: CapturedBody? = nil, responseBody: CapturedBody? = nil
+        requestBody: CapturedBody? = nil, responseBody: CapturedBody? = nil, choices: [Choice]? = nil
     ) {
         self.summary = summary
         self.requestHeaders = requestHeaders
         self.responseHeaders = responseHeaders
         self.requestBody = requestBody
         self.responseBody = responseBody
+        self.choices = choices
     }
 
     public var id: String { summary.id }
 
     private enum CodingKeys: String, CodingKey {
-        case requestHeaders, responseHeaders, requestBody, responseBody
+        case requestHeaders, responseHeaders, requestBody, responseBody, choices
     }
 
     public init(from decoder: any Decoder) throws {
@@ -35,6 +39,7 @@ public struct TraceRecord: Codable, Sendable, Equatable {
         responseHeaders = try c.decode([HeaderField].self, forKey: .responseHeaders)
         requestBody = try c.decodeIfPresent(CapturedBody.self, forKey: .requestBody)
         responseBody = try c.decodeIfPresent(CapturedBody.self, forKey: .responseBody)
+        choices = try c.decodeIfPresent([Choice].self, forKey: .choices)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -44,6 +49,7 @@ public struct TraceRecord: Codable, Sendable, Equatable {
         try c.encode(responseHeaders, forKey: .responseHeaders)
         try c.encode(requestBody, forKey: .requestBody)
         try c.encode(responseBody, forKey: .responseBody)
+        try c.encodeIfPresent(choices, forKey: .choices)
     }
 }
 

@@ -29,6 +29,10 @@ public struct TraceSummary: Codable, Sendable, Equatable {
     /// `chat.completions`, `messages`, `generateContent`, … or `nil` when not recognised.
     public var endpoint: String?
     public var model: String?
+    /// Where `model` came from: `response` (the model the response reported), `request` (the request
+    /// body's), `url` (named in the URL, as Gemini does) or `deployment` (an Azure OpenAI deployment name
+    /// from the path, used when neither response nor request named a model); `nil` when `model` is.
+    public var modelSource: String?
     public var stream: Bool
     /// Upstream HTTP status, or the proxy's own (400, 502) when it answered itself; `nil` while waiting.
     public var status: Int?
@@ -93,6 +97,7 @@ public struct TraceSummary: Codable, Sendable, Equatable {
         try c.encode(provider, forKey: .provider)
         try c.encode(endpoint, forKey: .endpoint)
         try c.encode(model, forKey: .model)
+        try c.encode(modelSource, forKey: .modelSource)
         try c.encode(stream, forKey: .stream)
         try c.encode(status, forKey: .status)
         try c.encode(error, forKey: .error)

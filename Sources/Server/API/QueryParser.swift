@@ -12,9 +12,33 @@ struct QueryParser {
         self.now = now
     }
 
+    /// The first non-empty value of a query parameter, decoded as an HTML form encodes it.
     func string(_ name: String) -> String? {
-        guard let v = request.uri.queryParameters.get(name), !v.isEmpty else { return nil }
+        guard let v = Self.value(of: name, inQuery: request.uri.query), !v.isEmpty else { return nil }
         return v
+    }
+
+    /// The first value of parameter `name` in a raw query string, or `nil` when it is absent.
+    ///
+    /// Names and values are decoded as `application/x-www-form-urlencoded` (what browsers, `curl
+    /// --data-urlencode -G`, Python's `urlencode` and `URLSearchParams` send): `+` is a space and
+    /// `%XX` a byte, so `q=rate+limit` and `q=rate%20limit` both mean "rate limit" and `%2B` is a
+    /// plus. Hummingbird's `queryParameters` keeps `+` as it is, so every API parameter is read here.
+    static func value(of name: String, inQuery query: String?) -> String? {
+        guard let query, !query.isEmpty else { return nil }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard formDecode(parts[0]) == name else { continue }
+            return parts.count > 1 ? formDecode(parts[1]) : ""
+        }
+        return nil
+    }
+
+    /// `+` as a space, then percent-decoding; text that is not valid percent-encoding is kept as it is
+    /// (with its `+` still read as spaces).
+    private static func formDecode(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
     }
 
     func int(_ name: String, range: ClosedRange<Int>) throws(APIError) -> Int? {

@@ -191,6 +191,7 @@ final class CaptureSession: Sendable {
         summary.provider = analysis.provider
         summary.endpoint = analysis.endpoint
         summary.model = analysis.model
+        summary.modelSource = analysis.modelSource
         summary.stream = analysis.stream
         summary.status = s.status
         summary.error = error ?? analysis.error
@@ -214,7 +215,9 @@ final class CaptureSession: Sendable {
         } else {
             responseBody = CapturedBody(bytes: s.response.bytes, size: s.response.size, truncated: s.response.truncated)
         }
-        return TraceRecord(summary: summary, requestHeaders: requestHeaders, responseHeaders: responseHeaders, requestBody: requestBody, responseBody: responseBody)
+        return TraceRecord(
+            summary: summary, requestHeaders: requestHeaders, responseHeaders: responseHeaders, requestBody: requestBody,
+            responseBody: responseBody, choices: analysis.choices)
     }
 
     /// Removes a gzip or deflate content coding for storage. `nil` when there is none or it does not decode.

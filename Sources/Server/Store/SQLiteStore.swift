@@ -25,6 +25,8 @@ public final class SQLiteStore: TraceStore {
         var responseHeaders: [HeaderField]
         var requestBody: CapturedBody?
         var responseBody: CapturedBody?
+        /// Every choice, for a response with several (absent otherwise and in older rows).
+        var choices: [Choice]?
     }
 
     /// Opens (creating if needed) and migrates the database at `path`.
@@ -120,7 +122,9 @@ public final class SQLiteStore: TraceStore {
     /// A record as the `requests` table's columns, with the statistics sample the rollups need.
     private func row(_ r: TraceRecord) throws -> (id: String, sample: StatsSample, arguments: StatementArguments) {
         let s = r.summary
-        let detail = Detail(requestHeaders: r.requestHeaders, responseHeaders: r.responseHeaders, requestBody: r.requestBody, responseBody: r.responseBody)
+        let detail = Detail(
+            requestHeaders: r.requestHeaders, responseHeaders: r.responseHeaders, requestBody: r.requestBody,
+            responseBody: r.responseBody, choices: r.choices)
         let arguments: StatementArguments = [
             s.id, s.startedAt.timeIntervalSince1970, s.env, s.model, s.provider, s.status, s.isError, s.complete,
             s.usage.inputTokens, s.usage.outputTokens, s.usage.totalTokens, s.estimatedCost, s.durationMs,
@@ -162,7 +166,9 @@ public final class SQLiteStore: TraceStore {
         guard let row else { return nil }
         let summary = try decoder.decode(TraceSummary.self, from: Data((row["summary"] as String).utf8))
         let detail = try decoder.decode(Detail.self, from: Data((row["detail"] as String).utf8))
-        return TraceRecord(summary: summary, requestHeaders: detail.requestHeaders, responseHeaders: detail.responseHeaders, requestBody: detail.requestBody, responseBody: detail.responseBody)
+        return TraceRecord(
+            summary: summary, requestHeaders: detail.requestHeaders, responseHeaders: detail.responseHeaders,
+            requestBody: detail.requestBody, responseBody: detail.responseBody, choices: detail.choices)
     }
 
     public func list(filter: RequestFilter, page: PageRequest) async throws -> Page {

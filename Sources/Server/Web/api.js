@@ -28,7 +28,7 @@ export function setToken(t) {
 /** An absolute URL for an API path (relative to the page, so the panel works under any prefix). */
 export function apiURL(path, params) {
   const u = new URL(path, document.baseURI);
-  // encodeURIComponent, not URLSearchParams: the server reads `+` as a plus sign, not a space.
+  // encodeURIComponent: a `+` in a value must reach the server as %2B (it reads `+` as a space).
   const q = Object.entries(params || {})
     .filter(([, v]) => v != null && v !== '')
     .map(([k, v]) => encodeURIComponent(k) + '=' + encodeURIComponent(String(v)))

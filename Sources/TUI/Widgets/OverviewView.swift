@@ -55,6 +55,7 @@ enum OverviewView {
             out.append(StyledLine("Tool calls", theme.accent))
             for call in s.toolCalls {
                 var line = StyledLine("  ⚙ " + call.name, theme.roleTool)
+                if let type = call.type, type != ToolCall.functionType { line.append(" [\(type)]", theme.dim) }  // a provider-run tool
                 line.append(" ")
                 line.append(call.arguments, theme.dim)
                 out.append(line)

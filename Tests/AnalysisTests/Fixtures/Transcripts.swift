@@ -57,6 +57,69 @@ enum Transcripts {
 
         """#
 
+    /// `n: 2`: each chunk carries one choice, the two choices' deltas interleave, and a choice-1 delta has
+    /// exactly the bytes of a choice-0 delta but for its `index` (an event template must not take it for choice 0).
+    static let openAIChatStreamTwoChoices = #"""
+        data: {"id":"chatcmpl-N2","object":"chat.completion.chunk","created":1727000100,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_n","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null}
+
+        data: {"id":"chatcmpl-N2","object":"chat.completion.chunk","created":1727000100,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_n","choices":[{"index":1,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null}
+
+        data: {"id":"chatcmpl-N2","object":"chat.completion.chunk","created":1727000100,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_n","choices":[{"index":0,"delta":{"content":"Roses"},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"q1"}
+
+        data: {"id":"chatcmpl-N2","object":"chat.completion.chunk","created":1727000100,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_n","choices":[{"index":1,"delta":{"content":"Violets"},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"q2"}
+
+        data: {"id":"chatcmpl-N2","object":"chat.completion.chunk","created":1727000100,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_n","choices":[{"index":0,"delta":{"content":" are red"},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"q3"}
+
+        data: {"id":"chatcmpl-N2","object":"chat.completion.chunk","created":1727000100,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_n","choices":[{"index":1,"delta":{"content":" are blue"},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"q4"}
+
+        data: {"id":"chatcmpl-N2","object":"chat.completion.chunk","created":1727000100,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_n","choices":[{"index":1,"delta":{"content":", sugar is sweet"},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"q5"}
+
+        data: {"id":"chatcmpl-N2","object":"chat.completion.chunk","created":1727000100,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_n","choices":[{"index":0,"delta":{"content":"."},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"q6"}
+
+        data: {"id":"chatcmpl-N2","object":"chat.completion.chunk","created":1727000100,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_n","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"usage":null}
+
+        data: {"id":"chatcmpl-N2","object":"chat.completion.chunk","created":1727000100,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_n","choices":[{"index":1,"delta":{},"logprobs":null,"finish_reason":"length"}],"usage":null}
+
+        data: {"id":"chatcmpl-N2","object":"chat.completion.chunk","created":1727000100,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_n","choices":[],"usage":{"prompt_tokens":14,"completion_tokens":16,"total_tokens":30,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}}
+
+        data: [DONE]
+
+
+        """#
+
+    /// `n: 3`, not streamed.
+    static let openAIChatBodyThreeChoices = #"""
+        {
+          "id": "chatcmpl-N3",
+          "object": "chat.completion",
+          "created": 1727000200,
+          "model": "gpt-4o-2024-08-06",
+          "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "Heads.", "refusal": null, "annotations": []}, "logprobs": null, "finish_reason": "stop"},
+            {"index": 1, "message": {"role": "assistant", "content": "Tails.", "refusal": null, "annotations": []}, "logprobs": null, "finish_reason": "stop"},
+            {"index": 2, "message": {"role": "assistant", "content": null, "refusal": "I can't help with that.", "annotations": []}, "logprobs": null, "finish_reason": "stop"}
+          ],
+          "usage": {"prompt_tokens": 11, "completion_tokens": 9, "total_tokens": 20},
+          "service_tier": "default",
+          "system_fingerprint": "fp_3"
+        }
+        """#
+
+    /// Legacy Completions with `n: 2`, streamed; a compatible server (vLLM-style) sends both choices in one chunk at the end.
+    static let completionsStreamTwoChoices = #"""
+        data: {"id":"cmpl-N","object":"text_completion","created":1727000300,"model":"gpt-3.5-turbo-instruct","choices":[{"text":"Once","index":0,"logprobs":null,"finish_reason":null}]}
+
+        data: {"id":"cmpl-N","object":"text_completion","created":1727000300,"model":"gpt-3.5-turbo-instruct","choices":[{"text":"There","index":1,"logprobs":null,"finish_reason":null}]}
+
+        data: {"id":"cmpl-N","object":"text_completion","created":1727000300,"model":"gpt-3.5-turbo-instruct","choices":[{"text":" upon","index":0,"logprobs":null,"finish_reason":null},{"text":" was","index":1,"logprobs":null,"finish_reason":null}]}
+
+        data: {"id":"cmpl-N","object":"text_completion","created":1727000300,"model":"gpt-3.5-turbo-instruct","choices":[{"text":"","index":0,"logprobs":null,"finish_reason":"length"},{"text":"","index":1,"logprobs":null,"finish_reason":"length"}]}
+
+        data: [DONE]
+
+
+        """#
+
     /// DeepSeek: `reasoning_content` deltas, usage with cache hit counts in the last chunk.
     static let deepSeekReasonerStream = #"""
         data: {"id":"d1","object":"chat.completion.chunk","created":1,"model":"deepseek-reasoner","choices":[{"index":0,"delta":{"role":"assistant","content":null,"reasoning_content":"Let me think"},"logprobs":null,"finish_reason":null}]}
@@ -149,6 +212,16 @@ enum Transcripts {
         {"error":{"code":"DeploymentNotFound","message":"The API deployment for this resource does not exist."}}
         """#
 
+    /// Azure's answer when a deployment's tokens-per-minute quota is spent (HTTP 429).
+    static let azureRateLimitBody = #"""
+        {"error":{"code":"429","message":"Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after 6 seconds. Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit."}}
+        """#
+
+    /// A whole answer with no `model` (as some Azure API versions and gateways in front of Azure send).
+    static let azureBodyWithoutModel = #"""
+        {"choices":[{"content_filter_results":{"hate":{"filtered":false,"severity":"safe"}},"finish_reason":"stop","index":0,"logprobs":null,"message":{"content":"Hello!","refusal":null,"role":"assistant"}}],"created":1727000400,"id":"chatcmpl-AzNoModel","object":"chat.completion","prompt_filter_results":[{"prompt_index":0,"content_filter_results":{"hate":{"filtered":false,"severity":"safe"}}}],"usage":{"completion_tokens":3,"prompt_tokens":9,"total_tokens":12}}
+        """#
+
     /// Ollama's OpenAI-compatible endpoint sends `reasoning` deltas.
     static let ollamaOpenAIStream = #"""
         data: {"id":"chatcmpl-9","object":"chat.completion.chunk","created":1,"model":"qwen3:8b","system_fingerprint":"fp_ollama","choices":[{"index":0,"delta":{"role":"assistant","content":"","reasoning":"Hmm."},"finish_reason":null}]}
@@ -224,6 +297,79 @@ enum Transcripts {
         data: {"type":"response.completed","sequence_number":14,"response":{"id":"resp_1","object":"response","created_at":1741290958,"status":"completed","model":"o4-mini-2025-04-16","output":[{"id":"rs_1","type":"reasoning","summary":[{"type":"summary_text","text":"**Checking** the weather."}]},{"id":"msg_1","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","text":"Let me check.","annotations":[]}]},{"type":"function_call","id":"fc_1","call_id":"call_1","name":"get_weather","arguments":"{\"city\":\"Oslo\"}","status":"completed"}],"usage":{"input_tokens":37,"input_tokens_details":{"cached_tokens":5},"output_tokens":11,"output_tokens_details":{"reasoning_tokens":4},"total_tokens":48}}}
 
 
+        """#
+
+    /// Built-in tools in a Responses stream: a web search (its item only), then text, then an MCP call whose
+    /// arguments stream as `response.mcp_call_arguments.delta` and whose `output` comes with its item.
+    static let responsesStreamBuiltInTools = #"""
+        event: response.created
+        data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_ws","object":"response","created_at":1741290958,"status":"in_progress","model":"gpt-4.1-2025-04-14","output":[],"tools":[{"type":"web_search_preview"}],"usage":null}}
+
+        event: response.output_item.added
+        data: {"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"id":"ws_67c9fa0502748190b7dd390736892e10","type":"web_search_call","status":"in_progress"}}
+
+        event: response.web_search_call.in_progress
+        data: {"type":"response.web_search_call.in_progress","sequence_number":2,"output_index":0,"item_id":"ws_67c9fa0502748190b7dd390736892e10"}
+
+        event: response.web_search_call.searching
+        data: {"type":"response.web_search_call.searching","sequence_number":3,"output_index":0,"item_id":"ws_67c9fa0502748190b7dd390736892e10"}
+
+        event: response.web_search_call.completed
+        data: {"type":"response.web_search_call.completed","sequence_number":4,"output_index":0,"item_id":"ws_67c9fa0502748190b7dd390736892e10"}
+
+        event: response.output_item.done
+        data: {"type":"response.output_item.done","sequence_number":5,"output_index":0,"item":{"id":"ws_67c9fa0502748190b7dd390736892e10","type":"web_search_call","status":"completed","action":{"type":"search","query":"positive news today"}}}
+
+        event: response.output_item.added
+        data: {"type":"response.output_item.added","sequence_number":6,"output_index":1,"item":{"id":"msg_1","type":"message","status":"in_progress","content":[],"role":"assistant"}}
+
+        event: response.output_text.delta
+        data: {"type":"response.output_text.delta","sequence_number":7,"item_id":"msg_1","output_index":1,"content_index":0,"delta":"Good news:"}
+
+        event: response.output_text.delta
+        data: {"type":"response.output_text.delta","sequence_number":8,"item_id":"msg_1","output_index":1,"content_index":0,"delta":" otters."}
+
+        event: response.output_item.done
+        data: {"type":"response.output_item.done","sequence_number":9,"output_index":1,"item":{"id":"msg_1","type":"message","status":"completed","content":[{"type":"output_text","text":"Good news: otters.","annotations":[]}],"role":"assistant"}}
+
+        event: response.output_item.added
+        data: {"type":"response.output_item.added","sequence_number":10,"output_index":2,"item":{"id":"mcp_1","type":"mcp_call","server_label":"deepwiki","name":"ask_question","arguments":"","status":"in_progress"}}
+
+        event: response.mcp_call_arguments.delta
+        data: {"type":"response.mcp_call_arguments.delta","sequence_number":11,"output_index":2,"item_id":"mcp_1","delta":"{\"repoName\":"}
+
+        event: response.mcp_call_arguments.delta
+        data: {"type":"response.mcp_call_arguments.delta","sequence_number":12,"output_index":2,"item_id":"mcp_1","delta":"\"a/b\"}"}
+
+        event: response.mcp_call_arguments.done
+        data: {"type":"response.mcp_call_arguments.done","sequence_number":13,"output_index":2,"item_id":"mcp_1","arguments":"{\"repoName\":\"a/b\"}"}
+
+        event: response.output_item.done
+        data: {"type":"response.output_item.done","sequence_number":14,"output_index":2,"item":{"id":"mcp_1","type":"mcp_call","server_label":"deepwiki","name":"ask_question","arguments":"{\"repoName\":\"a/b\"}","status":"completed","output":"It is a tracing proxy.","error":null}}
+
+        event: response.completed
+        data: {"type":"response.completed","sequence_number":15,"response":{"id":"resp_ws","object":"response","created_at":1741290958,"status":"completed","model":"gpt-4.1-2025-04-14","output":[{"id":"ws_67c9fa0502748190b7dd390736892e10","type":"web_search_call","status":"completed","action":{"type":"search","query":"positive news today"}},{"id":"msg_1","type":"message","status":"completed","content":[{"type":"output_text","text":"Good news: otters.","annotations":[]}],"role":"assistant"},{"id":"mcp_1","type":"mcp_call","server_label":"deepwiki","name":"ask_question","arguments":"{\"repoName\":\"a/b\"}","status":"completed","output":"It is a tracing proxy.","error":null}],"usage":{"input_tokens":328,"input_tokens_details":{"cached_tokens":0},"output_tokens":356,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":684}}}
+
+
+        """#
+
+    /// A whole Responses answer with file search results, a code interpreter run, a generated image and a custom tool call.
+    static let responsesBodyBuiltInTools = #"""
+        {
+          "id": "resp_bt",
+          "object": "response",
+          "created_at": 1741294021,
+          "status": "completed",
+          "model": "gpt-5-2025-08-07",
+          "output": [
+            {"type": "file_search_call", "id": "fs_1", "status": "completed", "queries": ["deep research"], "results": [{"file_id": "file-2dtbBZdjtDKS8eqWxqbgDi", "filename": "deep_research_blog.pdf", "score": 0.9, "text": "Deep research is…"}]},
+            {"type": "code_interpreter_call", "id": "ci_1", "status": "completed", "code": "print(6*7)", "container_id": "cntr_1", "outputs": [{"type": "logs", "logs": "42\n"}]},
+            {"type": "image_generation_call", "id": "ig_1", "status": "completed", "result": "iVBORw0KGgoAAAANSUhEUgAA", "revised_prompt": "An otter"},
+            {"type": "custom_tool_call", "id": "ctc_1", "call_id": "call_custom", "name": "code_exec", "input": "print('hi')", "status": "completed"},
+            {"type": "message", "id": "msg_2", "status": "completed", "role": "assistant", "content": [{"type": "output_text", "text": "Done.", "annotations": []}]}
+          ],
+          "usage": {"input_tokens": 1000, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 50, "output_tokens_details": {"reasoning_tokens": 10}, "total_tokens": 1050}
+        }
         """#
 
     static let responsesStreamFailed = #"""
@@ -359,6 +505,84 @@ enum Transcripts {
           "stop_reason": "tool_use",
           "stop_sequence": null,
           "usage": {"input_tokens": 12, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 4096, "output_tokens": 60, "service_tier": "standard"}
+        }
+        """#
+
+    /// Web search, Anthropic's server tool: a `server_tool_use` block whose input streams as `input_json_delta`,
+    /// its `web_search_tool_result`, then cited text (`citations_delta` is not text).
+    static let anthropicWebSearchStream = #"""
+        event: message_start
+        data: {"type":"message_start","message":{"id":"msg_01G2d7fSWFyxgt2GLWjLDBdN","type":"message","role":"assistant","model":"claude-opus-4-1-20250805","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":2679,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":3,"service_tier":"standard"}}}
+
+        event: content_block_start
+        data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"I'll check the weather."}}
+
+        event: content_block_stop
+        data: {"type":"content_block_stop","index":0}
+
+        event: content_block_start
+        data: {"type":"content_block_start","index":1,"content_block":{"type":"server_tool_use","id":"srvtoolu_014hJH82Qum7Td6UV8gDXThB","name":"web_search","input":{}}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":""}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"query"}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"\":\"weather NYC today\"}"}}
+
+        event: content_block_stop
+        data: {"type":"content_block_stop","index":1}
+
+        event: content_block_start
+        data: {"type":"content_block_start","index":2,"content_block":{"type":"web_search_tool_result","tool_use_id":"srvtoolu_014hJH82Qum7Td6UV8gDXThB","content":[{"type":"web_search_result","title":"Weather in New York City in May 2025","url":"https://world-weather.info/forecast/usa/new_york/may-2025/","encrypted_content":"Ev0DCioIAxgCIiQ3NmU4ZmI4OC1k","page_age":null}]}}
+
+        event: content_block_stop
+        data: {"type":"content_block_stop","index":2}
+
+        event: content_block_start
+        data: {"type":"content_block_start","index":3,"content_block":{"type":"text","text":""}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":3,"delta":{"type":"citations_delta","citation":{"type":"web_search_result_location","cited_text":"Sunny, 22 °C","url":"https://world-weather.info/forecast/usa/new_york/may-2025/","title":"Weather in New York City in May 2025","encrypted_index":"EpMBCioIAhgB"}}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":3,"delta":{"type":"text_delta","text":" It is sunny, 22 °C."}}
+
+        event: content_block_stop
+        data: {"type":"content_block_stop","index":3}
+
+        event: message_delta
+        data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":10682,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":510,"server_tool_use":{"web_search_requests":1}}}
+
+        event: message_stop
+        data: {"type":"message_stop"}
+
+
+        """#
+
+    /// A whole message: a web search that failed (`web_search_tool_result_error`), a web fetch, then a client tool call.
+    static let anthropicServerToolsBody = #"""
+        {
+          "id": "msg_srv",
+          "type": "message",
+          "role": "assistant",
+          "model": "claude-sonnet-4-5-20250929",
+          "content": [
+            {"type": "server_tool_use", "id": "srvtoolu_a", "name": "web_search", "input": {"query": "llmtrace"}},
+            {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_a", "content": {"type": "web_search_tool_result_error", "error_code": "max_uses_exceeded"}},
+            {"type": "server_tool_use", "id": "srvtoolu_b", "name": "web_fetch", "input": {"url": "https://example.com/a"}},
+            {"type": "web_fetch_tool_result", "tool_use_id": "srvtoolu_b", "content": {"type": "web_fetch_result", "url": "https://example.com/a", "content": {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "Hello"}}}},
+            {"type": "text", "text": "Let me save that."},
+            {"type": "tool_use", "id": "toolu_c", "name": "save", "input": {"text": "Hello"}}
+          ],
+          "stop_reason": "tool_use",
+          "stop_sequence": null,
+          "usage": {"input_tokens": 900, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0, "output_tokens": 80, "server_tool_use": {"web_search_requests": 1, "web_fetch_requests": 1}}
         }
         """#
 

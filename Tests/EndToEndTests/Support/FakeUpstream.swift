@@ -22,6 +22,12 @@ final class FakeUpstream: Sendable {
 
     static let json = #"{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}"#
 
+    static let azureRateLimit =
+        #"{"error":{"code":"429","message":"Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after 6 seconds."}}"#
+
+    static let azureTwoChoices =
+        #"{"id":"chatcmpl-az2","object":"chat.completion","created":1727000500,"choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"Heads."}},{"index":1,"finish_reason":"length","message":{"role":"assistant","content":"Tails"}}],"usage":{"prompt_tokens":9,"completion_tokens":4,"total_tokens":13}}"#
+
     static func sseEvent(_ i: Int) -> String {
         #"data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"tok\#(i) "}}]}"# + "\n\n"
     }
@@ -129,6 +135,17 @@ final class FakeUpstream: Sendable {
                 }
                 try await writer.finish(nil)
             })
+        }
+        // Azure OpenAI: deployment `gpt-4o` is over its rate limit (429); any other answers `n: 2` choices with no `model`.
+        router.on("/openai/deployments/:name/chat/completions", method: .post) { request, context in
+            self.remember(request)
+            _ = try await request.body.collect(upTo: 1 << 20)
+            if context.parameters.get("name") == "gpt-4o" {
+                return Response(
+                    status: .tooManyRequests, headers: [.contentType: "application/json", .retryAfter: "6"],
+                    body: .init(byteBuffer: ByteBuffer(string: Self.azureRateLimit)))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: Self.azureTwoChoices)))
         }
         router.on("/echo", method: .post) { request, _ in
             self.remember(request)
