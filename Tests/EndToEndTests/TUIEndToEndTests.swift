@@ -128,6 +128,26 @@ final class Tmux: Sendable {
         throw ProcessFailure("llmtrace tui did not exit within \(timeout):\n\(try await screen())")
     }
 
+    /// Whether the pane's program has exited.
+    func hasExited() async throws -> Bool {
+        try await runCommand(Self.tool, ["display-message", "-p", "-t", name, "#{pane_dead}"]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    }
+
+    /// The pid of the pane's program named `program`: the pane's process, or one it started (the
+    /// shell tmux runs the command with, and `env`, may or may not exec it).
+    func programPID(named program: String = "llmtrace") async throws -> pid_t {
+        let text = try await runCommand(Self.tool, ["display-message", "-p", "-t", name, "#{pane_pid}"]).1
+        guard var pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw ProcessFailure("no pane pid: \(text)") }
+        for _ in 0..<4 {
+            let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) ?? ""
+            if exe.hasSuffix("/" + program) { return pid }
+            let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+            guard let child = children.split(separator: " ").first.flatMap({ pid_t($0) }) else { break }
+            pid = child
+        }
+        throw ProcessFailure("no \(program) process in tmux pane \(name)")
+    }
+
     /// Whether the program left the alternate screen (curses' endwin ran).
     func alternateScreenOff() async throws -> Bool {
         try await runCommand(Self.tool, ["display-message", "-p", "-t", name, "#{alternate_on}"]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
