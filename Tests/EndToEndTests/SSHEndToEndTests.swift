@@ -161,7 +161,6 @@ struct SSHEndToEndTests {
             defer { tail.stop() }
             try await tail.waitFor("connected to ssh \(target) → \(sshd.defaultSocket)")
             tail.stop()
-            #expect(await tail.waitForExit(timeout: .seconds(5)) != nil)
             #expect(await sshd.tunnelsEnd(for: sshd.defaultSocket, timeout: .seconds(5)) == [], "\(target)")
         }
     }
@@ -211,8 +210,8 @@ struct SSHEndToEndTests {
         await upstream.stop()
     }
 
-    /// The TUI's header names the ssh target; when the tunnel dies it says so, and is live again once
-    /// the tunnel is reopened.
+    /// The TUI's header names the ssh target; when the remote reboots (sshd and the tunnel go away) it
+    /// says the tunnel closed and why, and is live again once sshd is back and the tunnel reopened.
     @Test(.enabled(if: tmuxAvailable, "skipped: needs tmux"))
     func theTUIHeaderShowsTheSSHTargetAndADeadTunnel() async throws {
         let sshd = try await SSHServer.start()
@@ -220,14 +219,21 @@ struct SSHEndToEndTests {
         let server = try await LLMTraceProcess.start(["--socket", sshd.defaultSocket])
         defer { Task { await server.stop() } }
         let command = ([LLMTraceProcess.binary.path, "tui", "--ssh", Self.target(sshd)] + Self.options(sshd)).map(Self.shellQuoted).joined(separator: " ")
-        let tmux = try await Tmux.start(command: command, width: 220, height: 30)
+        let tmux = try await Tmux.start(command: command, width: 250, height: 30)
         defer { tmux.kill() }
         try await tmux.waitFor("● live  ssh \(Self.target(sshd)) → \(sshd.defaultSocket)")
+
+        // The remote goes down: sshd first, then the tunnel's connection.
+        sshd.stop()
         let first = await sshd.tunnelProcesses(for: sshd.defaultSocket)
         try #require(first.count == 1)
         kill(first[0], SIGKILL)
-        try await tmux.waitFor("ssh tunnel closed")
-        try await tmux.waitFor("● live", timeout: .seconds(20))
+        try await tmux.waitFor("ssh tunnel closed (ssh exited 255: ssh: connect to host 127.0.0.1 port \(sshd.port): Connection refused); reopening it")
+
+        // It comes back: the tunnel is reopened and the TUI is live again.
+        let again = try await sshd.restarted()
+        defer { again.stop() }
+        try await tmux.waitFor("● live", timeout: .seconds(30))
         try await tmux.send("q")
         try await tmux.waitUntilExited()
         #expect(await sshd.tunnelsEnd(for: sshd.defaultSocket, timeout: .seconds(5)) == [])

@@ -172,6 +172,11 @@ final class SSHServer: Sendable {
             \(extra)
             """
         try config.write(to: dir.appendingPathComponent("sshd_config"), atomically: true, encoding: .utf8)
+        return try await launch(directory: dir, port: port)
+    }
+
+    /// Runs sshd with the configuration in `directory` and waits until it listens on `port`.
+    private static func launch(directory dir: URL, port: Int) async throws -> SSHServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/sshd")
         process.arguments = ["-D", "-e", "-f", dir.appendingPathComponent("sshd_config").path]
@@ -186,6 +191,11 @@ final class SSHServer: Sendable {
         }
         server.stop()
         throw ProcessFailure("sshd did not listen on \(port)")
+    }
+
+    /// The same sshd (configuration, host key, port) started again after ``stop()``, as after a reboot.
+    func restarted() async throws -> SSHServer {
+        try await Self.launch(directory: directory, port: port)
     }
 
     private init(directory: URL, port: Int, process: Process) {
