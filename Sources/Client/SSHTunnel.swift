@@ -127,7 +127,9 @@ public final class SSHTunnel: Sendable {
             try? await Task.sleep(for: .milliseconds(100))
         }
         tunnel.close()
-        throw .ssh("the tunnel to \(target):\(socket) did not answer within \(timeout): \(lastError)")
+        throw .ssh(
+            "ssh to \(target) is up, but no llmtrace server answered at \(socket) there within \(timeout) "
+                + "(is it running, and is --remote-socket right?): \(lastError)")
     }
 
     private init(address: ServerAddress, target: String, remoteSocket: String, arguments: [String], child: ChildProcess) {

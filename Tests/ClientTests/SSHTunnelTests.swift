@@ -83,13 +83,15 @@ import Testing
                 sigaddset(&blocked, SIGTERM)
                 sigaddset(&blocked, SIGINT)
                 pthread_sigmask(SIG_BLOCK, &blocked, nil)
-                signal(SIGTERM, SIG_IGN)  // ignored here too: ignored signals survive exec unless reset
-                defer { signal(SIGTERM, SIG_DFL) }
                 do { done.resume(returning: try ChildProcess(["sleep", "30"], captureOutput: false)) } catch { done.resume(throwing: error) }
             }
             thread.start()
         }
         #expect(ChildProcesses.contains(started.pid))
+        #if os(Linux)
+        let status = try String(contentsOfFile: "/proc/\(started.pid)/status", encoding: .utf8)
+        #expect(status.split(separator: "\n").contains("SigBlk:\t0000000000000000"), "\(status)")
+        #endif
         started.terminate(grace: .seconds(5))
         #expect(started.exitStatus == 128 + SIGTERM)  // not 128 + SIGKILL
         #expect(!ChildProcesses.contains(started.pid))

@@ -103,14 +103,30 @@ struct SSHEndToEndTests {
             try await Self.waitForTunnel(sshd, socket)
             let pid = try await tmux.programPID()
             try await Task.sleep(until: started + interrupt.after)
-            let screen = try await tmux.screen()
-            #expect(!(try await tmux.hasExited()), "tui gave up before the signal: \(screen)")
+            if try await tmux.hasExited() {
+                let status = try await tmux.exitStatus()
+                let screen = try await tmux.screen()
+                Issue.record("tui gave up before the signal (exit status \(status.map(String.init) ?? "?")): \(screen)")
+                return
+            }
+            let signals = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8))?
+                .split(separator: "\n").filter { $0.hasPrefix("Sig") || $0.hasPrefix("Shd") }.joined(separator: " ") ?? ""
+            let signalled = ContinuousClock.now
             if interrupt.signal == SIGINT {
-                try await tmux.send("C-c")  // the terminal's ctrl-c: SIGINT to the foreground process group
+                // The terminal's ctrl-c: SIGINT to the foreground process group, which tui leads in its pane
+                // (`tmux send-keys C-c` does the same, but the tmux client can take seconds to start under load).
+                #expect(getpgid(pid) == pid)
+                kill(-pid, SIGINT)
             } else {
                 kill(pid, SIGTERM)
             }
-            try await tmux.waitUntilExited(timeout: .seconds(3))
+            // Watched through /proc: polling tmux means starting processes, which is slow under load.
+            while !processHasExited(pid), ContinuousClock.now - signalled < .seconds(25) { try await Task.sleep(for: .milliseconds(20)) }
+            let took = ContinuousClock.now - signalled
+            #expect(took < .seconds(3), "exited after \(took); before the signal: \(signals)")
+            try await tmux.waitUntilExited(timeout: .seconds(10))
+            let status = try await tmux.exitStatus()
+            #expect(status == nil || status == 128 + interrupt.signal, "exit status \(status.map(String.init) ?? "?")")
         }
         #expect(await sshd.tunnelsEnd(for: socket, timeout: .seconds(3)) == [], "ssh was left running")
     }

@@ -69,30 +69,37 @@ final class Tmux: Sendable {
     static func start(command: String, width: Int, height: Int) async throws -> Tmux {
         let name = "llmtrace-e2e-\(UUID().uuidString.prefix(8))"
         let tmux = Tmux(name: name)
-        let (status, output) = try await runCommand(tool, ["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "env TERM=xterm-256color \(command)"])
-        guard status == 0 else { throw ProcessFailure("tmux new-session failed: \(output)") }
-        _ = try await runCommand(tool, ["set-option", "-t", name, "remain-on-exit", "on"])
+        // A tmux server of its own (-L): sessions started at once on a shared server can be lost while
+        // that server starts or exits. remain-on-exit is set in its config, before the program starts.
+        let config = try makeTempDirectory().appendingPathComponent("tmux.conf")
+        try "set-option -g remain-on-exit on\n".write(to: config, atomically: true, encoding: .utf8)
+        let (status, output) = try await runCommand(
+            tool, ["-L", name, "-f", config.path, "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "env TERM=xterm-256color \(command)"])
+        guard status == 0 else {
+            tmux.kill()
+            throw ProcessFailure("tmux new-session failed: \(output)")
+        }
         return tmux
     }
 
     private init(name: String) { self.name = name }
 
     func screen() async throws -> String {
-        try await runCommand(Self.tool, ["capture-pane", "-p", "-t", name]).1
+        try await runCommand(Self.tool, ["-L", name, "capture-pane", "-p", "-t", name]).1
     }
 
     func send(_ keys: String...) async throws {
-        _ = try await runCommand(Self.tool, ["send-keys", "-t", name] + keys)
+        _ = try await runCommand(Self.tool, ["-L", name, "send-keys", "-t", name] + keys)
         try await Task.sleep(for: .milliseconds(150))
     }
 
     func type(_ text: String) async throws {
-        _ = try await runCommand(Self.tool, ["send-keys", "-t", name, "-l", text])
+        _ = try await runCommand(Self.tool, ["-L", name, "send-keys", "-t", name, "-l", text])
         try await Task.sleep(for: .milliseconds(150))
     }
 
     func resize(width: Int, height: Int) async throws {
-        _ = try await runCommand(Self.tool, ["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
+        _ = try await runCommand(Self.tool, ["-L", name, "resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
         try await Task.sleep(for: .milliseconds(300))
     }
 
@@ -121,22 +128,27 @@ final class Tmux: Sendable {
     func waitUntilExited(timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let dead = try await runCommand(Self.tool, ["display-message", "-p", "-t", name, "#{pane_dead}"]).1
+            let dead = try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{pane_dead}"]).1
             if dead.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw ProcessFailure("llmtrace tui did not exit within \(timeout):\n\(try await screen())")
     }
 
+    /// The exit status of the pane's program once it has exited (`#{pane_dead_status}`).
+    func exitStatus() async throws -> Int32? {
+        Int32(try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{pane_dead_status}"]).1.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     /// Whether the pane's program has exited.
     func hasExited() async throws -> Bool {
-        try await runCommand(Self.tool, ["display-message", "-p", "-t", name, "#{pane_dead}"]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+        try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{pane_dead}"]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 
     /// The pid of the pane's program named `program`: the pane's process, or one it started (the
     /// shell tmux runs the command with, and `env`, may or may not exec it).
     func programPID(named program: String = "llmtrace") async throws -> pid_t {
-        let text = try await runCommand(Self.tool, ["display-message", "-p", "-t", name, "#{pane_pid}"]).1
+        let text = try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{pane_pid}"]).1
         guard var pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw ProcessFailure("no pane pid: \(text)") }
         for _ in 0..<4 {
             let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) ?? ""
@@ -150,13 +162,13 @@ final class Tmux: Sendable {
 
     /// Whether the program left the alternate screen (curses' endwin ran).
     func alternateScreenOff() async throws -> Bool {
-        try await runCommand(Self.tool, ["display-message", "-p", "-t", name, "#{alternate_on}"]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+        try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{alternate_on}"]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
     }
 
     func kill() {
         let p = Process()
         p.executableURL = Self.tool
-        p.arguments = ["kill-session", "-t", name]
+        p.arguments = ["-L", name, "kill-server"]
         try? p.run()
     }
 }

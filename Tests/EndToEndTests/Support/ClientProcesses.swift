@@ -64,6 +64,15 @@ final class TailProcess: Sendable {
     }
 }
 
+/// Whether `pid` is gone or a zombie (exited, not yet reaped by its parent), from /proc.
+func processHasExited(_ pid: pid_t) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return true }
+    let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+    return state == "Z" || state == "X"
+}
+
 /// A TCP connection that sends one request and then never reads.
 final class StalledConnection: Sendable {
     let fd: Int32
@@ -204,11 +213,18 @@ final class SSHServer: Sendable {
         self.process = process
     }
 
-    /// The pids of `ssh -N …` processes forwarding to `socket` (each test uses a socket of its own).
+    /// The pids of live `ssh -N …` processes forwarding to `socket` (each test uses a socket of its own).
+    /// Read from /proc rather than with pgrep: tests poll this, and starting processes is slow under load.
     func tunnelProcesses(for socket: String) async -> [pid_t] {
-        let (status, output) = (try? await runCommand(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", "ssh -N .*\(socket)"])) ?? (1, "")
-        guard status == 0 else { return [] }
-        return output.split(whereSeparator: \.isNewline).compactMap { pid_t($0) }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { pid_t($0) }.filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard arguments.first.map({ $0 == "ssh" || $0.hasSuffix("/ssh") }) == true, arguments.contains("-N"),
+                arguments.contains(where: { $0.hasSuffix(":" + socket) })
+            else { return false }
+            return !processHasExited(pid)
+        }
     }
 
     /// Whether an `ssh -N -L …:socket` process is still running.
