@@ -11,7 +11,10 @@ private let tmuxAvailable = FileManager.default.isExecutableFile(atPath: "/usr/b
 
 /// `--ssh` as users have it: through a real sshd on loopback started by each test, with ssh logging at
 /// its default level and a known_hosts file that starts empty (`StrictHostKeyChecking=accept-new`).
-@Suite(.enabled(if: sshAvailable, "skipped: needs /usr/sbin/sshd and /usr/bin/ssh (apt-get install openssh-server openssh-client)"))
+///
+/// Serialized: each test runs an sshd, ssh and llmtrace, and ssh gives up on a login that takes more than
+/// ConnectTimeout (10 s) — which a dozen of them at once on a small, busy machine can.
+@Suite(.serialized, .enabled(if: sshAvailable, "skipped: needs /usr/sbin/sshd and /usr/bin/ssh (apt-get install openssh-server openssh-client)"))
 struct SSHEndToEndTests {
     static let user = NSUserName()
 

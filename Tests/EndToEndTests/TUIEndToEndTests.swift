@@ -1,3 +1,4 @@
+import Client
 import Foundation
 import Testing
 
@@ -73,11 +74,16 @@ final class Tmux: Sendable {
         // that server starts or exits. remain-on-exit is set in its config, before the program starts.
         let config = try makeTempDirectory().appendingPathComponent("tmux.conf")
         try "set-option -g remain-on-exit on\n".write(to: config, atomically: true, encoding: .utf8)
-        let (status, output) = try await runCommand(
-            tool, ["-L", name, "-f", config.path, "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "env TERM=xterm-256color \(command)"])
+        // Started with a clean signal mask (ChildProcess): the tmux server forked from it keeps the mask, and
+        // Foundation's Process passes on its worker thread's, which blocks SIGCHLD and SIGTERM — such a server
+        // never reaps its panes and ignores kill-server.
+        let client = try ChildProcess(
+            [tool.path, "-L", name, "-f", config.path, "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "env TERM=xterm-256color \(command)"],
+            captureOutput: true)
+        let status = await client.wait(timeout: .seconds(30))
         guard status == 0 else {
             tmux.kill()
-            throw ProcessFailure("tmux new-session failed: \(output)")
+            throw ProcessFailure("tmux new-session failed (\(status.map(String.init) ?? "timed out")): \(client.standardError.text)")
         }
         return tmux
     }
