@@ -34,6 +34,10 @@ public final class ChildProcess: Sendable {
     /// - Parameter captureOutput: collect standard output; otherwise it goes to `/dev/null`.
     public init(_ arguments: [String], captureOutput: Bool) throws(SpawnError) {
         guard let program = arguments.first else { throw SpawnError(description: "no program to run") }
+        // One spawn at a time: another child started between a pipe's creation and its close-on-exec flag
+        // would inherit it and hold it open.
+        Self.spawnLock.lock()
+        defer { Self.spawnLock.unlock() }
         var out: (read: Int32, write: Int32)?
         if captureOutput { out = try Self.makePipe() }
         let err: (read: Int32, write: Int32)
@@ -100,6 +104,8 @@ public final class ChildProcess: Sendable {
         standardError = Collected(fd: err.read)
     }
 
+    private static let spawnLock = NSLock()
+
     /// The exit status (128 + signal when a signal ended it) once it has exited, else `nil`.
     public var exitStatus: Int32? {
         reapedStatus.withLock { reaped in
@@ -144,9 +150,8 @@ public final class ChildProcess: Sendable {
     deinit { terminate() }
 
     private static func makePipe() throws(SpawnError) -> (read: Int32, write: Int32) {
-        // Neither end may leak into other children: close-on-exec (a child started by another thread
-        // between these two calls could still inherit them; llmtrace starts one ssh at a time). dup2 onto 1
-        // and 2 clears the flag in this child.
+        // Neither end may leak into other children: close-on-exec (``spawnLock`` keeps other ChildProcesses
+        // from starting between these two calls). dup2 onto 1 and 2 clears the flag in this child.
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw SpawnError(description: "cannot create a pipe: \(String(cString: strerror(errno)))") }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
@@ -155,30 +160,37 @@ public final class ChildProcess: Sendable {
 
     /// Output collected from one of the child's pipes as it arrives.
     public final class Collected: Sendable {
-        /// The bytes so far, and whether the pipe reached its end; shared with the read handler.
+        /// The bytes so far, and whether the pipe reached its end; shared with the reader thread.
         private final class Storage: Sendable {
             let data = Mutex((Data(), false))
         }
         private let storage = Storage()
-        private let handle: FileHandle?
 
+        /// Reads `fd` to its end on a thread of its own (plain blocking reads: the end of the output is
+        /// seen as soon as the child and everything it started have closed the pipe), then closes it.
         init(fd: Int32?) {
             guard let fd else {
-                handle = nil
                 storage.data.withLock { $0.1 = true }
                 return
             }
-            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-            self.handle = handle
-            handle.readabilityHandler = { [storage] h in
-                let chunk = h.availableData
-                if chunk.isEmpty {
-                    h.readabilityHandler = nil
-                    storage.data.withLock { $0.1 = true }
-                } else {
-                    storage.data.withLock { $0.0.append(chunk) }
+            let storage = self.storage
+            let reader = Thread {
+                var buffer = [UInt8](repeating: 0, count: 16 << 10)
+                while true {
+                    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if n > 0 {
+                        storage.data.withLock { $0.0.append(contentsOf: buffer[0..<n]) }
+                    } else if n < 0 && errno == EINTR {
+                        continue
+                    } else {
+                        break
+                    }
                 }
+                _ = close(fd)
+                storage.data.withLock { $0.1 = true }
             }
+            reader.name = "llmtrace-child-output"
+            reader.start()
         }
 
         /// Everything read so far, as UTF-8.
@@ -190,8 +202,6 @@ public final class ChildProcess: Sendable {
             let deadline = ContinuousClock.now + timeout
             while !storage.data.withLock({ $0.1 }), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
         }
-
-        deinit { handle?.readabilityHandler = nil }
     }
 }
 
