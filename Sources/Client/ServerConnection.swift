@@ -11,12 +11,14 @@ public struct ServerConnection: Sendable {
     /// - Parameters:
     ///   - server: `--server`; when `nil` (and no `ssh`), the local socket if a server answers there, else
     ///     `http://127.0.0.1:8080`.
-    ///   - ssh: `--ssh user@host[:port]`.
+    ///   - ssh: `--ssh user@host[:port]` or a host alias (see ``SSHTunnel``).
+    ///   - sshConfig: `--ssh-config FILE`, read by ssh instead of `~/.ssh/config`.
     public static func open(
-        server: String?, password: String?, ssh: String?, remoteSocket: String?, sshOptions: [String]
+        server: String?, password: String?, ssh: String?, remoteSocket: String?, sshOptions: [String], sshConfig: String? = nil
     ) async throws(ClientError) -> ServerConnection {
         if let ssh {
-            let tunnel = try await SSHTunnel.open(target: ssh, remoteSocket: remoteSocket, options: sshOptions, password: password)
+            let tunnel = try await SSHTunnel.open(
+                target: ssh, remoteSocket: remoteSocket, options: sshOptions, configFile: sshConfig, password: password)
             return ServerConnection(
                 client: LLMTraceClient(server: tunnel.address, password: password), tunnel: tunnel,
                 label: "ssh \(ssh) → \(tunnel.remoteSocket)")
@@ -40,6 +42,26 @@ public struct ServerConnection: Sendable {
         }
         let address = try ServerAddress("http://127.0.0.1:8080")
         return ServerConnection(client: LLMTraceClient(server: address, password: password), tunnel: nil, label: address.description)
+    }
+
+    /// The client's live event stream (``LLMTraceClient/events(env:model:filter:)``); while an ssh tunnel
+    /// is down, the reconnecting state says so instead of the bare "connection refused".
+    public func events(env: String? = nil, model: String? = nil, filter: String? = nil) -> AsyncStream<LLMTraceClient.Update> {
+        let updates = client.events(env: env, model: model, filter: filter)
+        guard let tunnel else { return updates }
+        let (stream, continuation) = AsyncStream.makeStream(of: LLMTraceClient.Update.self, bufferingPolicy: .unbounded)
+        let task = Task {
+            for await update in updates {
+                if case .state(.reconnecting(_, let attempt, let retry)) = update, let down = tunnel.downReason {
+                    continuation.yield(.state(.reconnecting(reason: down, attempt: attempt, retryInSeconds: retry)))
+                } else {
+                    continuation.yield(update)
+                }
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
     }
 
     /// Closes the client and the tunnel.

@@ -8,17 +8,19 @@ struct ConnectionOptions: ParsableArguments {
     var server: String?
     @Option(name: [.customShort("P"), .long], help: "The server's password (or LLMTRACE_PASSWORD).")
     var password: String?
-    @Option(name: .long, help: "Reach a remote server through ssh: user@host[:port].")
+    @Option(name: .long, help: "Reach a remote server through ssh: user@host[:port], user@[::1]:port, or a host alias from ~/.ssh/config.")
     var ssh: String?
     @Option(name: .long, help: "With --ssh: the server's socket on the remote machine (default: its default socket).")
     var remoteSocket: String?
-    @Option(name: .long, help: "With --ssh: an extra ssh -o option, e.g. IdentityFile=~/.ssh/id_ed25519 (repeatable).")
+    @Option(name: .long, help: "With --ssh: an extra ssh -o option, e.g. IdentityFile=~/.ssh/id_ed25519 or ProxyJump=bastion (repeatable).")
     var sshOption: [String] = []
+    @Option(name: .long, help: "With --ssh: the ssh config file to read instead of ~/.ssh/config (ssh -F).")
+    var sshConfig: String?
 
     func open() async throws -> ServerConnection {
         let password = password ?? ProcessInfo.processInfo.environment["LLMTRACE_PASSWORD"]
         do {
-            return try await ServerConnection.open(server: server, password: password, ssh: ssh, remoteSocket: remoteSocket, sshOptions: sshOption)
+            return try await ServerConnection.open(server: server, password: password, ssh: ssh, remoteSocket: remoteSocket, sshOptions: sshOption, sshConfig: sshConfig)
         } catch {
             throw CLIError(error.description)
         }

@@ -21,10 +21,9 @@ struct TailCommand: AsyncParsableCommand {
 
     func run() async throws {
         let opened = try await connection.open()
-        InterruptHandler.install(killing: opened.tunnel?.pid)
         let printer = TailPrinter(json: json)
         printer.status("following \(opened.label)")
-        for await update in opened.client.events(env: env, model: model, filter: filter) {
+        for await update in opened.events(env: env, model: model, filter: filter) {
             switch update {
             case .state(.live): printer.status("connected to \(opened.label)")
             case .state(.reconnecting(let reason, let attempt, let retryIn)):

@@ -22,6 +22,9 @@ if LLMTraceCommand.runsServer(CommandLine.arguments) {
     }
     #endif
     NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+} else {
+    // Client commands may start ssh: from here on, every way out ends it.
+    InterruptHandler.install()
 }
 
 // Each command is run by its concrete type: called from here through the protocol, ArgumentParser's

@@ -1,3 +1,4 @@
+import Client
 import Foundation
 import Testing
 
@@ -72,30 +73,42 @@ final class Tmux: Sendable {
     static func start(command: String, width: Int, height: Int) async throws -> Tmux {
         let name = "llmtrace-e2e-\(UUID().uuidString.prefix(8))"
         let tmux = Tmux(name: name)
-        let (status, output) = try await runCommand(tool, ["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "env TERM=xterm-256color \(command)"])
-        guard status == 0 else { throw ProcessFailure("tmux new-session failed: \(output)") }
-        _ = try await runCommand(tool, ["set-option", "-t", name, "remain-on-exit", "on"])
+        // A tmux server of its own (-L): sessions started at once on a shared server can be lost while
+        // that server starts or exits. remain-on-exit is set in its config, before the program starts.
+        let config = try makeTempDirectory().appendingPathComponent("tmux.conf")
+        try "set-option -g remain-on-exit on\n".write(to: config, atomically: true, encoding: .utf8)
+        // Started with a clean signal mask (ChildProcess): the tmux server forked from it keeps the mask, and
+        // Foundation's Process passes on its worker thread's, which blocks SIGCHLD and SIGTERM — such a server
+        // never reaps its panes and ignores kill-server.
+        let client = try ChildProcess(
+            [tool.path, "-L", name, "-f", config.path, "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "env TERM=xterm-256color \(command)"],
+            captureOutput: true)
+        let status = await client.wait(timeout: .seconds(30))
+        guard status == 0 else {
+            await tmux.kill()
+            throw ProcessFailure("tmux new-session failed (\(status.map(String.init) ?? "timed out")): \(client.standardError.text)")
+        }
         return tmux
     }
 
     private init(name: String) { self.name = name }
 
     func screen() async throws -> String {
-        try await runCommand(Self.tool, ["capture-pane", "-p", "-t", name]).1
+        try await runCommand(Self.tool, ["-L", name, "capture-pane", "-p", "-t", name]).1
     }
 
     func send(_ keys: String...) async throws {
-        _ = try await runCommand(Self.tool, ["send-keys", "-t", name] + keys)
+        _ = try await runCommand(Self.tool, ["-L", name, "send-keys", "-t", name] + keys)
         try await Task.sleep(for: .milliseconds(150))
     }
 
     func type(_ text: String) async throws {
-        _ = try await runCommand(Self.tool, ["send-keys", "-t", name, "-l", text])
+        _ = try await runCommand(Self.tool, ["-L", name, "send-keys", "-t", name, "-l", text])
         try await Task.sleep(for: .milliseconds(150))
     }
 
     func resize(width: Int, height: Int) async throws {
-        _ = try await runCommand(Self.tool, ["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
+        _ = try await runCommand(Self.tool, ["-L", name, "resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
         try await Task.sleep(for: .milliseconds(300))
     }
 
@@ -124,20 +137,45 @@ final class Tmux: Sendable {
     func waitUntilExited(timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let dead = try await runCommand(Self.tool, ["display-message", "-p", "-t", name, "#{pane_dead}"]).1
+            let dead = try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{pane_dead}"]).1
             if dead.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw ProcessFailure("llmtrace tui did not exit within \(timeout):\n\(try await screen())")
     }
 
-    /// Whether the program left the alternate screen (curses' endwin ran).
-    func alternateScreenOff() async throws -> Bool {
-        try await runCommand(Self.tool, ["display-message", "-p", "-t", name, "#{alternate_on}"]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+    /// The exit status of the pane's program once it has exited (`#{pane_dead_status}`).
+    func exitStatus() async throws -> Int32? {
+        Int32(try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{pane_dead_status}"]).1.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    /// Ends the session and the program in it.
+    /// Whether the pane's program has exited.
+    func hasExited() async throws -> Bool {
+        try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{pane_dead}"]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    }
+
+    /// The pid of the pane's program named `program`: the pane's process, or one it started (the
+    /// shell tmux runs the command with, and `env`, may or may not exec it).
+    func programPID(named program: String = "llmtrace") async throws -> pid_t {
+        let text = try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{pane_pid}"]).1
+        guard var pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw ProcessFailure("no pane pid: \(text)") }
+        for _ in 0..<4 {
+            let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) ?? ""
+            if exe.hasSuffix("/" + program) { return pid }
+            let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+            guard let child = children.split(separator: " ").first.flatMap({ pid_t($0) }) else { break }
+            pid = child
+        }
+        throw ProcessFailure("no \(program) process in tmux pane \(name)")
+    }
+
+    /// Whether the program left the alternate screen (curses' endwin ran).
+    func alternateScreenOff() async throws -> Bool {
+        try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{alternate_on}"]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+    }
+
+    /// Ends the session's private tmux server and the program in it.
     func kill() async {
-        _ = try? await runCommand(Self.tool, ["kill-session", "-t", name])
+        _ = try? await runCommand(Self.tool, ["-L", name, "kill-server"])
     }
 }

@@ -241,6 +241,16 @@ import Testing
         #expect(local.frame().row(0).contains("local server started"))
     }
 
+    @Test func anSSHConnectionNamesItsTargetAndADeadTunnel() {
+        var state = AppState(serverLabel: "ssh me@prod-box → /run/user/1000/llmtrace.sock", width: 200, height: 20)
+        state.send(.connection(.live))
+        #expect(state.frame().row(0).contains("● live  ssh me@prod-box → /run/user/1000/llmtrace.sock"))
+        state.send(.connection(.reconnecting(reason: "ssh tunnel closed (ssh exited 255: Connection reset by peer); reopening it", attempt: 1, retryInSeconds: 0.25)))
+        let row = state.frame().row(0)
+        #expect(row.contains("◌ reconnecting (ssh tunnel closed (ssh exited 255: Connection reset by peer); reopening it; retry 1 in 0.25s)"))
+        #expect(row.contains("ssh me@prod-box"))
+    }
+
     @Test func resyncReloads() {
         var state = Fixtures.state(count: 1)
         #expect(state.send(.event(.resync)) == [.reload])

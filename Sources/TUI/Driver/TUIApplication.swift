@@ -32,7 +32,7 @@ public final class TUIApplication: Sendable {
     public func run() async {
         Self.installSignalHandlers()
         let events = Task { [self] in
-            for await update in connection.client.events() {
+            for await update in connection.events() {
                 switch update {
                 case .state(let s): post(.connection(s))
                 case .event(let e):
@@ -164,10 +164,12 @@ public final class TUIApplication: Sendable {
             sigemptyset(&action.sa_mask)
             sigaction(sig, &action, nil)
         }
-        // A crash still gives the terminal back (best effort), then dies as it would have.
+        // A crash still gives the terminal back (best effort) and ends ssh, then dies as it would have.
+        ChildProcesses.prepare()
         for sig in [SIGSEGV, SIGBUS, SIGILL, SIGABRT, SIGTRAP, SIGFPE] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { sig in
+                ChildProcesses.signalAll(SIGTERM)
                 NcursesTerminal.emergencyRestore()
                 signal(sig, SIG_DFL)
                 raise(sig)
