@@ -49,7 +49,9 @@ import Testing
                         return screen.split(separator: "\n").contains { $0.contains("slow") && $0.contains("gpt-4o") && $0.contains("openai") }
                     }
                     // The in-flight record the API returns knows it too, and a model filter finds it.
-                    let page = try await HTTP.send("\(server.url)/api/requests?filter=\(Self.escape("~e slow & ~m gpt-4o & ~stream & !~done"))").json()
+                    let page = try await HTTP.eventually("\(server.url)/api/requests?filter=\(Self.escape("~e slow & ~m gpt-4o & ~stream & !~done"))") {
+                        ($0["items"] as? [Any])?.isEmpty == false
+                    }
                     let items = try #require(page["items"] as? [[String: Any]])
                     let id = try #require(items.first?["id"] as? String)
                     let record = try await HTTP.send("\(server.url)/api/requests/\(id)").json()
@@ -71,10 +73,11 @@ import Testing
                     try await tmux.send("q")
                 }
                 let events = await watcher.value
-                let id = try #require(events.compactMap { e -> String? in
+                let startedIDs = events.compactMap { e -> String? in
                     if case .started(let s)? = try? e.payload(), s.env == "slow" { return s.id }
                     return nil
-                }.first)
+                }
+                let id = try #require(startedIDs.first)
                 let firstUpdateWithModel = events.firstIndex { e in
                     if case .updated(let s)? = try? e.payload() { return s.id == id && s.model == "gpt-4o" && s.provider == "openai" }
                     return false
