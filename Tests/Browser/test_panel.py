@@ -252,7 +252,7 @@ def test_an_in_flight_call_shows_its_model_and_streaming_within_a_second(server,
 
     # Polled up to the bound the issue sets: one second from the request.
     row = wait_until(live_row, timeout=max(0.0, 1.0 - (time.monotonic() - started)), message="the in-flight row with its model within 1 s")
-    assert row["cells"][col["Provider"]] == "openai"
+    assert row["cells"][col["Provider"]] == "openai-compatible"  # a local upstream
     assert "streaming" in row["cells"][col["Status"]]
     # The duration ticks while it runs.
     dur = "document.querySelector('tr[data-id=\"%s\"] .c-dur').textContent" % row["id"]
@@ -269,7 +269,7 @@ def test_an_in_flight_call_shows_its_model_and_streaming_within_a_second(server,
     kv = browser.execute_script("return Object.fromEntries([...document.querySelectorAll('dl.kv dt')].map(dt => [dt.textContent, dt.nextElementSibling.textContent]))")
     assert kv["Model"] == "gpt-4o"
     assert kv["Streamed"] == "yes"
-    assert kv["Provider"] == "openai"
+    assert kv["Provider"] == "openai-compatible"
     done.join(timeout=20)
     wait_js(browser, "document.querySelector('.detail-sub .status').textContent === '200'", timeout=10, message="the stream ends")
 

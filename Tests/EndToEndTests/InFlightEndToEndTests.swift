@@ -56,7 +56,7 @@ import Testing
                     let id = try #require(items.first?["id"] as? String)
                     let record = try await HTTP.send("\(server.url)/api/requests/\(id)").json()
                     #expect((record["model"] as? String)?.hasPrefix("gpt-4o") == true)
-                    #expect(record["provider"] as? String == "openai")
+                    #expect(record["provider"] as? String == "openai-compatible")  // a local upstream
                     #expect(record["stream"] as? Bool == true)
                     #expect(record["complete"] as? Bool == false)
                     #expect(!(record["requestHeaders"].map { "\($0)" } ?? "").contains("sk-secret"))
@@ -79,7 +79,7 @@ import Testing
                 }
                 let id = try #require(startedIDs.first)
                 let firstUpdateWithModel = events.firstIndex { e in
-                    if case .updated(let s)? = try? e.payload() { return s.id == id && s.model == "gpt-4o" && s.provider == "openai" }
+                    if case .updated(let s)? = try? e.payload() { return s.id == id && s.model == "gpt-4o" && s.provider == "openai-compatible" }
                     return false
                 }
                 let firstDelta = events.firstIndex { e in
