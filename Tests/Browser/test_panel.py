@@ -266,8 +266,7 @@ def test_an_in_flight_call_shows_its_model_and_streaming_within_a_second(server,
     status = "(document.getElementById('detail-status') || {}).textContent || ''"
     # Opening the detail is a navigation and a record read: bounded at 2 s from the click, as the suite
     # shares two cores with the other end-to-end suites.
-    wait_js(browser, status + ".includes('200 · streaming')", timeout=max(0.0, 2.0 - (time.monotonic() - opened)),
-            message="the detail says streaming within 2 s of opening it")
+    wait_js(browser, status + ".includes('200 · streaming')", timeout=max(0.0, 2.0 - (time.monotonic() - opened)))
     kv = browser.execute_script("return Object.fromEntries([...document.querySelectorAll('dl.kv dt')].map(dt => [dt.textContent, dt.nextElementSibling.textContent]))")
     assert kv["Model"] == "gpt-4o"
     assert kv["Streamed"] == "yes"
