@@ -235,6 +235,47 @@ def test_streaming_detail_grows_before_the_stream_ends(server, upstream, browser
     wait_js(browser, answer + " === 'one two three four five'", message="final text")
 
 
+def test_an_in_flight_call_shows_its_model_and_streaming_within_a_second(server, upstream, browser):
+    # A slow stream: 80 events, 100 ms apart (8 s). Its model shows while it runs, not only at its end.
+    open_panel(browser, server)
+    heads = browser.execute_script("return [...document.querySelectorAll('#requests-table th')].map(t => t.textContent)")
+    col = {h: i for i, h in enumerate(heads)}
+    words = " ".join(f"w{i:02d}" for i in range(79))
+    started = time.monotonic()
+    done = post_in_background(server.proxy_url(upstream.port, env="inflight"),
+                              {"model": "gpt-4o", "stream": True, "messages": [{"role": "user", "content": "take your time"}]},
+                              {"x-fake-delay-ms": "100", "x-fake-text": urllib.parse.quote(words)})
+
+    def live_row():
+        rows = rows_with_env(browser, "inflight")
+        return next((r for r in rows if "is-live" in r["cls"] and r["cells"][col["Model"]] == "gpt-4o"), None)
+
+    # Polled up to the bound the issue sets: one second from the request.
+    row = wait_until(live_row, timeout=max(0.0, 1.0 - (time.monotonic() - started)), message="the in-flight row with its model within 1 s")
+    assert row["cells"][col["Provider"]] == "openai-compatible"  # a local upstream
+    assert "streaming" in row["cells"][col["Status"]]
+    # The duration ticks while it runs.
+    dur = "document.querySelector('tr[data-id=\"%s\"] .c-dur').textContent" % row["id"]
+    first = browser.execute_script("return " + dur)
+    wait_js(browser, f"{dur} !== {json.dumps(first)}", timeout=2, message="the live duration ticks")
+    # A filter on the model finds the call while it is in flight.
+    assert row["id"] in [i["id"] for i in server.get("api/requests?filter=" + urllib.parse.quote("~e inflight & ~m gpt-4o & ~stream"))["items"]]
+
+    opened = time.monotonic()
+    # By its link: a click could land on cells that an update is just redrawing.
+    browser.execute_script("location.hash = '#/requests/' + arguments[0]", row["id"])
+    status = "(document.getElementById('detail-status') || {}).textContent || ''"
+    # Opening the detail is a navigation and a record read: bounded at 2 s from the click, as the suite
+    # shares two cores with the other end-to-end suites.
+    wait_js(browser, status + ".includes('200 · streaming')", timeout=max(0.0, 2.0 - (time.monotonic() - opened)))
+    kv = browser.execute_script("return Object.fromEntries([...document.querySelectorAll('dl.kv dt')].map(dt => [dt.textContent, dt.nextElementSibling.textContent]))")
+    assert kv["Model"] == "gpt-4o"
+    assert kv["Streamed"] == "yes"
+    assert kv["Provider"] == "openai-compatible"
+    done.join(timeout=20)
+    wait_js(browser, "document.querySelector('.detail-sub .status').textContent === '200'", timeout=10, message="the stream ends")
+
+
 def test_stats_draws_svg_charts_and_totals_match_the_api(server, upstream, browser):
     chat(server, upstream, "stats", "count me", model="gpt-4o", headers={"x-fake-usage": "1000,200"})
     open_panel(browser, server, "#/stats")

@@ -124,6 +124,95 @@ import Testing
         #expect(await Self.take(2, from: expr).map(\.kind) == [.completed, .cleared])
     }
 
+    /// The deltas of `stream` for request `id`, joined, until its completion.
+    static func text(of id: String, in events: [LiveEvent]) throws -> String {
+        try events.compactMap { e -> String? in
+            guard case .delta(let d) = try e.payload(), d.id == id else { return nil }
+            return d.text
+        }.joined()
+    }
+
+    @Test func deltasPublishedWhileNobodyListensAreReplayedOnResume() async throws {
+        let hub = Self.hub()
+        let s = Self.summary(1)
+        var first: AsyncStream<EventHub.Item>? = hub.subscribe(filter: .init(), lastEventID: nil)
+        hub.requestStarted(s)
+        hub.requestDelta(id: s.id, text: "part one ")
+        hub.flushDeltas()
+        let seen = await Self.take(2, from: try #require(first))
+        first = nil  // the subscriber hangs up
+        while hub.subscriberCount > 0 { try await Task.sleep(for: .milliseconds(1)) }
+        // Nobody listens: the deltas are still kept.
+        for word in ["two ", "three ", "four"] {
+            hub.requestDelta(id: s.id, text: word)
+            hub.flushDeltas()
+        }
+        let resumed = hub.subscribe(filter: .init(), lastEventID: seen.last?.id)
+        hub.requestDelta(id: s.id, text: "!")
+        hub.requestCompleted(Self.summary(1, complete: true))
+        let after = await Self.take(5, from: resumed)
+        #expect(after.map(\.kind) == [.delta, .delta, .delta, .delta, .completed])
+        #expect(try Self.text(of: s.id, in: seen) + Self.text(of: s.id, in: after) == "part one two three four!")
+    }
+
+    @Test func aResumeReplaysOnlyTheDeltasOfRequestsItsFilterFollows() async throws {
+        let hub = Self.hub()
+        let dev = Self.summary(1, env: "dev")
+        let ci = Self.summary(2, env: "ci")
+        hub.requestStarted(dev)
+        hub.requestStarted(ci)
+        hub.requestDelta(id: dev.id, text: "dev text")
+        hub.requestDelta(id: ci.id, text: "ci text")
+        hub.flushDeltas()
+        hub.requestCompleted(Self.summary(2, env: "ci", complete: true))
+        // Resuming after both starts: the ci request is followed although its start is not replayed.
+        let resumed = hub.subscribe(filter: .init(env: "ci"), lastEventID: 2)
+        hub.cleared()
+        let events = await Self.take(3, from: resumed)
+        #expect(events.map(\.kind) == [.delta, .completed, .cleared])
+        #expect(try Self.text(of: ci.id, in: events) == "ci text")
+    }
+
+    @Test func updatesCarryTheModelAndTheModelFilterFollowsACallThatMatchedAtStart() async throws {
+        let hub = Self.hub()
+        let gpt = hub.subscribe(filter: .init(model: "gpt-4o"), lastEventID: nil)
+        let claudeExpression = hub.subscribe(filter: .init(expression: try FilterParser.parse("~m claude")), lastEventID: nil)
+        let s = Self.summary(1)
+        hub.requestStarted(s)
+        hub.requestUpdated(Self.summary(1, model: "gpt-4o"))
+        hub.requestDelta(id: s.id, text: "Hi")
+        hub.flushDeltas()
+        // The response names its dated snapshot: the call matched at start, so its end still arrives.
+        hub.requestCompleted(Self.summary(1, model: "gpt-4o-2024-08-06", complete: true))
+        let c = Self.summary(2)
+        hub.requestStarted(c)
+        hub.requestUpdated(Self.summary(2, model: "claude-3"))
+        hub.requestDelta(id: c.id, text: "Yo")
+        hub.flushDeltas()
+        hub.requestCompleted(Self.summary(2, model: "claude-3", complete: true))
+        hub.cleared()
+        let g = await Self.take(6, from: gpt)
+        #expect(g.map(\.kind) == [.started, .updated, .delta, .completed, .started, .cleared])
+        #expect(try g[1].payload() == .updated(Self.summary(1, model: "gpt-4o")))
+        // The expression finds the claude call as soon as an update names its model.
+        let e = await Self.take(4, from: claudeExpression)
+        #expect(e.map(\.kind) == [.updated, .delta, .completed, .cleared])
+        #expect(try Self.text(of: c.id, in: e) == "Yo")
+    }
+
+    @Test func aSubscriberJoiningMidStreamFollowsRequestsByTheirLatestSummary() async throws {
+        let hub = Self.hub()
+        let s = Self.summary(1)
+        hub.requestStarted(s)
+        hub.requestUpdated(Self.summary(1, model: "claude-3"))
+        let stream = hub.subscribe(filter: .init(expression: try FilterParser.parse("~m claude")), lastEventID: nil)
+        hub.requestDelta(id: s.id, text: "late")
+        hub.flushDeltas()
+        hub.cleared()
+        let events = await Self.take(2, from: stream)
+        #expect(events.map(\.kind) == [.delta, .cleared])
+    }
+
     @Test func sseFormIsOneEventPerBlock() {
         let e = LiveEvent(id: 7, kind: .delta, json: #"{"id":"x","text":"hi"}"#)
         #expect(e.sse == "id: 7\nevent: request.delta\ndata: {\"id\":\"x\",\"text\":\"hi\"}\n\n")

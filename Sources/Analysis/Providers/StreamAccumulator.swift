@@ -83,6 +83,9 @@ public struct StreamAccumulator: Sendable {
     /// Whether the body is read event by event (SSE, NDJSON, a JSON array stream) rather than kept whole.
     public var isStreaming: Bool { framing != .buffered }
 
+    /// The model the response has named so far, `nil` until it does (read while a stream is in flight).
+    public var responseModel: String? { state.model }
+
     /// Reads the next piece of the response body and returns the visible text it completed (empty when none).
     /// Text of a non-streamed body only appears in ``finish()``.
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> String {

@@ -7,6 +7,10 @@ public struct LiveEvent: Sendable, Equatable {
     /// The event names on the wire.
     public enum Kind: String, Sendable, CaseIterable {
         case started = "request.started"
+        /// What became known about a request in flight: provider, endpoint, the request's model and
+        /// stream flag once its body was read, then status and streaming at the response head, then the
+        /// model the response names.
+        case updated = "request.updated"
         case delta = "request.delta"
         case completed = "request.completed"
         case cleared
@@ -30,6 +34,7 @@ public struct LiveEvent: Sendable, Equatable {
     /// The decoded `data` of an event.
     public enum Payload: Sendable, Equatable {
         case started(TraceSummary)
+        case updated(TraceSummary)
         case delta(RequestDelta)
         case completed(TraceSummary)
         case cleared
@@ -43,6 +48,7 @@ public struct LiveEvent: Sendable, Equatable {
         let data = Data(json.utf8)
         switch kind {
         case .started: return .started(try decoder.decode(TraceSummary.self, from: data))
+        case .updated: return .updated(try decoder.decode(TraceSummary.self, from: data))
         case .delta: return .delta(try decoder.decode(RequestDelta.self, from: data))
         case .completed: return .completed(try decoder.decode(TraceSummary.self, from: data))
         case .cleared: return .cleared

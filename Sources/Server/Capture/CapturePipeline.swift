@@ -109,6 +109,12 @@ public final class CapturePipeline: Service, Sendable {
         events?.requestCompleted(record.summary)
     }
 
+    /// A newer in-flight version of an exchange: saved, and announced as `request.updated`.
+    func update(_ record: TraceRecord) {
+        submit(record)
+        events?.requestUpdated(record.summary)
+    }
+
     /// New visible text of the exchange `id`, for live subscribers.
     func delta(id: String, text: String) {
         events?.requestDelta(id: id, text: text)

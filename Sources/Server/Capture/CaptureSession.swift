@@ -32,6 +32,18 @@ final class CaptureSession: Sendable {
         /// The request body as stored, and the captured size it was built from: the in-flight and the
         /// finished record share one copy.
         var storedRequest: (size: Int, body: CapturedBody?)?
+        /// Whether the request body ended and its preview was asked for.
+        var previewAsked = false
+        /// What the request says about itself, once its body was read.
+        var preview: RequestPreview?
+        /// Whether the response head was forwarded: status and framing are then published.
+        var headForwarded = false
+        /// Whether the response head announces a stream (SSE, NDJSON).
+        var streamingHead = false
+        /// The model the response named, once it did.
+        var responseModel: String?
+        /// What the last `request.updated` said, so that only changes are published.
+        var published: LiveFacts?
 
         mutating func redactedResponseHeaders() -> [HeaderField] {
             if let stored = storedResponseHeaders { return stored }
@@ -46,6 +58,15 @@ final class CaptureSession: Sendable {
             storedRequest = (request.size, body)
             return body
         }
+    }
+
+    /// The facts a `request.updated` event carries about a request in flight.
+    struct LiveFacts: Sendable, Equatable {
+        var provider: String?
+        var endpoint: String?
+        var model: String?
+        var stream = false
+        var status: Int?
     }
 
     let id: String
@@ -80,6 +101,84 @@ final class CaptureSession: Sendable {
         state.withLock { $0.request.append(buffer) }
     }
 
+    /// Notes that the client's request body was read to its end (or that there is none). What it says
+    /// (provider, endpoint, model, stream) is worked out on a task of its own, off the forwarding path,
+    /// and published as `request.updated`.
+    func requestBodyEnded() {
+        let ask = state.withLock { s -> Bool in
+            defer { s.previewAsked = true }
+            return !s.previewAsked
+        }
+        guard ask else { return }
+        Task { self.readPreview() }
+    }
+
+    private func readPreview() {
+        let (bytes, finished) = state.withLock { ($0.request.bytes, $0.finished) }
+        guard !finished else { return }
+        let preview = RequestPreview(route: route, requestHeaders: requestHeaders, requestBody: bytes)
+        state.withLock { s in
+            s.preview = preview
+            // The in-flight record gets the request body now, so the detail shows the prompt at once.
+            _ = s.storedRequestBody()
+            publishLive(&s)
+        }
+    }
+
+    /// Notes that the response head was forwarded to the client: its status and whether it streams are
+    /// published (the head reached the client first).
+    func responseHeadForwarded() {
+        state.withLock { s in
+            s.headForwarded = true
+            let type = s.responseHeaders.first { $0.name.caseInsensitiveCompare("content-type") == .orderedSame }?.value.lowercased() ?? ""
+            s.streamingHead = type.hasPrefix("text/event-stream") || type.contains("ndjson") || type.contains("jsonl")
+            publishLive(&s)
+        }
+    }
+
+    /// What is known about the request in flight.
+    private func liveFacts(_ s: State) -> LiveFacts {
+        var f = LiveFacts()
+        if let p = s.preview {
+            f.provider = p.provider
+            f.endpoint = p.endpoint
+            f.model = p.model
+            f.stream = p.stream
+        }
+        if let m = s.responseModel { f.model = m }
+        if s.headForwarded {
+            f.status = s.status
+            if s.streamingHead || s.accumulator?.isStreaming == true { f.stream = true }
+        }
+        return f
+    }
+
+    /// The summary of the request in flight, as far as it is known.
+    private func liveSummary(_ f: LiveFacts) -> TraceSummary {
+        var summary = baseSummary()
+        summary.provider = f.provider
+        summary.endpoint = f.endpoint
+        summary.model = f.model
+        summary.stream = f.stream
+        summary.status = f.status
+        return summary
+    }
+
+    /// Publishes `request.updated` and the in-flight record when what is known changed (with `record`,
+    /// saves the in-flight record even if not). Called under the session's lock, so updates reach the
+    /// pipeline and the hub in order, and never after the end.
+    private func publishLive(_ s: inout State, record: Bool = false) {
+        guard !s.finished else { return }
+        let facts = liveFacts(s)
+        let changed = facts != s.published
+        guard changed || record else { return }
+        s.published = facts
+        let body = s.storedRequest.flatMap { $0.size == s.request.size ? $0.body : nil }
+        let headers = s.headForwarded ? s.redactedResponseHeaders() : []
+        let inFlight = TraceRecord(summary: liveSummary(facts), requestHeaders: requestHeaders, responseHeaders: headers, requestBody: body)
+        if changed { pipeline.update(inFlight) } else { pipeline.submit(inFlight) }
+    }
+
     /// Notes that reading the client's request body failed (the client went away).
     func markClientGone() {
         state.withLock { $0.clientGone = true }
@@ -109,23 +208,30 @@ final class CaptureSession: Sendable {
     /// announces the in-flight record (with its request body), off the path of the response head.
     func responseChunk(_ buffer: ByteBuffer) {
         let now = ContinuousClock.now
-        let (delta, inFlight) = state.withLock { s -> (String, TraceRecord?) in
-            var inFlight: TraceRecord?
+        let delta = state.withLock { s -> String in
             if !s.reading {
                 s.reading = true
+                s.headForwarded = true
                 s.accumulator = makeAccumulator(s)
-                inFlight = inFlightRecord(&s)
+                _ = s.storedRequestBody()
+                // The in-flight record with its request body and response headers.
+                publishLive(&s, record: true)
             }
             s.response.append(buffer)
             // Past the capture limit only streams are still read (a cut buffered body cannot parse anyway).
-            guard var acc = s.accumulator, !s.response.truncated || acc.isStreaming else { return ("", inFlight) }
+            guard var acc = s.accumulator, !s.response.truncated || acc.isStreaming else { return "" }
             s.accumulator = nil
             let text = buffer.withUnsafeReadableBytes { acc.feed($0) }
+            if s.responseModel == nil, let model = acc.responseModel {
+                // The response named its model: shown from now on instead of the request's.
+                s.responseModel = model
+                s.accumulator = acc
+                publishLive(&s)
+            }
             s.accumulator = acc
             if !text.isEmpty, s.firstTextAt == nil { s.firstTextAt = now }
-            return (text, inFlight)
+            return text
         }
-        if let inFlight { pipeline.submit(inFlight) }
         if !delta.isEmpty { pipeline.delta(id: id, text: delta) }
     }
 
@@ -136,15 +242,6 @@ final class CaptureSession: Sendable {
         return StreamAccumulator(
             method: method, route: route, requestHeaders: requestHeaders, requestBody: s.request.bytes, status: s.status,
             responseHeaders: s.responseHeaders)
-    }
-
-    /// The record while the response streams: request body, status and response headers known.
-    private func inFlightRecord(_ s: inout State) -> TraceRecord {
-        var summary = baseSummary()
-        summary.status = s.status
-        return TraceRecord(
-            summary: summary, requestHeaders: requestHeaders, responseHeaders: s.redactedResponseHeaders(),
-            requestBody: s.storedRequestBody())
     }
 
     /// Ends the capture. The first call wins; later calls do nothing.

@@ -8,10 +8,13 @@ import Synchronization
 ///
 /// Publishing never waits: it encodes the event once, keeps it in a ring of recent events (so a client
 /// that reconnects with `Last-Event-ID` resumes with no gap) and offers it to each subscriber's bounded
-/// buffer. While nobody is subscribed, request events are kept unencoded and encoded only if a client
-/// resumes over them: encoding is most of what publishing costs the proxy. A subscriber whose buffer is full is dropped; it never slows the proxy or other subscribers.
+/// buffer. While nobody is subscribed, events are kept unencoded and encoded only if a client resumes
+/// over them: encoding is most of what publishing costs the proxy. A subscriber whose buffer is full is
+/// dropped; it never slows the proxy or other subscribers.
+///
 /// Stream deltas are collected per request and published on a 50 ms tick, so each request yields at
-/// most about 20 delta events a second.
+/// most about 20 delta events a second. They are collected and kept in the ring whether or not anyone
+/// listens, so a client that resumes rebuilds every answer in flight exactly.
 public final class EventHub: Service, Sendable {
     /// What a subscriber's stream carries: events, and a keep-alive tick.
     public enum Item: Sendable {
@@ -24,8 +27,8 @@ public final class EventHub: Service, Sendable {
         public var env: String?
         public var model: String?
         /// A filter-language expression; each event is tested on the request as it stands then, so a
-        /// request that matches only once finished (say `~m gpt` while the model is still unknown) first
-        /// appears with its `request.completed` event.
+        /// request that matches only once finished (say `~done`) first appears with its
+        /// `request.completed` event.
         public var expression: FilterExpression?
 
         public init(env: String? = nil, model: String? = nil, expression: FilterExpression? = nil) {
@@ -35,27 +38,66 @@ public final class EventHub: Service, Sendable {
         }
     }
 
+    /// The requests a subscriber follows: their deltas and updates reach it.
+    struct Following: Sendable, Equatable {
+        /// Requests whose last started or updated event the subscriber received.
+        var ids: Set<String> = []
+        /// Of those, the ones whose model was known and matched the `model` filter: their completion is
+        /// delivered even when the response names another model (a dated snapshot, say).
+        var modelMatched: Set<String> = []
+
+        /// Whether a subscriber with `filter` receives a request event, updating what it follows.
+        mutating func admit(_ kind: LiveEvent.Kind, _ request: TraceSummary, filter: Filter) -> Bool {
+            let id = request.id
+            if let env = filter.env, request.env != env { return false }
+            let expressionOK = filter.expression?.matches(request) ?? true
+            var modelOK = true
+            var modelKnownMatch = false
+            if let model = filter.model {
+                if let m = request.model {
+                    modelOK = m == model
+                    modelKnownMatch = modelOK
+                } else {
+                    // The model may be unknown until the response: starts and updates pass meanwhile.
+                    modelOK = kind != .completed
+                }
+            }
+            if kind == .completed {
+                let ok = expressionOK && (modelOK || modelMatched.contains(id))
+                ids.remove(id)
+                modelMatched.remove(id)
+                return ok
+            }
+            guard expressionOK && modelOK else {
+                ids.remove(id)
+                modelMatched.remove(id)
+                return false
+            }
+            ids.insert(id)
+            if modelKnownMatch { modelMatched.insert(id) }
+            return true
+        }
+    }
+
     private struct Subscriber {
         var filter: Filter
         var continuation: AsyncStream<Item>.Continuation
-        /// Requests whose started event this subscriber received (their deltas follow them).
-        var following: Set<String> = []
+        var following = Following()
         /// While resumed events are being encoded, newer ones wait here, to be delivered after them.
         var backlog: [Item]?
     }
 
-    /// A recent event as the ring keeps it.
-    private enum RingEntry {
-        case encoded(LiveEvent)
-        /// A request event published while nobody listened: encoded if a client resumes over it.
-        case summary(id: UInt64, kind: LiveEvent.Kind, TraceSummary)
-
-        var id: UInt64 {
-            switch self {
-            case .encoded(let e): e.id
-            case .summary(let id, _, _): id
-            }
-        }
+    /// A recent event as the ring keeps it: encoded when someone listened as it was published, else
+    /// encoded only if a client resumes over it.
+    private struct RingEntry: Sendable {
+        let id: UInt64
+        let kind: LiveEvent.Kind
+        /// The `data` JSON, when it was encoded on publishing.
+        var json: String?
+        /// The request a request event is about, for filtering resumes and for encoding later.
+        var request: TraceSummary?
+        /// The text of a delta event.
+        var delta: RequestDelta?
     }
 
     private struct State {
@@ -65,8 +107,8 @@ public final class EventHub: Service, Sendable {
         var subscribers: [UInt64: Subscriber] = [:]
         var nextSubscriber: UInt64 = 0
         var pendingDeltas: [String: String] = [:]
-        /// env and model of requests in flight, for filtering their deltas.
-        var inFlight: [String: (env: String, model: String?)] = [:]
+        /// The latest summary of each request in flight, for filtering their deltas and updates.
+        var inFlight: [String: TraceSummary] = [:]
         var changedSinceStats = false
         var dropped = 0
         /// Streams of dropped subscribers, finished once the lock is released (finishing runs
@@ -98,12 +140,16 @@ public final class EventHub: Service, Sendable {
         publish(.started, summary, request: summary)
     }
 
+    /// Publishes what became known about a request in flight (provider, model, stream, status).
+    func requestUpdated(_ summary: TraceSummary) {
+        publish(.updated, summary, request: summary)
+    }
+
+    /// Gathers new visible text of a request in flight, published on the next tick. Gathered whether or
+    /// not anyone listens: a client that resumes later replays it from the ring.
     func requestDelta(id: String, text: String) {
         guard !text.isEmpty else { return }
-        withState { s in
-            guard !s.subscribers.isEmpty else { return }
-            s.pendingDeltas[id, default: ""] += text
-        }
+        state.withLock { $0.pendingDeltas[id, default: ""] += text }
     }
 
     func requestCompleted(_ summary: TraceSummary) {
@@ -132,14 +178,6 @@ public final class EventHub: Service, Sendable {
         }
     }
 
-    /// Gives an event the next id and keeps it in the ring of recent events.
-    private func stamp(_ kind: LiveEvent.Kind, _ json: String, in s: inout State) -> LiveEvent {
-        let event = LiveEvent(id: s.nextID, kind: kind, json: json)
-        s.nextID += 1
-        keep(.encoded(event), in: &s)
-        return event
-    }
-
     private func keep(_ entry: RingEntry, in s: inout State) {
         if s.ring.count < ringCapacity {
             s.ring.append(entry)
@@ -151,10 +189,16 @@ public final class EventHub: Service, Sendable {
 
     /// The event on the wire, encoding it if the ring kept it unencoded.
     private func materialize(_ entry: RingEntry) -> LiveEvent? {
-        switch entry {
-        case .encoded(let event): return event
-        case .summary(let id, let kind, let summary): return encode(kind, summary).map { LiveEvent(id: id, kind: kind, json: $0) }
+        if let json = entry.json { return LiveEvent(id: entry.id, kind: entry.kind, json: json) }
+        let json: String?
+        if let delta = entry.delta {
+            json = encode(entry.kind, delta)
+        } else if let request = entry.request {
+            json = encode(entry.kind, request)
+        } else {
+            json = nil
         }
+        return json.map { LiveEvent(id: entry.id, kind: entry.kind, json: $0) }
     }
 
     private func publish(_ kind: LiveEvent.Kind, _ payload: some Encodable, request: TraceSummary?) {
@@ -165,42 +209,24 @@ public final class EventHub: Service, Sendable {
             json = encoded
         }
         withState { s in
-            let entry: RingEntry
-            if let json {
-                entry = .encoded(LiveEvent(id: s.nextID, kind: kind, json: json))
-            } else if let request {
-                entry = .summary(id: s.nextID, kind: kind, request)
-            } else {
-                return
-            }
+            let entry = RingEntry(id: s.nextID, kind: kind, json: json, request: request)
             s.nextID += 1
             keep(entry, in: &s)
             if let request {
-                if kind == .started { s.inFlight[request.id] = (request.env, request.model) } else if kind == .completed { s.inFlight[request.id] = nil }
+                if kind == .completed { s.inFlight[request.id] = nil } else { s.inFlight[request.id] = request }
             }
             s.changedSinceStats = true
             // Unencoded only when nobody listened a moment ago; a subscriber that came since gets it encoded now.
             guard !s.subscribers.isEmpty, let event = materialize(entry) else { return }
             for (key, var sub) in s.subscribers {
-                guard Self.accepts(sub, kind: kind, request: request) else { continue }
-                if kind == .started, let request { sub.following.insert(request.id) }
-                if kind == .completed, let request { sub.following.remove(request.id) }
-                s.subscribers[key] = sub
+                if let request {
+                    let admitted = sub.following.admit(kind, request, filter: sub.filter)
+                    s.subscribers[key] = sub
+                    guard admitted else { continue }
+                }
                 deliver(.event(event), to: key, in: &s)
             }
         }
-    }
-
-    private static func accepts(_ sub: Subscriber, kind: LiveEvent.Kind, request: TraceSummary?) -> Bool {
-        guard let request else { return true }
-        if let env = sub.filter.env, request.env != env { return false }
-        if let expression = sub.filter.expression, !expression.matches(request) { return false }
-        if let model = sub.filter.model {
-            // The model is known only once the response is read: started events pass while it is unknown.
-            if kind == .completed { return request.model == model }
-            if let m = request.model, m != model { return false }
-        }
-        return true
     }
 
     private func deliver(_ item: Item, to key: UInt64, in s: inout State) {
@@ -229,10 +255,14 @@ public final class EventHub: Service, Sendable {
     }
 
     private func publishDelta(_ delta: RequestDelta) {
-        guard let json = encode(.delta, delta) else { return }
+        let listening = state.withLock { !$0.subscribers.isEmpty }
+        let json = listening ? encode(.delta, delta) : nil
         withState { s in
-            let event = stamp(.delta, json, in: &s)
-            for (key, sub) in s.subscribers where sub.following.contains(delta.id) {
+            let entry = RingEntry(id: s.nextID, kind: .delta, json: json, delta: delta)
+            s.nextID += 1
+            keep(entry, in: &s)
+            guard !s.subscribers.isEmpty, let event = materialize(entry) else { return }
+            for (key, sub) in s.subscribers where sub.following.ids.contains(delta.id) {
                 deliver(.event(event), to: key, in: &s)
             }
         }
@@ -264,37 +294,36 @@ public final class EventHub: Service, Sendable {
 
     // MARK: Subscribing
 
-    /// A stream of events after `lastEventID` (or from now), and the id of the last event it starts after.
-    /// When `lastEventID` is older than the ring holds, the stream starts with `resync`.
+    /// A stream of events after `lastEventID` (or from now). When `lastEventID` is older than the ring
+    /// holds, the stream starts with `resync`.
+    ///
+    /// A resumed stream replays the ring's events after `lastEventID` through the subscriber's filter,
+    /// deltas included: the deltas seen before and after a reconnect add up to each answer's text.
     public func subscribe(filter: Filter, lastEventID: UInt64?) -> AsyncStream<Item> {
         let (stream, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .bufferingOldest(subscriberBuffer))
-        let (key, replay) = withState { s -> (UInt64, [RingEntry]) in
+        let (key, replay, followingNow) = withState { s -> (UInt64, [RingEntry], Following) in
             let key = s.nextSubscriber
             s.nextSubscriber += 1
             var sub = Subscriber(filter: filter, continuation: continuation)
             // Requests already in flight: follow those that match, so their deltas arrive.
-            for (id, info) in s.inFlight
-            where (filter.env == nil || filter.env == info.env) && (filter.model == nil || info.model == nil || info.model == filter.model)
-                && filter.expression == nil
-            {
-                sub.following.insert(id)
-            }
+            for summary in s.inFlight.values { _ = sub.following.admit(.started, summary, filter: filter) }
             s.subscribers[key] = sub
-            guard let lastEventID else { return (key, []) }
+            guard let lastEventID else { return (key, [], sub.following) }
             let ordered = s.ring[s.ringStart...] + s.ring[..<s.ringStart]
             let oldest = ordered.first?.id ?? s.nextID
             if lastEventID + 1 < oldest {
                 let resync = LiveEvent(id: s.nextID - 1, kind: .resync, json: "{}")
                 deliver(.event(resync), to: key, in: &s)
-                return (key, [])
+                return (key, [], sub.following)
             }
             let replay = ordered.filter { $0.id > lastEventID }
             if !replay.isEmpty { s.subscribers[key]?.backlog = [] }
-            return (key, replay)
+            return (key, replay, sub.following)
         }
         if !replay.isEmpty {
-            // Encoded outside the lock, so publishing goes on meanwhile; what it publishes waits in the backlog.
-            let events = replay.compactMap(materialize)
+            // Filtered and encoded outside the lock, so publishing goes on meanwhile; what it publishes
+            // waits in the backlog.
+            let events = Self.replayed(replay, filter: filter, followingNow: followingNow).compactMap(materialize)
             withState { s in
                 guard let backlog = s.subscribers[key]?.backlog else { return }
                 s.subscribers[key]?.backlog = nil
@@ -306,6 +335,23 @@ public final class EventHub: Service, Sendable {
             self?.state.withLock { _ = $0.subscribers.removeValue(forKey: key) }  // (never called with the lock held: see withState)
         }
         return stream
+    }
+
+    /// The resumed events a subscriber with `filter` receives. A request that started before the resume
+    /// point is followed when it is in flight and matching now (`followingNow`), or when its first
+    /// resumed event (an update or its completion) matches.
+    private static func replayed(_ entries: [RingEntry], filter: Filter, followingNow: Following) -> [RingEntry] {
+        var following = followingNow
+        var seen: Set<String> = []
+        for entry in entries {
+            guard let request = entry.request, seen.insert(request.id).inserted, entry.kind != .started else { continue }
+            _ = following.admit(.started, request, filter: filter)
+        }
+        return entries.filter { entry in
+            if let request = entry.request { return following.admit(entry.kind, request, filter: filter) }
+            if let delta = entry.delta { return following.ids.contains(delta.id) }
+            return true
+        }
     }
 
     // MARK: Ticks

@@ -69,6 +69,7 @@ struct ProxyHandler: Sendable {
         session.responseHead(status: status, headers: captured)
 
         let body = ResponseBody { writer in
+            session.responseHeadForwarded()
             var iterator = upstream.body.makeAsyncIterator()
             while true {
                 let chunk: ByteBuffer?
@@ -115,6 +116,8 @@ struct ProxyHandler: Sendable {
             upstream.body = .stream(CapturingBody(base: request.body, session: session, gate: gate), length: .known(length))
         } else if chunked {
             upstream.body = .stream(CapturingBody(base: request.body, session: session, gate: gate), length: .unknown)
+        } else {
+            session.requestBodyEnded()
         }
         return upstream
     }
@@ -227,7 +230,10 @@ struct CapturingBody: AsyncSequence, Sendable {
 
         mutating func next() async throws -> ByteBuffer? {
             do {
-                guard let chunk = try await gate.next(&base) else { return nil }
+                guard let chunk = try await gate.next(&base) else {
+                    session.requestBodyEnded()
+                    return nil
+                }
                 session.requestChunk(chunk)
                 return chunk
             } catch {

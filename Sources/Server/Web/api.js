@@ -70,7 +70,7 @@ export async function checkPassword(password) {
 
 // --- live events ---------------------------------------------------------------------------------
 
-const EVENT_NAMES = ['request.started', 'request.delta', 'request.completed', 'cleared', 'resync', 'stats'];
+const EVENT_NAMES = ['request.started', 'request.updated', 'request.delta', 'request.completed', 'cleared', 'resync', 'stats'];
 const stateListeners = new Set();
 let connState = 'idle';
 const openStreams = new Set();

@@ -6,7 +6,7 @@ import LLMTraceModel
 extension AppState {
     mutating func apply(_ payload: LiveEvent.Payload, _ effects: inout [Effect]) {
         switch payload {
-        case .started(let s):
+        case .started(let s), .updated(let s):
             upsert(s)
         case .completed(let s):
             upsert(s)

@@ -161,6 +161,12 @@ public struct AppState: Sendable {
     /// Whether a request is still in flight (no response end seen yet).
     public static func isInFlight(_ s: TraceSummary) -> Bool { !s.complete && s.durationMs == nil && s.error == nil }
 
+    /// Milliseconds since a request started, as of the last tick (never negative, should the server's
+    /// clock run ahead): the live duration of a request in flight.
+    public func elapsedMs(_ s: TraceSummary) -> Double {
+        max(0, now.timeIntervalSince(s.startedAt) * 1000)
+    }
+
     /// The layout of the terminal the reducer knows about.
     public var layout: Layout { Layout(width: width, height: height, state: self) }
 

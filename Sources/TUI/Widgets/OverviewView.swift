@@ -21,7 +21,7 @@ enum OverviewView {
         let statusText: String
         var statusStyle: Style? = nil
         if AppState.isInFlight(s) {
-            statusText = s.status.map { "\($0), streaming…" } ?? "waiting for the upstream…"
+            statusText = s.status.map { "\($0), \(s.stream ? "streaming" : "receiving")…" } ?? "waiting for the upstream…"
             statusStyle = theme.spinner
         } else {
             var t = s.status.map(String.init) ?? Format.unknown
@@ -31,7 +31,11 @@ enum OverviewView {
         }
         add("Status", statusText, statusStyle)
         if let e = s.error { add("Error", "\(e.type): \(e.message)", theme.error) }
-        add("Duration", Format.duration(s.durationMs))
+        if AppState.isInFlight(s) {
+            add("Duration", Format.duration(state.elapsedMs(s)) + " so far", theme.spinner)
+        } else {
+            add("Duration", Format.duration(s.durationMs))
+        }
         add("TTFT", Format.duration(s.ttftMs))
         add("Finish", s.finishReason ?? Format.unknown)
         out.append(.empty)

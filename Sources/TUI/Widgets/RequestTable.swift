@@ -163,7 +163,11 @@ public enum RequestTable {
             var t = s.status.map(String.init) ?? (s.error != nil ? "err" : Format.unknown)
             if !s.complete, s.error == nil { t += "✂" }
             return t
-        case .duration: return s.durationMs.map { Format.duration($0) } ?? (AppState.isInFlight(s) ? "…" : Format.unknown)
+        case .duration:
+            if let d = s.durationMs { return Format.duration(d) }
+            guard AppState.isInFlight(s) else { return Format.unknown }
+            if !selected { style = theme.spinner }
+            return Format.duration(state.elapsedMs(s))
         case .ttft: return Format.duration(s.ttftMs)
         case .tokensIn: return Format.compact(s.usage.inputTokens)
         case .tokensOut:

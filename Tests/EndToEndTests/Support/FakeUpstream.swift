@@ -32,6 +32,12 @@ final class FakeUpstream: Sendable {
         #"data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"tok\#(i) "}}]}"# + "\n\n"
     }
 
+    /// The `i`th piece of text of the `/slow` stream: exactly 8 characters.
+    static func slowWord(_ i: Int) -> String {
+        let digits = String(i)
+        return "w" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + " "
+    }
+
     /// An OpenAI chat stream with a tool call split over fragments and usage in the last chunk.
     static let openAIStream = [
         #"{"id":"c9","object":"chat.completion.chunk","model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#,
@@ -121,6 +127,22 @@ final class FakeUpstream: Sendable {
                 for event in Self.openAIStream {
                     try await writer.write(ByteBuffer(string: "data: \(event)\n\n"))
                     try await Task.sleep(for: .milliseconds(5))
+                }
+                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                try await writer.finish(nil)
+            })
+        }
+        // A slow OpenAI chat stream: `n` events of 8 characters each (``slowWord(_:)``), `delay` ms apart,
+        // whose chunks name the dated model.
+        router.on("/slow/v1/chat/completions", method: .post) { request, _ in
+            let n = request.uri.queryParameters.get("n", as: Int.self) ?? 80
+            let delay = request.uri.queryParameters.get("delay", as: Int.self) ?? 100
+            _ = try await request.body.collect(upTo: 1 << 20)
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
+                for i in 0..<n {
+                    if i > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+                    let chunk = #"{"id":"s1","object":"chat.completion.chunk","model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"content":"\#(Self.slowWord(i))"}}]}"#
+                    try await writer.write(ByteBuffer(string: "data: \(chunk)\n\n"))
                 }
                 try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
                 try await writer.finish(nil)

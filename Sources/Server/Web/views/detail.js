@@ -186,6 +186,7 @@ export function mountDetail(root, { id, backHash }) {
     closeLive = live(from ? { lastEventId: from } : {}, {
       onEvent(name, data) {
         if (name === 'request.delta' && data.id === id) addDelta(data.text || '');
+        else if (name === 'request.updated' && data.id === id) load();
         else if (name === 'request.completed' && data.id === id) load();
         else if (name === 'resync' || name === 'cleared') load();
       },
@@ -206,7 +207,9 @@ export function mountDetail(root, { id, backHash }) {
       ['Endpoint', h('span', { class: 'mono' }, r.endpoint || dash)],
       ['Model', h('span', { class: 'mono' }, r.model || dash)],
       ['Streamed', r.stream ? 'yes' : inFlight(r) ? dash : 'no'],
-      ['Status', h('span', { class: 'status st-' + statusClass(r) }, inFlight(r) ? [h('span', { class: 'spinner' }), ' in flight'] : String(r.status ?? dash))],
+      ['Status', h('span', { class: 'status st-' + statusClass(r), id: 'detail-status' }, inFlight(r)
+        ? [h('span', { class: 'spinner' }), r.status == null ? ' waiting for the upstream…' : ` ${r.status} · ${r.stream ? 'streaming' : 'receiving'}…`]
+        : String(r.status ?? dash))],
       r.error ? ['Error', h('span', { class: 'err-text' }, h('b', null, r.error.type || 'error'), ': ' + (r.error.message || ''))] : null,
       ['Duration', h('span', { class: 'mono' + (inFlight(r) ? ' ticking' : ''), id: 'detail-duration' }, inFlight(r) ? fmtMs(Date.now() - Date.parse(r.startedAt)) : fmtMs(r.durationMs))],
       ['TTFT', h('span', { class: 'mono' }, fmtMs(r.ttftMs))],

@@ -119,9 +119,12 @@ export function createRequestsView(root, { navigate, initialFilter, onFilter }) 
     const label = r.status != null ? String(r.status) : r.error ? 'ERR' : '';
     const kids = [];
     if (cls === 'live') kids.push(h('span', { class: 'spinner', 'aria-label': 'in flight' }));
-    if (label) kids.push(label);
-    else if (cls === 'live') kids.push(h('span', { class: 'faint' }, 'live'));
-    const td = cell('status', h('span', { class: 'status st-' + cls, title: r.error ? `${r.error.type}: ${r.error.message}` : '' }, kids));
+    // In flight: "streaming" once the head said so (the code is in the tooltip), else the code, else "waiting".
+    if (cls === 'live' && r.stream && r.status != null) kids.push(h('span', { class: 'live-word' }, 'streaming'));
+    else if (label) kids.push(label);
+    else if (cls === 'live') kids.push(h('span', { class: 'live-word' }, 'waiting'));
+    const title = r.error ? `${r.error.type}: ${r.error.message}` : cls === 'live' && r.status != null ? `${r.status}, in flight` : '';
+    const td = cell('status', h('span', { class: 'status st-' + cls, title }, kids));
     if (r.stream) td.append(h('span', { class: 'stream-mark', title: 'streamed' }, '≋'));
     return td;
   }
@@ -320,6 +323,10 @@ export function createRequestsView(root, { navigate, initialFilter, onFilter }) 
     switch (name) {
       case 'request.started':
         upsert(data, { flash: true });
+        break;
+      case 'request.updated':
+        // What became known in flight (provider, model, status): new under a filter it now matches.
+        upsert(data, { flash: !rows.has(data.id) });
         break;
       case 'request.delta': {
         const row = rows.get(data.id);
