@@ -61,6 +61,7 @@ import Testing
         #expect(!text.contains("waiting for the upstream"))
         #expect(text.contains("2.50s so far"))
         #expect(text.contains("Answer so far"))
+        #expect(text.contains("known when the response ends"), "an in-flight call has no cost yet, not an unpriced model")
         let lines = text.split(separator: "\n")
         #expect(lines.contains { $0.contains("Stream") && $0.contains("yes") })
     }

@@ -52,7 +52,17 @@ enum OverviewView {
         if let r = u.reasoningTokens { output += "  (reasoning \(Format.grouped(r)))" }
         add("  Output", output)
         add("  Total", Format.grouped(u.totalTokens ?? (u.isKnown ? GroupTotals.tokens(u) : nil)))
-        add("Cost", s.estimatedCost.map { Format.cost($0) } ?? (s.model == nil ? Format.unknown : "unknown (no price for this model)"))
+        let costText: String
+        if let cost = s.estimatedCost {
+            costText = Format.cost(cost)
+        } else if AppState.isInFlight(s) {
+            costText = "known when the response ends"
+        } else if s.model == nil || !u.isKnown {
+            costText = Format.unknown
+        } else {
+            costText = "unknown (no price for this model)"
+        }
+        add("Cost", costText)
 
         if !s.toolCalls.isEmpty {
             out.append(.empty)
