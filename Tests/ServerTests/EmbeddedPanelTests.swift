@@ -63,9 +63,11 @@ import Testing
         #expect(provider.getFileIdentifier("/a/b/c.txt") != nil)
         #expect(provider.getFileIdentifier("/a/b/") != nil)
         #expect(provider.getFileIdentifier("/a/missing") == nil)
-        let folder = try #require(try await provider.getAttributes(id: #require(provider.getFileIdentifier("/a"))))
+        let folderID = try #require(provider.getFileIdentifier("/a"))
+        let folder = try #require(try await provider.getAttributes(id: folderID))
         #expect(folder.isFolder && folder.modificationDate == Date(timeIntervalSince1970: 2_000))
-        let file = try #require(try await provider.getAttributes(id: #require(provider.getFileIdentifier("a/b/c.txt"))))
+        let fileID = try #require(provider.getFileIdentifier("a/b/c.txt"))
+        let file = try #require(try await provider.getAttributes(id: fileID))
         #expect(!file.isFolder && file.size == 5 && file.modificationDate == Date(timeIntervalSince1970: 1_000))
     }
 }
