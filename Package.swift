@@ -27,12 +27,19 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
+        // Build-time embedding of data files (the price table, the web panel) so the installed binary
+        // needs nothing beside it: the plugin runs the generator on each target that uses it.
+        .executableTarget(name: "embed-resources", path: "Sources/EmbedResourcesTool"),
+        .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["embed-resources"]),
         // The wire model every client shares: records, usage, events, filters, statistics.
         .target(name: "LLMTraceModel"),
         // Incremental SSE, NDJSON and JSON-array decoders (the proxy's capture and the clients' event stream).
         .target(name: "StreamDecoding"),
         // Server-side analysis: provider detection and extraction, pricing, redaction, route parsing.
-        .target(name: "Analysis", dependencies: ["LLMTraceModel", "StreamDecoding"], resources: [.copy("Resources/pricing.json")]),
+        // The price table (Resources/pricing.json) is embedded in the code by the EmbedResources plugin.
+        .target(
+            name: "Analysis", dependencies: ["LLMTraceModel", "StreamDecoding"], exclude: ["Resources"],
+            plugins: ["EmbedResources"]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "Server",
@@ -53,7 +60,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.copy("Web")]
+            // The web panel's files (Web/) are embedded in the code by the EmbedResources plugin.
+            exclude: ["Web"],
+            plugins: ["EmbedResources"]
         ),
         .target(
             name: "Client",

@@ -6,7 +6,8 @@ import NIOCore
 extension LLMTraceServer {
     /// The router for everything but the proxy: the JSON API under `/api` and the seed product's routes
     /// under `/cgi-bin`, each a router group that carries the password check when there is a password,
-    /// and the web panel's files from `webRoot`, public.
+    /// and the web panel's files, public: from the directory `webRoot` (`--web-root`), else the copy
+    /// embedded in the binary.
     ///
     /// The file middleware is added after the API routes, so it wraps only requests no route matched:
     /// an API 404 (`/api/requests/{unknown id}`) is never answered from the file system.
@@ -15,10 +16,18 @@ extension LLMTraceServer {
         api.addAPIRoutes(to: guarded(router.group("api"), password: password))
         api.addCGIRoutes(to: guarded(router.group("cgi-bin"), password: password))
         if let webRoot {
-            router.add(middleware: FileMiddleware(webRoot, searchForIndexHtml: true, logger: logger))
+            router.add(middleware: FileMiddleware(webRoot, cacheControl: panelCacheControl, searchForIndexHtml: true, logger: logger))
+        } else {
+            router.add(
+                middleware: FileMiddleware<AppRequestContext, EmbeddedFileProvider>(
+                    fileProvider: .panel, cacheControl: panelCacheControl, searchForIndexHtml: true))
         }
         return router
     }
+
+    /// The panel's files are revalidated on every load (`no-cache`, answered with a 304 while their
+    /// `ETag` holds), so a browser never runs the scripts of an older llmtrace against a newer API.
+    private static var panelCacheControl: CacheControl { CacheControl([(MediaType(type: .any), [.noCache])]) }
 
     /// `group` with the password check, when there is a password. Paths under the group that no route
     /// has still need the password before they get their 404, so a caller without it learns nothing,

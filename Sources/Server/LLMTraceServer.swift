@@ -51,8 +51,14 @@ public struct LLMTraceServer: Sendable {
         signal(SIGXFSZ, SIG_IGN)
         // Everything that can refuse to start is checked before anything needs shutting down.
         if let socketPath = configuration.socketPath { try UnixSocket.prepare(socketPath) }
+        if let webRoot = configuration.webRoot {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: webRoot, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ConfigurationError("--web-root \(webRoot) is not a directory")
+            }
+        }
         let components = try ServerComponents.open(configuration, logger: logger)
-        let router = Self.buildRouter(api: components.api, password: configuration.password, webRoot: webRoot(), logger: logger)
+        let router = Self.buildRouter(api: components.api, password: configuration.password, webRoot: configuration.webRoot, logger: logger)
         let responder = RootResponder(proxy: components.proxy, api: router.buildResponder())
         let group = serviceGroup(components, applications: applications(responder, onListening: onListening))
 
@@ -61,13 +67,6 @@ public struct LLMTraceServer: Sendable {
         await components.close(logger: logger)
         if let socketPath = configuration.socketPath { unlink(socketPath) }
         if let failure { throw explained(failure) }
-    }
-
-    /// The web panel's directory: --web-root, else the copy bundled with the binary.
-    private func webRoot() -> String? {
-        if let root = configuration.webRoot ?? ResourceLocator.find(bundle: "llmtrace_Server", path: "Web")?.path { return root }
-        logger.warning("web panel files not found next to the executable (llmtrace_Server.resources/Web); / serves nothing")
-        return nil
     }
 
     /// The TCP application, and the unix-socket one when there is a socket: the same responder and channel setup.

@@ -22,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     var db: String?
     @Option(name: [.short, .long], help: "Config file (JSON or YAML); default: .llmtracerc and friends, searched upward.")
     var config: String?
-    @Option(name: .long, help: "Serve this directory at / .")
+    @Option(name: .long, help: "Serve the web panel from this directory instead of the copy built into llmtrace.")
     var webRoot: String?
     @Option(name: .long, help: "Largest body captured per direction (default 10MiB); larger ones are forwarded whole, stored cut.")
     var maxBody: String?
@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
     var socket: String?
     @Flag(name: .long, help: "Do not serve on a unix socket.")
     var noSocket = false
-    @Option(name: .long, help: "Price override file merged over the bundled prices (see docs/PRICING.md).")
+    @Option(name: .long, help: "Price override file merged over the built-in prices (see docs/PRICING.md).")
     var pricing: String?
     @Flag(name: [.customShort("v"), .long], help: "Print the version and exit.")
     var version = false

@@ -317,8 +317,8 @@ import Testing
         #expect(try PriceTable(jsonData: Data("{}".utf8)).modelCount == 0)
     }
 
-    @Test func bundledLoaderNeverCrashes() {
-        // Loading again goes through the same search; in tests the resource is found.
+    @Test func bundledTableIsEmbedded() {
+        // Decoded from the text embedded at build time: no file beside the binary is needed.
         let again = PriceTable.loadBundled()
         #expect(again.loadError == nil)
         #expect(again.modelCount == table.modelCount)

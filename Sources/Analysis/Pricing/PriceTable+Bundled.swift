@@ -4,43 +4,29 @@ import Foundation
 
 extension PriceTable {
 
-    /// The prices bundled with llmtrace (`Resources/pricing.json`), loaded on first use.
+    /// The prices bundled with llmtrace (`Sources/Analysis/Resources/pricing.json`, embedded in the
+    /// binary at build time by the EmbedResources plugin), decoded on first use.
     ///
-    /// Never crashes: when the resource cannot be found or read, this is an empty table whose
-    /// ``loadError`` says what was searched.
+    /// Never crashes: when the embedded table cannot be decoded, this is an empty table whose
+    /// ``loadError`` says why.
     public static let bundled: PriceTable = loadBundled()
 
-    static let resourceBundleNames = [
-        "llmtrace_Analysis.resources", "llmtrace_Analysis.bundle/Contents/Resources", "llmtrace_Analysis.bundle",
-    ]
+    /// The embedded file's name (under `Resources/`).
     static let resourceFileName = "pricing.json"
 
-    /// Locates and loads the bundled resource without SwiftPM's `Bundle.module` (which calls
-    /// `fatalError` on Linux when the bundle is missing).
+    /// Decodes the embedded price table.
     static func loadBundled() -> PriceTable {
-        var searched: [String] = []
-        for directory in ResourceLocator.searchDirectories() {
-            for bundleName in resourceBundleNames {
-                let file = directory.appendingPathComponent(bundleName)
-                    .appendingPathComponent(resourceFileName)
-                guard !searched.contains(file.path) else { continue }
-                searched.append(file.path)
-                guard FileManager.default.isReadableFile(atPath: file.path) else { continue }
-                do {
-                    var table = try PriceTable(jsonData: try Data(contentsOf: file), file: file.path)
-                    table.loadError = nil
-                    return table
-                } catch {
-                    return PriceTable(
-                        models: [:],
-                        loadError: "bundled pricing \(file.path) is unusable: \(error); "
-                            + "regenerate it with scripts/update-pricing")
-                }
-            }
+        guard let file = EmbeddedFiles.all[resourceFileName] else {
+            return PriceTable(models: [:], loadError: "no \(resourceFileName) was embedded in this build of llmtrace")
         }
-        return PriceTable(
-            models: [:],
-            loadError: "bundled pricing not found (\(resourceBundleNames[0])/\(resourceFileName) must sit "
-                + "next to the llmtrace executable); searched: \(searched.joined(separator: ", "))")
+        do {
+            var table = try PriceTable(jsonData: Data(file.contents.utf8), file: "(built in) \(resourceFileName)")
+            table.loadError = nil
+            return table
+        } catch {
+            return PriceTable(
+                models: [:],
+                loadError: "the built-in \(resourceFileName) is unusable: \(error); regenerate it with scripts/update-pricing")
+        }
     }
 }

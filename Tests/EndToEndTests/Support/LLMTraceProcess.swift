@@ -35,9 +35,11 @@ final class LLMTraceProcess: Sendable {
     ///
     /// `launcher` runs first and is handed the binary and its arguments (it must `exec` them, so the
     /// process is llmtrace itself), e.g. `["/bin/sh", "-c", "ulimit -f 100; exec \"$0\" \"$@\""]`.
+    ///
+    /// `binary` is the executable to run (default ``binary``: the one the build made).
     static func start(
         _ arguments: [String] = [], environment: [String: String] = [:], directory: URL? = nil, launcher: [String] = [],
-        timeout: Duration = .seconds(20)
+        binary: URL = LLMTraceProcess.binary, timeout: Duration = .seconds(20)
     ) async throws -> LLMTraceProcess {
         let process = Process()
         // Each test server gets no socket unless it asks for one, so parallel tests never share one.
@@ -101,7 +103,7 @@ final class LLMTraceProcess: Sendable {
 
     /// Sends a signal and waits for the process to exit (SIGKILL if it has not within `timeout`); returns
     /// its exit status. A process that already exited is left alone and its status returned, so a test
-    /// may stop the server itself inside ``withLLMTrace(_:environment:directory:launcher:_:)``.
+    /// may stop the server itself inside ``withLLMTrace(_:environment:directory:launcher:binary:_:)``.
     @discardableResult
     func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) async -> Int32 {
         if let status = ProcessExit.status(of: process) { return status }
@@ -125,11 +127,14 @@ struct ProcessFailure: Error, CustomStringConvertible {
 ///
 /// It does not wait for end-of-file on the output pipe: processes started at the same moment by other
 /// tests can inherit the pipe's write end and keep it open long after this one exited.
-func runCommand(_ tool: URL, _ arguments: [String], environment: [String: String]? = nil, timeout: Duration = .seconds(60)) async throws -> (Int32, String) {
+func runCommand(
+    _ tool: URL, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil, timeout: Duration = .seconds(60)
+) async throws -> (Int32, String) {
     let process = Process()
     process.executableURL = tool
     process.arguments = arguments
     if let environment { process.environment = environment }
+    if let directory { process.currentDirectoryURL = directory }
     let output = OutputBuffer()
     let pipe = Pipe()
     process.standardOutput = pipe

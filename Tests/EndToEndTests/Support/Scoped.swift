@@ -26,16 +26,17 @@ func withTeardown<Resource, T>(
     return result
 }
 
-/// `llmtrace serve --port 0 <arguments>` (see ``LLMTraceProcess/start(_:environment:directory:launcher:timeout:)``)
+/// `llmtrace serve --port 0 <arguments>` (see ``LLMTraceProcess/start(_:environment:directory:launcher:binary:timeout:)``)
 /// for the length of `body`, then stopped: SIGTERM, and SIGKILL if it has not exited within 20 s.
 ///
 /// `body` may stop or kill the server itself (the shutdown and restart tests do); the teardown then
 /// finds it exited and does nothing.
 func withLLMTrace<T>(
     _ arguments: [String] = [], environment: [String: String] = [:], directory: URL? = nil, launcher: [String] = [],
-    _ body: (LLMTraceProcess) async throws -> T
+    binary: URL = LLMTraceProcess.binary, _ body: (LLMTraceProcess) async throws -> T
 ) async throws -> T {
-    let server = try await LLMTraceProcess.start(arguments, environment: environment, directory: directory, launcher: launcher)
+    let server = try await LLMTraceProcess.start(
+        arguments, environment: environment, directory: directory, launcher: launcher, binary: binary)
     return try await withTeardown(server, teardown: { await $0.stop() }, body)
 }
 
