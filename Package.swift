@@ -38,8 +38,11 @@ let package = Package(
         // Server-side analysis: provider detection and extraction, pricing, redaction, route parsing.
         // The price table (Resources/pricing.json) is embedded in the code by the EmbedResources plugin.
         .target(
-            name: "Analysis", dependencies: ["LLMTraceModel", "StreamDecoding"], exclude: ["Resources"],
-            plugins: ["EmbedResources"]),
+            name: "Analysis",
+            dependencies: ["LLMTraceModel", "StreamDecoding"],
+            exclude: ["Resources"],
+            plugins: ["EmbedResources"]
+        ),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "Server",

@@ -39,7 +39,8 @@ struct EmbedResources: BuildToolPlugin {
                 executable: tool.url,
                 arguments: [output.path] + roots.map(\.path),
                 inputFiles: inputs,
-                outputFiles: [output])
+                outputFiles: [output]
+            )
         ]
     }
 }

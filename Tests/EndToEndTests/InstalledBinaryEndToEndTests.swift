@@ -53,9 +53,11 @@ import Testing
 
                     // A proxied gpt-4o-mini call is priced from the built-in table.
                     let reply = try await HTTP.send(
-                        "\(upstream.route(via: server.url))/v1/chat/completions", method: .POST,
+                        "\(upstream.route(via: server.url))/v1/chat/completions",
+                        method: .POST,
                         headers: [("content-type", "application/json")],
-                        body: Array(#"{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[]}"#.utf8))
+                        body: Array(#"{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[]}"#.utf8)
+                    )
                     #expect(reply.status == 200)
                     let id = try #require(reply.headers.first(name: "x-llmtrace-id"))
                     let record = try await HTTP.eventually("\(server.url)/api/requests/\(id)") { $0["complete"] as? Bool == true }
@@ -70,8 +72,11 @@ import Testing
     @Test func anInstalledBinaryKnowsGPT4oPrice() async throws {
         try await withInstalledBinary { binary, work in
             let (status, out) = try await runCommand(
-                binary, ["cost", "--model", "gpt-4o", "--prompt", "1000", "--completion", "100"],
-                environment: LLMTraceProcess.childEnvironment([:]), directory: work)
+                binary,
+                ["cost", "--model", "gpt-4o", "--prompt", "1000", "--completion", "100"],
+                environment: LLMTraceProcess.childEnvironment([:]),
+                directory: work
+            )
             #expect(status == 0, "\(out)")
             #expect(out.hasPrefix("$"), "\(out)")
             #expect(out.contains("gpt-4o"))
@@ -93,14 +98,20 @@ import Testing
                 #expect(try await HTTP.send("\(server.url)/app.js").status == 404)
             }
             let (status, out) = try await runCommand(
-                binary, ["cost", "--model", "my-model", "--prompt", "1000000", "--completion", "1000000", "--pricing", prices.path],
-                environment: LLMTraceProcess.childEnvironment([:]), directory: work)
+                binary,
+                ["cost", "--model", "my-model", "--prompt", "1000000", "--completion", "1000000", "--pricing", prices.path],
+                environment: LLMTraceProcess.childEnvironment([:]),
+                directory: work
+            )
             #expect(status == 0, "\(out)")
             #expect(out.hasPrefix("$3.000000"), "\(out)")
 
             let (badStatus, badOut) = try await runCommand(
-                binary, ["serve", "--port", "0", "--no-socket", "--web-root", work.appendingPathComponent("nope").path],
-                environment: LLMTraceProcess.childEnvironment([:]), directory: work)
+                binary,
+                ["serve", "--port", "0", "--no-socket", "--web-root", work.appendingPathComponent("nope").path],
+                environment: LLMTraceProcess.childEnvironment([:]),
+                directory: work
+            )
             #expect(badStatus != 0)
             #expect(badOut.contains("--web-root"), "\(badOut)")
         }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import Server
 
 /// The web panel compiled into the binary, served by `FileMiddleware` over `EmbeddedFileProvider`.

@@ -26,7 +26,8 @@ extension PriceTable {
         } catch {
             return PriceTable(
                 models: [:],
-                loadError: "the built-in \(resourceFileName) is unusable: \(error); regenerate it with scripts/update-pricing")
+                loadError: "the built-in \(resourceFileName) is unusable: \(error); regenerate it with scripts/update-pricing"
+            )
         }
     }
 }

@@ -38,8 +38,12 @@ final class LLMTraceProcess: Sendable {
     ///
     /// `binary` is the executable to run (default ``binary``: the one the build made).
     static func start(
-        _ arguments: [String] = [], environment: [String: String] = [:], directory: URL? = nil, launcher: [String] = [],
-        binary: URL = LLMTraceProcess.binary, timeout: Duration = .seconds(20)
+        _ arguments: [String] = [],
+        environment: [String: String] = [:],
+        directory: URL? = nil,
+        launcher: [String] = [],
+        binary: URL = LLMTraceProcess.binary,
+        timeout: Duration = .seconds(20)
     ) async throws -> LLMTraceProcess {
         let process = Process()
         // Each test server gets no socket unless it asks for one, so parallel tests never share one.
@@ -128,7 +132,11 @@ struct ProcessFailure: Error, CustomStringConvertible {
 /// It does not wait for end-of-file on the output pipe: processes started at the same moment by other
 /// tests can inherit the pipe's write end and keep it open long after this one exited.
 func runCommand(
-    _ tool: URL, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil, timeout: Duration = .seconds(60)
+    _ tool: URL,
+    _ arguments: [String],
+    environment: [String: String]? = nil,
+    directory: URL? = nil,
+    timeout: Duration = .seconds(60)
 ) async throws -> (Int32, String) {
     let process = Process()
     process.executableURL = tool

@@ -22,7 +22,8 @@ func monotonicNanos() -> UInt64 {
 
 let completionJSON = Array(
     #"{"id":"chatcmpl-bench","object":"chat.completion","created":1764400000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"The quick brown fox jumps over the lazy dog. It was a bright cold day in April, and the clocks were striking thirteen.","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":42,"completion_tokens":27,"total_tokens":69,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}},"system_fingerprint":"fp_bench"}"#
-        .utf8)
+        .utf8
+)
 
 func chunk(_ text: String) -> String {
     #"data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764400000,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_bench","choices":[{"index":0,"delta":{"content":"\#(text)"},"logprobs":null,"finish_reason":null}]}"#
@@ -107,7 +108,10 @@ final class UpstreamHandler: ChannelInboundHandler, @unchecked Sendable {
         context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: interval) { [self] in
             guard context.channel.isActive else { return }
             if n > events {
-                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: finalChunks(events: events))))), promise: nil)
+                context.write(
+                    wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: finalChunks(events: events))))),
+                    promise: nil
+                )
                 end(context: context, keepAlive: keepAlive)
                 return
             }

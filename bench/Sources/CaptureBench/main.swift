@@ -8,16 +8,25 @@
 // every exchange was saved (none dropped for a full queue, none failed). Then submits as fast as it can
 // for the same time to find the ceiling. Prints a markdown table.
 import Foundation
+import LLMTraceModel
 import Logging
 import Server
 import ServiceLifecycle
-import LLMTraceModel
 
 func record(_ n: Int, id: String, complete: Bool) -> TraceRecord {
     let started = Date()
     var summary = TraceSummary(
-        id: id, env: "bench", method: "POST", scheme: "http", host: "127.0.0.1:9", path: "/v1/chat/completions",
-        provider: "openai", endpoint: "chat.completions", model: "gpt-4o-mini", startedAt: started)
+        id: id,
+        env: "bench",
+        method: "POST",
+        scheme: "http",
+        host: "127.0.0.1:9",
+        path: "/v1/chat/completions",
+        provider: "openai",
+        endpoint: "chat.completions",
+        model: "gpt-4o-mini",
+        startedAt: started
+    )
     guard complete else { return TraceRecord(summary: summary) }
     summary.status = 200
     summary.durationMs = 1.2
@@ -27,8 +36,10 @@ func record(_ n: Int, id: String, complete: Bool) -> TraceRecord {
     summary.text = "The quick brown fox jumps over the lazy dog. It was a bright cold day in April. #\(n)"
     summary.finishReason = "stop"
     summary.complete = true
-    let request = #"{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Tell me a short fact about foxes."}],"max_tokens":64}"#
-    let response = #"{"id":"chatcmpl-bench","object":"chat.completion","created":1764400000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"The quick brown fox jumps over the lazy dog. It was a bright cold day in April."},"finish_reason":"stop"}],"usage":{"prompt_tokens":42,"completion_tokens":27,"total_tokens":69}}"#
+    let request =
+        #"{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Tell me a short fact about foxes."}],"max_tokens":64}"#
+    let response =
+        #"{"id":"chatcmpl-bench","object":"chat.completion","created":1764400000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"The quick brown fox jumps over the lazy dog. It was a bright cold day in April."},"finish_reason":"stop"}],"usage":{"prompt_tokens":42,"completion_tokens":27,"total_tokens":69}}"#
     return TraceRecord(
         summary: summary,
         requestHeaders: [
@@ -37,7 +48,8 @@ func record(_ n: Int, id: String, complete: Bool) -> TraceRecord {
         ],
         responseHeaders: [HeaderField(name: "content-type", value: "application/json")],
         requestBody: CapturedBody(content: request, encoding: .utf8, size: request.utf8.count, truncated: false),
-        responseBody: CapturedBody(content: response, encoding: .utf8, size: response.utf8.count, truncated: false))
+        responseBody: CapturedBody(content: response, encoding: .utf8, size: response.utf8.count, truncated: false)
+    )
 }
 
 struct Outcome {
@@ -94,8 +106,13 @@ func run(rate: Int?, seconds: Double, dir: URL) async throws -> Outcome {
     let health = pipeline.health
     let stored = try await store.count()
     return Outcome(
-        offered: offered, seconds: (submitted - start).seconds, saved: stored, dropped: health.dropped,
-        failed: health.storeFailures, drainSeconds: (drained - submitted).seconds)
+        offered: offered,
+        seconds: (submitted - start).seconds,
+        saved: stored,
+        dropped: health.dropped,
+        failed: health.storeFailures,
+        drainSeconds: (drained - submitted).seconds
+    )
 }
 
 extension Duration {

@@ -1,10 +1,10 @@
+import Analysis
 // Decoder benchmark: SSE bytes per second through decode + extract (StreamAccumulator) on one core,
 // beside a plain byte-scan loop over the same buffer as the reference, in the same run.
 //
 //   swift run -c release --package-path bench decoder-bench [megabytes-per-shape]
 import Foundation
 import LLMTraceModel
-import Analysis
 
 func openAIStream(targetBytes: Int) -> [UInt8] {
     var out = ""
@@ -12,34 +12,50 @@ func openAIStream(targetBytes: Int) -> [UInt8] {
     let words = ["The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " Données", " 日本", " émoji 🎉"]
     while out.utf8.count < targetBytes {
         let w = words[i % words.count]
-        out += #"data: {"id":"chatcmpl-AbC123","object":"chat.completion.chunk","created":1732880000,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_abc","choices":[{"index":0,"delta":{"content":"\#(w)"},"logprobs":null,"finish_reason":null}]}"# + "\n\n"
+        out +=
+            #"data: {"id":"chatcmpl-AbC123","object":"chat.completion.chunk","created":1732880000,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_abc","choices":[{"index":0,"delta":{"content":"\#(w)"},"logprobs":null,"finish_reason":null}]}"#
+            + "\n\n"
         i += 1
     }
-    out += #"data: {"id":"chatcmpl-AbC123","object":"chat.completion.chunk","created":1732880000,"model":"gpt-4o-2024-08-06","choices":[],"usage":{"prompt_tokens":10,"completion_tokens":\#(i),"total_tokens":\#(i + 10)}}"# + "\n\ndata: [DONE]\n\n"
+    out +=
+        #"data: {"id":"chatcmpl-AbC123","object":"chat.completion.chunk","created":1732880000,"model":"gpt-4o-2024-08-06","choices":[],"usage":{"prompt_tokens":10,"completion_tokens":\#(i),"total_tokens":\#(i + 10)}}"#
+        + "\n\ndata: [DONE]\n\n"
     return Array(out.utf8)
 }
 
 func anthropicStream(targetBytes: Int) -> [UInt8] {
-    var out = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5-20250929\",\"content\":[],\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}\n\n"
+    var out =
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5-20250929\",\"content\":[],\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}\n\n"
     out += "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
     var i = 0
     while out.utf8.count < targetBytes {
-        out += "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\" word\(i % 97)\"}}\n\n"
+        out +=
+            "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\" word\(i % 97)\"}}\n\n"
         i += 1
     }
     out += "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
-    out += "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":\(i)}}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
+    out +=
+        "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":\(i)}}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
     return Array(out.utf8)
 }
 
-let route = { (path: String) in (try? ProxyRoute.parse("/proxy/bench/https/api.example.com\(path)")) ?? ProxyRoute(env: "bench", scheme: "https", host: "api.example.com", port: nil, path: path, query: nil) }
+let route = { (path: String) in
+    (try? ProxyRoute.parse("/proxy/bench/https/api.example.com\(path)"))
+        ?? ProxyRoute(env: "bench", scheme: "https", host: "api.example.com", port: nil, path: path, query: nil)
+}
 let sseHeaders = [HeaderField(name: "content-type", value: "text/event-stream")]
 
 /// Feeds `bytes` to a fresh accumulator in 16 KiB pieces, as the proxy would; returns the text length.
 @inline(never)
 func decodeAndExtract(_ bytes: [UInt8], path: String, body: String) -> Int {
     var acc = StreamAccumulator(
-        method: "POST", route: route(path), requestHeaders: [], requestBody: Array(body.utf8), status: 200, responseHeaders: sseHeaders)
+        method: "POST",
+        route: route(path),
+        requestHeaders: [],
+        requestBody: Array(body.utf8),
+        status: 200,
+        responseHeaders: sseHeaders
+    )
     var textBytes = 0
     var offset = 0
     while offset < bytes.count {

@@ -112,7 +112,10 @@ final class Connection: ChannelInboundHandler, @unchecked Sendable {
     private var busy = false
 
     init(
-        plan: Plan, offset: Int, samples: Samples = Samples(), finished: @escaping @Sendable (Samples) -> Void,
+        plan: Plan,
+        offset: Int,
+        samples: Samples = Samples(),
+        finished: @escaping @Sendable (Samples) -> Void,
         reconnect: @escaping @Sendable (Samples, Int) -> Void
     ) {
         self.plan = plan
@@ -235,14 +238,21 @@ struct LoadGen: ParsableCommand {
         let bodies: [Kind: ByteBuffer] = [
             .json: allocator.buffer(string: #"{"model":"\#(model)","messages":\#(message),"max_tokens":64}"#),
             .sse: allocator.buffer(
-                string: #"{"model":"\#(model)","stream":true,"stream_options":{"include_usage":true},"messages":\#(message)}"#),
+                string: #"{"model":"\#(model)","stream":true,"stream_options":{"include_usage":true},"messages":\#(message)}"#
+            ),
             .big: allocator.buffer(string: #"{"model":"\#(model)","messages":[{"role":"user","content":"\#(filler)"}],"max_tokens":16}"#),
         ]
         let start = monotonicNanos()
         let plan = Plan(
-            host: host, port: port, path: path, bodies: bodies, schedule: schedule,
+            host: host,
+            port: port,
+            path: path,
+            bodies: bodies,
+            schedule: schedule,
             headers: [("authorization", "Bearer sk-bench-0000000000000000"), ("user-agent", "llmtrace-loadgen")],
-            warmupEnd: start + UInt64(warmup * 1e9), end: start + UInt64(duration * 1e9))
+            warmupEnd: start + UInt64(warmup * 1e9),
+            end: start + UInt64(duration * 1e9)
+        )
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let total = Mutex(Samples())
@@ -256,13 +266,17 @@ struct LoadGen: ParsableCommand {
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
                         try channel.pipeline.syncOperations.addHandler(
                             Connection(
-                                plan: plan, offset: offset, samples: samples,
+                                plan: plan,
+                                offset: offset,
+                                samples: samples,
                                 finished: { samples in
                                     total.withLock { $0.merge(samples) }
                                     finished.withLock { $0 += 1 }
                                     done.leave()
                                 },
-                                reconnect: { samples, next in connect(offset: next, samples: samples) }))
+                                reconnect: { samples, next in connect(offset: next, samples: samples) }
+                            )
+                        )
                     }
                 }
             bootstrap.connect(host: host, port: port).whenFailure { _ in

@@ -1,3 +1,4 @@
+import Analysis
 // Store generator: fills a SQLite store with realistic records through the real `SQLiteStore.save`
 // path, in batches, and prints the rate.
 //
@@ -9,9 +10,8 @@
 // request and response bodies have realistic sizes (a system prompt and a user message; a JSON
 // answer, or an SSE stream for streamed responses). Tool calls appear on some requests.
 import Foundation
-import Server
 import LLMTraceModel
-import Analysis
+import Server
 
 struct Options {
     var db = ""
@@ -63,7 +63,8 @@ struct RNG: RandomNumberGenerator {
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
     /// Log-normal with the given median and spread (sigma of the underlying normal).
     mutating func logNormal(median: Double, sigma: Double) -> Double {
-        let u1 = max(unit(), 1e-12), u2 = unit()
+        let u1 = max(unit(), 1e-12)
+        let u2 = unit()
         let z = (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
         return median * exp(sigma * z)
     }
@@ -90,17 +91,117 @@ struct ModelProfile {
 }
 
 let profiles: [(ModelProfile, Double)] = [
-    (ModelProfile(provider: "openai", host: "api.openai.com", path: "/v1/chat/completions", endpoint: "chat.completions", model: "gpt-4o-2024-08-06", msPerToken: 12, ttftMs: 450), 22),
-    (ModelProfile(provider: "openai", host: "api.openai.com", path: "/v1/chat/completions", endpoint: "chat.completions", model: "gpt-4o-mini-2024-07-18", msPerToken: 7, ttftMs: 300), 25),
-    (ModelProfile(provider: "openai", host: "api.openai.com", path: "/v1/responses", endpoint: "responses", model: "gpt-4.1-2025-04-14", msPerToken: 11, ttftMs: 500), 8),
-    (ModelProfile(provider: "openai", host: "api.openai.com", path: "/v1/chat/completions", endpoint: "chat.completions", model: "o3-mini", msPerToken: 9, ttftMs: 2500), 4),
-    (ModelProfile(provider: "anthropic", host: "api.anthropic.com", path: "/v1/messages", endpoint: "messages", model: "claude-sonnet-4-5-20250929", msPerToken: 14, ttftMs: 700), 18),
-    (ModelProfile(provider: "anthropic", host: "api.anthropic.com", path: "/v1/messages", endpoint: "messages", model: "claude-opus-4-5-20251101", msPerToken: 22, ttftMs: 1100), 4),
-    (ModelProfile(provider: "gemini", host: "generativelanguage.googleapis.com", path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent", endpoint: "generateContent", model: "gemini-2.5-flash", msPerToken: 5, ttftMs: 400), 10),
-    (ModelProfile(provider: "gemini", host: "generativelanguage.googleapis.com", path: "/v1beta/models/gemini-2.5-pro:generateContent", endpoint: "generateContent", model: "gemini-2.5-pro", msPerToken: 13, ttftMs: 1500), 3),
+    (
+        ModelProfile(
+            provider: "openai",
+            host: "api.openai.com",
+            path: "/v1/chat/completions",
+            endpoint: "chat.completions",
+            model: "gpt-4o-2024-08-06",
+            msPerToken: 12,
+            ttftMs: 450
+        ), 22
+    ),
+    (
+        ModelProfile(
+            provider: "openai",
+            host: "api.openai.com",
+            path: "/v1/chat/completions",
+            endpoint: "chat.completions",
+            model: "gpt-4o-mini-2024-07-18",
+            msPerToken: 7,
+            ttftMs: 300
+        ), 25
+    ),
+    (
+        ModelProfile(
+            provider: "openai",
+            host: "api.openai.com",
+            path: "/v1/responses",
+            endpoint: "responses",
+            model: "gpt-4.1-2025-04-14",
+            msPerToken: 11,
+            ttftMs: 500
+        ), 8
+    ),
+    (
+        ModelProfile(
+            provider: "openai",
+            host: "api.openai.com",
+            path: "/v1/chat/completions",
+            endpoint: "chat.completions",
+            model: "o3-mini",
+            msPerToken: 9,
+            ttftMs: 2500
+        ), 4
+    ),
+    (
+        ModelProfile(
+            provider: "anthropic",
+            host: "api.anthropic.com",
+            path: "/v1/messages",
+            endpoint: "messages",
+            model: "claude-sonnet-4-5-20250929",
+            msPerToken: 14,
+            ttftMs: 700
+        ), 18
+    ),
+    (
+        ModelProfile(
+            provider: "anthropic",
+            host: "api.anthropic.com",
+            path: "/v1/messages",
+            endpoint: "messages",
+            model: "claude-opus-4-5-20251101",
+            msPerToken: 22,
+            ttftMs: 1100
+        ), 4
+    ),
+    (
+        ModelProfile(
+            provider: "gemini",
+            host: "generativelanguage.googleapis.com",
+            path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent",
+            endpoint: "generateContent",
+            model: "gemini-2.5-flash",
+            msPerToken: 5,
+            ttftMs: 400
+        ), 10
+    ),
+    (
+        ModelProfile(
+            provider: "gemini",
+            host: "generativelanguage.googleapis.com",
+            path: "/v1beta/models/gemini-2.5-pro:generateContent",
+            endpoint: "generateContent",
+            model: "gemini-2.5-pro",
+            msPerToken: 13,
+            ttftMs: 1500
+        ), 3
+    ),
     // Unpriced: local models.
-    (ModelProfile(provider: "ollama", host: "127.0.0.1:11434", path: "/api/chat", endpoint: "chat", model: "llama3.1:8b", msPerToken: 25, ttftMs: 200), 5),
-    (ModelProfile(provider: "ollama", host: "127.0.0.1:11434", path: "/api/chat", endpoint: "chat", model: "qwen2.5-coder:7b", msPerToken: 28, ttftMs: 250), 1),
+    (
+        ModelProfile(
+            provider: "ollama",
+            host: "127.0.0.1:11434",
+            path: "/api/chat",
+            endpoint: "chat",
+            model: "llama3.1:8b",
+            msPerToken: 25,
+            ttftMs: 200
+        ), 5
+    ),
+    (
+        ModelProfile(
+            provider: "ollama",
+            host: "127.0.0.1:11434",
+            path: "/api/chat",
+            endpoint: "chat",
+            model: "qwen2.5-coder:7b",
+            msPerToken: 28,
+            ttftMs: 250
+        ), 1
+    ),
 ]
 let envs: [(String, Double)] = [("prod", 55), ("staging", 15), ("dev", 20), ("ci", 10)]
 let statuses: [(Int, Double)] = [(200, 95.2), (429, 1.8), (400, 0.8), (401, 0.2), (500, 0.8), (502, 0.5), (503, 0.4), (529, 0.3)]
@@ -190,14 +291,26 @@ func makeRecord(index: Int, at time: Double, rng: inout RNG, corpus: [UInt8], pr
     let millis = UInt64(time * 1000)
     let id = String(format: "%012llx-%08x", millis, UInt32(truncatingIfNeeded: index))
     var s = TraceSummary(
-        id: id, env: env, method: "POST", scheme: p.provider == "ollama" ? "http" : "https", host: p.host, path: p.path,
-        query: p.provider == "gemini" && stream ? "alt=sse" : nil, provider: p.provider, endpoint: p.endpoint, model: p.model,
-        stream: stream, status: status, startedAt: Date(timeIntervalSince1970: Double(millis) / 1000))
+        id: id,
+        env: env,
+        method: "POST",
+        scheme: p.provider == "ollama" ? "http" : "https",
+        host: p.host,
+        path: p.path,
+        query: p.provider == "gemini" && stream ? "alt=sse" : nil,
+        provider: p.provider,
+        endpoint: p.endpoint,
+        model: p.model,
+        stream: stream,
+        status: status,
+        startedAt: Date(timeIntervalSince1970: Double(millis) / 1000)
+    )
     let promptChars = Int(min(24_000, rng.logNormal(median: 500, sigma: 0.8)))
     let systemChars = Int(rng.unit() * 200) + 40
     let system = slice(corpus, &rng, length: systemChars)
     let user = slice(corpus, &rng, length: promptChars)
-    let requestBody = "{\"model\":\(jsonString(p.model)),\"stream\":\(stream),\"messages\":[{\"role\":\"system\",\"content\":\(jsonString(system))},{\"role\":\"user\",\"content\":\(jsonString(user))}]}"
+    let requestBody =
+        "{\"model\":\(jsonString(p.model)),\"stream\":\(stream),\"messages\":[{\"role\":\"system\",\"content\":\(jsonString(system))},{\"role\":\"user\",\"content\":\(jsonString(user))}]}"
     let inputTokens = (systemChars + promptChars) / 4 + Int(rng.logNormal(median: 300, sigma: 1.2))
     let ok = status < 400
     if ok {
@@ -220,7 +333,10 @@ func makeRecord(index: Int, at time: Double, rng: inout RNG, corpus: [UInt8], pr
         }
         s.complete = rng.unit() > 0.003
     } else {
-        s.error = TraceError(type: status == 429 ? "rate_limit_error" : status >= 500 ? "server_error" : "invalid_request_error", message: status == 429 ? "Rate limit reached for requests" : "The server had an error while processing your request")
+        s.error = TraceError(
+            type: status == 429 ? "rate_limit_error" : status >= 500 ? "server_error" : "invalid_request_error",
+            message: status == 429 ? "Rate limit reached for requests" : "The server had an error while processing your request"
+        )
         s.durationMs = (rng.logNormal(median: 180, sigma: 0.8) * 10).rounded() / 10
         s.complete = true
     }
@@ -233,15 +349,18 @@ func makeRecord(index: Int, at time: Double, rng: inout RNG, corpus: [UInt8], pr
         var i = text.startIndex
         while i < text.endIndex {
             let j = text.index(i, offsetBy: 120, limitedBy: text.endIndex) ?? text.endIndex
-            out += "data: {\"object\":\"chat.completion.chunk\",\"model\":\"\(p.model)\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\(jsonString(String(text[i..<j])))}}]}\n\n"
+            out +=
+                "data: {\"object\":\"chat.completion.chunk\",\"model\":\"\(p.model)\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\(jsonString(String(text[i..<j])))}}]}\n\n"
             i = j
         }
         out += "data: {\"usage\":{\"prompt_tokens\":\(inputTokens),\"completion_tokens\":\(s.usage.outputTokens ?? 0)}}\n\ndata: [DONE]\n\n"
         responseBody = out
     } else {
-        responseBody = "{\"model\":\"\(p.model)\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\(jsonString(s.text ?? ""))},\"finish_reason\":\"\(s.finishReason ?? "stop")\"}],\"usage\":{\"prompt_tokens\":\(inputTokens),\"completion_tokens\":\(s.usage.outputTokens ?? 0)}}"
+        responseBody =
+            "{\"model\":\"\(p.model)\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\(jsonString(s.text ?? ""))},\"finish_reason\":\"\(s.finishReason ?? "stop")\"}],\"usage\":{\"prompt_tokens\":\(inputTokens),\"completion_tokens\":\(s.usage.outputTokens ?? 0)}}"
     }
-    let reqBytes = Array(requestBody.utf8), respBytes = Array(responseBody.utf8)
+    let reqBytes = Array(requestBody.utf8)
+    let respBytes = Array(responseBody.utf8)
     return TraceRecord(
         summary: s,
         requestHeaders: [
@@ -253,7 +372,8 @@ func makeRecord(index: Int, at time: Double, rng: inout RNG, corpus: [UInt8], pr
             HeaderField(name: "x-request-id", value: "req_\(id)"),
         ],
         requestBody: CapturedBody(bytes: reqBytes, size: reqBytes.count, truncated: false),
-        responseBody: CapturedBody(bytes: respBytes, size: respBytes.count, truncated: false))
+        responseBody: CapturedBody(bytes: respBytes, size: respBytes.count, truncated: false)
+    )
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
@@ -288,4 +408,7 @@ try await store.close()
 let elapsed = clock.now - started
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 let size = (try? FileManager.default.attributesOfItem(atPath: options.db)[.size] as? Int) ?? 0
-print(String(format: "wrote %d records in %.1f s: %.0f records/s (including generation); ", written, seconds, Double(written) / seconds) + "\(options.db) is " + String(format: "%.1f MiB", Double(size) / 1_048_576))
+print(
+    String(format: "wrote %d records in %.1f s: %.0f records/s (including generation); ", written, seconds, Double(written) / seconds)
+        + "\(options.db) is " + String(format: "%.1f MiB", Double(size) / 1_048_576)
+)

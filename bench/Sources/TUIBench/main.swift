@@ -13,10 +13,21 @@ let height = CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) ?? 50
 func summary(_ i: Int) -> TraceSummary {
     let models = ["gpt-4o-2024-08-06", "claude-sonnet-4-5-20250929", "gemini-2.5-pro", "llama3.1:8b", "gpt-4o-mini"]
     var s = TraceSummary(
-        id: String(format: "%012x-%08x", 1_795_000_000_000 + i, i), env: ["dev", "ci", "prod"][i % 3], method: "POST",
-        scheme: "https", host: "api.openai.com", path: "/v1/chat/completions", provider: "openai", endpoint: "chat.completions",
-        model: models[i % models.count], stream: i % 2 == 0, status: i % 50 == 0 ? 429 : 200,
-        startedAt: Date(timeIntervalSince1970: 1_795_000_000 + Double(i)), durationMs: Double(200 + i % 3000), ttftMs: Double(50 + i % 400))
+        id: String(format: "%012x-%08x", 1_795_000_000_000 + i, i),
+        env: ["dev", "ci", "prod"][i % 3],
+        method: "POST",
+        scheme: "https",
+        host: "api.openai.com",
+        path: "/v1/chat/completions",
+        provider: "openai",
+        endpoint: "chat.completions",
+        model: models[i % models.count],
+        stream: i % 2 == 0,
+        status: i % 50 == 0 ? 429 : 200,
+        startedAt: Date(timeIntervalSince1970: 1_795_000_000 + Double(i)),
+        durationMs: Double(200 + i % 3000),
+        ttftMs: Double(50 + i % 400)
+    )
     s.usage = Usage(inputTokens: 1000 + i % 5000, outputTokens: 50 + i % 800, totalTokens: 1050 + i % 5800)
     s.estimatedCost = Double(i % 1000) / 100_000
     s.text = "answer \(i)"
@@ -36,7 +47,8 @@ while state.hasPendingWork { _ = reduce(&state, .work) }
 
 var previous = Renderer.render(state, width: width, height: height)
 var frames: [Double] = []
-let keys: [Key] = Array(repeating: .char("j"), count: 150) + Array(repeating: .pageDown, count: 30) + [.char("G"), .char("g"), .char("2"), .char("1")]
+let keys: [Key] =
+    Array(repeating: .char("j"), count: 150) + Array(repeating: .pageDown, count: 30) + [.char("G"), .char("g"), .char("2"), .char("1")]
 for key in keys {
     let start = ContinuousClock.now
     _ = reduce(&state, .key(key))

@@ -6,7 +6,8 @@ import CLibFuzzer
 /// executable modules), which hides libFuzzer's own `main`. Each fuzz target therefore defines
 /// `<module>_main` (e.g. `fuzz_sse_main`) and calls this, which hands over to libFuzzer's driver.
 public func runLibFuzzer(
-    _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+    _ argc: CInt,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 ) -> CInt {
     var argc = argc

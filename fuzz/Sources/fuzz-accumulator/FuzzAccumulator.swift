@@ -1,6 +1,7 @@
 import FuzzSupport
-@testable import LLMTraceModel
+
 @testable import Analysis
+@testable import LLMTraceModel
 
 /// Fuzzes `StreamAccumulator` fed a whole provider response. The first input byte picks a scenario
 /// (provider route, content type, request body, status); the rest is the response body. Checks, as
@@ -31,11 +32,17 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 fuzzFailure("analysis differs from ExchangeAnalyzer.analyze", "\(context)\nexpected: \(expected)\ngot:      \(result)")
             }
             if !(expected.text ?? "").hasPrefix(deltas) {
-                fuzzFailure("streamed text is not a prefix of the final text", "\(context)\ntext: \(String(reflecting: expected.text))\ndeltas: \(String(reflecting: deltas))")
+                fuzzFailure(
+                    "streamed text is not a prefix of the final text",
+                    "\(context)\ntext: \(String(reflecting: expected.text))\ndeltas: \(String(reflecting: deltas))"
+                )
             }
             if let firstDeltas {
                 if deltas != firstDeltas {
-                    fuzzFailure("streamed text depends on cutting or templates", "\(context)\nfirst: \(String(reflecting: firstDeltas))\ngot:   \(String(reflecting: deltas))")
+                    fuzzFailure(
+                        "streamed text depends on cutting or templates",
+                        "\(context)\nfirst: \(String(reflecting: firstDeltas))\ngot:   \(String(reflecting: deltas))"
+                    )
                 }
             } else {
                 firstDeltas = deltas
@@ -56,7 +63,10 @@ struct Scenario {
         Scenario(url: "https://api.openai.com/v1/responses", request: #"{"model":"o3","stream":true}"#),
         Scenario(url: "https://api.anthropic.com/v1/messages", request: #"{"model":"claude-sonnet-4","stream":true}"#),
         Scenario(url: "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"),
-        Scenario(url: "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent", contentType: "application/json"),
+        Scenario(
+            url: "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent",
+            contentType: "application/json"
+        ),
         Scenario(url: "http://localhost:11434/api/chat", request: #"{"model":"llama3"}"#, contentType: "application/x-ndjson"),
         Scenario(url: "http://localhost:11434/api/generate", request: #"{"model":"llama3"}"#, contentType: "application/json"),
         Scenario(url: "https://api.openai.com/v1/chat/completions", request: #"{"model":"gpt-4o"}"#, contentType: "application/json"),
@@ -71,8 +81,14 @@ struct Scenario {
         guard parts.count == 2, let route = try? ProxyRoute.parse("/proxy/fuzz/\(parts[0])/\(parts[1])") else { return nil }
         let headers = contentType.map { [HeaderField(name: "Content-Type", value: $0)] } ?? []
         return Exchange(
-            method: "POST", route: route, requestHeaders: [], requestBody: Array(request.utf8), status: status,
-            responseHeaders: headers, responseBody: body)
+            method: "POST",
+            route: route,
+            requestHeaders: [],
+            requestBody: Array(request.utf8),
+            status: status,
+            responseHeaders: headers,
+            responseBody: body
+        )
     }
 }
 

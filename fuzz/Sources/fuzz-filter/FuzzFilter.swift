@@ -37,33 +37,40 @@ func check(_ text: String) {
         fuzzFailure(
             "the canonical form does not parse",
             "filter: \(String(reflecting: text))\nexpression: \(String(reflecting: expression))\n"
-                + "printed: \(String(reflecting: printed))\nerror: \(error)")
+                + "printed: \(String(reflecting: printed))\nerror: \(error)"
+        )
     }
     if again != expression {
         fuzzFailure(
             "the canonical form parses to a different filter",
             "filter: \(String(reflecting: text))\nexpression: \(String(reflecting: expression))\n"
-                + "printed: \(String(reflecting: printed))\nagain: \(String(reflecting: again))")
+                + "printed: \(String(reflecting: printed))\nagain: \(String(reflecting: again))"
+        )
     }
     if again.description != printed {
         fuzzFailure(
             "the canonical form is not a fixed point",
             "filter: \(String(reflecting: text))\nprinted: \(String(reflecting: printed))\n"
-                + "printed again: \(String(reflecting: again.description))")
+                + "printed again: \(String(reflecting: again.description))"
+        )
     }
 }
 
 func checkError(_ error: FilterError, in text: String) {
     let count = text.count
     guard error.position >= 0, error.length >= 0, error.position + error.length <= count, !error.message.isEmpty else {
-        fuzzFailure("error span outside the text", "filter: \(String(reflecting: text))\nerror: \(error) \(error.position)+\(error.length) of \(count)")
+        fuzzFailure(
+            "error span outside the text",
+            "filter: \(String(reflecting: text))\nerror: \(error) \(error.position)+\(error.length) of \(count)"
+        )
     }
     let same = FilterError(kind: error.kind, message: error.message, position: error.position, length: error.length, in: text)
     if same.utf16Position != error.utf16Position || same.utf16Length != error.utf16Length {
         fuzzFailure(
             "UTF-16 span is not the Character span",
             "filter: \(String(reflecting: text))\nerror: \(error)\nCharacters \(error.position)+\(error.length), "
-                + "UTF-16 \(error.utf16Position)+\(error.utf16Length), expected UTF-16 \(same.utf16Position)+\(same.utf16Length)")
+                + "UTF-16 \(error.utf16Position)+\(error.utf16Length), expected UTF-16 \(same.utf16Position)+\(same.utf16Length)"
+        )
     }
 }
 

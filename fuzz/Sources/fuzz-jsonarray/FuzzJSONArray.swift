@@ -30,7 +30,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             if run != first {
                 fuzzFailure(
                     "JSONArrayStreamDecoder fed as \(split) differs from whole",
-                    "input: \(show(bytes))\nwhole: \(first)\ngot:   \(run)")
+                    "input: \(show(bytes))\nwhole: \(first)\ngot:   \(run)"
+                )
             }
         } else {
             first = run
@@ -59,7 +60,8 @@ func checkAgainstJSONSerialization(_ bytes: [UInt8], _ run: Run) {
     guard run.closed, run.rest == nil, run.elements.count == array.count else {
         fuzzFailure(
             "a valid JSON array of \(array.count) objects was split wrongly",
-            "input: \(show(bytes))\ngot: \(run)")
+            "input: \(show(bytes))\ngot: \(run)"
+        )
     }
     let joined = Data([0x5B] + run.elements.joined(separator: [0x2C]) + [0x5D])
     guard let again = try? JSONSerialization.jsonObject(with: joined) as? [Any],

@@ -16,7 +16,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             fuzzFailure(
                 "NDJSONDecoder fed as \(split) differs from the reference",
                 "input: \(show(bytes))\nexpected: \(expected.lines.map(show)) rest \(expected.rest.map(show) ?? "nil")\n"
-                    + "got:      \(lines.map(show)) rest \(rest.map(show) ?? "nil")")
+                    + "got:      \(lines.map(show)) rest \(rest.map(show) ?? "nil")"
+            )
         }
         if decoder.finish() != nil { fuzzFailure("NDJSONDecoder not reset by finish()", "input: \(show(bytes))") }
     }

@@ -1,5 +1,5 @@
-import FuzzSupport
 import Analysis
+import FuzzSupport
 
 /// Fuzzes `ProxyRoute.parse` with arbitrary request targets (the input's bytes, as UTF-8 with
 /// replacement characters; half of the runs get `/proxy/` prepended so the fuzzer reaches the inner
@@ -52,7 +52,8 @@ func check(_ target: String) {
         fuzzFailure(
             "route does not round-trip",
             "target: \(String(reflecting: target))\nroute: \(route)\nrebuilt: \(String(reflecting: rebuilt))\n"
-                + "again: \(String(describing: try? ProxyRoute.parse(rebuilt)))")
+                + "again: \(String(describing: try? ProxyRoute.parse(rebuilt)))"
+        )
     }
     if route.upstreamURL != "\(route.scheme)://\(suffix)" {
         fuzzFailure("upstreamURL is not scheme://authority/path?query", "route: \(route)\nurl: \(route.upstreamURL)")

@@ -18,7 +18,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if got != expected {
             fuzzFailure(
                 "SSEDecoder fed as \(split) differs from the reference",
-                "input: \(show(bytes))\nexpected: \(expected)\ngot:      \(got)")
+                "input: \(show(bytes))\nexpected: \(expected)\ngot:      \(got)"
+            )
         }
         // finish() resets the decoder: it must then behave as a new one.
         if decoder.reconnectionTime != nil || decoder.finish() != nil {
@@ -119,7 +120,9 @@ enum ReferenceSSE {
             SSEEvent(
                 event: type.isEmpty ? nil : String(decoding: type, as: UTF8.self),
                 data: String(decoding: data, as: UTF8.self),
-                id: lastID.isEmpty ? nil : String(decoding: lastID, as: UTF8.self), retry: retry)
+                id: lastID.isEmpty ? nil : String(decoding: lastID, as: UTF8.self),
+                retry: retry
+            )
         }
 
         mutating func dispatch() -> SSEEvent? {
