@@ -1,6 +1,6 @@
 import Foundation
-import Logging
 import LLMTraceModel
+import Logging
 import Yams
 
 /// Merges settings with the precedence flags > config file > environment > defaults.
@@ -49,7 +49,8 @@ public struct ConfigResolver: Sendable {
     /// The config file that applies, if any.
     public func configFileURL() throws(ConfigurationError) -> URL? {
         if let explicit = configPath ?? environment["LLMTRACE_CONFIG"] {
-            let url = (explicit.hasPrefix("/") ? URL(fileURLWithPath: explicit) : workingDirectory.appendingPathComponent(explicit)).standardizedFileURL
+            let url = (explicit.hasPrefix("/") ? URL(fileURLWithPath: explicit) : workingDirectory.appendingPathComponent(explicit))
+                .standardizedFileURL
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw ConfigurationError("config file \(url.path) does not exist")
             }
@@ -88,7 +89,9 @@ public struct ConfigResolver: Sendable {
         for (name, value) in dict {
             let camel = name.split(separator: "-").enumerated().map { $0 == 0 ? String($1) : $1.prefix(1).uppercased() + $1.dropFirst() }.joined()
             guard let key = Key(rawValue: camel) ?? (camel == "database" ? .db : nil) else {
-                throw ConfigurationError("config file \(url.path): unknown setting '\(name)'; known settings: \(Key.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ConfigurationError(
+                    "config file \(url.path): unknown setting '\(name)'; known settings: \(Key.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             if value is NSNull { continue }
             out[key] = "\(value)"
@@ -160,7 +163,9 @@ public struct ConfigResolver: Sendable {
     private static func applyStorage(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
         if let (v, _) = settings.value(.db) { c.database = v }
         if let (v, from) = settings.value(.maxBody) {
-            guard let n = parseByteSize(v) else { throw ConfigurationError("\(from): '\(v)' is not a size; use bytes or a unit, as in 10MiB, 512KB, 1048576") }
+            guard let n = parseByteSize(v) else {
+                throw ConfigurationError("\(from): '\(v)' is not a size; use bytes or a unit, as in 10MiB, 512KB, 1048576")
+            }
             c.maxBodyBytes = n
         }
         if let (v, from) = settings.value(.memoryLimit) {
