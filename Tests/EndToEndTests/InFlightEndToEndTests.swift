@@ -77,7 +77,7 @@ import Testing
                     #expect(reply.status == 200)
                     try await tmux.send("q")
                 }
-                let events = await watcher.value
+                let events = await watcher.value.events
                 let startedIDs = events.compactMap { e -> String? in
                     if case .started(let s)? = try? e.payload(), s.env == "slow" { return s.id }
                     return nil

@@ -11,26 +11,66 @@ import Testing
 @Suite struct LiveEventsEndToEndTests {
     /// Collects a subscriber's events until `done` says it has what it needs; `live` is called once the
     /// server has the subscription (the stream's head arrived).
+    ///
+    /// It gives up only when no event arrived for `idleTimeout` (a stalled stream), never because the run
+    /// is slow: on a loaded machine a thousand proxied streams can take well over a minute, and a fixed
+    /// deadline then cut every subscriber off at the same point, which looked like events lost by the
+    /// server. Whether it got what it needed is in ``Collected/finished``.
     static func collect(
         _ client: LLMTraceClient,
-        timeout: Duration = .seconds(60),
+        idleTimeout: Duration = .seconds(30),
         live: @escaping @Sendable () -> Void = {},
         done: @escaping @Sendable ([LiveEvent]) -> Bool
-    ) -> Task<[LiveEvent], Never> {
+    ) -> Task<Collected, Never> {
         Task {
-            var events: [LiveEvent] = []
-            var wasLive = false
-            let deadline = ContinuousClock.now + timeout
-            for await update in client.events() {
-                if case .state(.live) = update, !wasLive {
-                    wasLive = true
-                    live()
+            let lastProgress = LastProgress()
+            return await withTaskGroup(of: Collected?.self) { group in
+                group.addTask {
+                    var events: [LiveEvent] = []
+                    var wasLive = false
+                    for await update in client.events() {
+                        if case .state(.live) = update, !wasLive {
+                            wasLive = true
+                            live()
+                        }
+                        if case .event(let e) = update {
+                            events.append(e)
+                            lastProgress.mark()
+                        }
+                        if done(events) { return Collected(events: events, finished: true) }
+                    }
+                    return Collected(events: events, finished: false)  // cancelled by the watchdog
                 }
-                if case .event(let e) = update { events.append(e) }
-                if done(events) || ContinuousClock.now > deadline { break }
+                group.addTask {
+                    // The watchdog: ends the collection once events stop coming.
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(250))
+                        if ContinuousClock.now - lastProgress.at > idleTimeout { break }
+                    }
+                    return nil
+                }
+                var collected = Collected(events: [], finished: false)
+                while let result = await group.next() {
+                    group.cancelAll()
+                    if let result { collected = result }
+                }
+                return collected
             }
-            return events
         }
+    }
+
+    /// What ``collect(_:idleTimeout:live:done:)`` saw, and whether `done` was satisfied (rather than the
+    /// stream going quiet for the idle timeout).
+    struct Collected: Sendable {
+        var events: [LiveEvent]
+        var finished: Bool
+    }
+
+    /// When the collector last received an event.
+    final class LastProgress: Sendable {
+        private let instant = Mutex(ContinuousClock.now)
+        var at: ContinuousClock.Instant { instant.withLock { $0 } }
+        func mark() { instant.withLock { $0 = .now } }
     }
 
     /// Waits until a client's event stream is live.
@@ -65,7 +105,9 @@ import Testing
                 }
 
                 for watcher in watchers {
-                    let events = await watcher.value
+                    let collected = await watcher.value
+                    let events = collected.events
+                    #expect(collected.finished, "the stream went quiet with \(events.filter { $0.kind == .completed }.count) of \(n) completions")
                     let ids = events.map(\.id)
                     #expect(ids == ids.sorted())
                     var started: [String: Int] = [:]

@@ -73,7 +73,11 @@ import Testing
         try await withTempDatabase { db, _ in
             try await withUpstreamAndLLMTrace(["--db", db]) { upstream, server in
                 async let reply = HTTP.send("\(upstream.route(via: server.url))/sse?n=20&delay=50")
-                try await Task.sleep(for: .milliseconds(300))
+                // SIGTERM once the server has the exchange in flight (a fixed sleep raced the connection
+                // on a loaded machine: the signal could land before the request was accepted).
+                _ = try await HTTP.eventually("\(server.url)/api/health", timeout: .seconds(30)) {
+                    (($0["capture"] as? [String: Any])?["inFlight"] as? Int ?? 0) > 0
+                }
                 let status = await server.stop(signal: SIGTERM)
                 let finished = try await reply
                 #expect(status == 0)

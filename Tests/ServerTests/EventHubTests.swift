@@ -218,4 +218,43 @@ import Testing
         let e = LiveEvent(id: 7, kind: .delta, json: #"{"id":"x","text":"hi"}"#)
         #expect(e.sse == "id: 7\nevent: request.delta\ndata: {\"id\":\"x\",\"text\":\"hi\"}\n\n")
     }
+
+    /// The guarantee the ten-subscriber end-to-end test relies on: a subscriber dropped for falling
+    /// behind, even again and again (each resume replays more than its buffer holds), loses nothing
+    /// while the ring holds the events, updates included.
+    @Test func aSubscriberDroppedOverAndOverResumesWithoutLosingAnEvent() async throws {
+        let hub = Self.hub(ring: 10_000, buffer: 16)
+        var stream = hub.subscribe(filter: .init(), lastEventID: nil)
+        let n = 200
+        for i in 0..<n {
+            hub.requestStarted(Self.summary(i))
+            hub.requestUpdated(Self.summary(i, model: "gpt-4o"))
+            hub.requestCompleted(Self.summary(i, model: "gpt-4o", complete: true))
+        }
+        #expect(hub.droppedSubscribers == 1)
+        var events: [LiveEvent] = []
+        var resumes = 0
+        while events.count < 3 * n, resumes <= 3 * n {
+            // Ends when the hub drops the subscriber again, or once everything arrived.
+            for await item in stream {
+                if case .event(let e) = item { events.append(e) }
+                if events.count == 3 * n { break }
+            }
+            guard events.count < 3 * n else { break }
+            resumes += 1
+            stream = hub.subscribe(filter: .init(), lastEventID: events.last?.id ?? 0)
+        }
+        #expect(resumes > 1)
+        #expect(events.map(\.id).elementsEqual(1...UInt64(3 * n)))
+        #expect(!events.contains { $0.kind == .resync })
+        var kinds: [String: [LiveEvent.Kind]] = [:]
+        for event in events {
+            switch try event.payload() {
+            case .started(let s), .updated(let s), .completed(let s): kinds[s.id, default: []].append(event.kind)
+            default: break
+            }
+        }
+        #expect(kinds.count == n)
+        #expect(kinds.values.allSatisfy { $0 == [.started, .updated, .completed] })
+    }
 }
