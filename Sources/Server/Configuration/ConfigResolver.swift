@@ -25,6 +25,8 @@ public struct ConfigResolver: Sendable {
             }
             switch self {
             case .port: return ["LLMTRACE_PORT", "PORT"]
+            // A database server's URL may come under its own name (the same setting as LLMTRACE_DB).
+            case .db: return ["LLMTRACE_DB", "LLMTRACE_POSTGRES_URL", "LLMTRACE_MYSQL_URL"]
             default: return ["LLMTRACE_\(snake)"]
             }
         }
@@ -87,7 +89,7 @@ public struct ConfigResolver: Sendable {
         var out: [Key: String] = [:]
         for (name, value) in dict {
             let camel = name.split(separator: "-").enumerated().map { $0 == 0 ? String($1) : $1.prefix(1).uppercased() + $1.dropFirst() }.joined()
-            guard let key = Key(rawValue: camel) ?? (camel == "database" ? .db : nil) else {
+            guard let key = Key(rawValue: camel) ?? (["database", "postgresUrl", "mysqlUrl"].contains(camel) ? .db : nil) else {
                 throw ConfigurationError("config file \(url.path): unknown setting '\(name)'; known settings: \(Key.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if value is NSNull { continue }
