@@ -29,6 +29,35 @@ let conformanceKinds: [StoreConformanceTests.Kind] = [.sqlite] + (conformancePos
         try await Self.dispose(store)
     }
 
+    @Test(.enabled(if: conformancePostgresURL != nil, "LLMTRACE_TEST_POSTGRES_URL is not set: PostgreSQL migration tests skipped"))
+    func threeNodesStartingAtOnceMigrateOnceAndANewerSchemaRefusesToStart() async throws {
+        let url = try DatabaseURL(try #require(Self.postgresURL))
+        let schema = "llmtrace_m_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { group in
+            for _ in 0..<3 { group.addTask { try await PostgresStore.connect(url, schema: String(schema)) } }
+            return try await group.reduce(into: [PostgresStore]()) { $0.append($1) }
+        }
+        #expect(stores.count == 3)
+        var versions: [Int32] = []
+        for try await v in try await stores[0].client.query("SELECT version FROM \(unescaped: stores[0].table("llmtrace_migrations"))").decode(Int32.self) {
+            versions.append(v)
+        }
+        #expect(versions == [1])
+        try await stores[0].save(Self.records(3))
+        #expect(try await stores[2].count() == 3)
+        // A database migrated by a newer llmtrace: this one refuses it, and says what to do.
+        try await stores[0].client.query("INSERT INTO \(unescaped: stores[0].table("llmtrace_migrations")) (version, name) VALUES (99, 'from the future')")
+        await #expect(throws: StoreError.self) { _ = try await PostgresStore.connect(url, schema: String(schema)) }
+        do {
+            _ = try await PostgresStore.connect(url, schema: String(schema))
+        } catch let error as StoreError {
+            #expect(error.message.contains("newer llmtrace"), "\(error.message)")
+            #expect(!error.message.contains(url.password ?? "\u{0}"), "\(error.message)")
+        }
+        try await stores[0].client.query("DROP SCHEMA \(unescaped: "\"\(schema)\"") CASCADE")
+        for store in stores { try await store.close() }
+    }
+
     static func makeStore(_ kind: Kind) async throws -> any TraceStore {
         switch kind {
         case .sqlite:
