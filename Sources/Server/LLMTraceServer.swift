@@ -34,7 +34,8 @@ public struct LLMTraceServer: Sendable {
             return MemoryStore(limit: configuration.memoryLimit)
         }
         if DatabaseURL.isURL(configuration.database) {
-            let url = try DatabaseURL(configuration.database)
+            var url = try DatabaseURL(configuration.database)
+            if let pool = configuration.databasePoolSize { url.poolSize = pool }
             switch url.engine {
             case .postgres: return try await PostgresStore.connect(url, logger: logger)
             case .mysql: throw StoreError("\(url): MySQL and MariaDB are not supported yet; use postgres://, a SQLite file or :memory:")

@@ -22,6 +22,8 @@ struct ServeCommand: AsyncParsableCommand {
     var db: String?
     @Option(name: .long, help: "PostgreSQL URL to keep records in (the same setting as --db).")
     var postgresUrl: String?
+    @Option(name: .long, help: "Most connections to a database server (default 10, or pool= in the URL).")
+    var dbPool: String?
     @Option(name: [.short, .long], help: "Config file (JSON or YAML); default: .llmtracerc and friends, searched upward.")
     var config: String?
     @Option(name: .long, help: "Serve this directory at / .")
@@ -62,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
             .mode: mode, .port: port, .host: host, .password: password, .db: db ?? postgresUrl, .webRoot: webRoot, .maxBody: maxBody,
             .memoryLimit: memoryLimit, .logLevel: logLevel, .shutdownGrace: shutdownGrace,
             .upstreamConnectTimeout: upstreamConnectTimeout, .upstreamIdleTimeout: upstreamIdleTimeout, .pricing: pricing, .socket: noSocket ? "" : socket,
-            .retain: retain, .maxRecords: maxRecords, .pruneInterval: pruneInterval,
+            .retain: retain, .maxRecords: maxRecords, .pruneInterval: pruneInterval, .dbPool: dbPool,
         ]
         let resolver = ConfigResolver(
             flags: flags.compactMapValues { $0 }, environment: ProcessInfo.processInfo.environment,

@@ -80,4 +80,17 @@ import Testing
         let (fromFile, _) = try ConfigResolver(flags: [:], environment: [:], workingDirectory: dir, configPath: nil).resolve()
         #expect(fromFile.database == url)
     }
+
+    @Test func dbPoolIsASetting() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("llmtrace-dbpool-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (fromFlag, _) = try ConfigResolver(flags: [.dbPool: "4"], environment: ["LLMTRACE_DB_POOL": "7"], workingDirectory: dir, configPath: nil).resolve()
+        #expect(fromFlag.databasePoolSize == 4)
+        let (fromEnv, _) = try ConfigResolver(flags: [:], environment: ["LLMTRACE_DB_POOL": "7"], workingDirectory: dir, configPath: nil).resolve()
+        #expect(fromEnv.databasePoolSize == 7)
+        #expect(throws: ConfigurationError.self) {
+            _ = try ConfigResolver(flags: [.dbPool: "0"], environment: [:], workingDirectory: dir, configPath: nil).resolve()
+        }
+    }
 }

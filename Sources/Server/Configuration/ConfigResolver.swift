@@ -15,7 +15,7 @@ public struct ConfigResolver: Sendable {
     /// Setting names as they appear in config files (camelCase; kebab-case is accepted too).
     public enum Key: String, CaseIterable, Sendable {
         case mode, host, port, password, db, maxBody, memoryLimit, logLevel, webRoot, shutdownGrace
-        case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket, retain, maxRecords, pruneInterval
+        case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket, retain, maxRecords, pruneInterval, dbPool
 
         /// Environment variables for this key, most specific first.
         var environmentNames: [String] {
@@ -161,6 +161,12 @@ public struct ConfigResolver: Sendable {
     /// The database, body and memory limits, and retention.
     private static func applyStorage(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
         if let (v, _) = settings.value(.db) { c.database = v }
+        if let (v, from) = settings.value(.dbPool) {
+            guard let n = Int(v.trimmingCharacters(in: .whitespaces)), n > 0 else {
+                throw ConfigurationError("\(from): database pool size '\(v)' must be a positive number of connections")
+            }
+            c.databasePoolSize = n
+        }
         if let (v, from) = settings.value(.maxBody) {
             guard let n = parseByteSize(v) else { throw ConfigurationError("\(from): '\(v)' is not a size; use bytes or a unit, as in 10MiB, 512KB, 1048576") }
             c.maxBodyBytes = n
