@@ -44,7 +44,10 @@ public final class ChildProcess: Sendable {
         do {
             err = try Self.makePipe()
         } catch {
-            if let out { _ = close(out.read); _ = close(out.write) }
+            if let out {
+                _ = close(out.read)
+                _ = close(out.write)
+            }
             throw error
         }
 

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+import LLMTraceModel
 import NIOCore
 import NIOHTTP1
-import LLMTraceModel
 import StreamDecoding
 
 /// Talks to an llmtrace server over TCP or its unix socket: reads the JSON API and follows the live
@@ -166,7 +166,8 @@ public final class LLMTraceClient: Sendable {
 
     static func failure(status: Int, body: [UInt8], server: ServerAddress) -> ClientError {
         if status == 401 { return .unauthorized(server.description) }
-        let message = (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        let message =
+            (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
             .flatMap { ($0["error"] as? [String: Any])?["message"] as? String } ?? String(decoding: body.prefix(300), as: UTF8.self)
         return .http(status, message)
     }

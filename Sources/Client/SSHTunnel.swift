@@ -86,7 +86,11 @@ public final class SSHTunnel: Sendable {
     ///   - configFile: an ssh config file to read instead of `~/.ssh/config` (`ssh -F`).
     ///   - password: the server's password, to check that it answers.
     public static func open(
-        target: String, remoteSocket: String?, options: [String] = [], configFile: String? = nil, password: String? = nil,
+        target: String,
+        remoteSocket: String?,
+        options: [String] = [],
+        configFile: String? = nil,
+        password: String? = nil,
         timeout: Duration = .seconds(20)
     ) async throws(ClientError) -> SSHTunnel {
         let destination = try destination(target)
@@ -103,7 +107,12 @@ public final class SSHTunnel: Sendable {
         do { child = try ChildProcess(arguments, captureOutput: false) } catch { throw .ssh(error.description) }
 
         let tunnel = SSHTunnel(
-            address: try ServerAddress("http://127.0.0.1:\(port)"), target: target, remoteSocket: socket, arguments: arguments, child: child)
+            address: try ServerAddress("http://127.0.0.1:\(port)"),
+            target: target,
+            remoteSocket: socket,
+            arguments: arguments,
+            child: child
+        )
         let client = LLMTraceClient(server: tunnel.address, password: password)
         defer { Task { await client.shutdown() } }
         let deadline = ContinuousClock.now + timeout
@@ -129,7 +138,8 @@ public final class SSHTunnel: Sendable {
         tunnel.close()
         throw .ssh(
             "ssh to \(target) is up, but no llmtrace server answered at \(socket) there within \(timeout) "
-                + "(is it running, and is --remote-socket right?): \(lastError)")
+                + "(is it running, and is --remote-socket right?): \(lastError)"
+        )
     }
 
     private init(address: ServerAddress, target: String, remoteSocket: String, arguments: [String], child: ChildProcess) {
@@ -257,7 +267,9 @@ public final class SSHTunnel: Sendable {
             throw .ssh("could not ask \(target) for its llmtrace socket; pass --remote-socket PATH (ssh printed: \(said.isEmpty ? "nothing" : said))")
         }
         guard answer.exists else {
-            throw .ssh("no llmtrace server is listening on \(target): \(answer.path) is not a socket. Start `llmtrace` there, or pass --remote-socket PATH")
+            throw .ssh(
+                "no llmtrace server is listening on \(target): \(answer.path) is not a socket. Start `llmtrace` there, or pass --remote-socket PATH"
+            )
         }
         return answer.path
     }

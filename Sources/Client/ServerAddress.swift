@@ -15,7 +15,9 @@ public struct ServerAddress: Sendable, Equatable, CustomStringConvertible {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t.hasPrefix("unix://") {
             let path = String(t.dropFirst("unix://".count))
-            guard path.hasPrefix("/") else { throw ClientError.badAddress(text, "a unix socket address needs an absolute path: unix:///path/to/llmtrace.sock") }
+            guard path.hasPrefix("/") else {
+                throw ClientError.badAddress(text, "a unix socket address needs an absolute path: unix:///path/to/llmtrace.sock")
+            }
             kind = .unix(path: path)
         } else if t.hasPrefix("/") {
             kind = .unix(path: t)

@@ -14,14 +14,26 @@ public struct ServerConnection: Sendable {
     ///   - ssh: `--ssh user@host[:port]` or a host alias (see ``SSHTunnel``).
     ///   - sshConfig: `--ssh-config FILE`, read by ssh instead of `~/.ssh/config`.
     public static func open(
-        server: String?, password: String?, ssh: String?, remoteSocket: String?, sshOptions: [String], sshConfig: String? = nil
+        server: String?,
+        password: String?,
+        ssh: String?,
+        remoteSocket: String?,
+        sshOptions: [String],
+        sshConfig: String? = nil
     ) async throws(ClientError) -> ServerConnection {
         if let ssh {
             let tunnel = try await SSHTunnel.open(
-                target: ssh, remoteSocket: remoteSocket, options: sshOptions, configFile: sshConfig, password: password)
+                target: ssh,
+                remoteSocket: remoteSocket,
+                options: sshOptions,
+                configFile: sshConfig,
+                password: password
+            )
             return ServerConnection(
-                client: LLMTraceClient(server: tunnel.address, password: password), tunnel: tunnel,
-                label: "ssh \(ssh) → \(tunnel.remoteSocket)")
+                client: LLMTraceClient(server: tunnel.address, password: password),
+                tunnel: tunnel,
+                label: "ssh \(ssh) → \(tunnel.remoteSocket)"
+            )
         }
         if let server {
             let address = try ServerAddress(server)

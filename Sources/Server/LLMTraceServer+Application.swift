@@ -35,7 +35,9 @@ extension LLMTraceServer {
     /// An HTTP/1 application serving `responder` at `address`, with `Expect: 100-continue` answered in
     /// the channel pipeline. The TCP listener and the unix socket are two of these over one responder.
     static func buildApplication(
-        responder: RootResponder, address: BindAddress, logger: Logger,
+        responder: RootResponder,
+        address: BindAddress,
+        logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> Application<RootResponder> {
         Application(
@@ -43,6 +45,7 @@ extension LLMTraceServer {
             server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
             configuration: .init(address: address, serverName: nil),
             onServerRunning: onServerRunning,
-            logger: logger)
+            logger: logger
+        )
     }
 }

@@ -1,11 +1,11 @@
+import Analysis
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import LLMTraceModel
 import Logging
 import NIOCore
 import ServiceLifecycle
-import LLMTraceModel
-import Analysis
 
 /// `llmtrace serve`: the proxy, the capture pipeline, the store and the JSON API, run until SIGINT or SIGTERM.
 public struct LLMTraceServer: Sendable {
@@ -29,7 +29,10 @@ public struct LLMTraceServer: Sendable {
 
     /// Opens the store the configuration names: memory, a SQLite file, or a database server by URL
     /// (`postgres://…`, `postgresql://…`).
-    public static func openStore(_ configuration: ServerConfiguration, logger: Logger = Logger(label: "llmtrace.store")) async throws -> any TraceStore {
+    public static func openStore(
+        _ configuration: ServerConfiguration,
+        logger: Logger = Logger(label: "llmtrace.store")
+    ) async throws -> any TraceStore {
         if configuration.database == ":memory:" || configuration.database.isEmpty {
             return MemoryStore(limit: configuration.memoryLimit)
         }
@@ -115,7 +118,9 @@ public struct LLMTraceServer: Sendable {
     /// A failure to bind the port in words a user can act on; other failures as they are.
     private func explained(_ failure: any Error) -> any Error {
         if let io = failure as? IOError, io.errnoCode == EADDRINUSE {
-            return ConfigurationError("\(configuration.host):\(configuration.port) is already in use: stop the other server or choose another port with --port")
+            return ConfigurationError(
+                "\(configuration.host):\(configuration.port) is already in use: stop the other server or choose another port with --port"
+            )
         }
         return failure
     }

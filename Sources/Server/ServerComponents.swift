@@ -1,8 +1,8 @@
+import Analysis
 import AsyncHTTPClient
 import Foundation
-import Logging
-import Analysis
 import LLMTraceModel
+import Logging
 
 /// What `llmtrace serve` opens before it serves: the price table, the store, the event hub, the capture
 /// pipeline, retention and the upstream client, and the proxy and the API built on them.
@@ -25,15 +25,33 @@ struct ServerComponents: Sendable {
         let events = EventHub(logger: logger) { try? await store.stats(filter: RequestFilter()) }
         let pipeline = CapturePipeline(store: store, events: events, logger: logger)
         let retention = Retention(
-            store: store, retainSeconds: c.retainSeconds, maxRecords: c.maxRecords,
-            interval: .milliseconds(Int64(c.pruneIntervalSeconds * 1000)), logger: logger)
+            store: store,
+            retainSeconds: c.retainSeconds,
+            maxRecords: c.maxRecords,
+            interval: .milliseconds(Int64(c.pruneIntervalSeconds * 1000)),
+            logger: logger
+        )
         let client = makeClient(c)
         let proxy = ProxyHandler(
-            client: client, pipeline: pipeline, prices: prices, ids: RecordIDGenerator(), maxBody: c.maxBodyBytes,
-            headTimeout: .milliseconds(Int64(c.upstreamIdleTimeoutSeconds * 1000)), logger: logger)
+            client: client,
+            pipeline: pipeline,
+            prices: prices,
+            ids: RecordIDGenerator(),
+            maxBody: c.maxBodyBytes,
+            headTimeout: .milliseconds(Int64(c.upstreamIdleTimeoutSeconds * 1000)),
+            logger: logger
+        )
         let api = APIController(store: store, pipeline: pipeline, events: events, prices: prices, retention: retention, startedAt: Date())
         return ServerComponents(
-            prices: prices, store: store, events: events, pipeline: pipeline, retention: retention, client: client, proxy: proxy, api: api)
+            prices: prices,
+            store: store,
+            events: events,
+            pipeline: pipeline,
+            retention: retention,
+            client: client,
+            proxy: proxy,
+            api: api
+        )
     }
 
     /// The upstream client: no redirects followed, no decompression, the configured connect and idle
@@ -44,8 +62,10 @@ struct ServerComponents: Sendable {
             redirectConfiguration: .disallow,
             timeout: .init(
                 connect: .milliseconds(Int64(c.upstreamConnectTimeoutSeconds * 1000)),
-                read: .milliseconds(Int64(c.upstreamIdleTimeoutSeconds * 1000))),
-            decompression: .disabled)
+                read: .milliseconds(Int64(c.upstreamIdleTimeoutSeconds * 1000))
+            ),
+            decompression: .disabled
+        )
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
         configuration.connectionPool.idleTimeout = .seconds(60)
         configuration.connectionPool.retryConnectionEstablishment = false

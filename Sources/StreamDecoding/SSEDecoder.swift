@@ -24,7 +24,10 @@ public struct SSEDecoder: Sendable {
         var publicEvent: SSEEvent {
             SSEEvent(
                 event: type.isEmpty ? nil : String(decoding: type, as: UTF8.self),
-                data: String(decoding: data, as: UTF8.self), id: id, retry: retry)
+                data: String(decoding: data, as: UTF8.self),
+                id: id,
+                retry: retry
+            )
         }
     }
 

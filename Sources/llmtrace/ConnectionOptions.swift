@@ -20,7 +20,14 @@ struct ConnectionOptions: ParsableArguments {
     func open() async throws -> ServerConnection {
         let password = password ?? ProcessInfo.processInfo.environment["LLMTRACE_PASSWORD"]
         do {
-            return try await ServerConnection.open(server: server, password: password, ssh: ssh, remoteSocket: remoteSocket, sshOptions: sshOption, sshConfig: sshConfig)
+            return try await ServerConnection.open(
+                server: server,
+                password: password,
+                ssh: ssh,
+                remoteSocket: remoteSocket,
+                sshOptions: sshOption,
+                sshConfig: sshConfig
+            )
         } catch {
             throw CLIError(error.description)
         }

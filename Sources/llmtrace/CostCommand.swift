@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
-import Server
 import LLMTraceModel
+import Server
 
 /// `llmtrace cost`: what a call would cost, from the same price table the server uses.
 struct CostCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cost",
-        abstract: "Estimate the cost of a call from the bundled price table (plus --pricing overrides).")
+        abstract: "Estimate the cost of a call from the bundled price table (plus --pricing overrides)."
+    )
 
     @Option(name: .long, help: "Model name, e.g. gpt-4o, claude-sonnet-4-5, gemini-2.5-pro.")
     var model: String
@@ -38,8 +39,12 @@ struct CostCommand: ParsableCommand {
         configuration.pricingFile = pricing
         let prices = try LLMTraceServer.loadPrices(configuration)
         let usage = Usage(
-            inputTokens: prompt, outputTokens: completion, cachedInputTokens: cached, cacheCreationTokens: cacheWrite,
-            totalTokens: prompt + completion)
+            inputTokens: prompt,
+            outputTokens: completion,
+            cachedInputTokens: cached,
+            cacheCreationTokens: cacheWrite,
+            totalTokens: prompt + completion
+        )
         let match = prices.lookup(model: model, provider: provider)
         let cost = prices.cost(model: model, provider: provider, usage: usage)
         if json {

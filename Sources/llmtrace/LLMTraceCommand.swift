@@ -12,7 +12,8 @@ struct LLMTraceCommand: AsyncParsableCommand {
             """,
         version: LLMTraceVersion.current,
         subcommands: [ServeCommand.self, TUICommand.self, TailCommand.self, CostCommand.self],
-        defaultSubcommand: ServeCommand.self)
+        defaultSubcommand: ServeCommand.self
+    )
 }
 
 extension LLMTraceCommand {

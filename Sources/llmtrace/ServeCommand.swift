@@ -1,14 +1,15 @@
 import ArgumentParser
 import Foundation
+import LLMTraceModel
 import Logging
 import Server
-import LLMTraceModel
 
 /// `llmtrace serve`: flags are read here and handed to ``ConfigResolver``; nothing else happens in this target.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the proxy, the capture store and the JSON API (the default command).")
+        abstract: "Run the proxy, the capture store and the JSON API (the default command)."
+    )
 
     @Option(name: [.short, .long], help: "Storage mode: local (memory or SQLite).")
     var mode: String?
@@ -18,7 +19,11 @@ struct ServeCommand: AsyncParsableCommand {
     var host: String?
     @Option(name: [.customShort("P"), .long], help: "Password the API and panel require (Bearer token or HTTP Basic).")
     var password: String?
-    @Option(name: .long, help: "Where records are kept: :memory: (default), a SQLite file, or a PostgreSQL URL (postgres://user:password@host:5432/database?sslmode=disable).")
+    @Option(
+        name: .long,
+        help:
+            "Where records are kept: :memory: (default), a SQLite file, or a PostgreSQL URL (postgres://user:password@host:5432/database?sslmode=disable)."
+    )
     var db: String?
     @Option(name: .long, help: "PostgreSQL URL to keep records in (the same setting as --db).")
     var postgresUrl: String?
@@ -63,12 +68,16 @@ struct ServeCommand: AsyncParsableCommand {
         let flags: [ConfigResolver.Key: String?] = [
             .mode: mode, .port: port, .host: host, .password: password, .db: db ?? postgresUrl, .webRoot: webRoot, .maxBody: maxBody,
             .memoryLimit: memoryLimit, .logLevel: logLevel, .shutdownGrace: shutdownGrace,
-            .upstreamConnectTimeout: upstreamConnectTimeout, .upstreamIdleTimeout: upstreamIdleTimeout, .pricing: pricing, .socket: noSocket ? "" : socket,
+            .upstreamConnectTimeout: upstreamConnectTimeout, .upstreamIdleTimeout: upstreamIdleTimeout, .pricing: pricing,
+            .socket: noSocket ? "" : socket,
             .retain: retain, .maxRecords: maxRecords, .pruneInterval: pruneInterval, .dbPool: dbPool,
         ]
         let resolver = ConfigResolver(
-            flags: flags.compactMapValues { $0 }, environment: ProcessInfo.processInfo.environment,
-            workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), configPath: config)
+            flags: flags.compactMapValues { $0 },
+            environment: ProcessInfo.processInfo.environment,
+            workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+            configPath: config
+        )
         let (configuration, file): (ServerConfiguration, URL?)
         do {
             (configuration, file) = try resolver.resolve()
@@ -86,7 +95,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let file { logger.info("using config file \(file.path)") }
         if configuration.listensPublicly && configuration.password == nil {
             logger.warning(
-                "listening on \(configuration.host) without --password: anyone who can reach this port can read captured traffic and use the proxy")
+                "listening on \(configuration.host) without --password: anyone who can reach this port can read captured traffic and use the proxy"
+            )
         }
         var retentionParts: [String] = []
         if let retain = retain ?? configuration.retainSeconds.map({ "\(Int($0))s" }) { retentionParts.append("older than \(retain)") }

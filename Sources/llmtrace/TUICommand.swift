@@ -1,16 +1,17 @@
 import ArgumentParser
 import Client
 import Foundation
+import LLMTraceModel
 import Logging
 import Server
-import LLMTraceModel
 import TUI
 
 /// `llmtrace tui`: the terminal inspector. Attaches to a running server, or starts one in-process.
 struct TUICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tui",
-        abstract: "Watch traffic live in the terminal (starts a server in-process when none answers).")
+        abstract: "Watch traffic live in the terminal (starts a server in-process when none answers)."
+    )
 
     @OptionGroup var connection: ConnectionOptions
     @Option(name: [.short, .long], help: "Port for the in-process server when none answers (default 8080).")
@@ -35,7 +36,12 @@ struct TUICommand: AsyncParsableCommand {
             let (address, task) = try await startLocalServer()
             local = task
             opened = try await ServerConnection.open(
-                server: "http://\(address)", password: connection.password, ssh: nil, remoteSocket: nil, sshOptions: [])
+                server: "http://\(address)",
+                password: connection.password,
+                ssh: nil,
+                remoteSocket: nil,
+                sshOptions: []
+            )
         }
         // Logs from here on would scribble over the screen: send them to a file.
         Self.redirectStandardError()
@@ -52,8 +58,11 @@ struct TUICommand: AsyncParsableCommand {
         if let port { flags[.port] = port }
         if let db { flags[.db] = db }
         let resolver = ConfigResolver(
-            flags: flags, environment: ProcessInfo.processInfo.environment,
-            workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), configPath: config)
+            flags: flags,
+            environment: ProcessInfo.processInfo.environment,
+            workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+            configPath: config
+        )
         var configuration: ServerConfiguration
         do { configuration = try resolver.resolve().0 } catch { throw CLIError(error.message) }
         configuration.logLevel = .warning

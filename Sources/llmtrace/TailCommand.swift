@@ -7,7 +7,8 @@ import LLMTraceModel
 struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tail",
-        abstract: "Print each completed request as it finishes (JSON lines with --json).")
+        abstract: "Print each completed request as it finishes (JSON lines with --json)."
+    )
 
     @OptionGroup var connection: ConnectionOptions
     @Option(name: .long, help: "Only this environment.")
@@ -47,7 +48,10 @@ struct TailPrinter {
     func print(_ event: LiveEvent) {
         switch event.kind {
         case .completed:
-            if json { write(event.json + "\n"); return }
+            if json {
+                write(event.json + "\n")
+                return
+            }
             guard case .completed(let s)? = try? event.payload() else { return }
             write(Self.line(s) + "\n")
         case .cleared:

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Analysis
 @testable import LLMTraceModel
@@ -10,7 +10,11 @@ let sse = "text/event-stream; charset=utf-8"
 
 /// A captured exchange built from a URL and bodies, the way the proxy would hand it over.
 func makeExchange(
-    _ url: String, request: String = "", status: Int? = 200, contentType: String? = "application/json", response: String,
+    _ url: String,
+    request: String = "",
+    status: Int? = 200,
+    contentType: String? = "application/json",
+    response: String,
     requestHeaders: [HeaderField] = []
 ) throws -> Exchange {
     let parts = url.split(separator: "://", maxSplits: 1)
@@ -19,8 +23,14 @@ func makeExchange(
     var headers: [HeaderField] = []
     if let contentType { headers.append(HeaderField(name: "Content-Type", value: contentType)) }
     return Exchange(
-        method: "POST", route: route, requestHeaders: requestHeaders, requestBody: Array(request.utf8), status: status,
-        responseHeaders: headers, responseBody: Array(response.utf8))
+        method: "POST",
+        route: route,
+        requestHeaders: requestHeaders,
+        requestBody: Array(request.utf8),
+        status: status,
+        responseHeaders: headers,
+        responseBody: Array(response.utf8)
+    )
 }
 
 /// Analyses an exchange whole and under every chunking (and without event templates), requiring identical

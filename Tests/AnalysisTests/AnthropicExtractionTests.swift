@@ -3,12 +3,14 @@ import Testing
 
 @testable import LLMTraceModel
 
-
 @Suite struct AnthropicExtractionTests {
     @Test func streamWithThinkingToolUseAndCaching() throws {
         let ex = try makeExchange(
-            "https://api.anthropic.com/v1/messages", request: #"{"model":"claude-sonnet-4-0","max_tokens":1024,"stream":true}"#,
-            contentType: sse, response: Transcripts.anthropicStream)
+            "https://api.anthropic.com/v1/messages",
+            request: #"{"model":"claude-sonnet-4-0","max_tokens":1024,"stream":true}"#,
+            contentType: sse,
+            response: Transcripts.anthropicStream
+        )
         let (a, deltas) = analyzeEveryWay(ex)
         #expect(a.provider == "anthropic")
         #expect(a.endpoint == "messages")
@@ -19,14 +21,19 @@ import Testing
         #expect(
             a.toolCalls == [
                 ToolCall(
-                    id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6", name: "get_weather",
-                    arguments: #"{"location": "San Francisco, CA", "unit": "fahrenheit"}"#, type: "function"),
+                    id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6",
+                    name: "get_weather",
+                    arguments: #"{"location": "San Francisco, CA", "unit": "fahrenheit"}"#,
+                    type: "function"
+                ),
                 ToolCall(id: "toolu_02", name: "get_time", arguments: "{}", type: "function"),
-            ])
+            ]
+        )
         #expect(a.finishReason == "tool_use")
         #expect(
             a.usage
-                == Usage(inputTokens: 2572, outputTokens: 89, cachedInputTokens: 2000, cacheCreationTokens: 100, totalTokens: 2661))
+                == Usage(inputTokens: 2572, outputTokens: 89, cachedInputTokens: 2000, cacheCreationTokens: 100, totalTokens: 2661)
+        )
         #expect(a.complete)
     }
 
@@ -45,14 +52,22 @@ import Testing
         let ex = try makeExchange("https://api.anthropic.com/v1/messages", contentType: sse, response: body)
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.text == "Okay, let me check the weather in San Francisco.")
-        #expect(a.toolCalls == [ToolCall(id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6", name: "get_weather", arguments: #"{"location": "San Fra"#, type: "function")])
+        #expect(
+            a.toolCalls == [
+                ToolCall(id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6", name: "get_weather", arguments: #"{"location": "San Fra"#, type: "function")
+            ]
+        )
         #expect(a.finishReason == nil)
         #expect(a.usage.outputTokens == 2)  // as message_start said; message_delta never came
         #expect(!a.complete)
     }
 
     @Test func wholeBody() throws {
-        let ex = try makeExchange("https://api.anthropic.com/v1/messages", request: #"{"model":"claude-opus-4-1"}"#, response: Transcripts.anthropicBody)
+        let ex = try makeExchange(
+            "https://api.anthropic.com/v1/messages",
+            request: #"{"model":"claude-opus-4-1"}"#,
+            response: Transcripts.anthropicBody
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.model == "claude-opus-4-1-20250805")
         #expect(a.text == "I'll look that up.")
@@ -65,8 +80,11 @@ import Testing
 
     @Test func errorBody() throws {
         let ex = try makeExchange(
-            "https://api.anthropic.com/v1/messages", request: #"{"model":"claude-3-7-sonnet-latest"}"#, status: 400,
-            response: Transcripts.anthropicErrorBody)
+            "https://api.anthropic.com/v1/messages",
+            request: #"{"model":"claude-3-7-sonnet-latest"}"#,
+            status: 400,
+            response: Transcripts.anthropicErrorBody
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.error == TraceError(type: "invalid_request_error", message: "max_tokens: Field required"))
         #expect(a.model == "claude-3-7-sonnet-latest")
@@ -77,8 +95,11 @@ import Testing
 
     @Test func streamedWebSearchIsAServerToolCallWithItsResult() throws {
         let ex = try makeExchange(
-            "https://api.anthropic.com/v1/messages", request: #"{"model":"claude-opus-4-1","max_tokens":1024,"stream":true}"#,
-            contentType: sse, response: Transcripts.anthropicWebSearchStream)
+            "https://api.anthropic.com/v1/messages",
+            request: #"{"model":"claude-opus-4-1","max_tokens":1024,"stream":true}"#,
+            contentType: sse,
+            response: Transcripts.anthropicWebSearchStream
+        )
         let (a, deltas) = analyzeEveryWay(ex)
         #expect(a.text == "I'll check the weather. It is sunny, 22 °C.")
         #expect(deltas == a.text)
@@ -98,17 +119,31 @@ import Testing
     }
 
     @Test func streamCutBeforeTheSearchResultKeepsTheCallWithoutOutput() throws {
-        let body = Transcripts.cut(Transcripts.anthropicWebSearchStream, before: "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":2")
+        let body = Transcripts.cut(
+            Transcripts.anthropicWebSearchStream,
+            before: "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":2"
+        )
         let ex = try makeExchange("https://api.anthropic.com/v1/messages", contentType: sse, response: body)
         let (a, _) = analyzeEveryWay(ex)
-        #expect(a.toolCalls == [ToolCall(id: "srvtoolu_014hJH82Qum7Td6UV8gDXThB", name: "web_search", arguments: #"{"query":"weather NYC today"}"#, type: "server_tool_use")])
+        #expect(
+            a.toolCalls == [
+                ToolCall(
+                    id: "srvtoolu_014hJH82Qum7Td6UV8gDXThB",
+                    name: "web_search",
+                    arguments: #"{"query":"weather NYC today"}"#,
+                    type: "server_tool_use"
+                )
+            ]
+        )
         #expect(!a.complete)
     }
 
     @Test func bodyWithServerToolsAndAClientTool() throws {
         let ex = try makeExchange(
-            "https://api.anthropic.com/v1/messages", request: #"{"model":"claude-sonnet-4-5","max_tokens":1024}"#,
-            response: Transcripts.anthropicServerToolsBody)
+            "https://api.anthropic.com/v1/messages",
+            request: #"{"model":"claude-sonnet-4-5","max_tokens":1024}"#,
+            response: Transcripts.anthropicServerToolsBody
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.text == "Let me save that.")
         #expect(a.toolCalls.map(\.type) == ["server_tool_use", "server_tool_use", "function"])

@@ -1,9 +1,9 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
-@testable import LLMTraceModel
 @testable import Analysis
+@testable import LLMTraceModel
 
 @Suite struct EventTemplateTests {
     /// Feeds SSE `events` (one data payload each) through an accumulator with and without templates.
@@ -13,7 +13,14 @@ import TestSupport
         return analyzeEveryWay(ex).0
     }
 
-    static func openAIChunk(_ content: String, model: String = "gpt-4o-2024-08-06", id: String = "chatcmpl-1", created: String = "1727000000", index: String = "0", extra: String = "") -> String {
+    static func openAIChunk(
+        _ content: String,
+        model: String = "gpt-4o-2024-08-06",
+        id: String = "chatcmpl-1",
+        created: String = "1727000000",
+        index: String = "0",
+        extra: String = ""
+    ) -> String {
         #"{"id":"\#(id)","object":"chat.completion.chunk","created":\#(created),"model":"\#(model)","choices":[{"index":\#(index),"delta":{"content":\#(content)},"logprobs":null,"finish_reason":null}]\#(extra)}"#
     }
 
@@ -47,7 +54,8 @@ import TestSupport
     @Test func modelChangesAreNoted() throws {
         let a = try compare(
             "https://api.openai.com/v1/chat/completions",
-            [Self.openAIChunk(#""a""#), Self.openAIChunk(#""b""#), Self.openAIChunk(#""c""#, model: "later-model"), "[DONE]"])
+            [Self.openAIChunk(#""a""#), Self.openAIChunk(#""b""#), Self.openAIChunk(#""c""#, model: "later-model"), "[DONE]"]
+        )
         #expect(a.model == "later-model")
         #expect(a.text == "abc")
     }
@@ -63,7 +71,8 @@ import TestSupport
                 chunk(#"{"reasoning":"alt "}"#), chunk(#"{"reasoning":"path"}"#),
                 chunk(#"{"content":"both","reasoning_content":"at once"}"#), chunk(#"{"content":"x","refusal":"no"}"#),
                 chunk(#"{"content":"answer"}"#), "[DONE]",
-            ])
+            ]
+        )
         #expect(a.thinking == "think morealt pathat once")
         #expect(a.text == "bothxnoanswer")
     }
@@ -96,7 +105,8 @@ import TestSupport
                 #"{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"B"}}"#,
                 #"{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"C","text":"D"}}"#,
                 #"{"type":"message_stop"}"#,
-            ])
+            ]
+        )
         #expect(anthropic.thinking == "hmm")
         #expect(anthropic.text?.hasPrefix("AB") == true)
         #expect(anthropic.complete)
@@ -108,7 +118,8 @@ import TestSupport
                 #"{"type":"response.output_text.delta","sequence_number":2,"item_id":"msg_1","output_index":0,"content_index":0,"delta":" you"}"#,
                 #"{"type":"response.reasoning_summary_text.delta","sequence_number":3,"item_id":"rs_1","output_index":0,"summary_index":0,"delta":"r"}"#,
                 #"{"type":"response.reasoning_summary_text.delta","sequence_number":4,"item_id":"rs_1","output_index":0,"summary_index":0,"delta":"s"}"#,
-            ])
+            ]
+        )
         #expect(responses.text == "Hi you")
         #expect(responses.thinking == "rs")
 
@@ -118,7 +129,10 @@ import TestSupport
                 #"{"model":"llama3.2","created_at":"2025-01-01T00:00:00.1Z","message":{"role":"assistant","content":"Hel"},"done":false}"#,
                 #"{"model":"llama3.2","created_at":"2025-01-01T00:00:00.2Z","message":{"role":"assistant","content":"lo"},"done":false}"#,
                 #"{"model":"llama3.2","created_at":"2025-01-01T00:00:00.3Z","message":{"role":"assistant","content":""},"done":true,"eval_count":2}"#,
-            ], contentType: "application/x-ndjson", ndjson: true)
+            ],
+            contentType: "application/x-ndjson",
+            ndjson: true
+        )
         #expect(ollama.text == "Hello")
         #expect(ollama.usage == Usage(outputTokens: 2))
         #expect(ollama.complete)
@@ -128,7 +142,10 @@ import TestSupport
             [
                 #"{"model":"llama3.2","created_at":"t1","response":"A","done":false}"#,
                 #"{"model":"llama3.2","created_at":"t2","response":"B","done":false}"#,
-            ], contentType: "application/x-ndjson", ndjson: true)
+            ],
+            contentType: "application/x-ndjson",
+            ndjson: true
+        )
         #expect(generate.text == "AB")
         #expect(!generate.complete)
     }

@@ -3,7 +3,6 @@ import Testing
 
 @testable import LLMTraceModel
 
-
 @Suite struct GeminiExtractionTests {
     static let sseURL = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"
 
@@ -35,7 +34,12 @@ import Testing
 
     @Test func jsonArrayStreamWithFunctionCallAndModelFromURL() throws {
         let url = "https://generativelanguage.googleapis.com/v1/models/gemini-2.0-flash:streamGenerateContent"
-        let ex = try makeExchange(url, request: #"{"contents":[]}"#, contentType: "application/json; charset=UTF-8", response: Transcripts.geminiArrayStream)
+        let ex = try makeExchange(
+            url,
+            request: #"{"contents":[]}"#,
+            contentType: "application/json; charset=UTF-8",
+            response: Transcripts.geminiArrayStream
+        )
         let (a, deltas) = analyzeEveryWay(ex)
         #expect(a.model == "gemini-2.0-flash")
         #expect(a.stream)
@@ -46,7 +50,11 @@ import Testing
         #expect(a.finishReason == "STOP")
         #expect(a.complete)
 
-        let cut = try makeExchange(url, contentType: "application/json", response: Transcripts.cut(Transcripts.geminiArrayStream, before: "\"finishReason\""))
+        let cut = try makeExchange(
+            url,
+            contentType: "application/json",
+            response: Transcripts.cut(Transcripts.geminiArrayStream, before: "\"finishReason\"")
+        )
         let (b, _) = analyzeEveryWay(cut)
         #expect(b.text == #"Checking [the] {weather} "now""#)
         #expect(b.toolCalls.isEmpty)
@@ -55,8 +63,10 @@ import Testing
 
     @Test func wholeBody() throws {
         let ex = try makeExchange(
-            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:generateContent", request: #"{"contents":[]}"#,
-            response: Transcripts.geminiBody)
+            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:generateContent",
+            request: #"{"contents":[]}"#,
+            response: Transcripts.geminiBody
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(!a.stream)
         #expect(a.model == "gemini-2.5-pro")
@@ -70,7 +80,9 @@ import Testing
 
     @Test func blockedPrompt() throws {
         let ex = try makeExchange(
-            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent", response: Transcripts.geminiBlockedBody)
+            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent",
+            response: Transcripts.geminiBlockedBody
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.finishReason == "SAFETY")
         #expect(a.text == nil)
@@ -79,26 +91,31 @@ import Testing
 
     @Test func errorBodies() throws {
         let ex = try makeExchange(
-            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent", status: 400,
-            response: Transcripts.geminiErrorBody)
+            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent",
+            status: 400,
+            response: Transcripts.geminiErrorBody
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.error == TraceError(type: "INVALID_ARGUMENT", message: "API key not valid. Please pass a valid API key."))
         #expect(a.model == "gemini-2.5-flash")
 
         let array = try makeExchange(
-            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent", status: 429,
-            response: Transcripts.geminiArrayErrorBody)
+            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent",
+            status: 429,
+            response: Transcripts.geminiArrayErrorBody
+        )
         let (b, _) = analyzeEveryWay(array)
         #expect(b.error == TraceError(type: "RESOURCE_EXHAUSTED", message: "Resource has been exhausted (e.g. check quota)."))
     }
 
     @Test func errorChunkInsideArrayStream() throws {
         let ex = try makeExchange(
-            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent", status: 200,
-            response: "[" + Transcripts.geminiArrayErrorBody.dropFirst())
+            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent",
+            status: 200,
+            response: "[" + Transcripts.geminiArrayErrorBody.dropFirst()
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.error?.type == "RESOURCE_EXHAUSTED")
         #expect(!a.complete)
     }
 }
-

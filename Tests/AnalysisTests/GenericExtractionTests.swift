@@ -1,16 +1,18 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
-@testable import LLMTraceModel
 @testable import Analysis
-
+@testable import LLMTraceModel
 
 @Suite struct GenericExtractionTests {
     @Test func nonJSONErrorBody() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/chat/completions", status: 502, contentType: "text/html",
-            response: "<html><body>Bad gateway</body></html>\n")
+            "https://api.openai.com/v1/chat/completions",
+            status: 502,
+            contentType: "text/html",
+            response: "<html><body>Bad gateway</body></html>\n"
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.error == TraceError(type: "http_error", message: "<html><body>Bad gateway</body></html>"))
         let empty = try makeExchange("https://api.openai.com/v1/chat/completions", status: 503, response: "")
@@ -19,13 +21,18 @@ import TestSupport
 
     @Test func otherErrorBodyShapes() throws {
         let mistral = try makeExchange(
-            "https://api.mistral.ai/v1/chat/completions", status: 422,
-            response: #"{"object":"error","message":"Invalid model: x","type":"invalid_model","param":null,"code":"1500"}"#)
+            "https://api.mistral.ai/v1/chat/completions",
+            status: 422,
+            response: #"{"object":"error","message":"Invalid model: x","type":"invalid_model","param":null,"code":"1500"}"#
+        )
         #expect(analyzeEveryWay(mistral).0.error == TraceError(type: "invalid_model", message: "Invalid model: x"))
         let fastAPI = try makeExchange("http://10.0.0.1:8000/v1/chat/completions", status: 404, response: #"{"detail":"Not Found"}"#)
         #expect(analyzeEveryWay(fastAPI).0.error == TraceError(type: "error", message: "Not Found"))
         let codeOnly = try makeExchange(
-            "https://api.openai.com/v1/chat/completions", status: 429, response: #"{"error":{"code":429,"details":"slow down"}}"#)
+            "https://api.openai.com/v1/chat/completions",
+            status: 429,
+            response: #"{"error":{"code":429,"details":"slow down"}}"#
+        )
         #expect(analyzeEveryWay(codeOnly).0.error == TraceError(type: "429", message: #"{"code":429,"details":"slow down"}"#))
         let other = try makeExchange("https://api.openai.com/v1/chat/completions", status: 400, response: #"{"oops":1}"#)
         #expect(analyzeEveryWay(other).0.error == TraceError(type: "http_error", message: #"{"oops":1}"#))
@@ -39,7 +46,10 @@ import TestSupport
         #expect(a.model == "gpt-4o")
         #expect(a.complete)
         let streamed = try makeExchange(
-            "http://gateway.local/x", contentType: sse, response: "data: {\"error\":{\"type\":\"boom\",\"message\":\"m\"}}\n\ndata: [1]\n\n")
+            "http://gateway.local/x",
+            contentType: sse,
+            response: "data: {\"error\":{\"type\":\"boom\",\"message\":\"m\"}}\n\ndata: [1]\n\n"
+        )
         #expect(analyzeEveryWay(streamed).0.error == TraceError(type: "boom", message: "m"))
     }
 
@@ -54,10 +64,18 @@ import TestSupport
 
     @Test func accumulatorFromPartsEqualsExchangeInit() throws {
         let ex = try makeExchange(
-            "https://api.anthropic.com/v1/messages", contentType: sse, response: Transcripts.anthropicStream)
+            "https://api.anthropic.com/v1/messages",
+            contentType: sse,
+            response: Transcripts.anthropicStream
+        )
         var acc = StreamAccumulator(
-            method: ex.method, route: ex.route, requestHeaders: ex.requestHeaders, requestBody: ex.requestBody, status: ex.status,
-            responseHeaders: ex.responseHeaders)
+            method: ex.method,
+            route: ex.route,
+            requestHeaders: ex.requestHeaders,
+            requestBody: ex.requestBody,
+            status: ex.status,
+            responseHeaders: ex.responseHeaders
+        )
         var streamed = ""
         for piece in Chunking.random(ex.responseBody, seed: 99, maxPiece: 40) { streamed += acc.feed(piece) }
         let result = acc.finish()
@@ -65,4 +83,3 @@ import TestSupport
         #expect(streamed == "Okay, let me check the weather in San Francisco.")
     }
 }
-

@@ -1,10 +1,9 @@
 import Foundation
 import Testing
 
+@testable import Analysis
 @testable import LLMTraceModel
 @testable import StreamDecoding
-@testable import Analysis
-
 
 @Suite struct LessCommonShapesTests {
     @Test func openAIContentPartsLegacyFunctionCallAndObjectArguments() throws {
@@ -15,8 +14,10 @@ import Testing
         #expect(a.text == "AB")
         #expect(
             a.toolCalls == [
-                ToolCall(id: "c1", name: "obj", arguments: #"{"a":null,"b":[1,2]}"#, type: "function"), ToolCall(id: nil, name: "legacy", arguments: #"{"x":1}"#, type: "function"),
-            ])
+                ToolCall(id: "c1", name: "obj", arguments: #"{"a":null,"b":[1,2]}"#, type: "function"),
+                ToolCall(id: nil, name: "legacy", arguments: #"{"x":1}"#, type: "function"),
+            ]
+        )
         let stream = #"""
             data: {"model":"m1","choices":[{"index":0,"delta":{"function_call":{"name":"legacy","arguments":""}}}]}
 
@@ -56,7 +57,8 @@ import Testing
             a.toolCalls == [
                 ToolCall(id: "call_7", name: "f", arguments: #"{"pre":true}"#, type: "function"),
                 ToolCall(id: "ws_1", name: "web_search", arguments: "{}", type: "web_search_call"),
-            ])
+            ]
+        )
         #expect(a.text == "I can't.")
         #expect(a.thinking == "raw reasoning")
         #expect(a.finishReason == "incomplete")
@@ -95,7 +97,8 @@ import Testing
         #expect(a.text == "Start ")
         #expect(a.usage == .unknown)
         #expect(a.complete)
-        let body = #"{"model":"claude-x","content":[{"type":"server_tool_use","id":"s","name":"web_search","input":{}},{"type":"text","text":"ok"}],"usage":{"output_tokens":3}}"#
+        let body =
+            #"{"model":"claude-x","content":[{"type":"server_tool_use","id":"s","name":"web_search","input":{}},{"type":"text","text":"ok"}],"usage":{"output_tokens":3}}"#
         let (b, _) = analyzeEveryWay(try makeExchange("https://api.anthropic.com/v1/messages", response: body))
         #expect(b.text == "ok")
         #expect(b.toolCalls == [ToolCall(id: "s", name: "web_search", arguments: "{}", type: "server_tool_use")])
@@ -105,7 +108,8 @@ import Testing
     @Test func geminiScalarArgsAndArrayBody() throws {
         let body = #"[{"candidates":[{"content":{"parts":[{"text":"A"},{"functionCall":{"name":"n","args":7}}]},"finishReason":"STOP"}]}]"#
         let (a, _) = analyzeEveryWay(
-            try makeExchange("https://generativelanguage.googleapis.com/v1beta/models/g:generateContent", response: body))
+            try makeExchange("https://generativelanguage.googleapis.com/v1beta/models/g:generateContent", response: body)
+        )
         #expect(a.text == "A")
         #expect(a.toolCalls == [ToolCall(id: nil, name: "n", arguments: "7", type: "function")])
         #expect(a.complete)

@@ -3,12 +3,14 @@ import Testing
 
 @testable import LLMTraceModel
 
-
 @Suite struct OllamaExtractionTests {
     @Test func chatStreamWithThinkingAndToolCall() throws {
         let ex = try makeExchange(
-            "http://localhost:11434/api/chat", request: #"{"model":"qwen3","messages":[],"think":true}"#,
-            contentType: "application/x-ndjson", response: Transcripts.ollamaChatStream)
+            "http://localhost:11434/api/chat",
+            request: #"{"model":"qwen3","messages":[],"think":true}"#,
+            contentType: "application/x-ndjson",
+            response: Transcripts.ollamaChatStream
+        )
         let (a, deltas) = analyzeEveryWay(ex)
         #expect(a.provider == "ollama")
         #expect(a.endpoint == "ollama.chat")
@@ -25,8 +27,11 @@ import Testing
 
     @Test func generateStreamWithoutPromptCount() throws {
         let ex = try makeExchange(
-            "http://localhost:11434/api/generate", request: #"{"model":"llama3.2","prompt":"Why?"}"#, contentType: "application/x-ndjson",
-            response: Transcripts.ollamaGenerateStream)
+            "http://localhost:11434/api/generate",
+            request: #"{"model":"llama3.2","prompt":"Why?"}"#,
+            contentType: "application/x-ndjson",
+            response: Transcripts.ollamaGenerateStream
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.endpoint == "ollama.generate")
         #expect(a.text == "The sky")
@@ -37,7 +42,10 @@ import Testing
 
     @Test func nonStreamedChatBodyWithoutTrailingNewline() throws {
         let ex = try makeExchange(
-            "http://localhost:11434/api/chat", request: #"{"model":"llama3.2","stream":false}"#, response: Transcripts.ollamaChatBody)
+            "http://localhost:11434/api/chat",
+            request: #"{"model":"llama3.2","stream":false}"#,
+            response: Transcripts.ollamaChatBody
+        )
         let (a, deltas) = analyzeEveryWay(ex)
         #expect(a.text == "Hello! How are you today?")
         #expect(!a.stream)
@@ -47,7 +55,11 @@ import Testing
     }
 
     @Test func embed() throws {
-        let ex = try makeExchange("http://localhost:11434/api/embed", request: #"{"model":"all-minilm","input":"x"}"#, response: Transcripts.ollamaEmbedBody)
+        let ex = try makeExchange(
+            "http://localhost:11434/api/embed",
+            request: #"{"model":"all-minilm","input":"x"}"#,
+            response: Transcripts.ollamaEmbedBody
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.endpoint == "ollama.embed")
         #expect(a.usage == Usage(inputTokens: 8))
@@ -55,14 +67,22 @@ import Testing
     }
 
     @Test func errorBodyAndErrorLine() throws {
-        let ex = try makeExchange("http://localhost:11434/api/chat", request: #"{"model":"llama9"}"#, status: 404, response: Transcripts.ollamaErrorBody)
+        let ex = try makeExchange(
+            "http://localhost:11434/api/chat",
+            request: #"{"model":"llama9"}"#,
+            status: 404,
+            response: Transcripts.ollamaErrorBody
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.error == TraceError(type: "error", message: #"model "llama9" not found, try pulling it first"#))
         #expect(a.model == "llama9")
 
         let streamed = try makeExchange(
-            "http://localhost:11434/api/generate", request: #"{"model":"llama3.2"}"#, contentType: "application/x-ndjson",
-            response: Transcripts.ollamaStreamWithError)
+            "http://localhost:11434/api/generate",
+            request: #"{"model":"llama3.2"}"#,
+            contentType: "application/x-ndjson",
+            response: Transcripts.ollamaStreamWithError
+        )
         let (b, _) = analyzeEveryWay(streamed)
         #expect(b.text == "Partial")
         #expect(b.error == TraceError(type: "error", message: "an error was encountered while running the model: unexpected EOF"))
@@ -78,4 +98,3 @@ import Testing
         #expect(!a.complete)
     }
 }
-

@@ -4,12 +4,14 @@ import Testing
 @testable import Analysis
 @testable import LLMTraceModel
 
-
 @Suite struct OpenAIChatExtractionTests {
     @Test func streamWithUsage() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/chat/completions", request: Transcripts.openAIChatRequestStreamWithUsage, contentType: sse,
-            response: Transcripts.openAIChatStreamWithUsage)
+            "https://api.openai.com/v1/chat/completions",
+            request: Transcripts.openAIChatRequestStreamWithUsage,
+            contentType: sse,
+            response: Transcripts.openAIChatStreamWithUsage
+        )
         let (a, deltas) = analyzeEveryWay(ex)
         #expect(a.provider == "openai")
         #expect(a.endpoint == "chat.completions")
@@ -27,8 +29,11 @@ import Testing
 
     @Test func streamWithoutUsageLeavesTokensUnknown() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/chat/completions", request: #"{"model":"gpt-4o-mini","stream":true}"#, contentType: sse,
-            response: Transcripts.openAIChatStreamWithoutUsage)
+            "https://api.openai.com/v1/chat/completions",
+            request: #"{"model":"gpt-4o-mini","stream":true}"#,
+            contentType: sse,
+            response: Transcripts.openAIChatStreamWithoutUsage
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.usage == Usage.unknown)
         #expect(a.text == "Hi")
@@ -39,23 +44,30 @@ import Testing
 
     @Test func interleavedToolCalls() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/chat/completions", request: #"{"model":"gpt-4o-mini","stream":true}"#, contentType: sse,
-            response: Transcripts.openAIChatStreamToolCalls)
+            "https://api.openai.com/v1/chat/completions",
+            request: #"{"model":"gpt-4o-mini","stream":true}"#,
+            contentType: sse,
+            response: Transcripts.openAIChatStreamToolCalls
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.text == nil)
         #expect(
             a.toolCalls == [
                 ToolCall(id: "call_a", name: "get_weather", arguments: #"{"city":"Paris"}"#, type: "function"),
                 ToolCall(id: "call_b", name: "get_time", arguments: #"{"tz":"Europe/Paris"}"#, type: "function"),
-            ])
+            ]
+        )
         #expect(a.finishReason == "tool_calls")
         #expect(a.complete)
     }
 
     @Test func reasoningContentIsThinking() throws {
         let ex = try makeExchange(
-            "https://api.deepseek.com/chat/completions", request: #"{"model":"deepseek-reasoner","stream":true}"#, contentType: sse,
-            response: Transcripts.deepSeekReasonerStream)
+            "https://api.deepseek.com/chat/completions",
+            request: #"{"model":"deepseek-reasoner","stream":true}"#,
+            contentType: sse,
+            response: Transcripts.deepSeekReasonerStream
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.provider == "deepseek")
         #expect(a.text == "2 + 2 = 4.")
@@ -66,8 +78,10 @@ import Testing
 
     @Test func wholeBodyWithCachingAndReasoning() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/chat/completions", request: #"{"model":"o4-mini","messages":[]}"#,
-            response: Transcripts.openAIChatBody)
+            "https://api.openai.com/v1/chat/completions",
+            request: #"{"model":"o4-mini","messages":[]}"#,
+            response: Transcripts.openAIChatBody
+        )
         let (a, deltas) = analyzeEveryWay(ex)
         #expect(deltas == "")
         #expect(!a.stream)
@@ -79,21 +93,29 @@ import Testing
     }
 
     @Test func wholeBodyToolCalls() throws {
-        let ex = try makeExchange("https://api.openai.com/v1/chat/completions", request: #"{"model":"gpt-4.1"}"#, response: Transcripts.openAIChatBodyToolCalls)
+        let ex = try makeExchange(
+            "https://api.openai.com/v1/chat/completions",
+            request: #"{"model":"gpt-4.1"}"#,
+            response: Transcripts.openAIChatBodyToolCalls
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(
             a.toolCalls == [
                 ToolCall(id: "call_1", name: "get_weather", arguments: #"{"location":"Boston, MA"}"#, type: "function"),
                 ToolCall(id: "call_2", name: "get_time", arguments: "{}", type: "function"),
-            ])
+            ]
+        )
         #expect(a.text == nil)
         #expect(a.usage == Usage(inputTokens: 82, outputTokens: 17, totalTokens: 99))
     }
 
     @Test func errorBody() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/chat/completions", request: #"{"model":"gpt-4o","stream":true}"#, status: 401,
-            response: Transcripts.openAIErrorBody)
+            "https://api.openai.com/v1/chat/completions",
+            request: #"{"model":"gpt-4o","stream":true}"#,
+            status: 401,
+            response: Transcripts.openAIErrorBody
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.error?.type == "invalid_request_error")
         #expect(a.error?.message.hasPrefix("Incorrect API key provided") == true)
@@ -105,8 +127,11 @@ import Testing
 
     @Test func errorEventInsideA200Stream() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/chat/completions", request: #"{"model":"gpt-4o","stream":true}"#, contentType: sse,
-            response: Transcripts.openAIStreamWithError)
+            "https://api.openai.com/v1/chat/completions",
+            request: #"{"model":"gpt-4o","stream":true}"#,
+            contentType: sse,
+            response: Transcripts.openAIStreamWithError
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.error == TraceError(type: "server_error", message: "The server had an error while processing your request. Sorry about that!"))
         #expect(a.text == "Partial")
@@ -117,8 +142,11 @@ import Testing
     @Test func truncatedStreamKeepsTextSoFar() throws {
         let body = Transcripts.cut(Transcripts.openAIChatStreamWithUsage, before: #"ld 👋"#)
         let ex = try makeExchange(
-            "https://api.openai.com/v1/chat/completions", request: Transcripts.openAIChatRequestStreamWithUsage, contentType: sse,
-            response: body)
+            "https://api.openai.com/v1/chat/completions",
+            request: Transcripts.openAIChatRequestStreamWithUsage,
+            contentType: sse,
+            response: body
+        )
         let (a, deltas) = analyzeEveryWay(ex)
         #expect(a.text == "Hello")
         #expect(deltas == "Hello")
@@ -145,8 +173,11 @@ import Testing
         #expect(a.usage == Usage(inputTokens: 5, outputTokens: 7, totalTokens: 12))
 
         let streamed = try makeExchange(
-            "https://api.openai.com/v1/completions", request: #"{"model":"gpt-3.5-turbo-instruct","prompt":"x","stream":true}"#,
-            contentType: sse, response: Transcripts.openAICompletionsStream)
+            "https://api.openai.com/v1/completions",
+            request: #"{"model":"gpt-3.5-turbo-instruct","prompt":"x","stream":true}"#,
+            contentType: sse,
+            response: Transcripts.openAICompletionsStream
+        )
         let (b, deltas) = analyzeEveryWay(streamed)
         #expect(b.text == "Once upon")
         #expect(deltas == "Once upon")
@@ -156,8 +187,10 @@ import Testing
 
     @Test func embeddings() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/embeddings", request: #"{"model":"text-embedding-3-small","input":"hi"}"#,
-            response: Transcripts.openAIEmbeddingsBody)
+            "https://api.openai.com/v1/embeddings",
+            request: #"{"model":"text-embedding-3-small","input":"hi"}"#,
+            response: Transcripts.openAIEmbeddingsBody
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.endpoint == "embeddings")
         #expect(a.model == "text-embedding-3-small")
@@ -187,7 +220,12 @@ import Testing
 
     @Test func azureRateLimitErrorNamesTheDeploymentAsModel() throws {
         let url = "https://myres.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"
-        let err = try makeExchange(url, request: #"{"messages":[{"role":"user","content":"hi"}]}"#, status: 429, response: Transcripts.azureRateLimitBody)
+        let err = try makeExchange(
+            url,
+            request: #"{"messages":[{"role":"user","content":"hi"}]}"#,
+            status: 429,
+            response: Transcripts.azureRateLimitBody
+        )
         let (a, _) = analyzeEveryWay(err)
         #expect(a.provider == "azure-openai")
         #expect(a.model == "gpt-4o")
@@ -217,8 +255,11 @@ import Testing
 
     @Test func ollamaOpenAICompatible() throws {
         let ex = try makeExchange(
-            "http://localhost:11434/v1/chat/completions", request: #"{"model":"qwen3:8b","stream":true}"#, contentType: sse,
-            response: Transcripts.ollamaOpenAIStream)
+            "http://localhost:11434/v1/chat/completions",
+            request: #"{"model":"qwen3:8b","stream":true}"#,
+            contentType: sse,
+            response: Transcripts.ollamaOpenAIStream
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.provider == "ollama")
         #expect(a.endpoint == "chat.completions")
@@ -229,8 +270,11 @@ import Testing
 
     @Test func groqUsageInXGroq() throws {
         let ex = try makeExchange(
-            "https://api.groq.com/openai/v1/chat/completions", request: #"{"model":"llama-3.3-70b-versatile","stream":true}"#,
-            contentType: sse, response: Transcripts.groqStream)
+            "https://api.groq.com/openai/v1/chat/completions",
+            request: #"{"model":"llama-3.3-70b-versatile","stream":true}"#,
+            contentType: sse,
+            response: Transcripts.groqStream
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.provider == "groq")
         #expect(a.usage == Usage(inputTokens: 40, outputTokens: 1, totalTokens: 41))
@@ -238,8 +282,11 @@ import Testing
 
     @Test func crlfStreamWithoutContentTypeIsSniffedFromTheRequest() throws {
         let ex = try makeExchange(
-            "http://10.1.2.3:8000/v1/chat/completions", request: #"{"model":"local","stream":true}"#, contentType: nil,
-            response: Transcripts.crlf(Transcripts.openAIChatStreamWithoutUsage))
+            "http://10.1.2.3:8000/v1/chat/completions",
+            request: #"{"model":"local","stream":true}"#,
+            contentType: nil,
+            response: Transcripts.crlf(Transcripts.openAIChatStreamWithoutUsage)
+        )
         let (a, deltas) = analyzeEveryWay(ex)
         #expect(a.provider == "openai-compatible")
         #expect(a.text == "Hi")
@@ -249,8 +296,11 @@ import Testing
 
     @Test func streamSentAsPlainJSONContentTypeIsStillRead() throws {
         let ex = try makeExchange(
-            "http://10.1.2.3:8000/v1/chat/completions", request: #"{"model":"local"}"#, contentType: "application/json",
-            response: Transcripts.openAIChatStreamWithoutUsage)
+            "http://10.1.2.3:8000/v1/chat/completions",
+            request: #"{"model":"local"}"#,
+            contentType: "application/json",
+            response: Transcripts.openAIChatStreamWithoutUsage
+        )
         let (a, deltas) = analyzeEveryWay(ex)
         #expect(a.text == "Hi")
         #expect(deltas == "")
@@ -261,8 +311,11 @@ import Testing
 
     @Test func streamWithTwoChoicesKeepsBothAndPublishesOnlyChoiceZero() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/chat/completions", request: #"{"model":"gpt-4o-mini","n":2,"stream":true}"#,
-            contentType: sse, response: Transcripts.openAIChatStreamTwoChoices)
+            "https://api.openai.com/v1/chat/completions",
+            request: #"{"model":"gpt-4o-mini","n":2,"stream":true}"#,
+            contentType: sse,
+            response: Transcripts.openAIChatStreamTwoChoices
+        )
         let (a, deltas) = analyzeEveryWay(ex)
         #expect(a.text == "Roses are red.")
         #expect(deltas == "Roses are red.")
@@ -271,7 +324,8 @@ import Testing
             a.choices == [
                 Choice(index: 0, text: "Roses are red.", finishReason: "stop"),
                 Choice(index: 1, text: "Violets are blue, sugar is sweet", finishReason: "length"),
-            ])
+            ]
+        )
         #expect(a.usage.totalTokens == 30)
         #expect(a.complete)
     }
@@ -298,8 +352,10 @@ import Testing
 
     @Test func bodyWithThreeChoices() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/chat/completions", request: #"{"model":"gpt-4o","n":3}"#,
-            response: Transcripts.openAIChatBodyThreeChoices)
+            "https://api.openai.com/v1/chat/completions",
+            request: #"{"model":"gpt-4o","n":3}"#,
+            response: Transcripts.openAIChatBodyThreeChoices
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.text == "Heads.")
         #expect(a.finishReason == "stop")
@@ -308,25 +364,34 @@ import Testing
                 Choice(index: 0, text: "Heads.", finishReason: "stop"),
                 Choice(index: 1, text: "Tails.", finishReason: "stop"),
                 Choice(index: 2, text: "I can't help with that.", finishReason: "stop"),
-            ])
+            ]
+        )
         #expect(a.complete)
     }
 
     @Test func legacyCompletionsWithTwoChoicesInOneChunk() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/completions", request: #"{"model":"gpt-3.5-turbo-instruct","n":2,"stream":true}"#,
-            contentType: sse, response: Transcripts.completionsStreamTwoChoices)
+            "https://api.openai.com/v1/completions",
+            request: #"{"model":"gpt-3.5-turbo-instruct","n":2,"stream":true}"#,
+            contentType: sse,
+            response: Transcripts.completionsStreamTwoChoices
+        )
         let (a, deltas) = analyzeEveryWay(ex)
         #expect(a.endpoint == "completions")
         #expect(a.text == "Once upon")
         #expect(deltas == "Once upon")
-        #expect(a.choices == [Choice(index: 0, text: "Once upon", finishReason: "length"), Choice(index: 1, text: "There was", finishReason: "length")])
+        #expect(
+            a.choices == [Choice(index: 0, text: "Once upon", finishReason: "length"), Choice(index: 1, text: "There was", finishReason: "length")]
+        )
     }
 
     @Test func oneChoiceGivesNoChoicesList() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/chat/completions", request: Transcripts.openAIChatRequestStreamWithUsage, contentType: sse,
-            response: Transcripts.openAIChatStreamWithUsage)
+            "https://api.openai.com/v1/chat/completions",
+            request: Transcripts.openAIChatRequestStreamWithUsage,
+            contentType: sse,
+            response: Transcripts.openAIChatStreamWithUsage
+        )
         #expect(analyzeEveryWay(ex).0.choices == nil)
     }
 }

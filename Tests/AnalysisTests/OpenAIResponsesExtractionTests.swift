@@ -3,12 +3,14 @@ import Testing
 
 @testable import LLMTraceModel
 
-
 @Suite struct OpenAIResponsesExtractionTests {
     @Test func streamWithReasoningTextAndToolCall() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/responses", request: #"{"model":"o4-mini","stream":true,"input":"weather?"}"#, contentType: sse,
-            response: Transcripts.responsesStream)
+            "https://api.openai.com/v1/responses",
+            request: #"{"model":"o4-mini","stream":true,"input":"weather?"}"#,
+            contentType: sse,
+            response: Transcripts.responsesStream
+        )
         let (a, deltas) = analyzeEveryWay(ex)
         #expect(a.endpoint == "responses")
         #expect(a.model == "o4-mini-2025-04-16")
@@ -33,8 +35,11 @@ import Testing
 
     @Test func errorEvent() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/responses", request: #"{"model":"gpt-4.1","stream":true}"#, contentType: sse,
-            response: Transcripts.responsesStreamErrorEvent)
+            "https://api.openai.com/v1/responses",
+            request: #"{"model":"gpt-4.1","stream":true}"#,
+            contentType: sse,
+            response: Transcripts.responsesStreamErrorEvent
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.error == TraceError(type: "ERR_SOMETHING", message: "Something went wrong"))
         #expect(a.model == "gpt-4.1")
@@ -74,20 +79,31 @@ import Testing
 
     @Test func streamedBuiltInToolsAreToolCallsOfTheirType() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/responses", request: #"{"model":"gpt-4.1","stream":true,"tools":[{"type":"web_search_preview"}]}"#,
-            contentType: sse, response: Transcripts.responsesStreamBuiltInTools)
+            "https://api.openai.com/v1/responses",
+            request: #"{"model":"gpt-4.1","stream":true,"tools":[{"type":"web_search_preview"}]}"#,
+            contentType: sse,
+            response: Transcripts.responsesStreamBuiltInTools
+        )
         let (a, deltas) = analyzeEveryWay(ex)
         #expect(a.text == "Good news: otters.")
         #expect(deltas == a.text)
         #expect(
             a.toolCalls == [
                 ToolCall(
-                    id: "ws_67c9fa0502748190b7dd390736892e10", name: "web_search",
-                    arguments: #"{"action":{"query":"positive news today","type":"search"}}"#, type: "web_search_call"),
+                    id: "ws_67c9fa0502748190b7dd390736892e10",
+                    name: "web_search",
+                    arguments: #"{"action":{"query":"positive news today","type":"search"}}"#,
+                    type: "web_search_call"
+                ),
                 ToolCall(
-                    id: "mcp_1", name: "ask_question", arguments: #"{"repoName":"a/b"}"#, type: "mcp_call",
-                    output: "It is a tracing proxy."),
-            ])
+                    id: "mcp_1",
+                    name: "ask_question",
+                    arguments: #"{"repoName":"a/b"}"#,
+                    type: "mcp_call",
+                    output: "It is a tracing proxy."
+                ),
+            ]
+        )
         #expect(a.usage.totalTokens == 684)
         #expect(a.complete)
     }
@@ -104,7 +120,10 @@ import Testing
 
     @Test func bodyWithBuiltInToolsAndACustomTool() throws {
         let ex = try makeExchange(
-            "https://api.openai.com/v1/responses", request: #"{"model":"gpt-5"}"#, response: Transcripts.responsesBodyBuiltInTools)
+            "https://api.openai.com/v1/responses",
+            request: #"{"model":"gpt-5"}"#,
+            response: Transcripts.responsesBodyBuiltInTools
+        )
         let (a, _) = analyzeEveryWay(ex)
         #expect(a.text == "Done.")
         #expect(a.toolCalls.map(\.type) == ["file_search_call", "code_interpreter_call", "image_generation_call", "custom"])

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-@testable import LLMTraceModel
 @testable import Analysis
+@testable import LLMTraceModel
 
 /// Prices in the bundled table are read in the tests, never hard-coded, so a pricing refresh does not
 /// break them; only the synthetic tables below have fixed prices.
@@ -23,20 +23,34 @@ import Testing
         "gpt-4o": ModelPrice(provider: "openai", mode: "chat", input: 2e-6, output: 8e-6, cacheRead: 1e-6),
         "azure/gpt-4o": ModelPrice(provider: "azure", mode: "chat", input: 3e-6, output: 9e-6),
         "claude-foo": ModelPrice(
-            provider: "anthropic", mode: "chat", input: 3e-6, output: 15e-6, cacheRead: 0.3e-6,
-            cacheWrite: 3.75e-6),
+            provider: "anthropic",
+            mode: "chat",
+            input: 3e-6,
+            output: 15e-6,
+            cacheRead: 0.3e-6,
+            cacheWrite: 3.75e-6
+        ),
         "gemini/gemini-9-pro": ModelPrice(provider: "gemini", mode: "chat", input: 1e-6, output: 4e-6),
         "gemini-9-pro": ModelPrice(provider: "vertex_ai-language-models", mode: "chat", input: 1.5e-6, output: 5e-6),
         "mistral/mistral-big-latest": ModelPrice(provider: "mistral", mode: "chat", input: 2e-6, output: 6e-6),
         "fireworks_ai/accounts/fireworks/models/llama-z": ModelPrice(
-            provider: "fireworks_ai", mode: "chat", input: 0.9e-6, output: 0.9e-6),
+            provider: "fireworks_ai",
+            mode: "chat",
+            input: 0.9e-6,
+            output: 0.9e-6
+        ),
         "thinker": ModelPrice(provider: "x", mode: "chat", input: 1e-6, output: 2e-6, reasoning: 5e-6),
         "tiered": ModelPrice(
-            provider: "x", mode: "chat", input: 1e-6, output: 2e-6, cacheRead: 0.1e-6,
+            provider: "x",
+            mode: "chat",
+            input: 1e-6,
+            output: 2e-6,
+            cacheRead: 0.1e-6,
             tiers: [
                 .init(aboveInputTokens: 200_000, input: 2e-6, output: 4e-6, cacheRead: 0.2e-6),
                 .init(aboveInputTokens: 128_000, input: 1.5e-6),
-            ]),
+            ]
+        ),
         "free-local": ModelPrice(provider: "ollama", mode: "chat", input: 0, output: 0),
         "resell/anthropic/claude-foo": ModelPrice(provider: "resell", mode: "chat", input: 9e-6, output: 9e-6),
     ])
@@ -56,7 +70,9 @@ import Testing
             #expect(hit.price.input > 0 && hit.price.output > 0, "\(hit.name)")
         }
         let grok = try #require(
-            table.models.keys.sorted().first { $0.hasPrefix("xai/grok-") }, "no xai/grok-* entry")
+            table.models.keys.sorted().first { $0.hasPrefix("xai/grok-") },
+            "no xai/grok-* entry"
+        )
         let bare = String(grok.dropFirst("xai/".count))
         #expect(table.lookup(model: bare, provider: "xai")?.name == grok)
     }
@@ -100,7 +116,8 @@ import Testing
         #expect(table.lookup(model: "gemini/gemini-2.5-pro", provider: nil)?.name == "gemini/gemini-2.5-pro")
         #expect(
             table.lookup(model: "anthropic.claude-sonnet-4-5-20250929-v1:0", provider: nil)?.name
-                == "anthropic.claude-sonnet-4-5-20250929-v1:0")
+                == "anthropic.claude-sonnet-4-5-20250929-v1:0"
+        )
 
         let s = Self.synthetic
         #expect(s.lookup(model: "models/gemini-9-pro", provider: "gemini")?.name == "gemini/gemini-9-pro")
@@ -108,7 +125,8 @@ import Testing
         #expect(s.lookup(model: "gemini/gemini-9-pro", provider: nil)?.name == "gemini/gemini-9-pro")
         #expect(
             s.lookup(model: "accounts/fireworks/models/llama-z", provider: nil)?.name
-                == "fireworks_ai/accounts/fireworks/models/llama-z")
+                == "fireworks_ai/accounts/fireworks/models/llama-z"
+        )
         #expect(s.lookup(model: "anthropic.claude-foo-20250929-v1:0", provider: "bedrock")?.name == "claude-foo")
         #expect(s.lookup(model: "eu.anthropic.claude-foo-v1:0", provider: nil)?.name == "claude-foo")
         #expect(s.lookup(model: "openai/GPT-4O", provider: nil)?.name == "gpt-4o")
@@ -166,9 +184,12 @@ import Testing
         let usage = Usage(inputTokens: 1_000, outputTokens: 50, cachedInputTokens: 200, cacheCreationTokens: 300)
         let expected = 500 * p.input + 200 * cacheRead + 300 * cacheWrite + 50 * p.output
         #expect(approx(table.cost(model: "claude-sonnet-4-5-20250929", provider: "anthropic", usage: usage), expected))
-        #expect(approx(
-            Self.synthetic.cost(model: "gpt-4o", provider: nil, usage: usage),
-            500 * 2e-6 + 200 * 1e-6 + 300 * 2e-6 + 50 * 8e-6))
+        #expect(
+            approx(
+                Self.synthetic.cost(model: "gpt-4o", provider: nil, usage: usage),
+                500 * 2e-6 + 200 * 1e-6 + 300 * 2e-6 + 50 * 8e-6
+            )
+        )
     }
 
     @Test func reasoningCost() throws {
@@ -179,11 +200,18 @@ import Testing
         let gpt = try price("gpt-4o")
         #expect(approx(table.cost(model: "gpt-4o", provider: nil, usage: usage), 100 * gpt.input + 1_000 * gpt.output))
         let (name, p) = try #require(
-            table.models.sorted { $0.key < $1.key }.first { $0.value.reasoning != nil && $0.value.reasoning != $0.value.output && $0.value.tiers.isEmpty },
-            "no bundled model with a separate reasoning price")
+            table.models.sorted { $0.key < $1.key }.first {
+                $0.value.reasoning != nil && $0.value.reasoning != $0.value.output && $0.value.tiers.isEmpty
+            },
+            "no bundled model with a separate reasoning price"
+        )
         let reasoning = try #require(p.reasoning)
-        #expect(approx(
-            table.cost(model: name, provider: nil, usage: usage), 100 * p.input + 300 * p.output + 700 * reasoning))
+        #expect(
+            approx(
+                table.cost(model: name, provider: nil, usage: usage),
+                100 * p.input + 300 * p.output + 700 * reasoning
+            )
+        )
     }
 
     @Test func longContextTier() throws {
@@ -193,9 +221,12 @@ import Testing
         // Above 128k: the tier's input price, base output price.
         #expect(approx(s.cost(model: "tiered", provider: nil, usage: Usage(inputTokens: 150_000, outputTokens: 10)), 150_000 * 1.5e-6 + 10 * 2e-6))
         // Above 200k: the highest matching tier.
-        #expect(approx(
-            s.cost(model: "tiered", provider: nil, usage: Usage(inputTokens: 250_000, outputTokens: 10, cachedInputTokens: 50_000)),
-            200_000 * 2e-6 + 50_000 * 0.2e-6 + 10 * 4e-6))
+        #expect(
+            approx(
+                s.cost(model: "tiered", provider: nil, usage: Usage(inputTokens: 250_000, outputTokens: 10, cachedInputTokens: 50_000)),
+                200_000 * 2e-6 + 50_000 * 0.2e-6 + 10 * 4e-6
+            )
+        )
 
         let p = try price("gemini-2.5-pro")
         let tier = try #require(p.tiers.first { $0.aboveInputTokens == 200_000 })
@@ -232,9 +263,18 @@ import Testing
             """#
         let t = try PriceTable(jsonData: Data(json.utf8))
         #expect(t.modelCount == 2)
-        #expect(t.models["my-model"] == ModelPrice(
-            provider: "custom", mode: "chat", input: 1e-6, output: 2e-6, cacheRead: 1e-7, cacheWrite: 1.25e-6,
-            reasoning: 3e-6))
+        #expect(
+            t.models["my-model"]
+                == ModelPrice(
+                    provider: "custom",
+                    mode: "chat",
+                    input: 1e-6,
+                    output: 2e-6,
+                    cacheRead: 1e-7,
+                    cacheWrite: 1.25e-6,
+                    reasoning: 3e-6
+                )
+        )
         let m = try #require(t.models["per-million"])
         #expect(approx(m.input, 3e-6) && approx(m.output, 15e-6))
         #expect(approx(m.cacheRead, 0.3e-6) && approx(m.cacheWrite, 3.75e-6) && approx(m.reasoning, 20e-6))

@@ -1,7 +1,7 @@
 import Testing
 
-@testable import LLMTraceModel
 @testable import Analysis
+@testable import LLMTraceModel
 
 @Suite struct ProviderDetectorTests {
     struct Case: Sendable, CustomTestStringConvertible {
@@ -24,13 +24,22 @@ import Testing
         Case(url: "https://api.openai.com/v1/chat/completions/", provider: "openai", endpoint: "chat.completions"),
         Case(
             url: "https://myres.openai.azure.com/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21",
-            provider: "azure-openai", endpoint: "chat.completions", deployment: "gpt4o-prod"),
+            provider: "azure-openai",
+            endpoint: "chat.completions",
+            deployment: "gpt4o-prod"
+        ),
         Case(
             url: "https://myres.openai.azure.com/openai/deployments/emb/embeddings?api-version=2024-10-21",
-            provider: "azure-openai", endpoint: "embeddings", deployment: "emb"),
+            provider: "azure-openai",
+            endpoint: "embeddings",
+            deployment: "emb"
+        ),
         Case(
             url: "https://myres.openai.azure.com/openai/deployments/my%20gpt-4o/chat/completions?api-version=2024-10-21",
-            provider: "azure-openai", endpoint: "chat.completions", deployment: "my gpt-4o"),
+            provider: "azure-openai",
+            endpoint: "chat.completions",
+            deployment: "my gpt-4o"
+        ),
         Case(url: "https://myres.openai.azure.com/openai/v1/chat/completions", provider: "azure-openai", endpoint: "chat.completions"),
         Case(url: "https://api.anthropic.com/v1/messages", provider: "anthropic", endpoint: "messages"),
         Case(url: "https://api.anthropic.com/v1/chat/completions", provider: "anthropic", endpoint: "chat.completions"),
@@ -38,16 +47,28 @@ import Testing
         Case(url: "https://api.deepseek.com/anthropic/v1/messages", provider: "deepseek", endpoint: "messages"),
         Case(
             url: "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent",
-            provider: "gemini", endpoint: "generateContent", urlModel: "gemini-2.5-flash"),
+            provider: "gemini",
+            endpoint: "generateContent",
+            urlModel: "gemini-2.5-flash"
+        ),
         Case(
             url: "https://generativelanguage.googleapis.com/v1/models/gemini-2.0-flash:streamGenerateContent?alt=sse",
-            provider: "gemini", endpoint: "streamGenerateContent", urlModel: "gemini-2.0-flash"),
+            provider: "gemini",
+            endpoint: "streamGenerateContent",
+            urlModel: "gemini-2.0-flash"
+        ),
         Case(
-            url: "https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-pro:streamGenerateContent",
-            provider: "gemini", endpoint: "streamGenerateContent", urlModel: "gemini-2.5-pro"),
+            url:
+                "https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-pro:streamGenerateContent",
+            provider: "gemini",
+            endpoint: "streamGenerateContent",
+            urlModel: "gemini-2.5-pro"
+        ),
         Case(
-            url: "https://generativelanguage.googleapis.com/v1beta/openai/chat/completions", provider: "gemini",
-            endpoint: "chat.completions"),
+            url: "https://generativelanguage.googleapis.com/v1beta/openai/chat/completions",
+            provider: "gemini",
+            endpoint: "chat.completions"
+        ),
         Case(url: "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:countTokens", provider: "gemini", endpoint: nil),
         Case(url: "http://localhost:11434/api/chat", provider: "ollama", endpoint: "ollama.chat"),
         Case(url: "http://localhost:11434/api/generate", provider: "ollama", endpoint: "ollama.generate"),
@@ -65,15 +86,30 @@ import Testing
         Case(url: "http://vllm.local/v1/completions", provider: "openai-compatible", endpoint: "completions"),
         // Unknown paths: the body's shape decides, the host refines.
         Case(
-            url: "http://gateway.local/llm/invoke", body: #"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#,
-            provider: "openai-compatible", endpoint: "chat.completions"),
+            url: "http://gateway.local/llm/invoke",
+            body: #"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#,
+            provider: "openai-compatible",
+            endpoint: "chat.completions"
+        ),
         Case(
-            url: "http://gateway.local/llm/invoke", body: #"{"model":"m","max_tokens":5,"messages":[]}"#,
-            headers: [HeaderField(name: "Anthropic-Version", value: "2023-06-01")], provider: "anthropic", endpoint: "messages"),
+            url: "http://gateway.local/llm/invoke",
+            body: #"{"model":"m","max_tokens":5,"messages":[]}"#,
+            headers: [HeaderField(name: "Anthropic-Version", value: "2023-06-01")],
+            provider: "anthropic",
+            endpoint: "messages"
+        ),
         Case(
-            url: "http://gateway.local/llm/invoke", body: #"{"contents":[{"parts":[{"text":"hi"}]}]}"#, provider: "gemini",
-            endpoint: "generateContent"),
-        Case(url: "http://gateway.local/llm/invoke", body: #"{"model":"m","prompt":"once upon"}"#, provider: "openai-compatible", endpoint: "completions"),
+            url: "http://gateway.local/llm/invoke",
+            body: #"{"contents":[{"parts":[{"text":"hi"}]}]}"#,
+            provider: "gemini",
+            endpoint: "generateContent"
+        ),
+        Case(
+            url: "http://gateway.local/llm/invoke",
+            body: #"{"model":"m","prompt":"once upon"}"#,
+            provider: "openai-compatible",
+            endpoint: "completions"
+        ),
         Case(url: "https://api.mistral.ai/v1/ocr", body: #"{"model":"m","document":{}}"#, provider: "mistral", endpoint: nil),
         Case(url: "http://gateway.local/health", provider: nil, endpoint: nil),
         Case(url: "http://gateway.local/x", body: "not json", provider: nil, endpoint: nil),

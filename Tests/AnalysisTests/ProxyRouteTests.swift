@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Analysis
 
 @Suite struct ProxyRouteTests {

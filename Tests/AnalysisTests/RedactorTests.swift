@@ -1,6 +1,7 @@
 import Testing
-@testable import LLMTraceModel
+
 @testable import Analysis
+@testable import LLMTraceModel
 
 @Suite struct RedactorTests {
     @Test func redactsEverySecretHeaderKeepingOnlyTheLastFour() {

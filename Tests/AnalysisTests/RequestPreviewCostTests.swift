@@ -11,7 +11,9 @@ struct RequestPreviewCostTests {
     @Test func previewCostsLessThanAFullParse() throws {
         let message = #"{"role":"user","content":"\#(String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 20))"}"#
         for count in [1, 40, 2000] {
-            let body = Array(#"{"messages":[\#(Array(repeating: message, count: count).joined(separator: ","))],"model":"gpt-4o","stream":true}"#.utf8)
+            let body = Array(
+                #"{"messages":[\#(Array(repeating: message, count: count).joined(separator: ","))],"model":"gpt-4o","stream":true}"#.utf8
+            )
             let route = try ProxyRoute.parse("/proxy/dev/https/api.openai.com/v1/chat/completions")
             let rounds = max(3, 2000 / count)
             let clock = ContinuousClock()

@@ -14,14 +14,20 @@ import Testing
 
     @Test func openAIChatNamesItsModelAndStreamFlag() throws {
         let body = #"{"messages":[{"role":"user","content":"say \"model\": no","model":"inner"}],"model":"gpt-4o","stream":true}"#
-        #expect(try Self.preview("https://api.openai.com/v1/chat/completions", body) == RequestPreview(provider: "openai", endpoint: "chat.completions", model: "gpt-4o", stream: true))
+        #expect(
+            try Self.preview("https://api.openai.com/v1/chat/completions", body)
+                == RequestPreview(provider: "openai", endpoint: "chat.completions", model: "gpt-4o", stream: true)
+        )
         let plain = #"{ "model" : "gpt-4o-mini" , "stream" : false, "n": 2, "x": null }"#
         #expect(try Self.preview("https://api.openai.com/v1/chat/completions", plain).model == "gpt-4o-mini")
         #expect(try Self.preview("https://api.openai.com/v1/chat/completions", plain).stream == false)
     }
 
     @Test func theModelComesFromThePathForGemini() throws {
-        let p = try Self.preview("https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse", #"{"contents":[]}"#)
+        let p = try Self.preview(
+            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse",
+            #"{"contents":[]}"#
+        )
         #expect(p == RequestPreview(provider: "gemini", endpoint: "streamGenerateContent", model: "gemini-2.0-flash", stream: true))
     }
 
@@ -31,7 +37,11 @@ import Testing
     }
 
     @Test func theBodyShapeDecidesAnUnknownPath() throws {
-        let p = try Self.preview("https://example.com/custom", #"{"model":"m1","messages":[{"role":"user"}]}"#, headers: [HeaderField(name: "anthropic-version", value: "2023-06-01")])
+        let p = try Self.preview(
+            "https://example.com/custom",
+            #"{"model":"m1","messages":[{"role":"user"}]}"#,
+            headers: [HeaderField(name: "anthropic-version", value: "2023-06-01")]
+        )
         #expect(p.provider == "anthropic")
         #expect(p.endpoint == "messages")
         #expect(p.model == "m1")
@@ -56,7 +66,8 @@ import Testing
     @Test func agreesWithAFullParseOnEveryPrefixOfABody() throws {
         // Every prefix of a body (a body cut at the capture limit): the scan never reads past it, never
         // crashes, and on the whole body agrees with JSONSerialization.
-        let body = #"{"temperature":0.2,"messages":[{"role":"user","content":"{\"model\":\"x\"} [nested] \\"}],"tools":[{"type":"function"}],"model":"gpt-4o","stream":true}"#
+        let body =
+            #"{"temperature":0.2,"messages":[{"role":"user","content":"{\"model\":\"x\"} [nested] \\"}],"tools":[{"type":"function"}],"model":"gpt-4o","stream":true}"#
         let bytes = Array(body.utf8)
         for n in 0...bytes.count {
             let scan = TopLevelJSONScan(Array(bytes.prefix(n)))

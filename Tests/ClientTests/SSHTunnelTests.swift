@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Client
 
 @Suite struct SSHTunnelTests {
@@ -50,15 +51,24 @@ import Testing
     @Test func sshFailuresAreExplained() {
         let destination = ["-p", "2222", "me@server"]
         let password = SSHTunnel.explain(
-            status: 255, errors: "Warning: Permanently added '[server]:2222' (ED25519) to the list of known hosts.\nme@server: Permission denied (publickey,password).\n",
-            target: "me@server:2222", destination: destination)
+            status: 255,
+            errors:
+                "Warning: Permanently added '[server]:2222' (ED25519) to the list of known hosts.\nme@server: Permission denied (publickey,password).\n",
+            target: "me@server:2222",
+            destination: destination
+        )
         #expect(password.hasPrefix("ssh could not log in to me@server:2222 without asking for a password: load your key into ssh-agent"))
         #expect(password.contains("`ssh -p 2222 me@server true` first"))
         #expect(!password.contains("Permanently added"))
         let hostKey = SSHTunnel.explain(status: 255, errors: "Host key verification failed.\n", target: "box", destination: ["box"])
         #expect(hostKey.contains("run `ssh box true` once"))
         #expect(hostKey.contains("StrictHostKeyChecking=accept-new"))
-        let other = SSHTunnel.explain(status: 255, errors: "ssh: Could not resolve hostname nope: Name or service not known\n", target: "nope", destination: ["nope"])
+        let other = SSHTunnel.explain(
+            status: 255,
+            errors: "ssh: Could not resolve hostname nope: Name or service not known\n",
+            target: "nope",
+            destination: ["nope"]
+        )
         #expect(other == "ssh to nope exited with 255: ssh: Could not resolve hostname nope: Name or service not known")
     }
 }

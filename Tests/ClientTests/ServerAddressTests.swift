@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Client
 
 @Suite struct ServerAddressTests {
@@ -39,7 +40,10 @@ import Testing
 
     @Test func errorsReadWell() {
         #expect(ClientError.unauthorized("http://h").description.contains("--password"))
-        #expect(LLMTraceClient.failure(status: 400, body: Array(#"{"error":{"type":"x","message":"bad filter"}}"#.utf8), server: .unix("/s")) == .http(400, "bad filter"))
+        #expect(
+            LLMTraceClient.failure(status: 400, body: Array(#"{"error":{"type":"x","message":"bad filter"}}"#.utf8), server: .unix("/s"))
+                == .http(400, "bad filter")
+        )
         #expect(LLMTraceClient.describe(ClientError.ssh("Connection refused")) == "connection refused")
     }
 }

@@ -19,7 +19,9 @@ struct BrowserEndToEndTests {
         let (status, output) = try await runCommand(
             URL(fileURLWithPath: "/usr/bin/env"),
             ["python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", Self.packageRoot.appendingPathComponent("Tests/Browser").path],
-            environment: environment, timeout: .seconds(300))
+            environment: environment,
+            timeout: .seconds(300)
+        )
         #expect(status == 0, "browser tests failed:\n\(output)")
         #expect(output.contains("passed"))
     }

@@ -6,9 +6,11 @@ import Testing
     @Test func anOpenAIStreamIsUnderstood() async throws {
         try await withUpstreamAndLLMTrace { upstream, server in
             let reply = try await HTTP.send(
-                "\(upstream.route(via: server.url))/v1/chat/completions", method: .POST,
+                "\(upstream.route(via: server.url))/v1/chat/completions",
+                method: .POST,
                 headers: [("content-type", "application/json")],
-                body: Array(#"{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[]}"#.utf8))
+                body: Array(#"{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[]}"#.utf8)
+            )
             let id = try #require(reply.headers.first(name: "x-llmtrace-id"))
             let r = try await HTTP.eventually("\(server.url)/api/requests/\(id)") { $0["complete"] as? Bool == true }
             #expect(r["endpoint"] as? String == "chat.completions")
@@ -28,7 +30,9 @@ import Testing
             #expect(calls.first?["arguments"] as? String == #"{"city":"Paris"}"#)
             // The cost agrees with `llmtrace cost` for the same tokens.
             let cost = try #require(r["estimatedCost"] as? Double)
-            let (status, out) = try await LLMTraceProcess.runToEnd(["cost", "--model", "gpt-4o-mini-2024-07-18", "--prompt", "1200", "--completion", "40", "--cached", "1024", "--json"])
+            let (status, out) = try await LLMTraceProcess.runToEnd([
+                "cost", "--model", "gpt-4o-mini-2024-07-18", "--prompt", "1200", "--completion", "40", "--cached", "1024", "--json",
+            ])
             #expect(status == 0)
             let expected = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])["estimatedCost"] as? Double
             #expect(abs(cost - (expected ?? -1)) < 1e-12)
@@ -39,9 +43,11 @@ import Testing
     @Test func anAnthropicStreamCountsCacheTokensAndKeepsThinkingOutOfText() async throws {
         try await withUpstreamAndLLMTrace { upstream, server in
             let reply = try await HTTP.send(
-                "\(upstream.route(via: server.url))/v1/messages", method: .POST,
+                "\(upstream.route(via: server.url))/v1/messages",
+                method: .POST,
                 headers: [("content-type", "application/json"), ("x-api-key", "sk-ant-api03-SECRETSECRETSECRET-abcd")],
-                body: Array(#"{"model":"claude-sonnet-4-5","stream":true,"max_tokens":100,"messages":[]}"#.utf8))
+                body: Array(#"{"model":"claude-sonnet-4-5","stream":true,"max_tokens":100,"messages":[]}"#.utf8)
+            )
             let id = try #require(reply.headers.first(name: "x-llmtrace-id"))
             let r = try await HTTP.eventually("\(server.url)/api/requests/\(id)") { $0["complete"] as? Bool == true }
             #expect(r["provider"] as? String == "anthropic")
@@ -63,13 +69,19 @@ import Testing
         try await withUpstreamAndLLMTrace { upstream, server in
             let base = "\(upstream.route(via: server.url))/openai/deployments"
             let limited = try await HTTP.send(
-                "\(base)/gpt-4o/chat/completions?api-version=2024-10-21", method: .POST, headers: [("content-type", "application/json")],
-                body: Array(#"{"messages":[{"role":"user","content":"hi"}]}"#.utf8))
+                "\(base)/gpt-4o/chat/completions?api-version=2024-10-21",
+                method: .POST,
+                headers: [("content-type", "application/json")],
+                body: Array(#"{"messages":[{"role":"user","content":"hi"}]}"#.utf8)
+            )
             #expect(limited.status == 429)
             let limitedID = try #require(limited.headers.first(name: "x-llmtrace-id"))
             let answered = try await HTTP.send(
-                "\(base)/gpt-4o-mini/chat/completions?api-version=2024-10-21", method: .POST, headers: [("content-type", "application/json")],
-                body: Array(#"{"n":2,"messages":[{"role":"user","content":"flip"}]}"#.utf8))
+                "\(base)/gpt-4o-mini/chat/completions?api-version=2024-10-21",
+                method: .POST,
+                headers: [("content-type", "application/json")],
+                body: Array(#"{"n":2,"messages":[{"role":"user","content":"flip"}]}"#.utf8)
+            )
             let answeredID = try #require(answered.headers.first(name: "x-llmtrace-id"))
 
             let e = try await HTTP.eventually("\(server.url)/api/requests/\(limitedID)") { $0["complete"] as? Bool == true }

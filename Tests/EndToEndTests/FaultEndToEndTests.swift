@@ -75,7 +75,10 @@ import Glibc
             connection.waitForPeerClose(timeout: 60)
         }) { raw in
             try await withUpstreamAndLLMTrace(["--upstream-idle-timeout", "3"]) { upstream, server in
-                let response = try await HTTP.client.execute(HTTPClientRequest(url: "\(raw.route(via: server.url))/v1/chat/completions"), timeout: .seconds(30))
+                let response = try await HTTP.client.execute(
+                    HTTPClientRequest(url: "\(raw.route(via: server.url))/v1/chat/completions"),
+                    timeout: .seconds(30)
+                )
                 #expect(response.status.code == 200)
                 let id = try #require(response.headers.first(name: "x-llmtrace-id"))
                 let stalled = StreamRead()
@@ -181,7 +184,11 @@ import Glibc
         }) { raw in
             try await withTempDatabase { db, _ in
                 try await withLLMTrace(["--db", db]) { server in
-                    let reply = try await HTTP.send("\(raw.route(via: server.url))/v1/chat/completions", method: .POST, body: Array(#"{"model":"gpt-4o","stream":true}"#.utf8))
+                    let reply = try await HTTP.send(
+                        "\(raw.route(via: server.url))/v1/chat/completions",
+                        method: .POST,
+                        body: Array(#"{"model":"gpt-4o","stream":true}"#.utf8)
+                    )
                     #expect(reply.status == 200)
                     #expect(reply.body == body)
                     let id = try #require(reply.headers.first(name: "x-llmtrace-id"))
@@ -189,7 +196,9 @@ import Glibc
                     // Saved to SQLite (the list reads only the store), then served as valid JSON.
                     try await Self.waitUntil("the record is stored") {
                         let page = try await HTTP.send("\(server.url)/api/requests").json()
-                        return (page["items"] as? [[String: Any]])?.contains { $0["id"] as? String == id && $0["complete"] != nil && $0["durationMs"] is Double } == true
+                        return (page["items"] as? [[String: Any]])?.contains {
+                            $0["id"] as? String == id && $0["complete"] != nil && $0["durationMs"] is Double
+                        } == true
                     }
                     let served = try await HTTP.send("\(server.url)/api/requests/\(id)")
                     #expect(served.status == 200)
@@ -223,7 +232,10 @@ import Glibc
             connection.reset()
         }) { raw in
             try await withLLMTrace { server in
-                let response = try await HTTP.client.execute(HTTPClientRequest(url: "\(raw.route(via: server.url))/v1/chat/completions"), timeout: .seconds(30))
+                let response = try await HTTP.client.execute(
+                    HTTPClientRequest(url: "\(raw.route(via: server.url))/v1/chat/completions"),
+                    timeout: .seconds(30)
+                )
                 let id = try #require(response.headers.first(name: "x-llmtrace-id"))
                 let stream = StreamRead()
                 let reading = Task { await stream.read(response) }
@@ -255,7 +267,12 @@ import Glibc
                 var degradedAfter: Int?
                 for i in 0..<120 {
                     let payload = Array(String(repeating: "request \(i) ", count: 4000).utf8) + FakeUpstream.bytes(16_000, seed: UInt64(i))
-                    let reply = try await HTTP.send("\(upstream.route(via: server.url))/echo", method: .POST, headers: [("content-type", "application/octet-stream")], body: payload)
+                    let reply = try await HTTP.send(
+                        "\(upstream.route(via: server.url))/echo",
+                        method: .POST,
+                        headers: [("content-type", "application/octet-stream")],
+                        body: payload
+                    )
                     #expect(reply.status == 200)
                     #expect(reply.body == payload, "request \(i) was not forwarded unchanged")
                     ids.append(try #require(reply.headers.first(name: "x-llmtrace-id")))
@@ -297,7 +314,10 @@ import Glibc
     /// `sh -c` script that makes `directory` a read-only bind mount in a private mount namespace, then
     /// runs its arguments.
     static func readOnlyLauncher(_ directory: String) -> [String] {
-        ["/usr/bin/unshare", "-m", "/bin/sh", "-c", #"mount --bind "$D" "$D" && mount -o remount,bind,ro "$D" && exec "$0" "$@""#.replacingOccurrences(of: "$D", with: directory)]
+        [
+            "/usr/bin/unshare", "-m", "/bin/sh", "-c",
+            #"mount --bind "$D" "$D" && mount -o remount,bind,ro "$D" && exec "$0" "$@""#.replacingOccurrences(of: "$D", with: directory),
+        ]
     }
 
     /// Whether this machine lets the tests make a read-only bind mount in a private mount namespace (root
@@ -325,7 +345,9 @@ import Glibc
                 let beforeID = try await withLLMTrace(["--db", db]) { first in
                     let before = try await HTTP.send("\(upstream.route(via: first.url))/v1/chat/completions", method: .POST, body: Array("{}".utf8))
                     let beforeID = try #require(before.headers.first(name: "x-llmtrace-id"))
-                    _ = try await HTTP.eventually("\(first.url)/api/health") { ($0["capture"] as? [String: Any])?["saved"] as? Int ?? 0 >= 1 && ($0["capture"] as? [String: Any])?["pending"] as? Int == 0 }
+                    _ = try await HTTP.eventually("\(first.url)/api/health") {
+                        ($0["capture"] as? [String: Any])?["saved"] as? Int ?? 0 >= 1 && ($0["capture"] as? [String: Any])?["pending"] as? Int == 0
+                    }
                     await first.stop(signal: SIGKILL)
                     return beforeID
                 }
@@ -333,7 +355,12 @@ import Glibc
                 try await withLLMTrace(["--db", db], launcher: Self.readOnlyLauncher(dir.path)) { server in
                     for i in 0..<5 {
                         let payload = Array("payload \(i) ".utf8) + FakeUpstream.bytes(10_000, seed: UInt64(i))
-                        let reply = try await HTTP.send("\(upstream.route(via: server.url))/echo", method: .POST, headers: [("content-type", "application/octet-stream")], body: payload)
+                        let reply = try await HTTP.send(
+                            "\(upstream.route(via: server.url))/echo",
+                            method: .POST,
+                            headers: [("content-type", "application/octet-stream")],
+                            body: payload
+                        )
                         #expect(reply.status == 200)
                         #expect(reply.body == payload)
                     }
@@ -365,7 +392,10 @@ import Glibc
                     let streamTasks = (0..<streams).map { _ in
                         Task { () -> (id: String?, text: String, failed: Bool) in
                             do {
-                                let response = try await client.execute(HTTPClientRequest(url: "\(upstream.route(via: server.url))/gated-sse?n=\(n)"), timeout: .seconds(60))
+                                let response = try await client.execute(
+                                    HTTPClientRequest(url: "\(upstream.route(via: server.url))/gated-sse?n=\(n)"),
+                                    timeout: .seconds(60)
+                                )
                                 var text = ""
                                 var counted = false
                                 for try await chunk in response.body {
@@ -393,7 +423,9 @@ import Glibc
                             do {
                                 let response = try await client.execute(request, timeout: .seconds(30))
                                 let body = try await response.body.collect(upTo: 1 << 20)
-                                if response.status == .ok, String(buffer: body) == FakeUpstream.json, let id = response.headers.first(name: "x-llmtrace-id") {
+                                if response.status == .ok, String(buffer: body) == FakeUpstream.json,
+                                    let id = response.headers.first(name: "x-llmtrace-id")
+                                {
                                     completed.withLock { $0.append(id) }
                                 }
                             } catch {
@@ -403,17 +435,23 @@ import Glibc
                         }
                     }
                     // However this block ends, the short requests stop before the client is shut down.
-                    let streamIDs = try await withTeardown(shortTask, teardown: { task in
-                        stopShort.withLock { $0 = true }
-                        await task.value
-                    }) { _ in
+                    let streamIDs = try await withTeardown(
+                        shortTask,
+                        teardown: { task in
+                            stopShort.withLock { $0 = true }
+                            await task.value
+                        }
+                    ) { _ in
                         try await Self.waitUntil("every stream is in flight", timeout: .seconds(60)) { started.withLock { $0 } == streams }
                         try await Self.waitUntil("short requests are flowing") { completed.withLock { $0.count } >= 5 }
                         kill(server.process.processIdentifier, SIGTERM)
                         // Once the server stops accepting, let the held streams go on.
                         let port = Int(URL(string: server.url)?.port ?? 0)
                         try await Self.waitUntil("the server stops accepting connections") {
-                            (try? StalledConnection(port: port, request: "")).map { $0.close(); return false } ?? true
+                            (try? StalledConnection(port: port, request: "")).map {
+                                $0.close()
+                                return false
+                            } ?? true
                         }
                         upstream.openGate()
 

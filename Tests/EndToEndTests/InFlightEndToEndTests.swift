@@ -24,8 +24,11 @@ import Testing
     static func slowCall(_ upstream: FakeUpstream, _ server: LLMTraceProcess, env: String, n: Int, delay: Int) -> Task<HTTP.Reply, any Error> {
         Task {
             try await HTTP.send(
-                "\(upstream.route(via: server.url, env: env))/slow/v1/chat/completions?n=\(n)&delay=\(delay)", method: .POST,
-                headers: [("content-type", "application/json"), ("authorization", "Bearer sk-secret-0123456789abcd")], body: Self.body)
+                "\(upstream.route(via: server.url, env: env))/slow/v1/chat/completions?n=\(n)&delay=\(delay)",
+                method: .POST,
+                headers: [("content-type", "application/json"), ("authorization", "Bearer sk-secret-0123456789abcd")],
+                body: Self.body
+            )
         }
     }
 
@@ -49,7 +52,8 @@ import Testing
                         return screen.split(separator: "\n").contains { $0.contains("slow") && $0.contains("gpt-4o") && $0.contains("openai") }
                     }
                     // The in-flight record the API returns knows it too, and a model filter finds it.
-                    let page = try await HTTP.eventually("\(server.url)/api/requests?filter=\(Self.escape("~e slow & ~m gpt-4o & ~stream & !~done"))") {
+                    let page = try await HTTP.eventually("\(server.url)/api/requests?filter=\(Self.escape("~e slow & ~m gpt-4o & ~stream & !~done"))")
+                    {
                         ($0["items"] as? [Any])?.isEmpty == false
                     }
                     let items = try #require(page["items"] as? [[String: Any]])
@@ -66,7 +70,8 @@ import Testing
                     let opened = ContinuousClock.now
                     try await Self.poll(until: opened + .seconds(1), "the TUI detail saying 200, streaming… within 1 s") {
                         let screen = try await tmux.screen()
-                        return screen.contains("200, streaming…") && screen.split(separator: "\n").contains { $0.contains("Stream ") && $0.contains("yes") }
+                        return screen.contains("200, streaming…")
+                            && screen.split(separator: "\n").contains { $0.contains("Stream ") && $0.contains("yes") }
                     }
                     let reply = try await call.value
                     #expect(reply.status == 200)
@@ -90,10 +95,14 @@ import Testing
                 let d = try #require(firstDelta)
                 #expect(u < d)
                 // Then the response's own model, once it named it.
-                #expect(events.contains { e in
-                    if case .updated(let s)? = try? e.payload() { return s.id == id && s.model == "gpt-4o-2024-08-06" && s.status == 200 && s.stream }
-                    return false
-                })
+                #expect(
+                    events.contains { e in
+                        if case .updated(let s)? = try? e.payload() {
+                            return s.id == id && s.model == "gpt-4o-2024-08-06" && s.status == 200 && s.stream
+                        }
+                        return false
+                    }
+                )
                 #expect(!events.contains { $0.json.contains("sk-secret") })
             }
         }

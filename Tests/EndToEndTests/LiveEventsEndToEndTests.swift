@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Client
 import Foundation
-import NIOCore
 import LLMTraceModel
+import NIOCore
 import StreamDecoding
 import Synchronization
 import Testing
@@ -12,7 +12,9 @@ import Testing
     /// Collects a subscriber's events until `done` says it has what it needs; `live` is called once the
     /// server has the subscription (the stream's head arrived).
     static func collect(
-        _ client: LLMTraceClient, timeout: Duration = .seconds(60), live: @escaping @Sendable () -> Void = {},
+        _ client: LLMTraceClient,
+        timeout: Duration = .seconds(60),
+        live: @escaping @Sendable () -> Void = {},
         done: @escaping @Sendable ([LiveEvent]) -> Bool
     ) -> Task<[LiveEvent], Never> {
         Task {
@@ -179,11 +181,19 @@ import Testing
             try await withTail(["tail", "--json", "--server", server.url, "--env", "watched"]) { tail in
                 try await tail.waitFor("connected to")
                 for env in ["watched", "other", "watched"] {
-                    _ = try await HTTP.send("\(upstream.route(via: server.url, env: env))/v1/chat/completions", method: .POST, body: Array(#"{"model":"gpt-4o"}"#.utf8))
+                    _ = try await HTTP.send(
+                        "\(upstream.route(via: server.url, env: env))/v1/chat/completions",
+                        method: .POST,
+                        body: Array(#"{"model":"gpt-4o"}"#.utf8)
+                    )
                 }
                 let lines = try await tail.waitForLines(2)
                 let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-                #expect(objects.allSatisfy { $0["env"] as? String == "watched" && $0["status"] as? Int == 200 && $0["model"] as? String == "gpt-4o-2024-08-06" })
+                #expect(
+                    objects.allSatisfy {
+                        $0["env"] as? String == "watched" && $0["status"] as? Int == 200 && $0["model"] as? String == "gpt-4o-2024-08-06"
+                    }
+                )
                 #expect(objects.allSatisfy { ($0["usage"] as? [String: Any])?["totalTokens"] as? Int == 15 })
             }
         }
@@ -204,10 +214,17 @@ import Testing
         let server = try await LLMTraceProcess.start(["--socket", socket])
         defer { Task { await server.stop() } }
 
-        let tail = try TailProcess(["tail", "--json", "--ssh", "root@127.0.0.1:\(sshd.port)", "--remote-socket", socket] + sshd.clientOptions.flatMap { ["--ssh-option", $0] })
+        let tail = try TailProcess(
+            ["tail", "--json", "--ssh", "root@127.0.0.1:\(sshd.port)", "--remote-socket", socket]
+                + sshd.clientOptions.flatMap { ["--ssh-option", $0] }
+        )
         defer { tail.stop() }
         try await tail.waitFor("connected to ssh root@127.0.0.1:\(sshd.port)")
-        _ = try await HTTP.send("\(upstream.route(via: server.url, env: "remote"))/v1/chat/completions", method: .POST, body: Array(#"{"model":"gpt-4o"}"#.utf8))
+        _ = try await HTTP.send(
+            "\(upstream.route(via: server.url, env: "remote"))/v1/chat/completions",
+            method: .POST,
+            body: Array(#"{"model":"gpt-4o"}"#.utf8)
+        )
         let lines = try await tail.waitForLines(1)
         #expect(lines.first?.contains(#""env":"remote""#) == true)
         tail.stop()

@@ -9,9 +9,13 @@ import Testing
                 let secret = "sk-proj-TOPSECRET0123456789abcdefWXYZ"
                 let googleKey = "AIzaSyTOPSECRETgoogleKEY000000QRST"
                 let reply = try await HTTP.send(
-                    "\(upstream.route(via: server.url))/v1/chat/completions?key=\(googleKey)", method: .POST,
-                    headers: [("authorization", "Bearer \(secret)"), ("x-api-key", secret), ("x-goog-api-key", googleKey), ("cookie", "session=\(secret)")],
-                    body: Array(#"{"model":"gpt-4o","messages":[]}"#.utf8))
+                    "\(upstream.route(via: server.url))/v1/chat/completions?key=\(googleKey)",
+                    method: .POST,
+                    headers: [
+                        ("authorization", "Bearer \(secret)"), ("x-api-key", secret), ("x-goog-api-key", googleKey), ("cookie", "session=\(secret)"),
+                    ],
+                    body: Array(#"{"model":"gpt-4o","messages":[]}"#.utf8)
+                )
                 #expect(reply.status == 200)
                 // The upstream got the real key: llmtrace passes keys through.
                 #expect(upstream.state.withLock { $0.lastHeaders["authorization"] } == "Bearer \(secret)")
@@ -43,7 +47,11 @@ import Testing
                 let ids = try await withLLMTrace(["--db", db]) { first in
                     var ids: [String] = []
                     for i in 0..<n {
-                        let reply = try await HTTP.send("\(upstream.route(via: first.url))/v1/chat/completions", method: .POST, body: Array(#"{"n":\#(i)}"#.utf8))
+                        let reply = try await HTTP.send(
+                            "\(upstream.route(via: first.url))/v1/chat/completions",
+                            method: .POST,
+                            body: Array(#"{"n":\#(i)}"#.utf8)
+                        )
                         ids.append(try #require(reply.headers.first(name: "x-llmtrace-id")))
                     }
                     try await Task.sleep(for: .seconds(1))
@@ -89,7 +97,11 @@ import Testing
                 #expect(envOnly.log.contains("store: \(dir.appendingPathComponent("env.db").path)"))
             }
 
-            try "db: \(dir.appendingPathComponent("file.db").path)\n".write(to: dir.appendingPathComponent(".llmtracerc.yaml"), atomically: true, encoding: .utf8)
+            try "db: \(dir.appendingPathComponent("file.db").path)\n".write(
+                to: dir.appendingPathComponent(".llmtracerc.yaml"),
+                atomically: true,
+                encoding: .utf8
+            )
             let sub = dir.appendingPathComponent("project/src")
             try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
             try await withLLMTrace(environment: env, directory: sub) { withFile in

@@ -9,7 +9,11 @@ import Testing
         try await withUpstreamAndLLMTrace { upstream, server in
             // JSON completion.
             let direct = try await HTTP.send("\(upstream.base)/v1/chat/completions", method: .POST, body: Array(#"{"model":"gpt-4o"}"#.utf8))
-            let proxied = try await HTTP.send("\(upstream.route(via: server.url))/v1/chat/completions", method: .POST, body: Array(#"{"model":"gpt-4o"}"#.utf8))
+            let proxied = try await HTTP.send(
+                "\(upstream.route(via: server.url))/v1/chat/completions",
+                method: .POST,
+                body: Array(#"{"model":"gpt-4o"}"#.utf8)
+            )
             #expect(proxied.status == direct.status)
             #expect(proxied.body == direct.body)
             #expect(proxied.headers.first(name: "content-type") == "application/json")
@@ -17,7 +21,12 @@ import Testing
 
             // 1 MB of binary both ways.
             let payload = FakeUpstream.bytes(1 << 20, seed: 7)
-            let echoed = try await HTTP.send("\(upstream.route(via: server.url))/echo", method: .POST, headers: [("content-type", "application/octet-stream")], body: payload)
+            let echoed = try await HTTP.send(
+                "\(upstream.route(via: server.url))/echo",
+                method: .POST,
+                headers: [("content-type", "application/octet-stream")],
+                body: payload
+            )
             #expect(echoed.status == 200)
             #expect(echoed.body == payload)
             let binary = try await HTTP.send("\(upstream.route(via: server.url))/bytes?n=300000")
@@ -38,9 +47,11 @@ import Testing
 
             // Hop-by-hop headers stay behind; the upstream sees its own Host.
             _ = try await HTTP.send(
-                "\(upstream.route(via: server.url))/v1/chat/completions", method: .POST,
+                "\(upstream.route(via: server.url))/v1/chat/completions",
+                method: .POST,
                 headers: [("connection", "keep-alive, x-private"), ("x-private", "1"), ("x-custom", "kept"), ("keep-alive", "timeout=5")],
-                body: Array("{}".utf8))
+                body: Array("{}".utf8)
+            )
             let seen = upstream.state.withLock { $0.lastHeaders }
             #expect(seen["x-custom"] == "kept")
             #expect(seen["x-private"] == nil)
@@ -156,7 +167,9 @@ import Testing
             let ok = try await HTTP.send("\(upstream.route(via: server.url))/v1/chat/completions", method: .POST, body: Array("{}".utf8))
             #expect(ok.status == 200)
             // The rejected routes are captured too.
-            let list = try await HTTP.eventually("\(server.url)/api/requests?status=400&limit=100") { ($0["items"] as? [Any])?.count == targets.count }
+            let list = try await HTTP.eventually("\(server.url)/api/requests?status=400&limit=100") {
+                ($0["items"] as? [Any])?.count == targets.count
+            }
             #expect(list["nextCursor"] is NSNull)
         }
     }
@@ -220,7 +233,12 @@ import Testing
     @Test func bodiesOverTheLimitAreForwardedWholeAndStoredCut() async throws {
         try await withUpstreamAndLLMTrace(["--max-body", "1KiB"]) { upstream, server in
             let payload = Array(String(repeating: "0123456789", count: 1000).utf8)
-            let reply = try await HTTP.send("\(upstream.route(via: server.url))/echo", method: .POST, headers: [("content-type", "text/plain")], body: payload)
+            let reply = try await HTTP.send(
+                "\(upstream.route(via: server.url))/echo",
+                method: .POST,
+                headers: [("content-type", "text/plain")],
+                body: payload
+            )
             #expect(reply.body == payload)
             let id = try #require(reply.headers.first(name: "x-llmtrace-id"))
             let record = try await HTTP.eventually("\(server.url)/api/requests/\(id)") { $0["complete"] as? Bool == true }

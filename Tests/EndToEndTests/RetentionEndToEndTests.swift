@@ -10,7 +10,11 @@ import Testing
             try await withUpstreamAndLLMTrace(db + ["--max-records", "5", "--prune-interval", "0.2"]) { upstream, server in
                 var ids: [String] = []
                 for i in 0..<12 {
-                    let reply = try await HTTP.send("\(upstream.route(via: server.url))/v1/chat/completions", method: .POST, body: Array(#"{"n":\#(i)}"#.utf8))
+                    let reply = try await HTTP.send(
+                        "\(upstream.route(via: server.url))/v1/chat/completions",
+                        method: .POST,
+                        body: Array(#"{"n":\#(i)}"#.utf8)
+                    )
                     #expect(reply.status == 200)
                     ids.append(try #require(reply.headers.first(name: "x-llmtrace-id")))
                 }
@@ -35,7 +39,10 @@ import Testing
         let (status, output) = try await LLMTraceProcess.runToEnd(["serve", "--no-socket", "--port", "0", "--retain", "30"])
         #expect(status != 0)
         #expect(output.contains("'30' is not a retention period"))
-        let (status2, output2) = try await LLMTraceProcess.runToEnd(["serve", "--no-socket", "--port", "0"], environment: ["LLMTRACE_MAX_RECORDS": "none"])
+        let (status2, output2) = try await LLMTraceProcess.runToEnd(
+            ["serve", "--no-socket", "--port", "0"],
+            environment: ["LLMTRACE_MAX_RECORDS": "none"]
+        )
         #expect(status2 != 0)
         #expect(output2.contains("LLMTRACE_MAX_RECORDS: max records 'none' must be a positive whole number"))
     }

@@ -6,7 +6,8 @@ import Testing
 import Glibc
 #endif
 
-private let sshAvailable = FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") && FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh")
+private let sshAvailable =
+    FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") && FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh")
 private let tmuxAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")
 
 /// `--ssh` as users have it: through a real sshd on loopback started by each test, with ssh logging at
@@ -50,7 +51,11 @@ struct SSHEndToEndTests {
             let tail = try TailProcess(["tail", "--json", "--ssh", Self.target(sshd)] + Self.options(sshd))
             defer { tail.stop() }
             try await tail.waitFor("connected to ssh \(Self.target(sshd)) → \(sshd.defaultSocket)")
-            _ = try await HTTP.send("\(upstream.route(via: server.url, env: "remote"))/v1/chat/completions", method: .POST, body: Array(#"{"model":"gpt-4o"}"#.utf8))
+            _ = try await HTTP.send(
+                "\(upstream.route(via: server.url, env: "remote"))/v1/chat/completions",
+                method: .POST,
+                body: Array(#"{"model":"gpt-4o"}"#.utf8)
+            )
             let lines = try await tail.waitForLines(1)
             #expect(lines.first?.contains(#""env":"remote""#) == true)
             #expect(!(try String(contentsOfFile: sshd.knownHosts, encoding: .utf8)).isEmpty)  // it was a first contact
@@ -111,7 +116,8 @@ struct SSHEndToEndTests {
                     Issue.record("tui gave up before the signal (exit status \(status.map(String.init) ?? "?")): \(screen)")
                     return
                 }
-                let signals = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8))?
+                let signals =
+                    (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8))?
                     .split(separator: "\n").filter { $0.hasPrefix("Sig") || $0.hasPrefix("Shd") }.joined(separator: " ") ?? ""
                 let signalled = ContinuousClock.now
                 if interrupt.signal == SIGINT {
@@ -155,19 +161,19 @@ struct SSHEndToEndTests {
         try await withLLMTrace(["--socket", sshd.defaultSocket]) { server in
             let config = sshd.directory.appendingPathComponent("ssh_config")
             try """
-                Host prod-box behind-bastion
-                  HostName 127.0.0.1
-                  Port \(sshd.port)
-                  User \(Self.user)
-                Host behind-bastion
-                  ProxyJump prod-box
-                Host *
-                  IdentityFile \(sshd.clientKey)
-                  IdentitiesOnly yes
-                  UserKnownHostsFile \(sshd.knownHosts)
-                  StrictHostKeyChecking accept-new
+            Host prod-box behind-bastion
+              HostName 127.0.0.1
+              Port \(sshd.port)
+              User \(Self.user)
+            Host behind-bastion
+              ProxyJump prod-box
+            Host *
+              IdentityFile \(sshd.clientKey)
+              IdentitiesOnly yes
+              UserKnownHostsFile \(sshd.knownHosts)
+              StrictHostKeyChecking accept-new
 
-                """.write(to: config, atomically: true, encoding: .utf8)
+            """.write(to: config, atomically: true, encoding: .utf8)
             let cases: [(String, [String])] = [
                 ("prod-box", ["--ssh-config", config.path]),
                 ("behind-bastion", ["--ssh-config", config.path]),
@@ -188,13 +194,20 @@ struct SSHEndToEndTests {
     @Test func aKeyThatNeedsAPassphraseWithoutAnAgentIsExplained() async throws {
         let keys = try makeTempDirectory()
         let locked = keys.appendingPathComponent("locked_key")
-        let (status, output) = try await runCommand(URL(fileURLWithPath: "/usr/bin/ssh-keygen"), ["-q", "-t", "ed25519", "-N", "a passphrase", "-f", locked.path])
+        let (status, output) = try await runCommand(
+            URL(fileURLWithPath: "/usr/bin/ssh-keygen"),
+            ["-q", "-t", "ed25519", "-N", "a passphrase", "-f", locked.path]
+        )
         try #require(status == 0, "\(output)")
         let sshd = try await SSHServer.start(extraKeys: [keys.appendingPathComponent("locked_key.pub")])
         defer { sshd.stop() }
-        let options = ["IdentityFile=\(locked.path)", "IdentitiesOnly=yes", "IdentityAgent=none", "UserKnownHostsFile=\(sshd.knownHosts)", "StrictHostKeyChecking=accept-new"]
+        let options = [
+            "IdentityFile=\(locked.path)", "IdentitiesOnly=yes", "IdentityAgent=none", "UserKnownHostsFile=\(sshd.knownHosts)",
+            "StrictHostKeyChecking=accept-new",
+        ]
         let (exit, said) = try await LLMTraceProcess.runToEnd(
-            ["tail", "--ssh", Self.target(sshd), "--remote-socket", sshd.defaultSocket] + options.flatMap { ["--ssh-option", $0] })
+            ["tail", "--ssh", Self.target(sshd), "--remote-socket", sshd.defaultSocket] + options.flatMap { ["--ssh-option", $0] }
+        )
         #expect(exit == 1)
         #expect(said.contains("ssh could not log in to \(Self.target(sshd)) without asking for a password: load your key into ssh-agent"), "\(said)")
         #expect(said.contains("run `ssh -p \(sshd.port) \(Self.user)@127.0.0.1 true` first"), "\(said)")
@@ -221,7 +234,11 @@ struct SSHEndToEndTests {
             #expect(tail.stderr.text.components(separatedBy: "connected to ssh").count == 3, "\(tail.stderr.text)")
             let second = await sshd.tunnelProcesses(for: sshd.defaultSocket)
             #expect(second.count == 1 && second != first)
-            _ = try await HTTP.send("\(upstream.route(via: server.url, env: "after"))/v1/chat/completions", method: .POST, body: Array(#"{"model":"gpt-4o"}"#.utf8))
+            _ = try await HTTP.send(
+                "\(upstream.route(via: server.url, env: "after"))/v1/chat/completions",
+                method: .POST,
+                body: Array(#"{"model":"gpt-4o"}"#.utf8)
+            )
             #expect(try await tail.waitForLines(1).first?.contains(#""env":"after""#) == true)
             tail.stop()
             #expect(await sshd.tunnelsEnd(for: sshd.defaultSocket, timeout: .seconds(5)) == [])
@@ -236,7 +253,9 @@ struct SSHEndToEndTests {
         let sshd = try await SSHServer.start()
         defer { sshd.stop() }
         try await withLLMTrace(["--socket", sshd.defaultSocket]) { server in
-            let command = ([LLMTraceProcess.binary.path, "tui", "--ssh", Self.target(sshd)] + Self.options(sshd)).map(Self.shellQuoted).joined(separator: " ")
+            let command = ([LLMTraceProcess.binary.path, "tui", "--ssh", Self.target(sshd)] + Self.options(sshd)).map(Self.shellQuoted).joined(
+                separator: " "
+            )
             try await withTmux(command: command, width: 250, height: 30) { tmux in
                 try await tmux.waitFor("● live  ssh \(Self.target(sshd)) → \(sshd.defaultSocket)")
 
@@ -245,7 +264,9 @@ struct SSHEndToEndTests {
                 let first = await sshd.tunnelProcesses(for: sshd.defaultSocket)
                 try #require(first.count == 1)
                 kill(first[0], SIGKILL)
-                try await tmux.waitFor("ssh tunnel closed (ssh exited 255: ssh: connect to host 127.0.0.1 port \(sshd.port): Connection refused); reopening it")
+                try await tmux.waitFor(
+                    "ssh tunnel closed (ssh exited 255: ssh: connect to host 127.0.0.1 port \(sshd.port): Connection refused); reopening it"
+                )
 
                 // It comes back: the tunnel is reopened and the TUI is live again.
                 let again = try await sshd.restarted()

@@ -13,9 +13,14 @@ struct TUIEndToEndTests {
                 // A streaming request whose second half the upstream holds back.
                 let call = Task {
                     try await HTTP.send(
-                        "\(upstream.route(via: server.url, env: "tui"))/gated/v1/chat/completions", method: .POST,
+                        "\(upstream.route(via: server.url, env: "tui"))/gated/v1/chat/completions",
+                        method: .POST,
                         headers: [("content-type", "application/json")],
-                        body: Array(#"{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"What is the weather in Paris?"}]}"#.utf8))
+                        body: Array(
+                            #"{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"What is the weather in Paris?"}]}"#
+                                .utf8
+                        )
+                    )
                 }
                 try await tmux.waitFor("/gated/v1/chat/completions")  // the row appears while in flight
                 try await tmux.send("Enter")
@@ -81,8 +86,12 @@ final class Tmux: Sendable {
         // Foundation's Process passes on its worker thread's, which blocks SIGCHLD and SIGTERM — such a server
         // never reaps its panes and ignores kill-server.
         let client = try ChildProcess(
-            [tool.path, "-L", name, "-f", config.path, "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "env TERM=xterm-256color \(command)"],
-            captureOutput: true)
+            [
+                tool.path, "-L", name, "-f", config.path, "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
+                "env TERM=xterm-256color \(command)",
+            ],
+            captureOutput: true
+        )
         let status = await client.wait(timeout: .seconds(30))
         guard status == 0 else {
             await tmux.kill()
@@ -146,12 +155,18 @@ final class Tmux: Sendable {
 
     /// The exit status of the pane's program once it has exited (`#{pane_dead_status}`).
     func exitStatus() async throws -> Int32? {
-        Int32(try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{pane_dead_status}"]).1.trimmingCharacters(in: .whitespacesAndNewlines))
+        Int32(
+            try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{pane_dead_status}"]).1.trimmingCharacters(
+                in: .whitespacesAndNewlines
+            )
+        )
     }
 
     /// Whether the pane's program has exited.
     func hasExited() async throws -> Bool {
-        try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{pane_dead}"]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+        try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{pane_dead}"]).1.trimmingCharacters(
+            in: .whitespacesAndNewlines
+        ) == "1"
     }
 
     /// The pid of the pane's program named `program`: the pane's process, or one it started (the
@@ -171,7 +186,9 @@ final class Tmux: Sendable {
 
     /// Whether the program left the alternate screen (curses' endwin ran).
     func alternateScreenOff() async throws -> Bool {
-        try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{alternate_on}"]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+        try await runCommand(Self.tool, ["-L", name, "display-message", "-p", "-t", name, "#{alternate_on}"]).1.trimmingCharacters(
+            in: .whitespacesAndNewlines
+        ) == "0"
     }
 
     /// Ends the session's private tmux server and the program in it.

@@ -1,12 +1,32 @@
 import Foundation
 import Testing
+
 @testable import LLMTraceModel
 
 @Suite struct AnalyticsTests {
     static let t0 = Date(timeIntervalSince1970: 1_795_000_020)  // a minute boundary
 
-    static func sample(_ env: String, _ model: String?, input: Int?, output: Int?, cost: Double?, ms: Double?, error: Bool = false, at: Double = 0) -> StatsSample {
-        StatsSample(env: env, model: model, inputTokens: input, outputTokens: output, totalTokens: nil, estimatedCost: cost, durationMs: ms, isError: error, startedAt: t0.addingTimeInterval(at))
+    static func sample(
+        _ env: String,
+        _ model: String?,
+        input: Int?,
+        output: Int?,
+        cost: Double?,
+        ms: Double?,
+        error: Bool = false,
+        at: Double = 0
+    ) -> StatsSample {
+        StatsSample(
+            env: env,
+            model: model,
+            inputTokens: input,
+            outputTokens: output,
+            totalTokens: nil,
+            estimatedCost: cost,
+            durationMs: ms,
+            isError: error,
+            startedAt: t0.addingTimeInterval(at)
+        )
     }
 
     @Test func statsTotalsAndBreakdowns() {
@@ -43,7 +63,9 @@ import Testing
     }
 
     @Test func timeseriesFillsEmptyBucketsAndAlignsToBoundaries() throws {
-        var acc = try #require(TimeseriesAccumulator(bucketSeconds: 60, since: Self.t0.addingTimeInterval(10), until: Self.t0.addingTimeInterval(240)))
+        var acc = try #require(
+            TimeseriesAccumulator(bucketSeconds: 60, since: Self.t0.addingTimeInterval(10), until: Self.t0.addingTimeInterval(240))
+        )
         acc.add(Self.sample("dev", "m", input: 1, output: 2, cost: 0.1, ms: 10, at: 15))
         acc.add(Self.sample("dev", "m", input: 1, output: 2, cost: 0.1, ms: 30, at: 59))
         acc.add(Self.sample("dev", "m", input: 1, output: 2, cost: nil, ms: nil, error: true, at: 130))
@@ -72,7 +94,17 @@ import Testing
     }
 
     @Test func filterMatchesEveryField() {
-        var s = TraceSummary(id: "1", env: "dev", method: "POST", scheme: "https", host: "api.openai.com", path: "/v1/chat/completions", model: "gpt-4o", status: 429, startedAt: Self.t0)
+        var s = TraceSummary(
+            id: "1",
+            env: "dev",
+            method: "POST",
+            scheme: "https",
+            host: "api.openai.com",
+            path: "/v1/chat/completions",
+            model: "gpt-4o",
+            status: 429,
+            startedAt: Self.t0
+        )
         s.text = "Hello World"
         #expect(RequestFilter(env: "dev").matches(s))
         #expect(!RequestFilter(env: "prod").matches(s))

@@ -6,17 +6,42 @@ import Testing
 // MARK: Helpers
 
 private func filterRecord(
-    env: String = "prod", host: String = "api.openai.com", path: String = "/v1/chat/completions",
-    provider: String? = "openai", model: String? = "gpt-4o-mini", stream: Bool = false, status: Int? = 200,
-    error: TraceError? = nil, durationMs: Double? = 1200, ttftMs: Double? = 300,
-    usage: Usage = Usage(inputTokens: 100, outputTokens: 50, totalTokens: 150), cost: Double? = 0.002,
-    text: String? = "Hello there", complete: Bool = true
+    env: String = "prod",
+    host: String = "api.openai.com",
+    path: String = "/v1/chat/completions",
+    provider: String? = "openai",
+    model: String? = "gpt-4o-mini",
+    stream: Bool = false,
+    status: Int? = 200,
+    error: TraceError? = nil,
+    durationMs: Double? = 1200,
+    ttftMs: Double? = 300,
+    usage: Usage = Usage(inputTokens: 100, outputTokens: 50, totalTokens: 150),
+    cost: Double? = 0.002,
+    text: String? = "Hello there",
+    complete: Bool = true
 ) -> TraceSummary {
     TraceSummary(
-        id: "r1", env: env, method: "POST", scheme: "https", host: host, path: path, provider: provider,
-        endpoint: "chat.completions", model: model, stream: stream, status: status, error: error,
-        startedAt: Date(timeIntervalSince1970: 0), durationMs: durationMs, ttftMs: ttftMs, usage: usage,
-        estimatedCost: cost, text: text, complete: complete)
+        id: "r1",
+        env: env,
+        method: "POST",
+        scheme: "https",
+        host: host,
+        path: path,
+        provider: provider,
+        endpoint: "chat.completions",
+        model: model,
+        stream: stream,
+        status: status,
+        error: error,
+        startedAt: Date(timeIntervalSince1970: 0),
+        durationMs: durationMs,
+        ttftMs: ttftMs,
+        usage: usage,
+        estimatedCost: cost,
+        text: text,
+        complete: complete
+    )
 }
 
 /// Parses and matches; a parse error fails the test with the error's description.
@@ -201,8 +226,12 @@ private struct FilterFuzzRandom: RandomNumberGenerator {
 
     @Test func freeTextSearchesPathModelTextAndErrorMessage() {
         let r = filterRecord(
-            host: "api.openai.com", path: "/v1/chat/completions", model: "gpt-4o",
-            error: TraceError(type: "rate_limit", message: "Too Many Requests"), text: "The Weather is sunny")
+            host: "api.openai.com",
+            path: "/v1/chat/completions",
+            model: "gpt-4o",
+            error: TraceError(type: "rate_limit", message: "Too Many Requests"),
+            text: "The Weather is sunny"
+        )
         #expect(filterMatches("completions", r))
         #expect(filterMatches("/v1/chat", r))
         #expect(filterMatches("GPT-4O", r))
@@ -297,7 +326,9 @@ private struct FilterFuzzRandom: RandomNumberGenerator {
     }
 
     @Test func precedence() throws {
-        let a = FilterExpression.text("a"), b = FilterExpression.text("b"), c = FilterExpression.text("c")
+        let a = FilterExpression.text("a")
+        let b = FilterExpression.text("b")
+        let c = FilterExpression.text("c")
         #expect(try FilterParser.parse("a | b & c") == .or([a, .and([b, c])]))
         #expect(try FilterParser.parse("a & b | c") == .or([.and([a, b]), c]))
         #expect(try FilterParser.parse("a | b c") == .or([a, .and([b, c])]))
@@ -309,7 +340,9 @@ private struct FilterFuzzRandom: RandomNumberGenerator {
     }
 
     @Test func grouping() throws {
-        let a = FilterExpression.text("a"), b = FilterExpression.text("b"), c = FilterExpression.text("c")
+        let a = FilterExpression.text("a")
+        let b = FilterExpression.text("b")
+        let c = FilterExpression.text("c")
         #expect(try FilterParser.parse("(a | b) c") == .and([.or([a, b]), c]))
         #expect(try FilterParser.parse("(a | b) & c") == .and([.or([a, b]), c]))
         #expect(try FilterParser.parse("a (b | c)") == .and([a, .or([b, c])]))
@@ -388,7 +421,13 @@ private struct FilterFuzzRandom: RandomNumberGenerator {
 
     @Test(arguments: [
         // Unknown operators list the known ones.
-        ErrorCase(input: "~x", kind: .unknownOperator, position: 0, length: 2, messageContains: "Unknown operator ~x; known operators: ~m ~e ~p ~h ~s ~err ~stream ~done ~tok ~in ~out ~cost ~ms ~ttft ~all"),
+        ErrorCase(
+            input: "~x",
+            kind: .unknownOperator,
+            position: 0,
+            length: 2,
+            messageContains: "Unknown operator ~x; known operators: ~m ~e ~p ~h ~s ~err ~stream ~done ~tok ~in ~out ~cost ~ms ~ttft ~all"
+        ),
         ErrorCase(input: "~err ~model gpt", kind: .unknownOperator, position: 5, length: 6, messageContains: "did you mean ~m?"),
         ErrorCase(input: "~tokens>5", kind: .unknownOperator, position: 0, length: 7, messageContains: "did you mean ~tok?"),
         ErrorCase(input: "~status 200", kind: .unknownOperator, position: 0, length: 7, messageContains: "did you mean ~s?"),
@@ -411,9 +450,21 @@ private struct FilterFuzzRandom: RandomNumberGenerator {
         // Missing comparisons.
         ErrorCase(input: "~tok", kind: .missingComparison, position: 0, length: 4, messageContains: "~tok needs a comparison such as ~tok>1000"),
         ErrorCase(input: "x ~ms 500", kind: .missingComparison, position: 2, length: 3, messageContains: "~ms needs a comparison such as ~ms>500"),
-        ErrorCase(input: "~cost!=1", kind: .missingComparison, position: 0, length: 5, messageContains: "~cost needs a comparison such as ~cost>0.01"),
+        ErrorCase(
+            input: "~cost!=1",
+            kind: .missingComparison,
+            position: 0,
+            length: 5,
+            messageContains: "~cost needs a comparison such as ~cost>0.01"
+        ),
         // Bad numbers.
-        ErrorCase(input: "~tok>1k", kind: .badNumber, position: 5, length: 2, messageContains: "1k is not a valid number: ~tok takes a whole number of tokens"),
+        ErrorCase(
+            input: "~tok>1k",
+            kind: .badNumber,
+            position: 5,
+            length: 2,
+            messageContains: "1k is not a valid number: ~tok takes a whole number of tokens"
+        ),
         ErrorCase(input: "~in>1.5", kind: .badNumber, position: 4, length: 3, messageContains: "whole number"),
         ErrorCase(input: "~out>-3", kind: .badNumber, position: 5, length: 2, messageContains: "-3 is not a valid number"),
         ErrorCase(input: "~cost>1.2.3", kind: .badNumber, position: 6, length: 5, messageContains: "an amount in dollars"),
@@ -423,7 +474,13 @@ private struct FilterFuzzRandom: RandomNumberGenerator {
         ErrorCase(input: "~tok>1234567890123456", kind: .badNumber, position: 5, length: 16, messageContains: "at most 15"),
         ErrorCase(input: "~tok>nan", kind: .badNumber, position: 5, length: 3, messageContains: "nan"),
         // Bad statuses.
-        ErrorCase(input: "~s 2x", kind: .badStatus, position: 3, length: 2, messageContains: "2x is not a status: ~s takes a code from 100 to 599 or a class from 1xx to 5xx"),
+        ErrorCase(
+            input: "~s 2x",
+            kind: .badStatus,
+            position: 3,
+            length: 2,
+            messageContains: "2x is not a status: ~s takes a code from 100 to 599 or a class from 1xx to 5xx"
+        ),
         ErrorCase(input: "~s 6xx", kind: .badStatus, position: 3, length: 3, messageContains: "6xx is not a status"),
         ErrorCase(input: "~s 99", kind: .badStatus, position: 3, length: 2, messageContains: "99"),
         ErrorCase(input: "~s 600", kind: .badStatus, position: 3, length: 3, messageContains: "600"),
@@ -562,7 +619,17 @@ private struct FilterFuzzRandom: RandomNumberGenerator {
         var rng = FilterFuzzRandom(state: 0x5EED_F11E)
         let records = [
             filterRecord(),
-            filterRecord(provider: nil, model: nil, status: nil, durationMs: nil, ttftMs: nil, usage: .unknown, cost: nil, text: nil, complete: false),
+            filterRecord(
+                provider: nil,
+                model: nil,
+                status: nil,
+                durationMs: nil,
+                ttftMs: nil,
+                usage: .unknown,
+                cost: nil,
+                text: nil,
+                complete: false
+            ),
             filterRecord(status: 503, error: TraceError(type: "upstream_failed", message: "x(y)")),
         ]
         var parsed = 0

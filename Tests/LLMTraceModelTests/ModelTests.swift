@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LLMTraceModel
 
 @Suite struct ModelTests {
@@ -34,10 +35,22 @@ import Testing
     }
 
     @Test func recordRoundTripsThroughJSONFlat() throws {
-        var s = TraceSummary(id: "x", env: "dev", method: "POST", scheme: "https", host: "api.openai.com", path: "/v1/chat/completions", startedAt: Date(timeIntervalSince1970: 1_795_000_000.125))
+        var s = TraceSummary(
+            id: "x",
+            env: "dev",
+            method: "POST",
+            scheme: "https",
+            host: "api.openai.com",
+            path: "/v1/chat/completions",
+            startedAt: Date(timeIntervalSince1970: 1_795_000_000.125)
+        )
         s.usage = Usage(inputTokens: 10, outputTokens: 5, totalTokens: 15)
         s.toolCalls = [ToolCall(id: "c1", name: "f", arguments: "{}")]
-        let record = TraceRecord(summary: s, requestHeaders: [HeaderField(name: "a", value: "b")], requestBody: CapturedBody(bytes: Array("{}".utf8), size: 2, truncated: false))
+        let record = TraceRecord(
+            summary: s,
+            requestHeaders: [HeaderField(name: "a", value: "b")],
+            requestBody: CapturedBody(bytes: Array("{}".utf8), size: 2, truncated: false)
+        )
         let data = try JSONCoding.makeEncoder().encode(record)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["id"] as? String == "x")
@@ -50,11 +63,22 @@ import Testing
     }
 
     @Test func newFieldsEncodeAndOlderJSONStillDecodes() throws {
-        var s = TraceSummary(id: "y", env: "dev", method: "POST", scheme: "https", host: "h", path: "/", startedAt: Date(timeIntervalSince1970: 1_795_000_000))
+        var s = TraceSummary(
+            id: "y",
+            env: "dev",
+            method: "POST",
+            scheme: "https",
+            host: "h",
+            path: "/",
+            startedAt: Date(timeIntervalSince1970: 1_795_000_000)
+        )
         s.model = "gpt-4o"
         s.modelSource = "deployment"
         s.toolCalls = [ToolCall(id: "srvtoolu_1", name: "web_search", arguments: "{}", type: "server_tool_use", output: "[]")]
-        let record = TraceRecord(summary: s, choices: [Choice(index: 0, text: "a", finishReason: "stop"), Choice(index: 1, text: nil, finishReason: nil)])
+        let record = TraceRecord(
+            summary: s,
+            choices: [Choice(index: 0, text: "a", finishReason: "stop"), Choice(index: 1, text: nil, finishReason: nil)]
+        )
         let data = try JSONCoding.makeEncoder().encode(record)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["modelSource"] as? String == "deployment")
@@ -75,7 +99,8 @@ import Testing
         #expect((plainObject["toolCalls"] as? [[String: Any]])?.first?["type"] is NSNull)
 
         // JSON written before these fields existed.
-        let old = #"{"id":"z","env":"dev","method":"GET","scheme":"https","host":"h","path":"/","query":null,"provider":null,"endpoint":null,"model":null,"stream":false,"status":null,"error":null,"startedAt":"2026-11-18T11:06:40.000Z","durationMs":null,"ttftMs":null,"usage":{"inputTokens":null,"outputTokens":null,"cachedInputTokens":null,"cacheCreationTokens":null,"reasoningTokens":null,"totalTokens":null},"estimatedCost":null,"text":null,"toolCalls":[{"id":"c","name":"f","arguments":"{}"}],"finishReason":null,"complete":true,"requestHeaders":[],"responseHeaders":[],"requestBody":null,"responseBody":null}"#
+        let old =
+            #"{"id":"z","env":"dev","method":"GET","scheme":"https","host":"h","path":"/","query":null,"provider":null,"endpoint":null,"model":null,"stream":false,"status":null,"error":null,"startedAt":"2026-11-18T11:06:40.000Z","durationMs":null,"ttftMs":null,"usage":{"inputTokens":null,"outputTokens":null,"cachedInputTokens":null,"cacheCreationTokens":null,"reasoningTokens":null,"totalTokens":null},"estimatedCost":null,"text":null,"toolCalls":[{"id":"c","name":"f","arguments":"{}"}],"finishReason":null,"complete":true,"requestHeaders":[],"responseHeaders":[],"requestBody":null,"responseBody":null}"#
         let decoded = try JSONCoding.makeDecoder().decode(TraceRecord.self, from: Data(old.utf8))
         #expect(decoded.summary.modelSource == nil)
         #expect(decoded.summary.toolCalls == [ToolCall(id: "c", name: "f", arguments: "{}")])

@@ -4,8 +4,9 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
-@testable import Server
+
 @testable import LLMTraceModel
+@testable import Server
 
 /// The JSON API through the router the server runs, in process: routes, query parsing and error answers.
 @Suite struct APIRouterTests {
@@ -59,7 +60,10 @@ import Testing
             let status = try await client.execute(uri: "/api/requests?status=teapot", method: .get)
             #expect(status.status == .badRequest)
             #expect(status.headers[.contentType] == Self.json)
-            #expect(status.text == #"{"error":{"message":"status='teapot' is not valid: expected a status code (200), a class (4xx) or 'error'","type":"invalid_parameter"}}"#)
+            #expect(
+                status.text
+                    == #"{"error":{"message":"status='teapot' is not valid: expected a status code (200), a class (4xx) or 'error'","type":"invalid_parameter"}}"#
+            )
 
             let limit = try await client.execute(uri: "/api/requests?limit=0", method: .get)
             #expect(limit.status == .badRequest)
@@ -171,7 +175,10 @@ import Testing
 
             let bucket = try await client.execute(uri: "/api/timeseries?bucket=7x", method: .get)
             #expect(bucket.status == .badRequest)
-            #expect(bucket.text == #"{"error":{"message":"bucket='7x' is not valid: expected a width such as 30s, 1m, 5m, 1h or 1d","type":"invalid_parameter"}}"#)
+            #expect(
+                bucket.text
+                    == #"{"error":{"message":"bucket='7x' is not valid: expected a width such as 30s, 1m, 5m, 1h or 1d","type":"invalid_parameter"}}"#
+            )
 
             let backwards = try await client.execute(uri: "/api/timeseries?since=\(until)&until=\(since)", method: .get)
             #expect(backwards.status == .badRequest)
@@ -201,7 +208,9 @@ import Testing
 
             let noModel = try await client.execute(uri: "/api/cost-estimate?promptTokens=5", method: .get)
             #expect(noModel.status == .badRequest)
-            #expect(noModel.text == #"{"error":{"message":"model='' is not valid: expected a model name, such as gpt-4o","type":"invalid_parameter"}}"#)
+            #expect(
+                noModel.text == #"{"error":{"message":"model='' is not valid: expected a model name, such as gpt-4o","type":"invalid_parameter"}}"#
+            )
 
             let negative = try await client.execute(uri: "/api/cost-estimate?model=gpt-4o&promptTokens=-5", method: .get)
             #expect(negative.status == .badRequest)
@@ -234,7 +243,11 @@ import Testing
 
     @Test func theEventStreamRejectsABadLastEventID() async throws {
         try await APITestApp.with { _, client in
-            let response = try await client.execute(uri: "/api/events", method: .get, headers: [try #require(HTTPField.Name("last-event-id")): "soon"])
+            let response = try await client.execute(
+                uri: "/api/events",
+                method: .get,
+                headers: [try #require(HTTPField.Name("last-event-id")): "soon"]
+            )
             #expect(response.status == .badRequest)
             #expect(try response.decode(ErrorBody.self).error.message.hasPrefix("Last-Event-ID='soon' is not valid"))
             let filter = try await client.execute(uri: "/api/events?filter=%7Ebogus", method: .get)

@@ -5,8 +5,9 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Testing
-@testable import Server
+
 @testable import LLMTraceModel
+@testable import Server
 
 /// llmtrace's application built in process the way `llmtrace serve` builds it (``ServerComponents``,
 /// `buildRouter`, `buildApplication`) over a memory store, for HummingbirdTesting's `.router` tests.
@@ -16,7 +17,8 @@ struct APITestApp: Sendable {
 
     /// Runs `body` against a fresh app, then closes it (the pipeline, the upstream client, the store).
     static func with(
-        password: String? = nil, webRoot: String? = nil,
+        password: String? = nil,
+        webRoot: String? = nil,
         _ body: @Sendable (APITestApp, any TestClientProtocol) async throws -> Void
     ) async throws {
         let logger = Logger(label: "api-test")
@@ -28,7 +30,9 @@ struct APITestApp: Sendable {
         let router = LLMTraceServer.buildRouter(api: components.api, password: password, webRoot: webRoot, logger: logger)
         let application = LLMTraceServer.buildApplication(
             responder: RootResponder(proxy: components.proxy, api: router.buildResponder()),
-            address: .hostname("127.0.0.1", port: 0), logger: logger)
+            address: .hostname("127.0.0.1", port: 0),
+            logger: logger
+        )
         let app = APITestApp(components: components, application: application)
         do {
             try await application.test(.router) { client in try await body(app, client) }

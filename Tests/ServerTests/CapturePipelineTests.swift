@@ -3,8 +3,9 @@ import Foundation
 import Hummingbird
 import Logging
 import Testing
-@testable import Server
+
 @testable import LLMTraceModel
+@testable import Server
 
 /// A store that fails every write, to show that capture degrades without blocking.
 final class FailingStore: TraceStore {

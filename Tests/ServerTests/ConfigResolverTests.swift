@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Server
 import LLMTraceModel
+import Testing
+
+@testable import Server
 
 @Suite struct ConfigResolverTests {
     /// A fresh directory tree: root/.llmtracerc-holder/sub/deeper
@@ -27,7 +28,10 @@ import LLMTraceModel
 
     @Test func environmentBeatsDefaults() throws {
         let dir = try Self.tempDir()
-        let env = ["PORT": "9000", "LLMTRACE_DB": "/tmp/x.db", "LLMTRACE_MAX_BODY": "1MiB", "LLMTRACE_PASSWORD": "pw", "LLMTRACE_LOG_LEVEL": "debug", "LLMTRACE_MEMORY_LIMIT": "5"]
+        let env = [
+            "PORT": "9000", "LLMTRACE_DB": "/tmp/x.db", "LLMTRACE_MAX_BODY": "1MiB", "LLMTRACE_PASSWORD": "pw", "LLMTRACE_LOG_LEVEL": "debug",
+            "LLMTRACE_MEMORY_LIMIT": "5",
+        ]
         let (c, _) = try ConfigResolver(flags: [:], environment: env, workingDirectory: dir, configPath: nil).resolve()
         #expect(c.port == 9000)
         #expect(c.database == "/tmp/x.db")
@@ -39,16 +43,26 @@ import LLMTraceModel
 
     @Test func llmtracePortBeatsPlainPort() throws {
         let dir = try Self.tempDir()
-        let (c, _) = try ConfigResolver(flags: [:], environment: ["PORT": "1", "LLMTRACE_PORT": "2"], workingDirectory: dir, configPath: nil).resolve()
+        let (c, _) = try ConfigResolver(flags: [:], environment: ["PORT": "1", "LLMTRACE_PORT": "2"], workingDirectory: dir, configPath: nil)
+            .resolve()
         #expect(c.port == 2)
     }
 
     @Test func configFileBeatsEnvironmentAndIsFoundUpward() throws {
         let root = try Self.tempDir()
-        try #"{"port": 7000, "db": "from-file.db", "max-body": "2KB"}"#.write(to: root.appendingPathComponent(".llmtracerc.json"), atomically: true, encoding: .utf8)
+        try #"{"port": 7000, "db": "from-file.db", "max-body": "2KB"}"#.write(
+            to: root.appendingPathComponent(".llmtracerc.json"),
+            atomically: true,
+            encoding: .utf8
+        )
         let deep = root.appendingPathComponent("a/b/c")
         try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
-        let (c, file) = try ConfigResolver(flags: [:], environment: ["PORT": "9000", "LLMTRACE_DB": "env.db"], workingDirectory: deep, configPath: nil).resolve()
+        let (c, file) = try ConfigResolver(
+            flags: [:],
+            environment: ["PORT": "9000", "LLMTRACE_DB": "env.db"],
+            workingDirectory: deep,
+            configPath: nil
+        ).resolve()
         #expect(file?.lastPathComponent == ".llmtracerc.json")
         #expect(c.port == 7000)
         #expect(c.database == "from-file.db")

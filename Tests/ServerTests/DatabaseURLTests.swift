@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Server
 
 @Suite struct DatabaseURLTests {
@@ -72,9 +73,15 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = "postgres://u:p@127.0.0.1/llmtrace"
-        let (fromEnv, _) = try ConfigResolver(flags: [:], environment: ["LLMTRACE_POSTGRES_URL": url], workingDirectory: dir, configPath: nil).resolve()
+        let (fromEnv, _) = try ConfigResolver(flags: [:], environment: ["LLMTRACE_POSTGRES_URL": url], workingDirectory: dir, configPath: nil)
+            .resolve()
         #expect(fromEnv.database == url)
-        let (preferred, _) = try ConfigResolver(flags: [:], environment: ["LLMTRACE_DB": "x.db", "LLMTRACE_POSTGRES_URL": url], workingDirectory: dir, configPath: nil).resolve()
+        let (preferred, _) = try ConfigResolver(
+            flags: [:],
+            environment: ["LLMTRACE_DB": "x.db", "LLMTRACE_POSTGRES_URL": url],
+            workingDirectory: dir,
+            configPath: nil
+        ).resolve()
         #expect(preferred.database == "x.db")
         try #"{"postgresUrl": "\#(url)"}"#.write(to: dir.appendingPathComponent(".llmtracerc"), atomically: true, encoding: .utf8)
         let (fromFile, _) = try ConfigResolver(flags: [:], environment: [:], workingDirectory: dir, configPath: nil).resolve()
@@ -85,7 +92,8 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("llmtrace-dbpool-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (fromFlag, _) = try ConfigResolver(flags: [.dbPool: "4"], environment: ["LLMTRACE_DB_POOL": "7"], workingDirectory: dir, configPath: nil).resolve()
+        let (fromFlag, _) = try ConfigResolver(flags: [.dbPool: "4"], environment: ["LLMTRACE_DB_POOL": "7"], workingDirectory: dir, configPath: nil)
+            .resolve()
         #expect(fromFlag.databasePoolSize == 4)
         let (fromEnv, _) = try ConfigResolver(flags: [:], environment: ["LLMTRACE_DB_POOL": "7"], workingDirectory: dir, configPath: nil).resolve()
         #expect(fromEnv.databasePoolSize == 7)

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import Testing
-@testable import Server
+
 @testable import LLMTraceModel
+@testable import Server
 
 /// What live events cost the proxy per streamed request while nobody listens. Prints numbers only (no
 /// timing asserts); run with `LLMTRACE_MEASURE=1`.
@@ -36,6 +37,8 @@ struct EventHubCostTests {
                 }
             }
         }
-        print("nobody listening: started+completed \(startAndEnd / n) per request; request.updated \(updates / n) each; delta \(deltas / 200_000) per chunk (ticks included)")
+        print(
+            "nobody listening: started+completed \(startAndEnd / n) per request; request.updated \(updates / n) each; delta \(deltas / 200_000) per chunk (ticks included)"
+        )
     }
 }

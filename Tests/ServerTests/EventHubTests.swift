@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import Testing
-@testable import Server
+
 @testable import LLMTraceModel
+@testable import Server
 
 @Suite struct EventHubTests {
     static func hub(ring: Int = 10_000, buffer: Int = 4096) -> EventHub {

@@ -4,8 +4,9 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
-@testable import Server
+
 @testable import LLMTraceModel
+@testable import Server
 
 /// `--password`: the `/api` and `/cgi-bin` router groups need it, the web panel's files and the proxy do not.
 @Suite struct PasswordTests {

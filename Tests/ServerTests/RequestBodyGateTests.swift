@@ -2,6 +2,7 @@ import Hummingbird
 import NIOCore
 import Synchronization
 import Testing
+
 @testable import Server
 
 @Suite struct RequestBodyGateTests {
@@ -39,7 +40,12 @@ import Testing
     @Test func closingWithNoReadInProgressReturnsAtOnce() async throws {
         let gate = RequestBodyGate()
         await gate.close()
-        let body = RequestBody(asyncSequence: AsyncStream<ByteBuffer> { $0.yield(ByteBuffer(string: "x")); $0.finish() })
+        let body = RequestBody(
+            asyncSequence: AsyncStream<ByteBuffer> {
+                $0.yield(ByteBuffer(string: "x"))
+                $0.finish()
+            }
+        )
         var iterator = body.makeAsyncIterator()
         #expect(try await gate.next(&iterator) == nil)
     }

@@ -1,19 +1,22 @@
 import Foundation
 import Logging
 import Testing
-@testable import Server
+
 @testable import LLMTraceModel
+@testable import Server
 
 @Suite struct RetentionTests {
     static let hour = 3600.0
 
     /// 20 records, one an hour, the newest at `StoreTests.t0 + 19 h`.
     static func fill(_ store: any TraceStore) async throws {
-        try await store.save((0..<20).map { i in
-            var r = StoreTests.record(i)
-            r.summary.startedAt = StoreTests.t0.addingTimeInterval(Double(i) * hour)
-            return r
-        })
+        try await store.save(
+            (0..<20).map { i in
+                var r = StoreTests.record(i)
+                r.summary.startedAt = StoreTests.t0.addingTimeInterval(Double(i) * hour)
+                return r
+            }
+        )
     }
 
     static func ids(_ store: any TraceStore) async throws -> [String] {
@@ -100,7 +103,8 @@ import Testing
         #expect(c.retainSeconds == Double(12 * 3600))
         #expect(c.maxRecords == 5)
 
-        let defaults = try ConfigResolver(flags: [:], environment: [:], workingDirectory: try ConfigResolverTests.tempDir(), configPath: nil).resolve().0
+        let defaults = try ConfigResolver(flags: [:], environment: [:], workingDirectory: try ConfigResolverTests.tempDir(), configPath: nil)
+            .resolve().0
         #expect(defaults.retainSeconds == nil && defaults.maxRecords == nil && defaults.pruneIntervalSeconds == 60)
     }
 

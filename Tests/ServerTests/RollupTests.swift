@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import Testing
-@testable import Server
+
 @testable import LLMTraceModel
+@testable import Server
 
 /// The SQLite store answers statistics and timeseries from hourly rollups and exact percentiles; these
 /// must equal what the in-memory accumulators make of every matching record.
@@ -20,11 +21,20 @@ import Testing
             let t = t0 + Double(rng.next() % UInt64(hours * 3600 * 1000)) / 1000
             let model = models[Int(rng.next() % UInt64(models.count))]
             var s = TraceSummary(
-                id: String(format: "%012x-%08x", Int(t * 1000), idOffset + i), env: envs[Int(rng.next() % 3)], method: "POST", scheme: "https",
-                host: "api.example.com", path: "/v1/chat", provider: model == "claude" ? "anthropic" : model == nil ? nil : "openai", model: model, status: rng.next() % 10 == 0 ? 500 : 200,
-                startedAt: Date(timeIntervalSince1970: t))
+                id: String(format: "%012x-%08x", Int(t * 1000), idOffset + i),
+                env: envs[Int(rng.next() % 3)],
+                method: "POST",
+                scheme: "https",
+                host: "api.example.com",
+                path: "/v1/chat",
+                provider: model == "claude" ? "anthropic" : model == nil ? nil : "openai",
+                model: model,
+                status: rng.next() % 10 == 0 ? 500 : 200,
+                startedAt: Date(timeIntervalSince1970: t)
+            )
             if rng.next() % 5 != 0 {
-                let input = Int(rng.next() % 5000), output = Int(rng.next() % 800)
+                let input = Int(rng.next() % 5000)
+                let output = Int(rng.next() % 800)
                 s.usage = Usage(inputTokens: input, outputTokens: output, totalTokens: rng.next() % 4 == 0 ? nil : input + output)
                 s.estimatedCost = model == "local-model" ? nil : Double(input) * 2.5e-6 + Double(output) * 1e-5
             }
@@ -49,11 +59,12 @@ import Testing
             return abs(x - y) <= 1e-9 * max(1, abs(x), abs(y))
         }
         func same(_ x: [Stats.Breakdown], _ y: [Stats.Breakdown]) -> Bool {
-            x.count == y.count && zip(x, y).allSatisfy { p, q in
-                p.model == q.model && p.env == q.env && p.requests == q.requests && p.promptTokens == q.promptTokens
-                    && p.completionTokens == q.completionTokens && p.totalTokens == q.totalTokens && close(p.estimatedCost, q.estimatedCost)
-                    && close(p.avgResponseTimeMs, q.avgResponseTimeMs) && p.p95ResponseTimeMs == q.p95ResponseTimeMs && p.errors == q.errors
-            }
+            x.count == y.count
+                && zip(x, y).allSatisfy { p, q in
+                    p.model == q.model && p.env == q.env && p.requests == q.requests && p.promptTokens == q.promptTokens
+                        && p.completionTokens == q.completionTokens && p.totalTokens == q.totalTokens && close(p.estimatedCost, q.estimatedCost)
+                        && close(p.avgResponseTimeMs, q.avgResponseTimeMs) && p.p95ResponseTimeMs == q.p95ResponseTimeMs && p.errors == q.errors
+                }
         }
         #expect(a.totalRequests == b.totalRequests, "\(context)")
         #expect(a.totalPromptTokens == b.totalPromptTokens, "\(context)")
@@ -61,12 +72,21 @@ import Testing
         #expect(a.totalTokens == b.totalTokens, "\(context)")
         #expect(close(a.estimatedCost, b.estimatedCost), "\(context)")
         #expect(close(a.avgResponseTimeMs, b.avgResponseTimeMs), "\(context)")
-        #expect(a.p95ResponseTimeMs == b.p95ResponseTimeMs, "\(context): p95 \(String(describing: a.p95ResponseTimeMs)) vs \(String(describing: b.p95ResponseTimeMs))")
+        #expect(
+            a.p95ResponseTimeMs == b.p95ResponseTimeMs,
+            "\(context): p95 \(String(describing: a.p95ResponseTimeMs)) vs \(String(describing: b.p95ResponseTimeMs))"
+        )
         #expect(a.errors == b.errors, "\(context)")
         #expect(a.unpricedModels == b.unpricedModels, "\(context)")
         // Breakdown order depends on summed costs; compare as sets keyed by name, then the order when costs differ clearly.
-        #expect(same(a.modelBreakdown.sorted { ($0.model ?? "") < ($1.model ?? "") }, b.modelBreakdown.sorted { ($0.model ?? "") < ($1.model ?? "") }), "\(context): \(a.modelBreakdown) vs \(b.modelBreakdown)")
-        #expect(same(a.envBreakdown.sorted { ($0.env ?? "") < ($1.env ?? "") }, b.envBreakdown.sorted { ($0.env ?? "") < ($1.env ?? "") }), "\(context)")
+        #expect(
+            same(a.modelBreakdown.sorted { ($0.model ?? "") < ($1.model ?? "") }, b.modelBreakdown.sorted { ($0.model ?? "") < ($1.model ?? "") }),
+            "\(context): \(a.modelBreakdown) vs \(b.modelBreakdown)"
+        )
+        #expect(
+            same(a.envBreakdown.sorted { ($0.env ?? "") < ($1.env ?? "") }, b.envBreakdown.sorted { ($0.env ?? "") < ($1.env ?? "") }),
+            "\(context)"
+        )
     }
 
     static func expectEqual(_ a: Timeseries?, _ b: Timeseries?, _ context: String) {
@@ -77,10 +97,18 @@ import Testing
         #expect(a.bucketSeconds == b.bucketSeconds && a.since == b.since && a.until == b.until, "\(context)")
         #expect(a.buckets.count == b.buckets.count, "\(context)")
         for (x, y) in zip(a.buckets, b.buckets) {
-            #expect(x.t == y.t && x.requests == y.requests && x.promptTokens == y.promptTokens && x.completionTokens == y.completionTokens && x.errors == y.errors, "\(context) at \(x.t)")
+            #expect(
+                x.t == y.t && x.requests == y.requests && x.promptTokens == y.promptTokens && x.completionTokens == y.completionTokens
+                    && x.errors == y.errors,
+                "\(context) at \(x.t)"
+            )
             #expect(abs(x.estimatedCost - y.estimatedCost) <= 1e-9, "\(context) at \(x.t)")
             #expect(x.p95ResponseTimeMs == y.p95ResponseTimeMs, "\(context) at \(x.t): p95")
-            if let p = x.avgResponseTimeMs, let q = y.avgResponseTimeMs { #expect(abs(p - q) <= 1e-9 * max(1, p)) } else { #expect(x.avgResponseTimeMs == y.avgResponseTimeMs) }
+            if let p = x.avgResponseTimeMs, let q = y.avgResponseTimeMs {
+                #expect(abs(p - q) <= 1e-9 * max(1, p))
+            } else {
+                #expect(x.avgResponseTimeMs == y.avgResponseTimeMs)
+            }
         }
     }
 
@@ -120,7 +148,9 @@ import Testing
         for (name, filter, bucket, since, until) in series {
             expectEqual(
                 try await store.timeseries(filter: filter, bucketSeconds: bucket, since: since, until: until),
-                try await store.accumulatedTimeseries(filter: filter, bucketSeconds: bucket, since: since, until: until), "\(label) timeseries \(name)")
+                try await store.accumulatedTimeseries(filter: filter, bucketSeconds: bucket, since: since, until: until),
+                "\(label) timeseries \(name)"
+            )
         }
     }
 
@@ -182,7 +212,8 @@ import Testing
                             s.id, s.startedAt.timeIntervalSince1970, s.env, s.model, s.provider, s.status, s.isError, s.complete,
                             s.usage.inputTokens, s.usage.outputTokens, s.usage.totalTokens, s.estimatedCost, s.durationMs, "",
                             String(decoding: try encoder.encode(s), as: UTF8.self), #"{"requestHeaders":[],"responseHeaders":[]}"#,
-                        ])
+                        ]
+                    )
                 }
             }
             try queue.close()
@@ -209,7 +240,8 @@ import Testing
         ]
         for text in filters {
             let filter = RequestFilter(expression: try FilterParser.parse(text))
-            var a: [String] = [], b: [String] = []
+            var a: [String] = []
+            var b: [String] = []
             var cursor: String?
             repeat {
                 let page = try await sqlite.list(filter: filter, page: PageRequest(limit: 37, cursor: cursor))

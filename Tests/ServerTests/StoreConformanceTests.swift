@@ -2,8 +2,9 @@ import Foundation
 import Logging
 import PostgresNIO
 import Testing
-@testable import Server
+
 @testable import LLMTraceModel
+@testable import Server
 
 /// The PostgreSQL server the conformance tests use, if any.
 let conformancePostgresURL = ProcessInfo.processInfo.environment["LLMTRACE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -22,7 +23,12 @@ let conformanceKinds: [StoreConformanceTests.Kind] = [.sqlite] + (conformancePos
 
     static let postgresURL = conformancePostgresURL
 
-    @Test(.enabled(if: conformancePostgresURL != nil, "LLMTRACE_TEST_POSTGRES_URL is not set: the PostgreSQL store conformance tests are skipped (start a server with scripts/dev-databases start)"))
+    @Test(
+        .enabled(
+            if: conformancePostgresURL != nil,
+            "LLMTRACE_TEST_POSTGRES_URL is not set: the PostgreSQL store conformance tests are skipped (start a server with scripts/dev-databases start)"
+        )
+    )
     func postgresServerIsConfigured() async throws {
         let store = try await Self.makeStore(.postgres)
         #expect(try await store.count() == 0)
@@ -39,14 +45,18 @@ let conformanceKinds: [StoreConformanceTests.Kind] = [.sqlite] + (conformancePos
         }
         #expect(stores.count == 3)
         var versions: [Int32] = []
-        for try await v in try await stores[0].client.query("SELECT version FROM \(unescaped: stores[0].table("llmtrace_migrations"))").decode(Int32.self) {
+        for try await v in try await stores[0].client.query("SELECT version FROM \(unescaped: stores[0].table("llmtrace_migrations"))").decode(
+            Int32.self
+        ) {
             versions.append(v)
         }
         #expect(versions == [1])
         try await stores[0].save(Self.records(3))
         #expect(try await stores[2].count() == 3)
         // A database migrated by a newer llmtrace: this one refuses it, and says what to do.
-        try await stores[0].client.query("INSERT INTO \(unescaped: stores[0].table("llmtrace_migrations")) (version, name) VALUES (99, 'from the future')")
+        try await stores[0].client.query(
+            "INSERT INTO \(unescaped: stores[0].table("llmtrace_migrations")) (version, name) VALUES (99, 'from the future')"
+        )
         await #expect(throws: StoreError.self) { _ = try await PostgresStore.connect(url, schema: String(schema)) }
         do {
             _ = try await PostgresStore.connect(url, schema: String(schema))
@@ -78,7 +88,10 @@ let conformanceKinds: [StoreConformanceTests.Kind] = [.sqlite] + (conformancePos
     }
 
     /// Runs `scenario` on a fresh memory store and a fresh store of `kind`; returns both answers.
-    static func both<Answer: Sendable>(_ kind: Kind, _ scenario: @Sendable (any TraceStore) async throws -> Answer) async throws -> (reference: Answer, answer: Answer) {
+    static func both<Answer: Sendable>(
+        _ kind: Kind,
+        _ scenario: @Sendable (any TraceStore) async throws -> Answer
+    ) async throws -> (reference: Answer, answer: Answer) {
         let reference = try await scenario(MemoryStore(limit: 1_000_000))
         let store = try await makeStore(kind)
         do {
@@ -107,15 +120,28 @@ let conformanceKinds: [StoreConformanceTests.Kind] = [.sqlite] + (conformancePos
             let i = k + offset
             let model = models[i % models.count]
             var s = TraceSummary(
-                id: String(format: "%012x-%08x", 1_795_000_000_000 + i * 997, i), env: envs[i % envs.count], method: "POST", scheme: "https",
+                id: String(format: "%012x-%08x", 1_795_000_000_000 + i * 997, i),
+                env: envs[i % envs.count],
+                method: "POST",
+                scheme: "https",
                 host: model?.hasPrefix("claude") == true ? "api.anthropic.com" : "api.openai.com",
-                path: i % 6 == 0 ? "/v1/responses" : "/v1/chat/completions", query: i % 9 == 0 ? "api-version=1" : nil,
+                path: i % 6 == 0 ? "/v1/responses" : "/v1/chat/completions",
+                query: i % 9 == 0 ? "api-version=1" : nil,
                 provider: model == nil ? nil : model?.hasPrefix("claude") == true ? "anthropic" : "openai",
-                endpoint: "chat", model: model, stream: i % 3 == 0, status: statuses[i % statuses.count],
-                startedAt: t0.addingTimeInterval(Double(i) * 0.75 + 0.25))
+                endpoint: "chat",
+                model: model,
+                stream: i % 3 == 0,
+                status: statuses[i % statuses.count],
+                startedAt: t0.addingTimeInterval(Double(i) * 0.75 + 0.25)
+            )
             if i % 11 == 0 { s.error = TraceError(type: "upstream", message: "Connection RESET by peer \(i)") }
             if i % 4 != 3 {
-                s.usage = Usage(inputTokens: 100 + i * 7, outputTokens: i * 3, cachedInputTokens: i % 2 == 0 ? 10 : nil, totalTokens: i % 5 == 0 ? nil : 100 + i * 10)
+                s.usage = Usage(
+                    inputTokens: 100 + i * 7,
+                    outputTokens: i * 3,
+                    cachedInputTokens: i % 2 == 0 ? 10 : nil,
+                    totalTokens: i % 5 == 0 ? nil : 100 + i * 10
+                )
                 s.estimatedCost = model == "gemini-1.5" ? nil : Double(i % 17 + 1) / 1024
             }
             s.durationMs = i % 13 == 0 ? nil : Double(i * 37 % 4000) + 0.25 * Double(i % 4)
@@ -126,11 +152,14 @@ let conformanceKinds: [StoreConformanceTests.Kind] = [.sqlite] + (conformancePos
             if i % 8 == 0 { s.toolCalls = [ToolCall(id: "call_\(i)", name: "lookup", arguments: #"{"q":"x"}"#, type: "function")] }
             if i % 10 == 0 { s.modelSource = "deployment" }
             return TraceRecord(
-                summary: s, requestHeaders: [HeaderField(name: "content-type", value: "application/json")],
+                summary: s,
+                requestHeaders: [HeaderField(name: "content-type", value: "application/json")],
                 responseHeaders: i % 2 == 0 ? [HeaderField(name: "x-request-id", value: "req-\(i)")] : [],
                 requestBody: CapturedBody(bytes: Array(#"{"model":"\#(model ?? "")","n":\#(i)}"#.utf8), size: 30, truncated: false),
-                responseBody: i % 5 == 0 ? CapturedBody(bytes: [0x1f, 0x8b, 0, UInt8(i % 256), 0xff], size: 5, truncated: false, decodedFrom: "gzip") : nil,
-                choices: i % 12 == 0 ? [Choice(index: 0, text: "a", finishReason: "stop")] : nil)
+                responseBody: i % 5 == 0
+                    ? CapturedBody(bytes: [0x1f, 0x8b, 0, UInt8(i % 256), 0xff], size: 5, truncated: false, decodedFrom: "gzip") : nil,
+                choices: i % 12 == 0 ? [Choice(index: 0, text: "a", finishReason: "stop")] : nil
+            )
         }
     }
 
@@ -230,7 +259,14 @@ let conformanceKinds: [StoreConformanceTests.Kind] = [.sqlite] + (conformancePos
             var series: [Timeseries?] = []
             for (bucket, from, to) in [(10, 0.0, 130.0), (7, 3.5, 99.0), (60, -60.0, 200.0), (1, 0.0, 20_000.0)] {
                 for f in [RequestFilter(), RequestFilter(env: "prod"), RequestFilter(expression: try FilterParser.parse("~err"))] {
-                    series.append(try await store.timeseries(filter: f, bucketSeconds: bucket, since: Self.t0.addingTimeInterval(from), until: Self.t0.addingTimeInterval(to)))
+                    series.append(
+                        try await store.timeseries(
+                            filter: f,
+                            bucketSeconds: bucket,
+                            since: Self.t0.addingTimeInterval(from),
+                            until: Self.t0.addingTimeInterval(to)
+                        )
+                    )
                 }
             }
             return (stats, series)
@@ -282,7 +318,9 @@ let conformanceKinds: [StoreConformanceTests.Kind] = [.sqlite] + (conformancePos
     func keepsUnicodeAndBinaryBodiesExactly(kind: Kind) async throws {
         var r = Self.records(1, offset: 7)[0]
         r.summary.text = "naïve café — 日本語 — emoji 👩‍👩‍👧 — \u{0}nul — tab\tand\nnewline"
-        r.requestHeaders = [HeaderField(name: "x-ünïcode", value: "välue ✓"), HeaderField(name: "x-dup", value: "1"), HeaderField(name: "x-dup", value: "2")]
+        r.requestHeaders = [
+            HeaderField(name: "x-ünïcode", value: "välue ✓"), HeaderField(name: "x-dup", value: "1"), HeaderField(name: "x-dup", value: "2"),
+        ]
         r.requestBody = CapturedBody(bytes: Array("{\"prompt\":\"Здравствуй, мир 🌍\"}".utf8), size: 40, truncated: true)
         r.responseBody = CapturedBody(bytes: (0...255).map { UInt8($0) } + [0, 0, 0xc3], size: 9999, truncated: false, decodedFrom: "br")
         let record = r
@@ -319,12 +357,16 @@ let conformanceKinds: [StoreConformanceTests.Kind] = [.sqlite] + (conformancePos
                     group.addTask {
                         // Each writer saves its own records in small batches, and one record every writer shares.
                         let mine = Self.records(25, offset: w * 25)
-                        for start in stride(from: 0, to: mine.count, by: 5) { try await store.save(Array(mine[start..<start + 5]) + Self.records(1, offset: 500)) }
+                        for start in stride(from: 0, to: mine.count, by: 5) {
+                            try await store.save(Array(mine[start..<start + 5]) + Self.records(1, offset: 500))
+                        }
                     }
                 }
                 try await group.waitForAll()
             }
-            return (try await store.count(), try await Self.allIDs(store, RequestFilter(), pageSize: 1000), try await store.stats(filter: RequestFilter()))
+            return (
+                try await store.count(), try await Self.allIDs(store, RequestFilter(), pageSize: 1000), try await store.stats(filter: RequestFilter())
+            )
         }
         #expect(answer.0 == reference.0)
         #expect(answer.1 == reference.1)

@@ -3,8 +3,9 @@ import GRDB
 import Logging
 import Synchronization
 import Testing
-@testable import Server
+
 @testable import LLMTraceModel
+@testable import Server
 
 /// A store whose saves fail while `failing` is set, to follow capture through an outage and back.
 final class FlakyStore: TraceStore {

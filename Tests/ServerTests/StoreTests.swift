@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import Server
+
 @testable import LLMTraceModel
+@testable import Server
 
 /// The same behaviour, required of every store.
 @Suite struct StoreTests {
@@ -11,7 +12,9 @@ import Testing
         switch kind {
         case .memory: return MemoryStore(limit: 1000)
         case .sqlite:
-            return try SQLiteStore(path: path ?? FileManager.default.temporaryDirectory.appendingPathComponent("llmtrace-\(UUID().uuidString).db").path)
+            return try SQLiteStore(
+                path: path ?? FileManager.default.temporaryDirectory.appendingPathComponent("llmtrace-\(UUID().uuidString).db").path
+            )
         }
     }
 
@@ -19,16 +22,26 @@ import Testing
 
     static func record(_ i: Int, env: String = "dev", model: String = "gpt-4o", status: Int = 200) -> TraceRecord {
         var s = TraceSummary(
-            id: String(format: "%012x-%08x", 1_795_000_000_000 + i, i), env: env, method: "POST", scheme: "https", host: "api.openai.com",
-            path: "/v1/chat/completions", model: model, status: status, startedAt: t0.addingTimeInterval(Double(i)))
+            id: String(format: "%012x-%08x", 1_795_000_000_000 + i, i),
+            env: env,
+            method: "POST",
+            scheme: "https",
+            host: "api.openai.com",
+            path: "/v1/chat/completions",
+            model: model,
+            status: status,
+            startedAt: t0.addingTimeInterval(Double(i))
+        )
         s.usage = Usage(inputTokens: 10, outputTokens: i, totalTokens: 10 + i)
         s.estimatedCost = 0.001
         s.durationMs = 100
         s.complete = true
         s.text = "answer number \(i)"
         return TraceRecord(
-            summary: s, requestHeaders: [HeaderField(name: "content-type", value: "application/json")],
-            requestBody: CapturedBody(bytes: Array(#"{"model":"gpt-4o"}"#.utf8), size: 18, truncated: false))
+            summary: s,
+            requestHeaders: [HeaderField(name: "content-type", value: "application/json")],
+            requestBody: CapturedBody(bytes: Array(#"{"model":"gpt-4o"}"#.utf8), size: 18, truncated: false)
+        )
     }
 
     @Test(arguments: Kind.allCases)
@@ -87,7 +100,10 @@ import Testing
         #expect(errors.items.count == 5)
         let text = try await store.list(filter: RequestFilter(text: "NUMBER 13"), page: PageRequest(limit: 100))
         #expect(text.items.map(\.text) == ["answer number 13"])
-        let window = try await store.list(filter: RequestFilter(since: Self.t0.addingTimeInterval(5), until: Self.t0.addingTimeInterval(8)), page: PageRequest())
+        let window = try await store.list(
+            filter: RequestFilter(since: Self.t0.addingTimeInterval(5), until: Self.t0.addingTimeInterval(8)),
+            page: PageRequest()
+        )
         #expect(window.items.count == 3)
         try await store.close()
     }
@@ -123,7 +139,9 @@ import Testing
         #expect(Set(stats.modelBreakdown.compactMap(\.model)) == ["a", "b"])
         let only = try await store.stats(filter: RequestFilter(model: "a"))
         #expect(only.totalRequests == 4)
-        let ts = try #require(try await store.timeseries(filter: RequestFilter(), bucketSeconds: 5, since: Self.t0, until: Self.t0.addingTimeInterval(10)))
+        let ts = try #require(
+            try await store.timeseries(filter: RequestFilter(), bucketSeconds: 5, since: Self.t0, until: Self.t0.addingTimeInterval(10))
+        )
         #expect(ts.buckets.map(\.requests) == [5, 5])
         try await store.close()
     }

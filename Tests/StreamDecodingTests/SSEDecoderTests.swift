@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 @testable import StreamDecoding
 
@@ -165,7 +165,9 @@ import TestSupport
         var expected: [SSEEvent] = []
         for i in 0..<300 {
             let lines = Int.random(in: 1...3, using: &rng)
-            let payload = (0..<lines).map { j in "{\"i\":\(i),\"j\":\(j),\"s\":\"é\(String(repeating: "x", count: Int.random(in: 0...40, using: &rng)))\"}" }
+            let payload = (0..<lines).map { j in
+                "{\"i\":\(i),\"j\":\(j),\"s\":\"é\(String(repeating: "x", count: Int.random(in: 0...40, using: &rng)))\"}"
+            }
             let end = ["\n", "\r\n", "\r"][Int.random(in: 0...2, using: &rng)]
             if i % 7 == 0 { text += ": keep-alive" + end }
             text += "event: e\(i % 3)" + end

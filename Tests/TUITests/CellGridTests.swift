@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TUI
 
 @Suite struct CellGridTests {
@@ -164,11 +165,13 @@ import Testing
 }
 
 @Suite struct DisplayWidthTests {
-    @Test(arguments: [
-        ("a", 1), ("é", 1), ("e\u{301}", 1), ("中", 2), ("한", 2), ("ｱ", 1), ("Ａ", 2), ("　", 2), ("😀", 2), ("👍🏽", 2),
-        ("❤", 1), ("❤️", 2), ("#️⃣", 2), ("🇯🇵", 2), ("👩‍💻", 2), ("\u{200D}", 0), ("\u{FE0F}", 0), ("\u{301}", 0),
-        ("\u{AD}", 1), ("→", 1), ("─", 1), ("⠋", 1), ("𠀀", 2), ("ᄀ\u{1161}", 2),
-    ] as [(String, Int)])
+    @Test(
+        arguments: [
+            ("a", 1), ("é", 1), ("e\u{301}", 1), ("中", 2), ("한", 2), ("ｱ", 1), ("Ａ", 2), ("　", 2), ("😀", 2), ("👍🏽", 2),
+            ("❤", 1), ("❤️", 2), ("#️⃣", 2), ("🇯🇵", 2), ("👩‍💻", 2), ("\u{200D}", 0), ("\u{FE0F}", 0), ("\u{301}", 0),
+            ("\u{AD}", 1), ("→", 1), ("─", 1), ("⠋", 1), ("𠀀", 2), ("ᄀ\u{1161}", 2),
+        ] as [(String, Int)]
+    )
     func widthOfCharacters(text: String, width: Int) {
         #expect(text.count == 1)
         #expect(DisplayWidth.of(Character(text)) == width, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")

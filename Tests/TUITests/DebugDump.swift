@@ -1,6 +1,7 @@
 import Foundation
 import LLMTraceModel
 import Testing
+
 @testable import TUI
 
 /// Prints frames for a person to look at: `TUI_DUMP=1 swift test --filter dumpFrames`. Without
@@ -10,7 +11,18 @@ func dumpFrames() throws {
     var state = Fixtures.state(count: 30, width: 80, height: 24)
     state.send(.event(.started(Fixtures.started(100))))
     state.send(.event(.delta(RequestDelta(id: Fixtures.id(100), text: "Once upon a time "))))
-    state.send(.event(.completed(Fixtures.summary(101, model: "claude-3-5-sonnet-20241022", status: 529, error: TraceError(type: "overloaded_error", message: "Overloaded")))))
+    state.send(
+        .event(
+            .completed(
+                Fixtures.summary(
+                    101,
+                    model: "claude-3-5-sonnet-20241022",
+                    status: 529,
+                    error: TraceError(type: "overloaded_error", message: "Overloaded")
+                )
+            )
+        )
+    )
     state.send(.connection(.reconnecting(reason: "connection refused", attempt: 3, retryInSeconds: 2)))
     print(state.frame().plainText)
     print(String(repeating: "=", count: 80))

@@ -13,13 +13,17 @@ import Testing
         state.send(.connection(.live))
 
         // The driver answers .reload with the newest page.
-        let started = try LiveEvent(id: 1, kind: .started, json: #"""
-            {"id":"0192f3a1c2d4-00000001","env":"dev","method":"POST","scheme":"https","host":"api.anthropic.com","path":"/v1/messages",
-             "query":null,"provider":"anthropic","endpoint":"messages","model":"claude-sonnet-4","stream":true,"status":200,"error":null,
-             "startedAt":"2026-11-29T12:00:00.000Z","durationMs":null,"ttftMs":120,"usage":{"inputTokens":null,"outputTokens":null,
-             "cachedInputTokens":null,"cacheCreationTokens":null,"reasoningTokens":null,"totalTokens":null},"estimatedCost":null,
-             "text":null,"toolCalls":[],"finishReason":null,"complete":false}
-            """#).payload()
+        let started = try LiveEvent(
+            id: 1,
+            kind: .started,
+            json: #"""
+                {"id":"0192f3a1c2d4-00000001","env":"dev","method":"POST","scheme":"https","host":"api.anthropic.com","path":"/v1/messages",
+                 "query":null,"provider":"anthropic","endpoint":"messages","model":"claude-sonnet-4","stream":true,"status":200,"error":null,
+                 "startedAt":"2026-11-29T12:00:00.000Z","durationMs":null,"ttftMs":120,"usage":{"inputTokens":null,"outputTokens":null,
+                 "cachedInputTokens":null,"cacheCreationTokens":null,"reasoningTokens":null,"totalTokens":null},"estimatedCost":null,
+                 "text":null,"toolCalls":[],"finishReason":null,"complete":false}
+                """#
+        ).payload()
         state.send(.pageLoaded(Page(items: [], nextCursor: nil), replace: true))
         state.send(.event(started))
         let delta = try LiveEvent(id: 2, kind: .delta, json: #"{"id":"0192f3a1c2d4-00000001","text":"Bonjour"}"#).payload()

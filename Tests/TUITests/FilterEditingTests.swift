@@ -1,12 +1,14 @@
 import Foundation
 import LLMTraceModel
 import Testing
+
 @testable import TUI
 
 @Suite struct FilterEditingTests {
     static func mixed() -> AppState {
         Fixtures.state(summaries: [
-            Fixtures.summary(1, model: "gpt-4o"), Fixtures.summary(2, model: "claude-sonnet-4", status: 429, error: TraceError(type: "rate_limit", message: "slow down")),
+            Fixtures.summary(1, model: "gpt-4o"),
+            Fixtures.summary(2, model: "claude-sonnet-4", status: 429, error: TraceError(type: "rate_limit", message: "slow down")),
             Fixtures.summary(3, model: "gpt-4o-mini"), Fixtures.summary(4, model: "claude-haiku"),
         ])
     }

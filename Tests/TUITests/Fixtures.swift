@@ -1,5 +1,6 @@
 import Foundation
 import LLMTraceModel
+
 @testable import TUI
 
 /// Test data and helpers.
@@ -13,27 +14,73 @@ enum Fixtures {
     }
 
     static func summary(
-        _ n: Int, env: String = "dev", provider: String? = "openai", endpoint: String? = "chat.completions",
-        model: String? = "gpt-4o", status: Int? = 200, stream: Bool = false, complete: Bool = true,
-        durationMs: Double? = 1200, ttftMs: Double? = 300, input: Int? = 100, output: Int? = 50,
-        cached: Int? = nil, reasoning: Int? = nil, cost: Double? = 0.0015, text: String? = "Hello!",
-        error: TraceError? = nil, toolCalls: [ToolCall] = [], startedAt: Date? = nil, path: String = "/v1/chat/completions"
+        _ n: Int,
+        env: String = "dev",
+        provider: String? = "openai",
+        endpoint: String? = "chat.completions",
+        model: String? = "gpt-4o",
+        status: Int? = 200,
+        stream: Bool = false,
+        complete: Bool = true,
+        durationMs: Double? = 1200,
+        ttftMs: Double? = 300,
+        input: Int? = 100,
+        output: Int? = 50,
+        cached: Int? = nil,
+        reasoning: Int? = nil,
+        cost: Double? = 0.0015,
+        text: String? = "Hello!",
+        error: TraceError? = nil,
+        toolCalls: [ToolCall] = [],
+        startedAt: Date? = nil,
+        path: String = "/v1/chat/completions"
     ) -> TraceSummary {
         TraceSummary(
-            id: id(n), env: env, method: "POST", scheme: "https", host: "api.openai.com", path: path,
-            provider: provider, endpoint: endpoint, model: model, stream: stream, status: status, error: error,
-            startedAt: startedAt ?? base.addingTimeInterval(Double(n)), durationMs: durationMs, ttftMs: ttftMs,
+            id: id(n),
+            env: env,
+            method: "POST",
+            scheme: "https",
+            host: "api.openai.com",
+            path: path,
+            provider: provider,
+            endpoint: endpoint,
+            model: model,
+            stream: stream,
+            status: status,
+            error: error,
+            startedAt: startedAt ?? base.addingTimeInterval(Double(n)),
+            durationMs: durationMs,
+            ttftMs: ttftMs,
             usage: Usage(
-                inputTokens: input, outputTokens: output, cachedInputTokens: cached, reasoningTokens: reasoning,
-                totalTokens: input.flatMap { i in output.map { i + $0 } }),
-            estimatedCost: cost, text: text, toolCalls: toolCalls, finishReason: complete ? "stop" : nil, complete: complete)
+                inputTokens: input,
+                outputTokens: output,
+                cachedInputTokens: cached,
+                reasoningTokens: reasoning,
+                totalTokens: input.flatMap { i in output.map { i + $0 } }
+            ),
+            estimatedCost: cost,
+            text: text,
+            toolCalls: toolCalls,
+            finishReason: complete ? "stop" : nil,
+            complete: complete
+        )
     }
 
     /// A request in flight (started, nothing back yet).
     static func started(_ n: Int, model: String = "gpt-4o", stream: Bool = true) -> TraceSummary {
         summary(
-            n, model: model, status: nil, stream: stream, complete: false, durationMs: nil, ttftMs: nil, input: nil, output: nil,
-            cost: nil, text: nil)
+            n,
+            model: model,
+            status: nil,
+            stream: stream,
+            complete: false,
+            durationMs: nil,
+            ttftMs: nil,
+            input: nil,
+            output: nil,
+            cost: nil,
+            text: nil
+        )
     }
 
     static let chatRequestBody = #"""
@@ -49,7 +96,12 @@ enum Fixtures {
         "data: {\"choices\":[{\"delta\":{\"content\":\"Hel\"},\"index\":0}],\"id\":\"c1\"}\n\n"
         + "data: {\"choices\":[{\"delta\":{\"content\":\"lo!\"},\"index\":0}],\"id\":\"c1\"}\n\n" + "data: [DONE]\n\n"
 
-    static func record(_ summary: TraceSummary, requestBody: String = chatRequestBody, responseBody: String = sseResponseBody, sse: Bool = true) -> TraceRecord {
+    static func record(
+        _ summary: TraceSummary,
+        requestBody: String = chatRequestBody,
+        responseBody: String = sseResponseBody,
+        sse: Bool = true
+    ) -> TraceRecord {
         TraceRecord(
             summary: summary,
             requestHeaders: [
@@ -58,12 +110,19 @@ enum Fixtures {
             ],
             responseHeaders: [HeaderField(name: "content-type", value: sse ? "text/event-stream" : "application/json")],
             requestBody: CapturedBody(content: requestBody, encoding: .utf8, size: requestBody.utf8.count, truncated: false),
-            responseBody: CapturedBody(content: responseBody, encoding: .utf8, size: responseBody.utf8.count, truncated: false))
+            responseBody: CapturedBody(content: responseBody, encoding: .utf8, size: responseBody.utf8.count, truncated: false)
+        )
     }
 
     /// A state with `count` completed requests loaded as the first page, sized `width` × `height`.
     static func state(count: Int = 5, width: Int = 120, height: Int = 40, summaries: [TraceSummary]? = nil) -> AppState {
-        var state = AppState(serverLabel: "http://127.0.0.1:8080", now: base.addingTimeInterval(600), width: width, height: height, timeZone: TimeZone(identifier: "UTC")!)
+        var state = AppState(
+            serverLabel: "http://127.0.0.1:8080",
+            now: base.addingTimeInterval(600),
+            width: width,
+            height: height,
+            timeZone: TimeZone(identifier: "UTC")!
+        )
         let items = summaries ?? (0..<count).map { summary($0) }
         state.send(.pageLoaded(Page(items: items, nextCursor: nil), replace: true))
         return state

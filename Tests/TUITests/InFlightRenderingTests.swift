@@ -1,6 +1,7 @@
 import Foundation
 import LLMTraceModel
 import Testing
+
 @testable import TUI
 
 /// A request in flight, as `request.started` and then `request.updated` describe it, drawn into the grid.

@@ -1,6 +1,7 @@
 import Foundation
 import LLMTraceModel
 import Testing
+
 @testable import TUI
 
 @Suite struct PerformanceTests {
@@ -14,11 +15,28 @@ import Testing
             let duration = Double(100 + n % 5000)
             let cost = Double(n % 100) / 10_000
             let started = Fixtures.base.addingTimeInterval(Double(n) * 0.03)
-            items.append(Fixtures.summary(
-                n, env: envs[n % 3], model: models[n % 5], status: status, durationMs: duration,
-                input: 100 + n % 1000, output: 10 + n % 300, cached: n % 2 == 0 ? 50 : nil, cost: cost, startedAt: started))
+            items.append(
+                Fixtures.summary(
+                    n,
+                    env: envs[n % 3],
+                    model: models[n % 5],
+                    status: status,
+                    durationMs: duration,
+                    input: 100 + n % 1000,
+                    output: 10 + n % 300,
+                    cached: n % 2 == 0 ? 50 : nil,
+                    cost: cost,
+                    startedAt: started
+                )
+            )
         }
-        var state = AppState(serverLabel: "x", now: Fixtures.base.addingTimeInterval(Double(count) * 0.03), width: 160, height: 50, timeZone: TimeZone(identifier: "UTC")!)
+        var state = AppState(
+            serverLabel: "x",
+            now: Fixtures.base.addingTimeInterval(Double(count) * 0.03),
+            width: 160,
+            height: 50,
+            timeZone: TimeZone(identifier: "UTC")!
+        )
         state.send(.pageLoaded(Page(items: items, nextCursor: nil), replace: true))
         return state
     }
@@ -83,6 +101,8 @@ import Testing
             let v = d.map { Double($0.components.attoseconds) / 1e15 + Double($0.components.seconds) * 1000 }.sorted()
             return String(format: "median %.2f ms, max %.2f ms", v[v.count / 2], v.last!)
         }
-        print("PERF 100k requests — key+render+diff: \(ms(samples)); stats frame: \(ms(statsSamples)); live event: \(ms(eventSamples)); filter keystroke+render (first step): \(ms(filterSamples)); rest of the last scan: \(steps) steps in \(finish)")
+        print(
+            "PERF 100k requests — key+render+diff: \(ms(samples)); stats frame: \(ms(statsSamples)); live event: \(ms(eventSamples)); filter keystroke+render (first step): \(ms(filterSamples)); rest of the last scan: \(steps) steps in \(finish)"
+        )
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LLMTraceModel
 import Testing
+
 @testable import TUI
 
 @Suite struct ReducerTests {
@@ -245,7 +246,11 @@ import Testing
         var state = AppState(serverLabel: "ssh me@prod-box → /run/user/1000/llmtrace.sock", width: 200, height: 20)
         state.send(.connection(.live))
         #expect(state.frame().row(0).contains("● live  ssh me@prod-box → /run/user/1000/llmtrace.sock"))
-        state.send(.connection(.reconnecting(reason: "ssh tunnel closed (ssh exited 255: Connection reset by peer); reopening it", attempt: 1, retryInSeconds: 0.25)))
+        state.send(
+            .connection(
+                .reconnecting(reason: "ssh tunnel closed (ssh exited 255: Connection reset by peer); reopening it", attempt: 1, retryInSeconds: 0.25)
+            )
+        )
         let row = state.frame().row(0)
         #expect(row.contains("◌ reconnecting (ssh tunnel closed (ssh exited 255: Connection reset by peer); reopening it; retry 1 in 0.25s)"))
         #expect(row.contains("ssh me@prod-box"))
@@ -261,10 +266,13 @@ import Testing
     }
 
     @Test func statsSorting() {
-        var state = Fixtures.state(count: 0, summaries: [
-            Fixtures.summary(1, model: "a-model", cost: 0.5), Fixtures.summary(2, model: "b-model", cost: 0.1),
-            Fixtures.summary(3, model: "b-model", cost: 0.1),
-        ])
+        var state = Fixtures.state(
+            count: 0,
+            summaries: [
+                Fixtures.summary(1, model: "a-model", cost: 0.5), Fixtures.summary(2, model: "b-model", cost: 0.1),
+                Fixtures.summary(3, model: "b-model", cost: 0.1),
+            ]
+        )
         state.press(.char("2"))
         #expect(StatsTable.rows(state, byModel: true).map(\.name) == ["a-model", "b-model"])  // cost ▼
         state.press(.char("s"))

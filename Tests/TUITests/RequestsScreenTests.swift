@@ -1,12 +1,24 @@
 import Foundation
 import LLMTraceModel
 import Testing
+
 @testable import TUI
 
 @Suite struct RequestsScreenTests {
     @Test func listShowsRowsWithColumns() {
         var state = Fixtures.state(summaries: [
-            Fixtures.summary(1, env: "prod", provider: "anthropic", endpoint: "messages", model: "claude-sonnet-4", durationMs: 2500, ttftMs: 450, input: 12_345, output: 678, cost: 0.0421),
+            Fixtures.summary(
+                1,
+                env: "prod",
+                provider: "anthropic",
+                endpoint: "messages",
+                model: "claude-sonnet-4",
+                durationMs: 2500,
+                ttftMs: 450,
+                input: 12_345,
+                output: 678,
+                cost: 0.0421
+            ),
             Fixtures.summary(2, status: 500, error: TraceError(type: "upstream_failed", message: "boom")),
         ])
         state.send(.connection(.live))
@@ -93,7 +105,12 @@ import Testing
     }
 
     @Test func overviewTab() {
-        var s = Fixtures.summary(1, cached: 80, reasoning: 20, toolCalls: [ToolCall(id: "c1", name: "get_weather", arguments: "{\"city\":\"Paris\"}")])
+        var s = Fixtures.summary(
+            1,
+            cached: 80,
+            reasoning: 20,
+            toolCalls: [ToolCall(id: "c1", name: "get_weather", arguments: "{\"city\":\"Paris\"}")]
+        )
         s.query = "api-version=2024"
         let (_, frame) = Self.detailFrame(tab: .overview, summary: s)
         let text = frame.plainText
@@ -112,7 +129,10 @@ import Testing
     @Test func conversationTabShowsRolesAndTheAnswer() {
         let (state, frame) = Self.detailFrame(tab: .conversation)
         let text = frame.plainText
-        for needle in ["▌ system", "You are terse.", "▌ user", "What is the weather in Paris?", "▌ assistant · tool call", "⚙ get_weather", "\"city\": \"Paris\"", "▌ tool", "↳ result of call_1", "\"temp\": 21", "▌ assistant · stop", "It is 21°C in Paris."] {
+        for needle in [
+            "▌ system", "You are terse.", "▌ user", "What is the weather in Paris?", "▌ assistant · tool call", "⚙ get_weather",
+            "\"city\": \"Paris\"", "▌ tool", "↳ result of call_1", "\"temp\": 21", "▌ assistant · stop", "It is 21°C in Paris.",
+        ] {
             #expect(text.contains(needle), "\(needle)")
         }
         let y = frame.rowIndex(containing: "▌ user")!
@@ -168,7 +188,9 @@ import Testing
 
     @Test func responseTabShowsPlainJSON() {
         let s = Fixtures.summary(1)
-        let body = "{\"id\":\"x\",\"choices\":[{\"message\":{\"content\":\"" + String(repeating: "long ", count: 100) + "\"}}],\"usage\":{\"total_tokens\":150}}"
+        let body =
+            "{\"id\":\"x\",\"choices\":[{\"message\":{\"content\":\"" + String(repeating: "long ", count: 100)
+            + "\"}}],\"usage\":{\"total_tokens\":150}}"
         let (_, frame) = Self.detailFrame(tab: .response, record: Fixtures.record(s, responseBody: body, sse: false))
         let text = frame.plainText
         #expect(text.contains("\"total_tokens\": 150"))

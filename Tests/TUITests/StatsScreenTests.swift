@@ -1,6 +1,7 @@
 import Foundation
 import LLMTraceModel
 import Testing
+
 @testable import TUI
 
 @Suite struct StatsScreenTests {
@@ -8,11 +9,61 @@ import Testing
         let base = Fixtures.base
         var items: [TraceSummary] = []
         // gpt-4o: 3 requests, one cached, durations 100/200/1000; claude: 2 with reasoning, one error.
-        items.append(Fixtures.summary(1, env: "prod", model: "gpt-4o", durationMs: 100, input: 1000, output: 100, cached: 400, cost: 0.01, startedAt: base.addingTimeInterval(-120)))
-        items.append(Fixtures.summary(2, env: "prod", model: "gpt-4o", durationMs: 200, input: 1000, output: 100, cost: 0.01, startedAt: base.addingTimeInterval(-60)))
+        items.append(
+            Fixtures.summary(
+                1,
+                env: "prod",
+                model: "gpt-4o",
+                durationMs: 100,
+                input: 1000,
+                output: 100,
+                cached: 400,
+                cost: 0.01,
+                startedAt: base.addingTimeInterval(-120)
+            )
+        )
+        items.append(
+            Fixtures.summary(
+                2,
+                env: "prod",
+                model: "gpt-4o",
+                durationMs: 200,
+                input: 1000,
+                output: 100,
+                cost: 0.01,
+                startedAt: base.addingTimeInterval(-60)
+            )
+        )
         items.append(Fixtures.summary(3, env: "dev", model: "gpt-4o", durationMs: 1000, input: 1000, output: 100, cost: 0.01, startedAt: base))
-        items.append(Fixtures.summary(4, env: "dev", provider: "anthropic", model: "claude-sonnet-4", durationMs: 3000, input: 500, output: 900, reasoning: 600, cost: 0.5, startedAt: base))
-        items.append(Fixtures.summary(5, env: "dev", provider: "anthropic", model: "claude-sonnet-4", status: 529, durationMs: 50, input: nil, output: nil, cost: nil, error: TraceError(type: "overloaded", message: "busy"), startedAt: base))
+        items.append(
+            Fixtures.summary(
+                4,
+                env: "dev",
+                provider: "anthropic",
+                model: "claude-sonnet-4",
+                durationMs: 3000,
+                input: 500,
+                output: 900,
+                reasoning: 600,
+                cost: 0.5,
+                startedAt: base
+            )
+        )
+        items.append(
+            Fixtures.summary(
+                5,
+                env: "dev",
+                provider: "anthropic",
+                model: "claude-sonnet-4",
+                status: 529,
+                durationMs: 50,
+                input: nil,
+                output: nil,
+                cost: nil,
+                error: TraceError(type: "overloaded", message: "busy"),
+                startedAt: base
+            )
+        )
         var state = AppState(serverLabel: "x", now: base.addingTimeInterval(30), width: 130, height: 40, timeZone: TimeZone(identifier: "UTC")!)
         state.send(.pageLoaded(Page(items: items, nextCursor: nil), replace: true))
         state.send(.key(.char("2")))
@@ -98,7 +149,8 @@ import Testing
         func bucket(_ minute: Int, requests: Int, errors: Int) -> String {
             #"{"t":"\#(JSONCoding.format(Date(timeIntervalSince1970: Double(minute * 60))))","requests":\#(requests),"promptTokens":10,"completionTokens":5,"estimatedCost":1,"avgResponseTimeMs":null,"errors":\#(errors)}"#
         }
-        let json = #"{"bucketSeconds":60,"since":"\#(JSONCoding.format(Fixtures.base))","until":"\#(JSONCoding.format(state.now))","buckets":["#
+        let json =
+            #"{"bucketSeconds":60,"since":"\#(JSONCoding.format(Fixtures.base))","until":"\#(JSONCoding.format(state.now))","buckets":["#
             + bucket(m - 5, requests: 7, errors: 2) + "," + bucket(m, requests: 2, errors: 0) + "]}"
         let ts = try! JSONCoding.makeDecoder().decode(Timeseries.self, from: Data(json.utf8))
         state.send(.timeseriesLoaded(ts))

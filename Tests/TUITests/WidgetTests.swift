@@ -1,6 +1,7 @@
 import Foundation
 import LLMTraceModel
 import Testing
+
 @testable import TUI
 
 @Suite struct SparklineTests {
@@ -61,7 +62,8 @@ import Testing
     }
 
     @Test func openAIContentParts() {
-        let body = #"{"messages":[{"role":"developer","content":"rules"},{"role":"user","content":[{"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"data:..."}}]}]}"#
+        let body =
+            #"{"messages":[{"role":"developer","content":"rules"},{"role":"user","content":[{"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"data:..."}}]}]}"#
         let m = ConversationParser.messages(fromRequestBody: body)
         #expect(m == [ChatMessage(role: .system, blocks: [.text("rules")]), ChatMessage(role: .user, blocks: [.text("look"), .media("image")])])
     }
@@ -97,16 +99,19 @@ import Testing
     }
 
     @Test func ollamaMessagesAndGenerate() {
-        let chat = #"{"model":"llama3","messages":[{"role":"user","content":"hi","images":["..."]},{"role":"assistant","content":"","tool_calls":[{"function":{"name":"t","arguments":{"x":2}}}]},{"role":"tool","content":"42"}]}"#
+        let chat =
+            #"{"model":"llama3","messages":[{"role":"user","content":"hi","images":["..."]},{"role":"assistant","content":"","tool_calls":[{"function":{"name":"t","arguments":{"x":2}}}]},{"role":"tool","content":"42"}]}"#
         let m = ConversationParser.messages(fromRequestBody: chat)
         #expect(m.map(\.role) == [.user, .assistant, .tool])
         #expect(m[0].blocks == [.text("hi"), .media("1 image")])
         #expect(m[1].blocks == [.toolCall(name: "t", arguments: "{\"x\":2}", id: nil)])
         #expect(m[2].blocks == [.toolResult(name: nil, content: "42", isError: false)])
         let generate = #"{"model":"llama3","system":"sys","prompt":"Why is the sky blue?"}"#
-        #expect(ConversationParser.messages(fromRequestBody: generate) == [
-            ChatMessage(role: .system, blocks: [.text("sys")]), ChatMessage(role: .user, blocks: [.text("Why is the sky blue?")]),
-        ])
+        #expect(
+            ConversationParser.messages(fromRequestBody: generate) == [
+                ChatMessage(role: .system, blocks: [.text("sys")]), ChatMessage(role: .user, blocks: [.text("Why is the sky blue?")]),
+            ]
+        )
     }
 
     @Test func responsesInput() {
@@ -136,7 +141,10 @@ import Testing
         let body = "{\"message\":{\"content\":\"Hi\"},\"done\":false}\n{\"done\":true,\"eval_count\":3}\n"
         let lines = BodyView.lines(
             CapturedBody(content: body, encoding: .utf8, size: body.utf8.count, truncated: false),
-            headers: [HeaderField(name: "content-type", value: "application/x-ndjson")], width: 80, theme: .standard, what: "response"
+            headers: [HeaderField(name: "content-type", value: "application/x-ndjson")],
+            width: 80,
+            theme: .standard,
+            what: "response"
         ).map(\.text)
         #expect(lines[0] == "2 JSON lines")
         #expect(lines.contains("  {\"done\":false,\"message\":{\"content\":\"Hi\"}}"))
@@ -144,7 +152,11 @@ import Testing
 
     @Test func binaryAndTruncatedBodies() {
         let bin = CapturedBody(bytes: [0xFF, 0x00, 0x01], size: 3, truncated: false)
-        #expect(BodyView.lines(bin, headers: [], width: 80, theme: .standard, what: "response").map(\.text) == ["Binary body, 3 B (the Raw tab shows it as base64)."])
+        #expect(
+            BodyView.lines(bin, headers: [], width: 80, theme: .standard, what: "response").map(\.text) == [
+                "Binary body, 3 B (the Raw tab shows it as base64)."
+            ]
+        )
         let cut = CapturedBody(content: "{\"a\":", encoding: .utf8, size: 10_000, truncated: true)
         let lines = BodyView.lines(cut, headers: [], width: 80, theme: .standard, what: "request").map(\.text)
         #expect(lines[0].contains("Body cut at the capture limit"))

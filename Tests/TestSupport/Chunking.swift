@@ -25,4 +25,3 @@ public enum Chunking {
         return result
     }
 }
-

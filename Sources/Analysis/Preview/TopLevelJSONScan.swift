@@ -17,7 +17,8 @@ struct TopLevelJSONScan {
     }
 
     private enum Kind {
-        case string(hasEscape: Bool), object, array, trueLiteral, falseLiteral, null, number
+        case string(hasEscape: Bool)
+        case object, array, trueLiteral, falseLiteral, null, number
     }
 
     private mutating func scan(_ b: UnsafeBufferPointer<UInt8>) {

@@ -26,8 +26,11 @@ public struct ModelPrice: Codable, Sendable, Equatable {
 
         /// Creates a tier; prices are per token.
         public init(
-            aboveInputTokens: Int, input: Double? = nil, output: Double? = nil,
-            cacheRead: Double? = nil, cacheWrite: Double? = nil
+            aboveInputTokens: Int,
+            input: Double? = nil,
+            output: Double? = nil,
+            cacheRead: Double? = nil,
+            cacheWrite: Double? = nil
         ) {
             self.aboveInputTokens = aboveInputTokens
             self.input = input
@@ -56,8 +59,13 @@ public struct ModelPrice: Codable, Sendable, Equatable {
 
     /// Creates a price; all prices are per token. Tiers are sorted by threshold.
     public init(
-        provider: String? = nil, mode: String? = nil, input: Double, output: Double,
-        cacheRead: Double? = nil, cacheWrite: Double? = nil, reasoning: Double? = nil,
+        provider: String? = nil,
+        mode: String? = nil,
+        input: Double,
+        output: Double,
+        cacheRead: Double? = nil,
+        cacheWrite: Double? = nil,
+        reasoning: Double? = nil,
         tiers: [Tier] = []
     ) {
         self.provider = provider
@@ -133,10 +141,13 @@ public struct ModelPrice: Codable, Sendable, Equatable {
             let input = try Self.price(c, .input, .inputPerMillion),
             let output = try Self.price(c, .output, .outputPerMillion)
         else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: c.codingPath,
-                debugDescription: "both an input price (`input` or `inputPerMillion`) and an output "
-                    + "price (`output` or `outputPerMillion`) are required"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: c.codingPath,
+                    debugDescription: "both an input price (`input` or `inputPerMillion`) and an output "
+                        + "price (`output` or `outputPerMillion`) are required"
+                )
+            )
         }
         self.input = input
         self.output = output
@@ -153,14 +164,20 @@ public struct ModelPrice: Codable, Sendable, Equatable {
                 let threshold = try t.decode(Int.self, forKey: .aboveInputTokens)
                 guard threshold >= 0 else {
                     throw DecodingError.dataCorruptedError(
-                        forKey: .aboveInputTokens, in: t, debugDescription: "must not be negative")
+                        forKey: .aboveInputTokens,
+                        in: t,
+                        debugDescription: "must not be negative"
+                    )
                 }
-                tiers.append(Tier(
-                    aboveInputTokens: threshold,
-                    input: try Self.price(t, .input, .inputPerMillion),
-                    output: try Self.price(t, .output, .outputPerMillion),
-                    cacheRead: try Self.price(t, .cacheRead, .cacheReadPerMillion),
-                    cacheWrite: try Self.price(t, .cacheWrite, .cacheWritePerMillion)))
+                tiers.append(
+                    Tier(
+                        aboveInputTokens: threshold,
+                        input: try Self.price(t, .input, .inputPerMillion),
+                        output: try Self.price(t, .output, .outputPerMillion),
+                        cacheRead: try Self.price(t, .cacheRead, .cacheReadPerMillion),
+                        cacheWrite: try Self.price(t, .cacheWrite, .cacheWritePerMillion)
+                    )
+                )
             }
         }
         self.tiers = tiers.sorted { $0.aboveInputTokens < $1.aboveInputTokens }
@@ -191,21 +208,27 @@ public struct ModelPrice: Codable, Sendable, Equatable {
 
     /// A price given per token (`perToken`) or per million tokens (`perMillion`), not both.
     private static func price<K: CodingKey>(
-        _ c: KeyedDecodingContainer<K>, _ perToken: K, _ perMillion: K
+        _ c: KeyedDecodingContainer<K>,
+        _ perToken: K,
+        _ perMillion: K
     ) throws -> Double? {
         let token = try c.decodeIfPresent(Double.self, forKey: perToken)
         let million = try c.decodeIfPresent(Double.self, forKey: perMillion)
         if token != nil, million != nil {
             throw DecodingError.dataCorruptedError(
-                forKey: perMillion, in: c,
+                forKey: perMillion,
+                in: c,
                 debugDescription: "give either `\(perToken.stringValue)` (per token) or "
-                    + "`\(perMillion.stringValue)` (per million tokens), not both")
+                    + "`\(perMillion.stringValue)` (per million tokens), not both"
+            )
         }
         guard let value = token ?? million.map({ $0 / 1_000_000 }) else { return nil }
         guard value.isFinite, value >= 0 else {
             throw DecodingError.dataCorruptedError(
-                forKey: token != nil ? perToken : perMillion, in: c,
-                debugDescription: "a price must be a finite number ≥ 0")
+                forKey: token != nil ? perToken : perMillion,
+                in: c,
+                debugDescription: "a price must be a finite number ≥ 0"
+            )
         }
         return value
     }
@@ -221,10 +244,13 @@ public struct ModelPrice: Codable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: AnyKey.self)
         let unknown = c.allKeys.map(\.stringValue).filter { !allowed.contains($0) }.sorted()
         guard unknown.isEmpty else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: c.codingPath,
-                debugDescription: "unknown field(s) \(unknown.map { "`\($0)`" }.joined(separator: ", "));"
-                    + " known fields: \(allowed.joined(separator: ", "))"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: c.codingPath,
+                    debugDescription: "unknown field(s) \(unknown.map { "`\($0)`" }.joined(separator: ", "));"
+                        + " known fields: \(allowed.joined(separator: ", "))"
+                )
+            )
         }
     }
 }

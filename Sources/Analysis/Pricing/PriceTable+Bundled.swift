@@ -34,13 +34,15 @@ extension PriceTable {
                     return PriceTable(
                         models: [:],
                         loadError: "bundled pricing \(file.path) is unusable: \(error); "
-                            + "regenerate it with scripts/update-pricing")
+                            + "regenerate it with scripts/update-pricing"
+                    )
                 }
             }
         }
         return PriceTable(
             models: [:],
             loadError: "bundled pricing not found (\(resourceBundleNames[0])/\(resourceFileName) must sit "
-                + "next to the llmtrace executable); searched: \(searched.joined(separator: ", "))")
+                + "next to the llmtrace executable); searched: \(searched.joined(separator: ", "))"
+        )
     }
 }

@@ -83,7 +83,10 @@ struct PriceFileShape: Decodable {
                 models[name] = try container.decode(ModelPrice.self, forKey: key)
             } catch {
                 throw PricingError(
-                    kind: .invalidModel, model: name, detail: PriceTable.describe(error, from: depth))
+                    kind: .invalidModel,
+                    model: name,
+                    detail: PriceTable.describe(error, from: depth)
+                )
             }
         }
     }

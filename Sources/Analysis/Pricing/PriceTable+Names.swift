@@ -23,7 +23,10 @@ extension PriceTable {
         }
         var bases = [query]
         if query.hasPrefix("models/") { bases.append(String(query.dropFirst("models/".count))) }
-        for base in bases { add(base); add(vertexDate(base)) }
+        for base in bases {
+            add(base)
+            add(vertexDate(base))
+        }
         for name in list { pathSuffixes(of: name).forEach(add) }
         for name in list { add(bedrockNormalized(name)) }
         for name in list {

@@ -26,17 +26,29 @@ public struct PriceTable: Sendable {
 
     /// Creates a table from per-token prices.
     public init(
-        models: [String: ModelPrice], source: String? = nil, litellmVersion: String? = nil,
-        generated: String? = nil, loadError: String? = nil
+        models: [String: ModelPrice],
+        source: String? = nil,
+        litellmVersion: String? = nil,
+        generated: String? = nil,
+        loadError: String? = nil
     ) {
         self.init(
-            models: models, overrideKeys: [], source: source, litellmVersion: litellmVersion,
-            generated: generated, loadError: loadError)
+            models: models,
+            overrideKeys: [],
+            source: source,
+            litellmVersion: litellmVersion,
+            generated: generated,
+            loadError: loadError
+        )
     }
 
     init(
-        models: [String: ModelPrice], overrideKeys: Set<String>, source: String?,
-        litellmVersion: String?, generated: String?, loadError: String?
+        models: [String: ModelPrice],
+        overrideKeys: Set<String>,
+        source: String?,
+        litellmVersion: String?,
+        generated: String?,
+        loadError: String?
     ) {
         self.models = models
         self.overrideKeys = overrideKeys
@@ -76,8 +88,11 @@ public struct PriceTable: Sendable {
             throw PricingError(kind: .invalidFormat, file: file, detail: Self.describe(error, from: 0))
         }
         self.init(
-            models: shape.models, source: shape.source, litellmVersion: shape.litellmVersion,
-            generated: shape.generated)
+            models: shape.models,
+            source: shape.source,
+            litellmVersion: shape.litellmVersion,
+            generated: shape.generated
+        )
     }
 
     /// Loads a price override file.
@@ -112,8 +127,10 @@ public struct PriceTable: Sendable {
             data = try Data(contentsOf: url)
         } catch {
             throw PricingError(
-                kind: .unreadableFile, file: url.path,
-                detail: "cannot be read (\(error.localizedDescription)); check the path and permissions")
+                kind: .unreadableFile,
+                file: url.path,
+                detail: "cannot be read (\(error.localizedDescription)); check the path and permissions"
+            )
         }
         return try PriceTable(jsonData: data, file: url.path)
     }
@@ -132,8 +149,13 @@ public struct PriceTable: Sendable {
             overrideKeys.insert(name)
         }
         return PriceTable(
-            models: models, overrideKeys: overrideKeys, source: source, litellmVersion: litellmVersion,
-            generated: generated, loadError: loadError)
+            models: models,
+            overrideKeys: overrideKeys,
+            source: source,
+            litellmVersion: litellmVersion,
+            generated: generated,
+            loadError: loadError
+        )
     }
 
     // MARK: Lookup
@@ -177,23 +199,38 @@ public struct PriceTable: Sendable {
 
         // Passes, most trusted first; within a pass, the most specific candidate name that matches wins.
         if !overrideKeys.isEmpty,
-            let hit = search(candidates, preferred: preferred, preferredFirst: false, where: { key, _ in
-                overrideKeys.contains(key)
-            })
+            let hit = search(
+                candidates,
+                preferred: preferred,
+                preferredFirst: false,
+                where: { key, _ in
+                    overrideKeys.contains(key)
+                }
+            )
         {
             return hit
         }
         if !preferred.isEmpty,
-            let hit = search(candidates, preferred: preferred, preferredFirst: true, where: { _, price in
-                preferred.contains(price.provider?.lowercased() ?? "")
-            })
+            let hit = search(
+                candidates,
+                preferred: preferred,
+                preferredFirst: true,
+                where: { _, price in
+                    preferred.contains(price.provider?.lowercased() ?? "")
+                }
+            )
         {
             return hit
         }
         // The model makers' own prices before resellers' (`gmi/anthropic/claude-…`).
-        if let hit = search(candidates, preferred: preferred, preferredFirst: false, where: { _, price in
-            Self.firstPartyOrder.contains(price.provider?.lowercased() ?? "")
-        }) {
+        if let hit = search(
+            candidates,
+            preferred: preferred,
+            preferredFirst: false,
+            where: { _, price in
+                Self.firstPartyOrder.contains(price.provider?.lowercased() ?? "")
+            }
+        ) {
             return hit
         }
         return search(candidates, preferred: preferred, preferredFirst: false, where: { _, _ in true })
@@ -218,7 +255,9 @@ public struct PriceTable: Sendable {
     }
 
     private func search(
-        _ candidates: [String], preferred: [String], preferredFirst: Bool,
+        _ candidates: [String],
+        preferred: [String],
+        preferredFirst: Bool,
         where accepts: (String, ModelPrice) -> Bool
     ) -> (name: String, price: ModelPrice)? {
         for candidate in candidates {

@@ -1,4 +1,5 @@
 import LLMTraceModel
+
 /// Understands Anthropic's Messages API (`/v1/messages`), streamed (`message_start` … `message_stop`) or whole.
 ///
 /// `text` blocks are visible text; `thinking` blocks go to thinking; `tool_use` blocks become tool calls of
@@ -60,7 +61,11 @@ enum AnthropicExtractor {
             case let type? where callTypes.contains(type):
                 let key = blockKey(o)
                 s.tools.update(
-                    key: key, id: JSONAccess.string(block["id"]), name: JSONAccess.string(block["name"]), type: callType(type))
+                    key: key,
+                    id: JSONAccess.string(block["id"]),
+                    name: JSONAccess.string(block["name"]),
+                    type: callType(type)
+                )
                 s.tools.setFallbackArguments(key: key, JSONAccess.jsonText(block["input"]))
             default:
                 readToolResult(block, into: &s)
@@ -110,8 +115,11 @@ enum AnthropicExtractor {
                 s.appendThinking(JSONAccess.string(block["thinking"]) ?? "")
             case let type? where callTypes.contains(type):
                 s.tools.append(
-                    id: JSONAccess.string(block["id"]), name: JSONAccess.string(block["name"]) ?? "",
-                    arguments: JSONAccess.jsonText(block["input"]), type: callType(type))
+                    id: JSONAccess.string(block["id"]),
+                    name: JSONAccess.string(block["name"]) ?? "",
+                    arguments: JSONAccess.jsonText(block["input"]),
+                    type: callType(type)
+                )
             default:
                 readToolResult(block, into: &s)
             }

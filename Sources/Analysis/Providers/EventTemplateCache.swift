@@ -1,4 +1,5 @@
 import LLMTraceModel
+
 /// A few ``EventTemplate``s learned from one response's hot events, most recently used first.
 struct EventTemplateCache: Sendable {
     /// How many templates are kept; a stream has only a handful of hot event shapes.

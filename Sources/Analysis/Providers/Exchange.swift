@@ -1,4 +1,5 @@
 import LLMTraceModel
+
 /// One exchange as the proxy saw it, ready to be understood: what a provider extractor reads.
 public struct Exchange: Sendable {
     public var method: String
@@ -11,7 +12,15 @@ public struct Exchange: Sendable {
     /// Response body as captured, content coding already removed.
     public var responseBody: [UInt8]
 
-    public init(method: String, route: ProxyRoute, requestHeaders: [HeaderField], requestBody: [UInt8], status: Int?, responseHeaders: [HeaderField], responseBody: [UInt8]) {
+    public init(
+        method: String,
+        route: ProxyRoute,
+        requestHeaders: [HeaderField],
+        requestBody: [UInt8],
+        status: Int?,
+        responseHeaders: [HeaderField],
+        responseBody: [UInt8]
+    ) {
         self.method = method
         self.route = route
         self.requestHeaders = requestHeaders

@@ -1,4 +1,5 @@
 import LLMTraceModel
+
 /// Understands a finished (or cut-off) exchange: provider, endpoint, model, usage, text, tool calls,
 /// finish reason, error and whether the response ended properly.
 public enum ExchangeAnalyzer {

@@ -1,4 +1,5 @@
 import LLMTraceModel
+
 /// What the provider extractors have understood of a response so far. Extractors only add to it,
 /// event by event (or once for a whole body), so the result never depends on how the bytes were cut.
 struct ExtractionState: Sendable {

@@ -1,4 +1,5 @@
 import LLMTraceModel
+
 /// Understands Gemini `generateContent` / `streamGenerateContent` responses (`GenerateContentResponse`),
 /// whole, as SSE (`alt=sse`) or as a streamed JSON array: every chunk has the same shape.
 ///
@@ -24,8 +25,11 @@ enum GeminiExtractor {
                 }
                 if let call = JSONAccess.object(part["functionCall"]) {
                     s.tools.append(
-                        id: JSONAccess.string(call["id"]), name: JSONAccess.string(call["name"]) ?? "",
-                        arguments: JSONAccess.jsonText(call["args"]), type: ToolCall.functionType)
+                        id: JSONAccess.string(call["id"]),
+                        name: JSONAccess.string(call["name"]) ?? "",
+                        arguments: JSONAccess.jsonText(call["args"]),
+                        type: ToolCall.functionType
+                    )
                 }
             }
             if let reason = JSONAccess.nonEmptyString(candidate["finishReason"]) {

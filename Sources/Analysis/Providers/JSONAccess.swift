@@ -57,7 +57,9 @@ enum JSONAccess {
         // Values here came out of JSONSerialization, so they are valid; the check guards against a trap anyway.
         guard JSONSerialization.isValidJSONObject([value]),
             let data = try? JSONSerialization.data(
-                withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+                withJSONObject: value,
+                options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
+            )
         else {
             return "{}"
         }

@@ -1,4 +1,5 @@
 import LLMTraceModel
+
 /// Understands Ollama's native API: `/api/chat` and `/api/generate` (NDJSON stream of objects ending with
 /// `done: true`, or one object when `stream` is false) and `/api/embed`.
 ///
@@ -16,8 +17,11 @@ enum OllamaExtractor {
             for call in JSONAccess.objects(message["tool_calls"]) ?? [] {
                 let function = JSONAccess.object(call["function"])
                 s.tools.append(
-                    id: JSONAccess.string(call["id"]), name: JSONAccess.string(function?["name"]) ?? "",
-                    arguments: JSONAccess.jsonText(function?["arguments"]), type: ToolCall.functionType)
+                    id: JSONAccess.string(call["id"]),
+                    name: JSONAccess.string(function?["name"]) ?? "",
+                    arguments: JSONAccess.jsonText(function?["arguments"]),
+                    type: ToolCall.functionType
+                )
             }
         }
         if let response = JSONAccess.string(o["response"]) { s.appendText(response) }

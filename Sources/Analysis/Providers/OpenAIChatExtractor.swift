@@ -48,8 +48,13 @@ enum OpenAIChatExtractor {
         let reasoningContent = delta["reasoning_content"]
         let reasoning = delta["reasoning"]
         var shape = EventTemplate.Shape(
-            textKey: "content", text: "", modelKey: model == nil ? nil : "model", model: model,
-            freeKeys: ["id", "object", "created", "system_fingerprint", "obfuscation", "service_tier"], effect: .text)
+            textKey: "content",
+            text: "",
+            modelKey: model == nil ? nil : "model",
+            model: model,
+            freeKeys: ["id", "object", "created", "system_fingerprint", "obfuscation", "service_tier"],
+            effect: .text
+        )
         if let text = content as? String, isNull(reasoningContent), isNull(reasoning) {
             shape.text = text
         } else if isNull(content), let text = reasoningContent as? String {

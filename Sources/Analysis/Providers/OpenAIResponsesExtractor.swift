@@ -1,4 +1,5 @@
 import LLMTraceModel
+
 /// Understands the OpenAI Responses API (`/v1/responses`), streamed (typed `response.*` events) or whole.
 ///
 /// Visible text comes from `output_text` (and `refusal`); reasoning summaries and reasoning text go to
@@ -117,8 +118,13 @@ enum OpenAIResponsesExtractor {
             default:
                 guard takeCalls, let call = toolCall(item) else { continue }
                 s.tools.set(
-                    key: "\(position)", id: call.id, name: call.name, arguments: call.arguments, type: call.type,
-                    output: call.output)
+                    key: "\(position)",
+                    id: call.id,
+                    name: call.name,
+                    arguments: call.arguments,
+                    type: call.type,
+                    output: call.output
+                )
             }
         }
     }
@@ -151,7 +157,10 @@ enum OpenAIResponsesExtractor {
     /// item's `arguments` text (MCP), else the rest of the item as JSON (`{"action":{…}}`, `{"queries":[…]}`,
     /// `{"code":"…","container_id":"…"}`); output = `output` (MCP), `outputs` (code interpreter) or
     /// `results` (file search) when present. An image's base64 `result` is left out.
-    private static func builtInCall(_ item: [String: Any], type: String) -> (id: String?, name: String?, arguments: String?, type: String, output: String?) {
+    private static func builtInCall(
+        _ item: [String: Any],
+        type: String
+    ) -> (id: String?, name: String?, arguments: String?, type: String, output: String?) {
         let id = JSONAccess.nonEmptyString(item["call_id"]) ?? JSONAccess.nonEmptyString(item["id"])
         let name = JSONAccess.nonEmptyString(item["name"]) ?? String(type.dropLast("_call".count))
         let arguments = JSONAccess.string(item["arguments"]) ?? JSONAccess.jsonText(item.filter { !notArguments.contains($0.key) })

@@ -51,8 +51,10 @@ public enum ProviderDetector {
             let name = String(segments[d + 1])
             let deployment = name.removingPercentEncoding ?? name
             return ProviderMatch(
-                provider: "azure-openai", endpoint: openAIEndpoint(forSuffix: "/" + rest.lowercased()),
-                deployment: deployment.isEmpty ? nil : deployment)
+                provider: "azure-openai",
+                endpoint: openAIEndpoint(forSuffix: "/" + rest.lowercased()),
+                deployment: deployment.isEmpty ? nil : deployment
+            )
         }
 
         // Ollama's native API.
@@ -85,7 +87,9 @@ public enum ProviderDetector {
                 }
                 if body["model"] is String {
                     return ProviderMatch(
-                        provider: openAICompatibleProvider(route: route, hostProvider: hostProvider), endpoint: "chat.completions")
+                        provider: openAICompatibleProvider(route: route, hostProvider: hostProvider),
+                        endpoint: "chat.completions"
+                    )
                 }
             }
             if body["model"] is String, body["prompt"] != nil {

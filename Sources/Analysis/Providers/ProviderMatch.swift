@@ -1,4 +1,5 @@
 import LLMTraceModel
+
 /// Which provider and endpoint an exchange is, as ``ProviderDetector`` recognised it.
 public struct ProviderMatch: Sendable, Equatable, Hashable {
     /// `openai`, `azure-openai`, `anthropic`, `gemini`, `ollama`, `groq`, `together`, `deepseek`, `mistral`,

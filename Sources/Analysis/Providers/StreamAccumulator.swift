@@ -1,6 +1,6 @@
 import Foundation
-import StreamDecoding
 import LLMTraceModel
+import StreamDecoding
 
 /// Understands a response as it passes through the proxy, piece by piece.
 ///
@@ -47,7 +47,11 @@ public struct StreamAccumulator: Sendable {
     ///   - status: The response status, `nil` when unknown.
     ///   - responseHeaders: The response headers (`content-type` decides the framing).
     public init(
-        method: String, route: ProxyRoute, requestHeaders: [HeaderField], requestBody: [UInt8], status: Int?,
+        method: String,
+        route: ProxyRoute,
+        requestHeaders: [HeaderField],
+        requestBody: [UInt8],
+        status: Int?,
         responseHeaders: [HeaderField]
     ) {
         let request = requestBody.isEmpty ? nil : JSONAccess.parse(requestBody) as? [String: Any]
@@ -57,8 +61,13 @@ public struct StreamAccumulator: Sendable {
         let contentType =
             responseHeaders.first { $0.name.caseInsensitiveCompare("content-type") == .orderedSame }?.value.lowercased() ?? ""
         let framing = Self.framing(
-            status: status, contentType: contentType, match: match, dialect: dialect, query: route.query,
-            requestStream: requestStream)
+            status: status,
+            contentType: contentType,
+            match: match,
+            dialect: dialect,
+            query: route.query,
+            requestStream: requestStream
+        )
 
         self.match = match
         self.dialect = dialect
@@ -76,8 +85,13 @@ public struct StreamAccumulator: Sendable {
     /// Prepares to read the response of a captured exchange (its response body is not read).
     public init(exchange: Exchange) {
         self.init(
-            method: exchange.method, route: exchange.route, requestHeaders: exchange.requestHeaders,
-            requestBody: exchange.requestBody, status: exchange.status, responseHeaders: exchange.responseHeaders)
+            method: exchange.method,
+            route: exchange.route,
+            requestHeaders: exchange.requestHeaders,
+            requestBody: exchange.requestBody,
+            status: exchange.status,
+            responseHeaders: exchange.responseHeaders
+        )
     }
 
     /// Whether the body is read event by event (SSE, NDJSON, a JSON array stream) rather than kept whole.
@@ -247,7 +261,12 @@ public struct StreamAccumulator: Sendable {
     }
 
     private static func framing(
-        status: Int?, contentType: String, match: ProviderMatch, dialect: Dialect?, query: String?, requestStream: Bool
+        status: Int?,
+        contentType: String,
+        match: ProviderMatch,
+        dialect: Dialect?,
+        query: String?,
+        requestStream: Bool
     ) -> Framing {
         if let status, status >= 400 { return .buffered }
         if contentType.hasPrefix("text/event-stream") { return .sse }

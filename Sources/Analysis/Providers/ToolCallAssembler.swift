@@ -1,4 +1,5 @@
 import LLMTraceModel
+
 /// Assembles tool calls from streamed fragments, keyed by the provider's own handle for a call
 /// (OpenAI's `index`, Anthropic's content-block index, a Responses API output index). Calls keep the order
 /// in which they first appeared, however their fragments interleave.
@@ -25,7 +26,11 @@ struct ToolCallAssembler: Sendable {
     /// Updates (or starts) the call under `key`: sets the id, name and type when given and not yet known,
     /// and appends an argument fragment.
     mutating func update(
-        key: String, id: String? = nil, name: String? = nil, type: String? = nil, appendArguments: String? = nil
+        key: String,
+        id: String? = nil,
+        name: String? = nil,
+        type: String? = nil,
+        appendArguments: String? = nil
     ) {
         let i = position(for: key)
         if calls[i].id == nil, let id, !id.isEmpty { calls[i].id = id }
@@ -36,7 +41,11 @@ struct ToolCallAssembler: Sendable {
 
     /// Sets what is known for sure about the call under `key` (a "done" event or a whole call), replacing fragments.
     mutating func set(
-        key: String, id: String? = nil, name: String? = nil, arguments: String? = nil, type: String? = nil,
+        key: String,
+        id: String? = nil,
+        name: String? = nil,
+        arguments: String? = nil,
+        type: String? = nil,
         output: String? = nil
     ) {
         let i = position(for: key)

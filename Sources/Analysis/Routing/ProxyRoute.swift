@@ -1,4 +1,5 @@
 import LLMTraceModel
+
 /// A parsed proxy route: `/proxy/{env}/{scheme}/{host[:port]}/{path...}?{query}`.
 ///
 /// Parsing works on the raw request target, so the upstream path keeps empty segments (`//`),

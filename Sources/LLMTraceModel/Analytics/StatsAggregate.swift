@@ -58,19 +58,36 @@ extension Stats {
     /// `byEnv` by environment. Breakdown rows are sorted as ``StatsAccumulator`` sorts them.
     public init(all: StatsAggregate, byModel: [String: StatsAggregate], byEnv: [String: StatsAggregate]) {
         func rows(_ groups: [String: StatsAggregate], model: Bool) -> [Stats.Breakdown] {
-            groups.sorted { ($0.value.estimatedCost, $0.value.requests, $1.key) > ($1.value.estimatedCost, $1.value.requests, $0.key) }.map { key, g in
+            groups.sorted { ($0.value.estimatedCost, $0.value.requests, $1.key) > ($1.value.estimatedCost, $1.value.requests, $0.key) }.map {
+                key,
+                g in
                 Stats.Breakdown(
-                    model: model ? key : nil, env: model ? nil : key, requests: g.requests, promptTokens: g.promptTokens,
-                    completionTokens: g.completionTokens, totalTokens: g.totalTokens, estimatedCost: g.estimatedCost,
-                    avgResponseTimeMs: g.avgResponseTimeMs, p95ResponseTimeMs: g.p95ResponseTimeMs, errors: g.errors)
+                    model: model ? key : nil,
+                    env: model ? nil : key,
+                    requests: g.requests,
+                    promptTokens: g.promptTokens,
+                    completionTokens: g.completionTokens,
+                    totalTokens: g.totalTokens,
+                    estimatedCost: g.estimatedCost,
+                    avgResponseTimeMs: g.avgResponseTimeMs,
+                    p95ResponseTimeMs: g.p95ResponseTimeMs,
+                    errors: g.errors
+                )
             }
         }
         self.init(
-            totalRequests: all.requests, totalPromptTokens: all.promptTokens, totalCompletionTokens: all.completionTokens,
-            totalTokens: all.totalTokens, estimatedCost: all.estimatedCost, avgResponseTimeMs: all.avgResponseTimeMs,
-            p95ResponseTimeMs: all.p95ResponseTimeMs, errors: all.errors,
-            modelBreakdown: rows(byModel, model: true), envBreakdown: rows(byEnv, model: false),
-            unpricedModels: byModel.filter { $0.value.unpriced && $0.key != "unknown" }.map(\.key).sorted())
+            totalRequests: all.requests,
+            totalPromptTokens: all.promptTokens,
+            totalCompletionTokens: all.completionTokens,
+            totalTokens: all.totalTokens,
+            estimatedCost: all.estimatedCost,
+            avgResponseTimeMs: all.avgResponseTimeMs,
+            p95ResponseTimeMs: all.p95ResponseTimeMs,
+            errors: all.errors,
+            modelBreakdown: rows(byModel, model: true),
+            envBreakdown: rows(byEnv, model: false),
+            unpricedModels: byModel.filter { $0.value.unpriced && $0.key != "unknown" }.map(\.key).sorted()
+        )
     }
 }
 
@@ -90,9 +107,15 @@ extension Timeseries {
     public init(bucketSeconds: Int, since: Date, until: Date, aggregates: [StatsAggregate]) {
         let rows = aggregates.enumerated().map { i, g in
             Bucket(
-                t: since.addingTimeInterval(Double(i * bucketSeconds)), requests: g.requests, promptTokens: g.promptTokens,
-                completionTokens: g.completionTokens, estimatedCost: g.estimatedCost, avgResponseTimeMs: g.avgResponseTimeMs,
-                p95ResponseTimeMs: g.p95ResponseTimeMs, errors: g.errors)
+                t: since.addingTimeInterval(Double(i * bucketSeconds)),
+                requests: g.requests,
+                promptTokens: g.promptTokens,
+                completionTokens: g.completionTokens,
+                estimatedCost: g.estimatedCost,
+                avgResponseTimeMs: g.avgResponseTimeMs,
+                p95ResponseTimeMs: g.p95ResponseTimeMs,
+                errors: g.errors
+            )
         }
         self.init(bucketSeconds: bucketSeconds, since: since, until: until, buckets: rows)
     }

@@ -12,7 +12,17 @@ public struct StatsSample: Sendable, Equatable {
     public var isError: Bool
     public var startedAt: Date
 
-    public init(env: String, model: String?, inputTokens: Int?, outputTokens: Int?, totalTokens: Int?, estimatedCost: Double?, durationMs: Double?, isError: Bool, startedAt: Date) {
+    public init(
+        env: String,
+        model: String?,
+        inputTokens: Int?,
+        outputTokens: Int?,
+        totalTokens: Int?,
+        estimatedCost: Double?,
+        durationMs: Double?,
+        isError: Bool,
+        startedAt: Date
+    ) {
         self.env = env
         self.model = model
         self.inputTokens = inputTokens
@@ -26,9 +36,16 @@ public struct StatsSample: Sendable, Equatable {
 
     public init(_ s: TraceSummary) {
         self.init(
-            env: s.env, model: s.model, inputTokens: s.usage.inputTokens, outputTokens: s.usage.outputTokens,
-            totalTokens: s.usage.totalTokens, estimatedCost: s.estimatedCost, durationMs: s.durationMs,
-            isError: s.isError, startedAt: s.startedAt)
+            env: s.env,
+            model: s.model,
+            inputTokens: s.usage.inputTokens,
+            outputTokens: s.usage.outputTokens,
+            totalTokens: s.usage.totalTokens,
+            estimatedCost: s.estimatedCost,
+            durationMs: s.durationMs,
+            isError: s.isError,
+            startedAt: s.startedAt
+        )
     }
 
     /// Total tokens: the provider's total, else input + output when either is known.

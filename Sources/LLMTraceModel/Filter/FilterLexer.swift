@@ -67,9 +67,13 @@ struct FilterSource: Sendable {
         var charEnd = characterIndex[e]
         if e < n, e > s, !startsCharacter[e] { charEnd += 1 }
         return FilterError(
-            kind: kind, message: message, position: charStart, length: max(charEnd - charStart, 0),
+            kind: kind,
+            message: message,
+            position: charStart,
+            length: max(charEnd - charStart, 0),
             utf16Position: characterUTF16Offset[charStart],
-            utf16Length: max(characterUTF16Offset[charEnd] - characterUTF16Offset[charStart], 0))
+            utf16Length: max(characterUTF16Offset[charEnd] - characterUTF16Offset[charStart], 0)
+        )
     }
 
     func text(_ start: Int, _ end: Int) -> String {
@@ -239,7 +243,12 @@ struct FilterLexer {
                     throw error(.unterminatedRegex, "Unterminated regex: it ends in a lone \\; add a closing /", start, start + 1)
                 }
                 i += 1
-                if e == "/" { pattern.append("/") } else { pattern.append(c); pattern.append(e) }
+                if e == "/" {
+                    pattern.append("/")
+                } else {
+                    pattern.append(c)
+                    pattern.append(e)
+                }
             } else {
                 pattern.append(c)
             }
@@ -249,10 +258,20 @@ struct FilterLexer {
             throw error(.missingValue, "\(op) // is an empty regex: put a pattern between the slashes, e.g. \(op) /gpt-4o.*/", start, i)
         }
         if let c = peek(i), !c.properties.isWhitespace, !Self.wordTerminators.contains(c) {
-            throw error(.unexpectedValue, "Unexpected \(c) after the regex: regexes are always case-insensitive and take no flags; leave a space before the next term", i, i + 1)
+            throw error(
+                .unexpectedValue,
+                "Unexpected \(c) after the regex: regexes are always case-insensitive and take no flags; leave a space before the next term",
+                i,
+                i + 1
+            )
         }
         guard let regex = FilterRegex(pattern: patternText) else {
-            throw error(.invalidRegex, "/\(patternText)/ is not a valid regular expression: check its brackets, parentheses, quantifiers and escapes", start, i)
+            throw error(
+                .invalidRegex,
+                "/\(patternText)/ is not a valid regular expression: check its brackets, parentheses, quantifiers and escapes",
+                start,
+                i
+            )
         }
         return regex
     }
@@ -328,7 +347,12 @@ struct FilterLexer {
         case ")", "|", "&":
             throw error(.missingValue, "\(op) needs a value before \(c), e.g. \(op) \(example)", tilde, nameEnd)
         case "(":
-            throw error(.missingValue, "\(op) takes a single value, not a group: write \(op) a | \(op) b, or a regex such as \(op) /a|b/", tilde, nameEnd)
+            throw error(
+                .missingValue,
+                "\(op) takes a single value, not a group: write \(op) a | \(op) b, or a regex such as \(op) /a|b/",
+                tilde,
+                nameEnd
+            )
         case "~":
             throw error(.missingValue, "\(op) needs a value, e.g. \(op) \(example) (quote a value that starts with ~)", tilde, nameEnd)
         case "!":
@@ -360,7 +384,12 @@ struct FilterLexer {
             value = lexWord()
         }
         if let pattern = Self.statusPattern(value) { return .status(pattern) }
-        throw error(.badStatus, "\(value.isEmpty ? "\"\"" : value) is not a status: ~s takes a code from 100 to 599 or a class from 1xx to 5xx, e.g. \(example)", valueStart, i)
+        throw error(
+            .badStatus,
+            "\(value.isEmpty ? "\"\"" : value) is not a status: ~s takes a code from 100 to 599 or a class from 1xx to 5xx, e.g. \(example)",
+            valueStart,
+            i
+        )
     }
 
     static func statusPattern(_ value: String) -> FilterExpression.StatusPattern? {
@@ -383,12 +412,24 @@ struct FilterLexer {
         skipWhitespace()
         let comparison: FilterExpression.Comparison
         switch (peek(i), peek(i + 1)) {
-        case (">", "="): comparison = .greaterOrEqual; i += 2
-        case ("<", "="): comparison = .lessOrEqual; i += 2
-        case ("=", "="): comparison = .equal; i += 2
-        case (">", _): comparison = .greaterThan; i += 1
-        case ("<", _): comparison = .lessThan; i += 1
-        case ("=", _): comparison = .equal; i += 1
+        case (">", "="):
+            comparison = .greaterOrEqual
+            i += 2
+        case ("<", "="):
+            comparison = .lessOrEqual
+            i += 2
+        case ("=", "="):
+            comparison = .equal
+            i += 2
+        case (">", _):
+            comparison = .greaterThan
+            i += 1
+        case ("<", _):
+            comparison = .lessThan
+            i += 1
+        case ("=", _):
+            comparison = .equal
+            i += 1
         default:
             throw error(.missingComparison, "\(op) needs a comparison such as \(example) (>, >=, <, <= or =)", tilde, nameEnd)
         }

@@ -126,8 +126,11 @@ public enum FilterParser {
                 k += 1
                 if let next = current, next.kind == .rparen {
                     throw source.error(
-                        .emptyParentheses, "Empty parentheses: put a filter inside, e.g. (~m gpt | ~m claude), or remove them",
-                        t.start, next.end)
+                        .emptyParentheses,
+                        "Empty parentheses: put a filter inside, e.g. (~m gpt | ~m claude), or remove them",
+                        t.start,
+                        next.end
+                    )
                 }
                 guard current != nil else {
                     throw error(.unbalancedParentheses, "This ( is never closed: add a ) after the filter it groups", t)

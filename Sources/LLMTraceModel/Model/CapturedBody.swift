@@ -80,9 +80,22 @@ public enum UTF8Validation {
         while i >= 0, seen < 4 {
             let b = bytes[i]
             seen += 1
-            if b & 0xC0 == 0x80 { i -= 1; continue }  // continuation byte
+            if b & 0xC0 == 0x80 {
+                i -= 1
+                continue
+            }  // continuation byte
             let need: Int
-            if b & 0x80 == 0 { need = 1 } else if b & 0xE0 == 0xC0 { need = 2 } else if b & 0xF0 == 0xE0 { need = 3 } else if b & 0xF8 == 0xF0 { need = 4 } else { return 0 }
+            if b & 0x80 == 0 {
+                need = 1
+            } else if b & 0xE0 == 0xC0 {
+                need = 2
+            } else if b & 0xF0 == 0xE0 {
+                need = 3
+            } else if b & 0xF8 == 0xF0 {
+                need = 4
+            } else {
+                return 0
+            }
             return seen < need ? seen : 0
         }
         return 0

@@ -15,8 +15,12 @@ public struct TraceRecord: Codable, Sendable, Equatable {
     public var choices: [Choice]?
 
     public init(
-        summary: TraceSummary, requestHeaders: [HeaderField] = [], responseHeaders: [HeaderField] = [],
-        requestBody: CapturedBody? = nil, responseBody: CapturedBody? = nil, choices: [Choice]? = nil
+        summary: TraceSummary,
+        requestHeaders: [HeaderField] = [],
+        responseHeaders: [HeaderField] = [],
+        requestBody: CapturedBody? = nil,
+        responseBody: CapturedBody? = nil,
+        choices: [Choice]? = nil
     ) {
         self.summary = summary
         self.requestHeaders = requestHeaders

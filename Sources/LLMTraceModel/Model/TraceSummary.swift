@@ -52,11 +52,28 @@ public struct TraceSummary: Codable, Sendable, Equatable {
     public var complete: Bool
 
     public init(
-        id: String, env: String, method: String, scheme: String, host: String, path: String,
-        query: String? = nil, provider: String? = nil, endpoint: String? = nil, model: String? = nil,
-        stream: Bool = false, status: Int? = nil, error: TraceError? = nil, startedAt: Date,
-        durationMs: Double? = nil, ttftMs: Double? = nil, usage: Usage = .unknown, estimatedCost: Double? = nil,
-        text: String? = nil, toolCalls: [ToolCall] = [], finishReason: String? = nil, complete: Bool = false
+        id: String,
+        env: String,
+        method: String,
+        scheme: String,
+        host: String,
+        path: String,
+        query: String? = nil,
+        provider: String? = nil,
+        endpoint: String? = nil,
+        model: String? = nil,
+        stream: Bool = false,
+        status: Int? = nil,
+        error: TraceError? = nil,
+        startedAt: Date,
+        durationMs: Double? = nil,
+        ttftMs: Double? = nil,
+        usage: Usage = .unknown,
+        estimatedCost: Double? = nil,
+        text: String? = nil,
+        toolCalls: [ToolCall] = [],
+        finishReason: String? = nil,
+        complete: Bool = false
     ) {
         self.id = id
         self.env = env

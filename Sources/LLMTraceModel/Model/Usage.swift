@@ -17,8 +17,12 @@ public struct Usage: Codable, Sendable, Equatable, Hashable {
     public var totalTokens: Int?
 
     public init(
-        inputTokens: Int? = nil, outputTokens: Int? = nil, cachedInputTokens: Int? = nil,
-        cacheCreationTokens: Int? = nil, reasoningTokens: Int? = nil, totalTokens: Int? = nil
+        inputTokens: Int? = nil,
+        outputTokens: Int? = nil,
+        cachedInputTokens: Int? = nil,
+        cacheCreationTokens: Int? = nil,
+        reasoningTokens: Int? = nil,
+        totalTokens: Int? = nil
     ) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens

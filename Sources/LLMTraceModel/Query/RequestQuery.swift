@@ -14,7 +14,15 @@ public struct RequestFilter: Sendable, Equatable {
     /// An expression in the filter language (docs/FILTERS.md), applied on top of the fields above.
     public var expression: FilterExpression?
 
-    public init(env: String? = nil, model: String? = nil, status: StatusFilter? = nil, text: String? = nil, since: Date? = nil, until: Date? = nil, expression: FilterExpression? = nil) {
+    public init(
+        env: String? = nil,
+        model: String? = nil,
+        status: StatusFilter? = nil,
+        text: String? = nil,
+        since: Date? = nil,
+        until: Date? = nil,
+        expression: FilterExpression? = nil
+    ) {
         self.env = env
         self.model = model
         self.status = status
@@ -50,9 +58,18 @@ public enum StatusFilter: Sendable, Equatable {
     /// Parses `200`, `4xx` (or `4XX`) or `error`; `nil` for anything else.
     public init?(_ text: String) {
         let t = text.lowercased()
-        if t == "error" || t == "errors" { self = .error; return }
-        if t.count == 3, t.hasSuffix("xx"), let d = Int(t.prefix(1)), (1...5).contains(d) { self = .family(d); return }
-        if let n = Int(t), (100...599).contains(n) { self = .code(n); return }
+        if t == "error" || t == "errors" {
+            self = .error
+            return
+        }
+        if t.count == 3, t.hasSuffix("xx"), let d = Int(t.prefix(1)), (1...5).contains(d) {
+            self = .family(d)
+            return
+        }
+        if let n = Int(t), (100...599).contains(n) {
+            self = .code(n)
+            return
+        }
         return nil
     }
 

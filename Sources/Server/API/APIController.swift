@@ -1,8 +1,8 @@
+import Analysis
 import Foundation
 import HTTPTypes
 import Hummingbird
 import LLMTraceModel
-import Analysis
 
 /// The JSON API: requests, statistics, timeseries, cost estimates, health, and the seed product's
 /// `/cgi-bin` routes. docs/API.md describes every route.
@@ -52,16 +52,20 @@ struct APIController: Sendable {
             .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache",
             Self.accelBufferingHeader: "no",
         ]
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            try await writer.write(ByteBuffer(string: ": llmtrace live events\nretry: 1000\n\n"))
-            for await item in stream {
-                switch item {
-                case .event(let event): try await writer.write(ByteBuffer(string: event.sse))
-                case .ping: try await writer.write(ByteBuffer(string: ": ping\n\n"))
+        return Response(
+            status: .ok,
+            headers: headers,
+            body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: ": llmtrace live events\nretry: 1000\n\n"))
+                for await item in stream {
+                    switch item {
+                    case .event(let event): try await writer.write(ByteBuffer(string: event.sse))
+                    case .ping: try await writer.write(ByteBuffer(string: ": ping\n\n"))
+                    }
                 }
+                try await writer.finish(nil)
             }
-            try await writer.finish(nil)
-        })
+        )
     }
 
     private func list(_ request: Request) async throws -> Page {
@@ -98,7 +102,11 @@ struct APIController: Sendable {
         let since = filter.since ?? until.addingTimeInterval(-Double(bucket) * 60)
         guard since < until else { throw APIError.invalidParameter("since", q.string("since") ?? "", expected: "a time before 'until'") }
         guard let series = try await store.timeseries(filter: filter, bucketSeconds: bucket, since: since, until: until) else {
-            throw APIError(status: .badRequest, type: "invalid_parameter", message: "that range needs more than \(Timeseries.maxBuckets) buckets of \(bucketText): use a wider bucket or a shorter range")
+            throw APIError(
+                status: .badRequest,
+                type: "invalid_parameter",
+                message: "that range needs more than \(Timeseries.maxBuckets) buckets of \(bucketText): use a wider bucket or a shorter range"
+            )
         }
         return series
     }
@@ -131,8 +139,13 @@ struct APIController: Sendable {
         let usage = Usage(inputTokens: prompt, outputTokens: completion, cachedInputTokens: cached, totalTokens: prompt + completion)
         let match = prices.lookup(model: model, provider: q.string("provider"))
         return CostEstimate(
-            promptTokens: prompt, completionTokens: completion, cachedTokens: cached, model: model, pricedAs: match?.name,
-            estimatedCost: prices.cost(model: model, provider: q.string("provider"), usage: usage))
+            promptTokens: prompt,
+            completionTokens: completion,
+            cachedTokens: cached,
+            model: model,
+            pricedAs: match?.name,
+            estimatedCost: prices.cost(model: model, provider: q.string("provider"), usage: usage)
+        )
     }
 
     struct Health: Codable, ResponseEncodable, Sendable {
@@ -173,8 +186,17 @@ struct APIController: Sendable {
         do { records = try await store.count() } catch { readError = String(describing: error) }
         let (status, reason) = Health.status(capture: capture, readError: readError, now: Date())
         return Health(
-            status: status, reason: reason, version: LLMTraceVersion.current, uptimeSeconds: Date().timeIntervalSince(startedAt).rounded(),
-            store: store.description, records: records, storeError: readError ?? (status == "degraded" ? capture.lastStoreError : nil),
-            capture: capture, retention: retention.health, prices: prices.modelCount, pricesError: prices.loadError)
+            status: status,
+            reason: reason,
+            version: LLMTraceVersion.current,
+            uptimeSeconds: Date().timeIntervalSince(startedAt).rounded(),
+            store: store.description,
+            records: records,
+            storeError: readError ?? (status == "degraded" ? capture.lastStoreError : nil),
+            capture: capture,
+            retention: retention.health,
+            prices: prices.modelCount,
+            pricesError: prices.loadError
+        )
     }
 }

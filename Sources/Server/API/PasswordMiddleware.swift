@@ -27,11 +27,15 @@ struct PasswordMiddleware<Context: RequestContext>: RouterMiddleware {
     /// 401 `unauthorized`. HTTP Basic is invited only from a client that sent no credentials at all: a
     /// browser page (token, Bearer, or an event stream) must see the 401, not the browser's login box.
     static func unauthorized(_ request: Request, tokenSent: Bool) -> APIError {
-        let invite = request.headers[.authorization] == nil && !tokenSent
+        let invite =
+            request.headers[.authorization] == nil && !tokenSent
             && !(request.headers[.accept]?.contains("text/event-stream") ?? false)
         return APIError(
-            status: .unauthorized, type: "unauthorized", message: message,
-            headers: invite ? [.wwwAuthenticate: #"Basic realm="llmtrace", charset="UTF-8""#] : [:])
+            status: .unauthorized,
+            type: "unauthorized",
+            message: message,
+            headers: invite ? [.wwwAuthenticate: #"Basic realm="llmtrace", charset="UTF-8""#] : [:]
+        )
     }
 
     /// Whether an `Authorization` header carries the password (Bearer, or Basic with any user name).
@@ -53,7 +57,8 @@ struct PasswordMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Compares without stopping at the first difference, so timing does not reveal the password.
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         var diff = UInt8(x.count == y.count ? 0 : 1)
         for i in 0..<max(x.count, y.count) {
             diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)

@@ -69,7 +69,9 @@ struct QueryParser {
         f.env = string("env")
         f.model = string("model")
         if let s = string("status") {
-            guard let status = StatusFilter(s) else { throw .invalidParameter("status", s, expected: "a status code (200), a class (4xx) or 'error'") }
+            guard let status = StatusFilter(s) else {
+                throw .invalidParameter("status", s, expected: "a status code (200), a class (4xx) or 'error'")
+            }
             f.status = status
         }
         f.text = string("q")

@@ -1,7 +1,7 @@
 import Foundation
+import LLMTraceModel
 import Logging
 import ServiceLifecycle
-import LLMTraceModel
 import Synchronization
 
 /// Carries captured records from the forwarding path to the store, off that path.
@@ -75,8 +75,12 @@ public final class CapturePipeline: Service, Sendable {
     private let batchWindow: Duration
 
     public init(
-        store: any TraceStore, events: EventHub? = nil, logger: Logger, maxPending: Int = 50_000,
-        maxPendingBytes: Int = 16 << 20, batchWindow: Duration = .milliseconds(20)
+        store: any TraceStore,
+        events: EventHub? = nil,
+        logger: Logger,
+        maxPending: Int = 50_000,
+        maxPendingBytes: Int = 16 << 20,
+        batchWindow: Duration = .milliseconds(20)
     ) {
         self.maxPendingBytes = maxPendingBytes
         self.batchWindow = batchWindow
@@ -143,12 +147,14 @@ public final class CapturePipeline: Service, Sendable {
         if let n = outcome.dropsToLog {
             logger.warning(
                 "capture queue full: \(n) record(s) not stored; the store is slower than the traffic",
-                metadata: ["pending": "\(maxPending)"])
+                metadata: ["pending": "\(maxPending)"]
+            )
         }
         if let n = outcome.shedToLog {
             logger.warning(
                 "capture buffer full: \(n) record(s) stored without their bodies; the store is slower than the traffic",
-                metadata: ["pendingBytes": "\(maxPendingBytes)"])
+                metadata: ["pendingBytes": "\(maxPendingBytes)"]
+            )
         }
     }
 
@@ -160,10 +166,19 @@ public final class CapturePipeline: Service, Sendable {
     public var health: Health {
         state.withLock {
             Health(
-                saved: $0.saved, dropped: $0.dropped, storeFailures: $0.storeFailures, lastStoreError: $0.lastStoreError,
-                lastStoreErrorAt: $0.lastStoreErrorAt, lastStoreErrorKind: $0.lastStoreErrorKind, storeFailing: $0.storeFailing,
-                lastSavedAt: $0.lastSavedAt, bodiesShed: $0.bodiesShed, pending: $0.pending.count,
-                pendingBytes: $0.pendingBytes, inFlight: $0.inFlight)
+                saved: $0.saved,
+                dropped: $0.dropped,
+                storeFailures: $0.storeFailures,
+                lastStoreError: $0.lastStoreError,
+                lastStoreErrorAt: $0.lastStoreErrorAt,
+                lastStoreErrorKind: $0.lastStoreErrorKind,
+                storeFailing: $0.storeFailing,
+                lastSavedAt: $0.lastSavedAt,
+                bodiesShed: $0.bodiesShed,
+                pending: $0.pending.count,
+                pendingBytes: $0.pendingBytes,
+                inFlight: $0.inFlight
+            )
         }
     }
 

@@ -1,8 +1,8 @@
+import Analysis
 import CompressNIO
 import Foundation
-import NIOCore
 import LLMTraceModel
-import Analysis
+import NIOCore
 import Synchronization
 
 /// The capture of one proxied exchange, fed by the forwarding path as bytes pass.
@@ -240,8 +240,13 @@ final class CaptureSession: Sendable {
         let coding = s.responseHeaders.first { $0.name.caseInsensitiveCompare("content-encoding") == .orderedSame }?.value.lowercased()
         guard coding == nil || coding == "identity" else { return nil }
         return StreamAccumulator(
-            method: method, route: route, requestHeaders: requestHeaders, requestBody: s.request.bytes, status: s.status,
-            responseHeaders: s.responseHeaders)
+            method: method,
+            route: route,
+            requestHeaders: requestHeaders,
+            requestBody: s.request.bytes,
+            status: s.status,
+            responseHeaders: s.responseHeaders
+        )
     }
 
     /// Ends the capture. The first call wins; later calls do nothing.
@@ -264,8 +269,15 @@ final class CaptureSession: Sendable {
 
     private func baseSummary() -> TraceSummary {
         TraceSummary(
-            id: id, env: route.env, method: method, scheme: route.scheme, host: route.authority, path: route.path,
-            query: route.query.map(Redactor.redact(query:)), startedAt: startedAt)
+            id: id,
+            env: route.env,
+            method: method,
+            scheme: route.scheme,
+            host: route.authority,
+            path: route.path,
+            query: route.query.map(Redactor.redact(query:)),
+            startedAt: startedAt
+        )
     }
 
     private func record(from s: State, end: ContinuousClock.Instant, error: TraceError?, complete: Bool) -> TraceRecord {
@@ -280,8 +292,15 @@ final class CaptureSession: Sendable {
         } else {
             analysis = ExchangeAnalyzer.analyze(
                 Exchange(
-                    method: method, route: route, requestHeaders: requestHeaders, requestBody: s.request.bytes, status: s.status,
-                    responseHeaders: responseHeaders, responseBody: decoded ?? s.response.bytes))
+                    method: method,
+                    route: route,
+                    requestHeaders: requestHeaders,
+                    requestBody: s.request.bytes,
+                    status: s.status,
+                    responseHeaders: responseHeaders,
+                    responseBody: decoded ?? s.response.bytes
+                )
+            )
         }
 
         var summary = baseSummary()
@@ -308,13 +327,23 @@ final class CaptureSession: Sendable {
         if s.response.size == 0 {
             responseBody = nil
         } else if let decoded {
-            responseBody = CapturedBody(bytes: decoded, size: s.response.size, truncated: s.response.truncated || decoded.count >= s.response.limit, decodedFrom: decodedFrom)
+            responseBody = CapturedBody(
+                bytes: decoded,
+                size: s.response.size,
+                truncated: s.response.truncated || decoded.count >= s.response.limit,
+                decodedFrom: decodedFrom
+            )
         } else {
             responseBody = CapturedBody(bytes: s.response.bytes, size: s.response.size, truncated: s.response.truncated)
         }
         return TraceRecord(
-            summary: summary, requestHeaders: requestHeaders, responseHeaders: responseHeaders, requestBody: requestBody,
-            responseBody: responseBody, choices: analysis.choices)
+            summary: summary,
+            requestHeaders: requestHeaders,
+            responseHeaders: responseHeaders,
+            requestBody: requestBody,
+            responseBody: responseBody,
+            choices: analysis.choices
+        )
     }
 
     /// Removes a gzip or deflate content coding for storage. `nil` when there is none or it does not decode.

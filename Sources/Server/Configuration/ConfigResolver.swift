@@ -1,6 +1,6 @@
 import Foundation
-import Logging
 import LLMTraceModel
+import Logging
 import Yams
 
 /// Merges settings with the precedence flags > config file > environment > defaults.
@@ -51,7 +51,8 @@ public struct ConfigResolver: Sendable {
     /// The config file that applies, if any.
     public func configFileURL() throws(ConfigurationError) -> URL? {
         if let explicit = configPath ?? environment["LLMTRACE_CONFIG"] {
-            let url = (explicit.hasPrefix("/") ? URL(fileURLWithPath: explicit) : workingDirectory.appendingPathComponent(explicit)).standardizedFileURL
+            let url = (explicit.hasPrefix("/") ? URL(fileURLWithPath: explicit) : workingDirectory.appendingPathComponent(explicit))
+                .standardizedFileURL
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw ConfigurationError("config file \(url.path) does not exist")
             }
@@ -90,7 +91,9 @@ public struct ConfigResolver: Sendable {
         for (name, value) in dict {
             let camel = name.split(separator: "-").enumerated().map { $0 == 0 ? String($1) : $1.prefix(1).uppercased() + $1.dropFirst() }.joined()
             guard let key = Key(rawValue: camel) ?? (["database", "postgresUrl", "mysqlUrl"].contains(camel) ? .db : nil) else {
-                throw ConfigurationError("config file \(url.path): unknown setting '\(name)'; known settings: \(Key.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ConfigurationError(
+                    "config file \(url.path): unknown setting '\(name)'; known settings: \(Key.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             if value is NSNull { continue }
             out[key] = "\(value)"
@@ -168,7 +171,9 @@ public struct ConfigResolver: Sendable {
             c.databasePoolSize = n
         }
         if let (v, from) = settings.value(.maxBody) {
-            guard let n = parseByteSize(v) else { throw ConfigurationError("\(from): '\(v)' is not a size; use bytes or a unit, as in 10MiB, 512KB, 1048576") }
+            guard let n = parseByteSize(v) else {
+                throw ConfigurationError("\(from): '\(v)' is not a size; use bytes or a unit, as in 10MiB, 512KB, 1048576")
+            }
             c.maxBodyBytes = n
         }
         if let (v, from) = settings.value(.memoryLimit) {

@@ -1,7 +1,7 @@
 import Foundation
+import LLMTraceModel
 import Logging
 import ServiceLifecycle
-import LLMTraceModel
 import Synchronization
 
 /// Publishes live events to subscribers of `/api/events`.

@@ -1,13 +1,13 @@
+import Analysis
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LLMTraceModel
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import LLMTraceModel
-import Analysis
 import Synchronization
 
 /// Forwards `/proxy/{env}/{scheme}/{host}/{path}` requests upstream and streams the answer back,
@@ -38,7 +38,14 @@ struct ProxyHandler: Sendable {
         }
 
         let session = CaptureSession(
-            id: ids.next(), route: route, method: request.method.rawValue, requestHeaders: headers, maxBody: maxBody, prices: prices, pipeline: pipeline)
+            id: ids.next(),
+            route: route,
+            method: request.method.rawValue,
+            requestHeaders: headers,
+            maxBody: maxBody,
+            prices: prices,
+            pipeline: pipeline
+        )
         let gate = RequestBodyGate()
         var response = await forward(request, context: context, route: route, session: session, gate: gate)
         // Hummingbird reads what is left of the request body after the response: the upstream client must
@@ -47,7 +54,13 @@ struct ProxyHandler: Sendable {
         return response
     }
 
-    private func forward(_ request: Request, context: AppRequestContext, route: ProxyRoute, session: CaptureSession, gate: RequestBodyGate) async -> Response {
+    private func forward(
+        _ request: Request,
+        context: AppRequestContext,
+        route: ProxyRoute,
+        session: CaptureSession,
+        gate: RequestBodyGate
+    ) async -> Response {
         let upstreamRequest = makeUpstreamRequest(request, route: route, session: session, gate: gate)
         let upstream: HTTPClientResponse
         do {
@@ -122,12 +135,22 @@ struct ProxyHandler: Sendable {
         return upstream
     }
 
-    private func rejectRoute(request: Request, context: AppRequestContext, target: String, headers: [HeaderField], error: ProxyRouteError) -> Response {
+    private func rejectRoute(request: Request, context: AppRequestContext, target: String, headers: [HeaderField], error: ProxyRouteError) -> Response
+    {
         let id = ids.next()
         let pathOnly = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
         var summary = TraceSummary(
-            id: id, env: "", method: request.method.rawValue, scheme: "", host: "", path: pathOnly, status: 400,
-            error: TraceError(type: "invalid_proxy_route", message: error.message), startedAt: Date(), durationMs: 0)
+            id: id,
+            env: "",
+            method: request.method.rawValue,
+            scheme: "",
+            host: "",
+            path: pathOnly,
+            status: 400,
+            error: TraceError(type: "invalid_proxy_route", message: error.message),
+            startedAt: Date(),
+            durationMs: 0
+        )
         summary.complete = true
         pipeline.recordAnswered(TraceRecord(summary: summary, requestHeaders: Redactor.redact(headers: headers)))
         return APIError(status: .badRequest, type: "invalid_proxy_route", message: error.message, headers: [Self.idHeader: id])
@@ -139,9 +162,14 @@ struct ProxyHandler: Sendable {
         if let e = error as? HTTPClientError, e == .readTimeout {
             return TraceError(
                 type: "upstream_timeout",
-                message: "\(route.authority) went silent for \(Self.seconds(headTimeout)) (--upstream-idle-timeout) after \(forwarded) byte(s) of the response; the response was cut off")
+                message:
+                    "\(route.authority) went silent for \(Self.seconds(headTimeout)) (--upstream-idle-timeout) after \(forwarded) byte(s) of the response; the response was cut off"
+            )
         }
-        return TraceError(type: "upstream_failed", message: "the upstream connection failed mid-response after \(forwarded) byte(s): \(Self.describe(error))")
+        return TraceError(
+            type: "upstream_failed",
+            message: "the upstream connection failed mid-response after \(forwarded) byte(s): \(Self.describe(error))"
+        )
     }
 
     /// `1.5 s`, `600 s`.
@@ -168,7 +196,8 @@ struct ProxyHandler: Sendable {
         } else if Self.isInvalidResponse(error) {
             status = .badGateway
             type = "upstream_invalid_response"
-            message = "\(route.scheme)://\(route.authority) answered with something that is not an HTTP response (\(Self.describe(error))): check the host, the port and the scheme (http or https) in the proxy URL"
+            message =
+                "\(route.scheme)://\(route.authority) answered with something that is not an HTTP response (\(Self.describe(error))): check the host, the port and the scheme (http or https) in the proxy URL"
         } else if session.clientGone {
             status = HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
             type = "client_disconnected"

@@ -19,7 +19,9 @@ enum UnixSocket {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw ConfigurationError("cannot create \(dir) for the socket: \(error.localizedDescription); choose another --socket or pass --no-socket")
+                throw ConfigurationError(
+                    "cannot create \(dir) for the socket: \(error.localizedDescription); choose another --socket or pass --no-socket"
+                )
             }
         }
         var info = stat()
@@ -28,7 +30,9 @@ enum UnixSocket {
             throw ConfigurationError("\(path) exists and is not a socket: remove it or choose another --socket")
         }
         if answers(path) {
-            throw ConfigurationError("another llmtrace server is already serving on \(path): stop it, or give this one its own --socket (or --no-socket)")
+            throw ConfigurationError(
+                "another llmtrace server is already serving on \(path): stop it, or give this one its own --socket (or --no-socket)"
+            )
         }
         unlink(path)
     }

@@ -42,7 +42,9 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         default: throw StoreError("'\(scheme)' is not a database URL scheme; use postgres://, postgresql:// or mysql://")
         }
         guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
-            throw StoreError("cannot read the database URL \(Self.redacted(text)); the form is \(scheme)://user:password@host:port/database (percent-encode special characters in the password)")
+            throw StoreError(
+                "cannot read the database URL \(Self.redacted(text)); the form is \(scheme)://user:password@host:port/database (percent-encode special characters in the password)"
+            )
         }
         guard let user = components.user?.removingPercentEncoding, !user.isEmpty else {
             throw StoreError("the database URL \(Self.redacted(text)) names no user; the form is \(scheme)://user:password@host:port/database")
@@ -53,7 +55,9 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         self.port = components.port ?? (engine == .postgres ? 5432 : 3306)
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         guard !path.isEmpty, !path.contains("/") else {
-            throw StoreError("the database URL \(Self.redacted(text)) names no database; add it after the host, as in \(scheme)://user:***@\(host)/llmtrace")
+            throw StoreError(
+                "the database URL \(Self.redacted(text)) names no database; add it after the host, as in \(scheme)://user:***@\(host)/llmtrace"
+            )
         }
         self.database = path.removingPercentEncoding ?? path
         self.tls = .disable
@@ -75,7 +79,9 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
                 }
                 connectTimeoutSeconds = seconds
             case "pool", "pool_size", "pool-size":
-                guard let n = Int(value), n > 0 else { throw StoreError("pool=\(value) in the database URL must be a positive number of connections") }
+                guard let n = Int(value), n > 0 else {
+                    throw StoreError("pool=\(value) in the database URL must be a positive number of connections")
+                }
                 poolSize = n
             default:
                 throw StoreError("unknown option '\(item.name)' in the database URL; known: sslmode (ssl-mode), connect_timeout, pool")

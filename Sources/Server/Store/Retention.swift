@@ -1,7 +1,7 @@
 import Foundation
+import LLMTraceModel
 import Logging
 import ServiceLifecycle
-import LLMTraceModel
 import Synchronization
 
 /// Prunes old records in the background (`--retain`, `--max-records`): once at start, then every
@@ -39,7 +39,14 @@ public final class Retention: Service, Sendable {
     let logger: Logger
     private let state: Mutex<Health>
 
-    public init(store: any TraceStore, retainSeconds: Double?, maxRecords: Int?, interval: Duration = .seconds(60), batchSize: Int = 1000, logger: Logger) {
+    public init(
+        store: any TraceStore,
+        retainSeconds: Double?,
+        maxRecords: Int?,
+        interval: Duration = .seconds(60),
+        batchSize: Int = 1000,
+        logger: Logger
+    ) {
         self.store = store
         self.retainSeconds = retainSeconds
         self.maxRecords = maxRecords

@@ -183,15 +183,30 @@ enum RollupTable {
 
     static func sample(_ row: Row, from i: Int = 0) -> StatsSample {
         StatsSample(
-            env: row[i], model: row[i + 1], inputTokens: row[i + 2], outputTokens: row[i + 3], totalTokens: row[i + 4],
-            estimatedCost: row[i + 5], durationMs: row[i + 6], isError: row[i + 7],
-            startedAt: Date(timeIntervalSince1970: row[i + 8]))
+            env: row[i],
+            model: row[i + 1],
+            inputTokens: row[i + 2],
+            outputTokens: row[i + 3],
+            totalTokens: row[i + 4],
+            estimatedCost: row[i + 5],
+            durationMs: row[i + 6],
+            isError: row[i + 7],
+            startedAt: Date(timeIntervalSince1970: row[i + 8])
+        )
     }
 
     static func totals(_ row: Row, from i: Int, withBins: Bool = true) -> RollupTotals {
         var t = RollupTotals(
-            requests: row[i], prompt: row[i + 1], completion: row[i + 2], total: row[i + 3], errors: row[i + 4], cost: row[i + 5],
-            finished: row[i + 6], durationSum: row[i + 7], unpriced: row[i + 8])
+            requests: row[i],
+            prompt: row[i + 1],
+            completion: row[i + 2],
+            total: row[i + 3],
+            errors: row[i + 4],
+            cost: row[i + 5],
+            finished: row[i + 6],
+            durationSum: row[i + 7],
+            unpriced: row[i + 8]
+        )
         guard withBins else { return t }
         let data: Data = row[i + 9]
         RollupTotals.forEachBin(data) { b, n in t.addBin(b, n) }
@@ -202,11 +217,15 @@ enum RollupTable {
 
     /// Adds `changes` to the rollup rows, deleting rows left with no records.
     static func apply(_ changes: [RollupKey: RollupTotals], _ db: Database) throws {
-        let read = try db.cachedStatement(sql: "SELECT \(totalsColumns) FROM rollup_hourly WHERE hour = ? AND env = ? AND has_model = ? AND model = ?")
-        let write = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO rollup_hourly (hour, env, has_model, model, \(totalsColumns))
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let read = try db.cachedStatement(
+            sql: "SELECT \(totalsColumns) FROM rollup_hourly WHERE hour = ? AND env = ? AND has_model = ? AND model = ?"
+        )
+        let write = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO rollup_hourly (hour, env, has_model, model, \(totalsColumns))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        )
         let delete = try db.cachedStatement(sql: "DELETE FROM rollup_hourly WHERE hour = ? AND env = ? AND has_model = ? AND model = ?")
         for (key, change) in changes where !change.isZero {
             let keyArgs: StatementArguments = [key.hour, key.env, key.model != nil, key.model ?? ""]
@@ -215,9 +234,11 @@ enum RollupTable {
             if t.requests <= 0 {
                 try delete.execute(arguments: keyArgs)
             } else {
-                try write.execute(arguments: keyArgs + [
-                    t.requests, t.prompt, t.completion, t.total, t.errors, t.cost, t.finished, t.durationSum, t.unpriced, t.encodedBins,
-                ])
+                try write.execute(
+                    arguments: keyArgs + [
+                        t.requests, t.prompt, t.completion, t.total, t.errors, t.cost, t.finished, t.durationSum, t.unpriced, t.encodedBins,
+                    ]
+                )
             }
         }
     }

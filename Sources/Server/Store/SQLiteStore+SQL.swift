@@ -12,17 +12,36 @@ extension SQLiteStore {
     static func whereClause(_ f: RequestFilter) -> ([String], StatementArguments) {
         var clause: [String] = []
         var args: StatementArguments = []
-        if let env = f.env { clause.append("env = ?"); args += [env] }
-        if let model = f.model { clause.append("model = ?"); args += [model] }
+        if let env = f.env {
+            clause.append("env = ?")
+            args += [env]
+        }
+        if let model = f.model {
+            clause.append("model = ?")
+            args += [model]
+        }
         switch f.status {
-        case .code(let c)?: clause.append("status = ?"); args += [c]
-        case .family(let fam)?: clause.append("status >= ? AND status < ?"); args += [fam * 100, fam * 100 + 100]
+        case .code(let c)?:
+            clause.append("status = ?")
+            args += [c]
+        case .family(let fam)?:
+            clause.append("status >= ? AND status < ?")
+            args += [fam * 100, fam * 100 + 100]
         case .error?: clause.append("is_error = 1")
         case nil: break
         }
-        if let since = f.since { clause.append("started_at >= ?"); args += [since.timeIntervalSince1970] }
-        if let until = f.until { clause.append("started_at < ?"); args += [until.timeIntervalSince1970] }
-        if let text = f.text, !text.isEmpty { clause.append("instr(search, ?) > 0"); args += [text.lowercased()] }
+        if let since = f.since {
+            clause.append("started_at >= ?")
+            args += [since.timeIntervalSince1970]
+        }
+        if let until = f.until {
+            clause.append("started_at < ?")
+            args += [until.timeIntervalSince1970]
+        }
+        if let text = f.text, !text.isEmpty {
+            clause.append("instr(search, ?) > 0")
+            args += [text.lowercased()]
+        }
         if let e = f.expression, let (condition, conditionArgs) = necessaryCondition(e) {
             clause.append(condition)
             args += conditionArgs
@@ -39,7 +58,10 @@ extension SQLiteStore {
         case .field(.provider, .text(let t)):
             // Providers are llmtrace's own ASCII names (openai, anthropic, …), where LIKE folds case as Swift does.
             guard t.allSatisfy(\.isASCII) else { return nil }
-            let escaped = t.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            let escaped = t.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(
+                of: "_",
+                with: "\\_"
+            )
             return ("provider LIKE ? ESCAPE '\\'", ["%" + escaped + "%"])
         case .field(.env, .text(let t)):
             // Environments are ASCII (the proxy route allows [A-Za-z0-9_.-]), where NOCASE folds as Swift does.

@@ -70,7 +70,8 @@ extension SQLiteStore {
     /// the exact 95th percentile of each group. `groups(time, env, model)` names the groups a record
     /// (or a rollup row, with its hour's start as `time`) counts in; it must give every record of one
     /// rollup row the same groups.
-    static func aggregate(_ db: Database, filter: RequestFilter, groups: (Double, String, String?) -> [GroupKey]) throws -> [GroupKey: StatsAggregate] {
+    static func aggregate(_ db: Database, filter: RequestFilter, groups: (Double, String, String?) -> [GroupKey]) throws -> [GroupKey: StatsAggregate]
+    {
         let since = filter.since?.timeIntervalSince1970
         let until = filter.until?.timeIntervalSince1970
         let hour = Double(RollupKey.secondsPerHour)
@@ -95,11 +96,27 @@ extension SQLiteStore {
         if rollupsUsed {
             var clause: [String] = []
             var args: StatementArguments = []
-            if let firstHour { clause.append("hour >= ?"); args += [firstHour] }
-            if let endHour { clause.append("hour < ?"); args += [endHour] }
-            if let env = filter.env { clause.append("env = ?"); args += [env] }
-            if let model = filter.model { clause.append("has_model = 1 AND model = ?"); args += [model] }
-            let rows = try Row.fetchCursor(db, sql: "SELECT hour, env, has_model, model, \(RollupTable.totalsColumns) FROM rollup_hourly" + joined(clause), arguments: args)
+            if let firstHour {
+                clause.append("hour >= ?")
+                args += [firstHour]
+            }
+            if let endHour {
+                clause.append("hour < ?")
+                args += [endHour]
+            }
+            if let env = filter.env {
+                clause.append("env = ?")
+                args += [env]
+            }
+            if let model = filter.model {
+                clause.append("has_model = 1 AND model = ?")
+                args += [model]
+            }
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT hour, env, has_model, model, \(RollupTable.totalsColumns) FROM rollup_hourly" + joined(clause),
+                arguments: args
+            )
             while let row = try rows.next() {
                 let h: Int = row[0]
                 let hasModel: Bool = row[2]
@@ -174,7 +191,8 @@ extension SQLiteStore {
                     f.until = Date(timeIntervalSince1970: min(filter.until?.timeIntervalSince1970 ?? to, to))
                 }
                 let (base, baseArgs) = whereClause(f)
-                let sql = "SELECT duration_ms FROM requests INDEXED BY requests_duration_bin" + joined(clause + base)
+                let sql =
+                    "SELECT duration_ms FROM requests INDEXED BY requests_duration_bin" + joined(clause + base)
                     + " ORDER BY duration_ms LIMIT 1 OFFSET \(rank - below - 1)"
                 return try Double.fetchOne(db, sql: sql, arguments: args + baseArgs)
             }

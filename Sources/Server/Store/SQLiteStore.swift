@@ -63,38 +63,42 @@ public final class SQLiteStore: TraceStore {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1: requests") { db in
-            try db.execute(sql: """
-                CREATE TABLE requests (
-                    id TEXT NOT NULL PRIMARY KEY,
-                    started_at REAL NOT NULL,
-                    env TEXT NOT NULL,
-                    model TEXT,
-                    provider TEXT,
-                    status INTEGER,
-                    is_error INTEGER NOT NULL,
-                    complete INTEGER NOT NULL,
-                    input_tokens INTEGER,
-                    output_tokens INTEGER,
-                    total_tokens INTEGER,
-                    cost REAL,
-                    duration_ms REAL,
-                    search TEXT NOT NULL,
-                    summary TEXT NOT NULL,
-                    detail TEXT NOT NULL
-                );
-                CREATE INDEX requests_started_at ON requests(started_at);
-                CREATE INDEX requests_env ON requests(env, id);
-                CREATE INDEX requests_model ON requests(model, id);
-                CREATE INDEX requests_status ON requests(status, id);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE requests (
+                        id TEXT NOT NULL PRIMARY KEY,
+                        started_at REAL NOT NULL,
+                        env TEXT NOT NULL,
+                        model TEXT,
+                        provider TEXT,
+                        status INTEGER,
+                        is_error INTEGER NOT NULL,
+                        complete INTEGER NOT NULL,
+                        input_tokens INTEGER,
+                        output_tokens INTEGER,
+                        total_tokens INTEGER,
+                        cost REAL,
+                        duration_ms REAL,
+                        search TEXT NOT NULL,
+                        summary TEXT NOT NULL,
+                        detail TEXT NOT NULL
+                    );
+                    CREATE INDEX requests_started_at ON requests(started_at);
+                    CREATE INDEX requests_env ON requests(env, id);
+                    CREATE INDEX requests_model ON requests(model, id);
+                    CREATE INDEX requests_status ON requests(status, id);
+                    """
+            )
         }
         m.registerMigration("v2: hourly rollups and duration bins") { db in
             // A virtual column: adding it rewrites no rows.
             try db.execute(sql: "ALTER TABLE requests ADD COLUMN duration_bin INTEGER GENERATED ALWAYS AS (\(DurationBins.sqlExpression)) VIRTUAL")
-            try db.execute(sql: """
-                CREATE INDEX requests_duration_bin ON requests(duration_bin, started_at, duration_ms, env, model);
-                CREATE INDEX requests_error ON requests(is_error, id);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE INDEX requests_duration_bin ON requests(duration_bin, started_at, duration_ms, env, model);
+                    CREATE INDEX requests_error ON requests(is_error, id);
+                    """
+            )
             try db.execute(sql: RollupTable.createSQL)
             try RollupTable.rebuild(db)
         }
@@ -123,8 +127,12 @@ public final class SQLiteStore: TraceStore {
     private func row(_ r: TraceRecord) throws -> (id: String, sample: StatsSample, arguments: StatementArguments) {
         let s = r.summary
         let detail = Detail(
-            requestHeaders: r.requestHeaders, responseHeaders: r.responseHeaders, requestBody: r.requestBody,
-            responseBody: r.responseBody, choices: r.choices)
+            requestHeaders: r.requestHeaders,
+            responseHeaders: r.responseHeaders,
+            requestBody: r.requestBody,
+            responseBody: r.responseBody,
+            choices: r.choices
+        )
         let arguments: StatementArguments = [
             s.id, s.startedAt.timeIntervalSince1970, s.env, s.model, s.provider, s.status, s.isError, s.complete,
             s.usage.inputTokens, s.usage.outputTokens, s.usage.totalTokens, s.estimatedCost, s.durationMs,
@@ -137,16 +145,18 @@ public final class SQLiteStore: TraceStore {
     /// Inserts or replaces `rows`, and moves the hourly rollups by the difference.
     private static func insert(_ rows: [(id: String, sample: StatsSample, arguments: StatementArguments)], _ db: Database) throws {
         let previous = try db.cachedStatement(sql: "SELECT \(RollupTable.sampleColumns) FROM requests WHERE id = ?")
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO requests (id, started_at, env, model, provider, status, is_error, complete, input_tokens,
-                output_tokens, total_tokens, cost, duration_ms, search, summary, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET started_at = excluded.started_at, env = excluded.env, model = excluded.model,
-                provider = excluded.provider, status = excluded.status, is_error = excluded.is_error,
-                complete = excluded.complete, input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
-                total_tokens = excluded.total_tokens, cost = excluded.cost, duration_ms = excluded.duration_ms,
-                search = excluded.search, summary = excluded.summary, detail = excluded.detail
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO requests (id, started_at, env, model, provider, status, is_error, complete, input_tokens,
+                    output_tokens, total_tokens, cost, duration_ms, search, summary, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET started_at = excluded.started_at, env = excluded.env, model = excluded.model,
+                    provider = excluded.provider, status = excluded.status, is_error = excluded.is_error,
+                    complete = excluded.complete, input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+                    total_tokens = excluded.total_tokens, cost = excluded.cost, duration_ms = excluded.duration_ms,
+                    search = excluded.search, summary = excluded.summary, detail = excluded.detail
+                """
+        )
         var changes: [RollupKey: RollupTotals] = [:]
         for row in rows {
             if let old = try Row.fetchOne(previous, arguments: [row.id]) {
@@ -167,8 +177,13 @@ public final class SQLiteStore: TraceStore {
         let summary = try decoder.decode(TraceSummary.self, from: Data((row["summary"] as String).utf8))
         let detail = try decoder.decode(Detail.self, from: Data((row["detail"] as String).utf8))
         return TraceRecord(
-            summary: summary, requestHeaders: detail.requestHeaders, responseHeaders: detail.responseHeaders,
-            requestBody: detail.requestBody, responseBody: detail.responseBody, choices: detail.choices)
+            summary: summary,
+            requestHeaders: detail.requestHeaders,
+            responseHeaders: detail.responseHeaders,
+            requestBody: detail.requestBody,
+            responseBody: detail.responseBody,
+            choices: detail.choices
+        )
     }
 
     public func list(filter: RequestFilter, page: PageRequest) async throws -> Page {
@@ -242,8 +257,10 @@ public final class SQLiteStore: TraceStore {
             var ids: [String] = []
             if let cutoff {
                 ids = try String.fetchAll(
-                    db, sql: "SELECT id FROM requests WHERE started_at < ? ORDER BY started_at LIMIT ?",
-                    arguments: [cutoff.timeIntervalSince1970, limit])
+                    db,
+                    sql: "SELECT id FROM requests WHERE started_at < ? ORDER BY started_at LIMIT ?",
+                    arguments: [cutoff.timeIntervalSince1970, limit]
+                )
             }
             if let keepNewest, ids.count < limit {
                 let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM requests") ?? 0

@@ -42,31 +42,38 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         }
         let sqlite = "SQLite: \(e.message ?? "error \(e.extendedResultCode.rawValue)")"
         switch (systemErrno, e.resultCode) {
-        case (ENOSPC, _), (_, .SQLITE_FULL) where systemErrno != EFBIG:
+        case (ENOSPC, _),
+            (_, .SQLITE_FULL) where systemErrno != EFBIG:
             return StoreError(
                 "disk full: cannot write \(path) (\(sqlite)); free space on that disk or move --db elsewhere. Records are not being saved; the proxy keeps forwarding",
-                kind: .diskFull)
+                kind: .diskFull
+            )
         case (EFBIG, _):
             return StoreError(
                 "file too large: \(path) reached the largest file this process may write (ulimit -f / RLIMIT_FSIZE, or the file system's limit) (\(sqlite)); raise the limit or move --db elsewhere. Records are not being saved; the proxy keeps forwarding",
-                kind: .fileTooLarge)
+                kind: .fileTooLarge
+            )
         case (EROFS, _), (_, .SQLITE_READONLY):
             return StoreError(
                 "read-only: cannot write \(path) (\(sqlite)); the file or its file system is read-only (a disk error can remount it read-only): check `mount` and the file, or move --db elsewhere. Records are not being saved; the proxy keeps forwarding",
-                kind: .readOnly)
+                kind: .readOnly
+            )
         case (_, .SQLITE_BUSY), (_, .SQLITE_LOCKED):
             return StoreError(
                 "database locked: another process holds \(path) (\(sqlite)); stop the other llmtrace or use another --db. Records are not being saved; the proxy keeps forwarding",
-                kind: .busy)
+                kind: .busy
+            )
         case (_, .SQLITE_CORRUPT), (_, .SQLITE_NOTADB):
             return StoreError(
                 "damaged database: \(path) is corrupt or not a SQLite database (\(sqlite)); move it aside and restart to start a new one",
-                kind: .corrupt)
+                kind: .corrupt
+            )
         case (_, .SQLITE_IOERR), (_, .SQLITE_CANTOPEN):
             let os = systemErrno != 0 ? " (\(String(cString: strerror(systemErrno))))" : ""
             return StoreError(
                 "I/O error writing \(path)\(os) (\(sqlite)); check the disk and the file. Records are not being saved; the proxy keeps forwarding",
-                kind: .io)
+                kind: .io
+            )
         default:
             return StoreError("\(sqlite) on \(path)")
         }

@@ -68,7 +68,11 @@ public final class TUIApplication: Sendable {
         let terminal = NcursesTerminal(noColor: ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false)
         defer { terminal.close() }
         var state = AppState(
-            serverLabel: connection.label, startedLocalServer: startedLocalServer, width: terminal.width, height: terminal.height)
+            serverLabel: connection.label,
+            startedLocalServer: startedLocalServer,
+            width: terminal.width,
+            height: terminal.height
+        )
         var pending: [Action] = [.start, .tick(Date())]
         var lastTick = Date()
         var dirty = true
@@ -123,7 +127,9 @@ public final class TUIApplication: Sendable {
             }
         case .loadOlder(let cursor):
             Task { [self] in
-                do { post(.pageLoaded(try await client.requests(limit: 500, cursor: cursor), replace: false)) } catch { post(.pageFailed(String(describing: error))) }
+                do { post(.pageLoaded(try await client.requests(limit: 500, cursor: cursor), replace: false)) } catch {
+                    post(.pageFailed(String(describing: error)))
+                }
             }
         case .reload:
             Task { [self] in

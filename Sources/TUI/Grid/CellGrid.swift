@@ -101,8 +101,10 @@ public struct CellGrid: Sendable, Equatable {
 
     /// Fills a rectangle (clipped to the grid) with `character` in `style`.
     public mutating func fill(_ rect: Rect, character: String = " ", style: Style = .plain) {
-        let x0 = max(0, rect.x), x1 = min(width, rect.maxX)
-        let y0 = max(0, rect.y), y1 = min(height, rect.maxY)
+        let x0 = max(0, rect.x)
+        let x1 = min(width, rect.maxX)
+        let y0 = max(0, rect.y)
+        let y1 = min(height, rect.maxY)
         guard x0 < x1, y0 < y1 else { return }
         for y in y0..<y1 {
             for x in x0..<x1 { setCell(x, y, Cell(character, style: style), wide: false) }
@@ -111,8 +113,10 @@ public struct CellGrid: Sendable, Equatable {
 
     /// Changes the style of the cells in `rect` without touching their characters.
     public mutating func restyle(_ rect: Rect, _ transform: (Style) -> Style) {
-        let x0 = max(0, rect.x), x1 = min(width, rect.maxX)
-        let y0 = max(0, rect.y), y1 = min(height, rect.maxY)
+        let x0 = max(0, rect.x)
+        let x1 = min(width, rect.maxX)
+        let y0 = max(0, rect.y)
+        let y1 = min(height, rect.maxY)
         guard x0 < x1, y0 < y1 else { return }
         for y in y0..<y1 {
             for x in x0..<x1 { cells[y * width + x].style = transform(cells[y * width + x].style) }

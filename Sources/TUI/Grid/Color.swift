@@ -52,7 +52,10 @@ public enum Color: Sendable, Hashable {
             for i in 0..<16 {
                 let (cr, cg, cb) = Self.rgb(ofPalette: i)
                 let d = (cr - r) * (cr - r) + (cg - g) * (cg - g) + (cb - b) * (cb - b)
-                if d < bestDistance { bestDistance = d; best = i }
+                if d < bestDistance {
+                    bestDistance = d
+                    best = i
+                }
             }
             return .ansi(UInt8(best))
         }
@@ -84,7 +87,10 @@ public enum Color: Sendable, Hashable {
         for i in 0..<8 {
             let (cr, cg, cb) = rgb(ofPalette: i)
             let d = (cr - r) * (cr - r) + (cg - g) * (cg - g) + (cb - b) * (cb - b)
-            if d < bestDistance { bestDistance = d; best = i }
+            if d < bestDistance {
+                bestDistance = d
+                best = i
+            }
         }
         return best
     }

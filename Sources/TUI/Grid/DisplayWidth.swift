@@ -30,7 +30,8 @@ public enum DisplayWidth {
         guard let second = iterator.next() else { return of(first) }
         if first == "\r" && second == "\n" { return 0 }
         // Emoji presentation requested by VS16 (❤️, #️⃣) or a flag (two regional indicators).
-        var hasVS16 = false, hasVS15 = false
+        var hasVS16 = false
+        var hasVS15 = false
         for s in scalars {
             if s.value == 0xFE0F { hasVS16 = true } else if s.value == 0xFE0E { hasVS15 = true }
         }
@@ -56,7 +57,8 @@ public enum DisplayWidth {
 
     /// East Asian Width W or F, outside the emoji (which `isEmojiPresentation` covers).
     static func isWide(_ v: UInt32) -> Bool {
-        var lo = 0, hi = wideRanges.count - 1
+        var lo = 0
+        var hi = wideRanges.count - 1
         while lo <= hi {
             let mid = (lo + hi) / 2
             let r = wideRanges[mid]

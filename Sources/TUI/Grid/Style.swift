@@ -45,10 +45,34 @@ public struct Style: Sendable, Hashable {
 
     // MARK: Builders
 
-    public func fg(_ c: Color) -> Style { var s = self; s.fg = c; return s }
-    public func bg(_ c: Color) -> Style { var s = self; s.bg = c; return s }
-    public func bolded(_ on: Bool = true) -> Style { var s = self; s.bold = on; return s }
-    public func dimmed(_ on: Bool = true) -> Style { var s = self; s.dim = on; return s }
-    public func underlined(_ on: Bool = true) -> Style { var s = self; s.underline = on; return s }
-    public func reversed(_ on: Bool = true) -> Style { var s = self; s.reverse = on; return s }
+    public func fg(_ c: Color) -> Style {
+        var s = self
+        s.fg = c
+        return s
+    }
+    public func bg(_ c: Color) -> Style {
+        var s = self
+        s.bg = c
+        return s
+    }
+    public func bolded(_ on: Bool = true) -> Style {
+        var s = self
+        s.bold = on
+        return s
+    }
+    public func dimmed(_ on: Bool = true) -> Style {
+        var s = self
+        s.dim = on
+        return s
+    }
+    public func underlined(_ on: Bool = true) -> Style {
+        var s = self
+        s.underline = on
+        return s
+    }
+    public func reversed(_ on: Bool = true) -> Style {
+        var s = self
+        s.reverse = on
+        return s
+    }
 }

@@ -59,7 +59,10 @@ public struct StyledLine: Sendable, Hashable, ExpressibleByStringLiteral {
         guard width > 0 else { return [self] }
         // Fast path: fits already.
         var total = 0
-        for span in spans { total += TextMeasure.width(span.text); if total > width { break } }
+        for span in spans {
+            total += TextMeasure.width(span.text)
+            if total > width { break }
+        }
         if total <= width { return [self] }
 
         // Flatten to (character, width, style) and break greedily.

@@ -15,13 +15,25 @@ public enum RequestsScreen {
                 extra = e
             }
             TabsBar.render(
-                titles: DetailTab.allCases.map(\.title), active: state.tab.rawValue, extra: extra, focused: state.focus == .detail,
-                into: &grid, rect: layout.tabs, theme: theme)
+                titles: DetailTab.allCases.map(\.title),
+                active: state.tab.rawValue,
+                extra: extra,
+                focused: state.focus == .detail,
+                into: &grid,
+                rect: layout.tabs,
+                theme: theme
+            )
         }
         if !layout.detail.isEmpty {
             if state.selectedID == nil {
                 grid.fill(layout.detail)
-                grid.put("Select a request to see it here.", x: layout.detail.x + 2, y: layout.detail.y, style: theme.dim, maxWidth: layout.detail.width - 2)
+                grid.put(
+                    "Select a request to see it here.",
+                    x: layout.detail.x + 2,
+                    y: layout.detail.y,
+                    style: theme.dim,
+                    maxWidth: layout.detail.width - 2
+                )
             } else {
                 let lines = state.detailLines(width: layout.detailTextWidth)
                 TextView.render(lines, scroll: state.detailScroll, into: &grid, rect: layout.detail, theme: theme)

@@ -16,11 +16,29 @@ public enum StatsScreen {
             out.append(line)
         }
         let p95 = history.p95LatencyMs
-        row("requests", history.requests.map { $0 }, Format.grouped(Int(history.requests.last ?? 0)), Format.grouped(Int(history.requests.max() ?? 0)), theme.sparkline)
-        row("tokens", history.tokens.map { $0 }, Format.compact(Int(history.tokens.last ?? 0)), Format.compact(Int(history.tokens.max() ?? 0)), theme.sparkline)
+        row(
+            "requests",
+            history.requests.map { $0 },
+            Format.grouped(Int(history.requests.last ?? 0)),
+            Format.grouped(Int(history.requests.max() ?? 0)),
+            theme.sparkline
+        )
+        row(
+            "tokens",
+            history.tokens.map { $0 },
+            Format.compact(Int(history.tokens.last ?? 0)),
+            Format.compact(Int(history.tokens.max() ?? 0)),
+            theme.sparkline
+        )
         row("cost", history.cost.map { $0 }, Format.cost(history.cost.last ?? 0), Format.cost(history.cost.max() ?? 0), theme.jsonNumber)
         row("p95 latency", p95, Format.duration(p95.last ?? nil), Format.duration(p95.compactMap { $0 }.max()), theme.warning)
-        row("errors", history.errors.map { $0 }, Format.grouped(Int(history.errors.last ?? 0)), Format.grouped(Int(history.errors.max() ?? 0)), theme.error)
+        row(
+            "errors",
+            history.errors.map { $0 },
+            Format.grouped(Int(history.errors.last ?? 0)),
+            Format.grouped(Int(history.errors.max() ?? 0)),
+            theme.error
+        )
         out.append(.empty)
 
         let sortText = "sorted by \(state.statsSort.column.title) \(state.statsSort.descending ? "▼" : "▲")  (s: next column, S: reverse)"
@@ -36,9 +54,12 @@ public enum StatsScreen {
         let held = state.analytics.total.requests
         if let server = state.serverStats, server.totalRequests > held {
             out.append(.empty)
-            out.append(StyledLine(
-                " Requests, tokens, cost, avg and errors cover all \(Format.grouped(server.totalRequests)) requests on the server; cached, reasoning and p95 the \(Format.grouped(held)) loaded.",
-                theme.dim))
+            out.append(
+                StyledLine(
+                    " Requests, tokens, cost, avg and errors cover all \(Format.grouped(server.totalRequests)) requests on the server; cached, reasoning and p95 the \(Format.grouped(held)) loaded.",
+                    theme.dim
+                )
+            )
         }
         if let server = state.serverStats, !server.unpricedModels.isEmpty {
             out.append(StyledLine(" No price known for: " + server.unpricedModels.joined(separator: ", "), theme.warning))

@@ -131,8 +131,14 @@ public struct AppState: Sendable {
     ///   - now: the clock until the first tick.
     ///   - width, height: the terminal size until the first resize.
     public init(
-        serverLabel: String, startedLocalServer: Bool = false, now: Date = Date(), width: Int = 80, height: Int = 24,
-        timeZone: TimeZone = .current, keyMap: KeyMap = .standard, theme: Theme = .standard
+        serverLabel: String,
+        startedLocalServer: Bool = false,
+        now: Date = Date(),
+        width: Int = 80,
+        height: Int = 24,
+        timeZone: TimeZone = .current,
+        keyMap: KeyMap = .standard,
+        theme: Theme = .standard
     ) {
         self.serverLabel = serverLabel
         self.startedLocalServer = startedLocalServer

@@ -51,7 +51,8 @@ public struct DurationSample: Sendable, Equatable {
     }
 
     private static func lowerBound(_ v: Double, in a: [Double]) -> Int {
-        var lo = 0, hi = a.count
+        var lo = 0
+        var hi = a.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if a[mid] < v { lo = mid + 1 } else { hi = mid }

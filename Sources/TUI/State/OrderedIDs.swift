@@ -48,7 +48,8 @@ public struct OrderedIDs: Sendable, Equatable {
 
     /// The ids at positions `range` (clamped), in order.
     public func ids(in range: Range<Int>) -> [String] {
-        let lo = max(0, range.lowerBound), hi = min(count, range.upperBound)
+        let lo = max(0, range.lowerBound)
+        let hi = min(count, range.upperBound)
         guard lo < hi else { return [] }
         var out: [String] = []
         out.reserveCapacity(hi - lo)
@@ -131,7 +132,8 @@ public struct OrderedIDs: Sendable, Equatable {
     /// The chunk that holds `id` or where it belongs: the first chunk whose smallest (last) id is
     /// not greater than `id`; `nil` when `id` is older than everything (it belongs after the end).
     private func chunkIndex(for id: String) -> Int? {
-        var lo = 0, hi = chunks.count
+        var lo = 0
+        var hi = chunks.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if chunks[mid][chunks[mid].count - 1] <= id { hi = mid } else { lo = mid + 1 }
@@ -141,7 +143,8 @@ public struct OrderedIDs: Sendable, Equatable {
 
     /// First index in a descending chunk whose id is not greater than `id`.
     private static func insertionIndex(of id: String, in chunk: [String]) -> Int {
-        var lo = 0, hi = chunk.count
+        var lo = 0
+        var hi = chunk.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if chunk[mid] > id { lo = mid + 1 } else { hi = mid }

@@ -89,7 +89,8 @@ public enum Format {
         let ms = (c.nanosecond ?? 0) / 1_000_000
         let msText = ms < 10 ? "00\(ms)" : ms < 100 ? "0\(ms)" : "\(ms)"
         let abbreviation = zone.abbreviation(for: date) ?? zone.identifier
-        return "\(c.year ?? 0)-\(pad2(c.month ?? 0))-\(pad2(c.day ?? 0)) \(pad2(c.hour ?? 0)):\(pad2(c.minute ?? 0)):\(pad2(c.second ?? 0)).\(msText) \(abbreviation)"
+        return
+            "\(c.year ?? 0)-\(pad2(c.month ?? 0))-\(pad2(c.day ?? 0)) \(pad2(c.hour ?? 0)):\(pad2(c.minute ?? 0)):\(pad2(c.second ?? 0)).\(msText) \(abbreviation)"
     }
 
     /// A rate like `12/min` or `0.5/min`.

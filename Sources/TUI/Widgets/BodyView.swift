@@ -8,7 +8,12 @@ public enum BodyView {
         guard let body, body.size > 0 || !body.content.isEmpty else { return [StyledLine("No \(what) body.", theme.dim)] }
         var out: [StyledLine] = []
         if body.truncated {
-            out.append(StyledLine("Body cut at the capture limit: \(Format.bytes(body.content.utf8.count)) of \(Format.bytes(body.size)) stored.", theme.warning))
+            out.append(
+                StyledLine(
+                    "Body cut at the capture limit: \(Format.bytes(body.content.utf8.count)) of \(Format.bytes(body.size)) stored.",
+                    theme.warning
+                )
+            )
         }
         guard let text = body.text else {
             out.append(StyledLine("Binary body, \(Format.bytes(body.size)) (the Raw tab shows it as base64).", theme.dim))
@@ -66,7 +71,12 @@ public enum BodyView {
                 break
             }
             out.append(StyledLine("#\(i + 1)", theme.dim))
-            out.append(contentsOf: StyledLine([Span("  ")] + JSONView.compactLine(value: value, theme: theme).spans).wrapped(to: width, continuationIndent: 2))
+            out.append(
+                contentsOf: StyledLine([Span("  ")] + JSONView.compactLine(value: value, theme: theme).spans).wrapped(
+                    to: width,
+                    continuationIndent: 2
+                )
+            )
         }
         return out
     }

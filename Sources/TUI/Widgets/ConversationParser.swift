@@ -99,7 +99,13 @@ public enum ConversationParser {
             return [.thinking("(redacted)")]
         case "tool_use", "server_tool_use", "function_call":
             let name = (block["name"] as? String) ?? "?"
-            return [.toolCall(name: name, arguments: argumentsText(block["input"] ?? block["arguments"]), id: (block["id"] ?? block["call_id"]) as? String)]
+            return [
+                .toolCall(
+                    name: name,
+                    arguments: argumentsText(block["input"] ?? block["arguments"]),
+                    id: (block["id"] ?? block["call_id"]) as? String
+                )
+            ]
         case "tool_result", "function_call_output", "web_search_tool_result":
             let name = (block["tool_use_id"] ?? block["call_id"]) as? String
             return [.toolResult(name: name, content: plainText(block["content"] ?? block["output"]), isError: (block["is_error"] as? Bool) ?? false)]
@@ -148,7 +154,12 @@ public enum ConversationParser {
             case "function_call", "custom_tool_call":
                 out.append(ChatMessage(role: .assistant, blocks: contentBlocks(item)))
             case "function_call_output", "custom_tool_call_output":
-                out.append(ChatMessage(role: .tool, blocks: contentBlocks(["type": "function_call_output", "call_id": item["call_id"] as Any, "output": item["output"] as Any])))
+                out.append(
+                    ChatMessage(
+                        role: .tool,
+                        blocks: contentBlocks(["type": "function_call_output", "call_id": item["call_id"] as Any, "output": item["output"] as Any])
+                    )
+                )
             case "reasoning":
                 out.append(ChatMessage(role: .assistant, blocks: contentBlocks(item)))
             default:

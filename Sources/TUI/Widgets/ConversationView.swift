@@ -37,7 +37,14 @@ public enum ConversationView {
         }
         if let e = s.error {
             if !answer.isEmpty || inFlight { out.append(.empty) }
-            out.append(contentsOf: bar(title: "error", style: theme.error, body: DetailContent.textLines("\(e.type): \(e.message)", style: theme.error), width: width))
+            out.append(
+                contentsOf: bar(
+                    title: "error",
+                    style: theme.error,
+                    body: DetailContent.textLines("\(e.type): \(e.message)", style: theme.error),
+                    width: width
+                )
+            )
         } else if answer.isEmpty, !inFlight, s.isError {
             out.append(contentsOf: bar(title: "error", style: theme.error, body: [StyledLine("HTTP \(s.status ?? 0)", theme.error)], width: width))
         }

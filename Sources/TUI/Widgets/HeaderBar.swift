@@ -16,7 +16,10 @@ public enum HeaderBar {
         line.append("  " + state.serverLabel, theme.headerBar)
         if state.startedLocalServer { line.append("  local server started", theme.headerDim) }
         var right = StyledLine()
-        if state.follow { right.append(" FOLLOW ", theme.badge); right.append(" ", theme.headerBar) }
+        if state.follow {
+            right.append(" FOLLOW ", theme.badge)
+            right.append(" ", theme.headerBar)
+        }
         if state.paused {
             let n = state.pendingEvents.count
             right.append(state.pendingOverflow ? " PAUSED (many queued) " : " PAUSED (\(n) queued) ", theme.badge)
@@ -34,7 +37,9 @@ public enum HeaderBar {
         guard rect.height > 1 else { return }
         let y = rect.y + 1
         grid.fill(rect.row(1))
-        let requests: Int, tokens: Int, cost: Double
+        let requests: Int
+        let tokens: Int
+        let cost: Double
         if let s = state.serverStats {
             requests = max(s.totalRequests, state.analytics.total.requests)
             tokens = s.totalTokens
@@ -58,7 +63,7 @@ public enum HeaderBar {
         let end = grid.put(totals, x: rect.x, y: y, maxWidth: rect.width)
         // Sparkline of requests per minute, at the right.
         let current = history.requests.last ?? 0
-        let label = " req/min " 
+        let label = " req/min "
         let rate = " " + Format.perMinute(current) + " "
         let room = rect.maxX - end - 2 - TextMeasure.width(label) - TextMeasure.width(rate)
         let sparkWidth = min(history.requests.count, room)

@@ -16,7 +16,9 @@ public enum HelpOverlay {
             }
         }
         out.append(StyledLine("", theme.overlay))
-        out.append(StyledLine("Filters: ~m model ~e env ~p provider ~s 4xx ~err ~stream ~tok>N ~cost>X ~ms>N, with ! & | ( )", theme.overlay.dimmed()))
+        out.append(
+            StyledLine("Filters: ~m model ~e env ~p provider ~s 4xx ~err ~stream ~tok>N ~cost>X ~ms>N, with ! & | ( )", theme.overlay.dimmed())
+        )
         return out
     }
 
@@ -36,7 +38,16 @@ public enum HelpOverlay {
             grid.put(lines[top + row], x: inner.x + 1, y: inner.y + row, maxWidth: inner.width - 2)
         }
         if lines.count > inner.height {
-            ScrollBar.render(total: lines.count, visible: inner.height, offset: top, into: &grid, x: inner.maxX - 1, y: inner.y, height: inner.height, theme: theme)
+            ScrollBar.render(
+                total: lines.count,
+                visible: inner.height,
+                offset: top,
+                into: &grid,
+                x: inner.maxX - 1,
+                y: inner.y,
+                height: inner.height,
+                theme: theme
+            )
         }
     }
 }

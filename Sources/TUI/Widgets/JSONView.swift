@@ -144,7 +144,10 @@ public enum JSONView {
         /// Emits `value` whose first line starts with `prefix` (indentation and key) and whose last
         /// line ends with `suffix` (a comma or nothing).
         mutating func value(_ v: Any, indent: Int, prefix: StyledLine, suffix: String) {
-            if truncatedLines > 0 { truncatedLines += 1; return }
+            if truncatedLines > 0 {
+                truncatedLines += 1
+                return
+            }
             let pad = String(repeating: " ", count: indent)
             if let dict = v as? [String: Any] {
                 if dict.isEmpty { return scalarLine("{}", theme.jsonPunctuation, prefix: prefix, suffix: suffix) }

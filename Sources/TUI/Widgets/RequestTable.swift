@@ -104,7 +104,8 @@ public enum RequestTable {
             } else if state.store.count > 0 {
                 message = "No request matches the filter (\(state.store.count) held). Esc clears it."
             } else {
-                message = "No requests yet. Point a client's base URL at the proxy, e.g. OPENAI_BASE_URL=http://localhost:8080/proxy/dev/https/api.openai.com/v1"
+                message =
+                    "No requests yet. Point a client's base URL at the proxy, e.g. OPENAI_BASE_URL=http://localhost:8080/proxy/dev/https/api.openai.com/v1"
             }
             for (i, piece) in StyledLine(message, theme.dim).wrapped(to: max(1, rect.width - 4)).prefix(rows).enumerated() {
                 grid.put(piece, x: rect.x + 2, y: body.y + i)
@@ -141,7 +142,16 @@ public enum RequestTable {
         }
         // Scroll position.
         if state.visible.count > rows, rect.width >= 3 {
-            ScrollBar.render(total: state.visible.count, visible: rows, offset: top, into: &grid, x: rect.maxX - 1, y: body.y, height: rows, theme: theme)
+            ScrollBar.render(
+                total: state.visible.count,
+                visible: rows,
+                offset: top,
+                into: &grid,
+                x: rect.maxX - 1,
+                y: body.y,
+                height: rows,
+                theme: theme
+            )
         }
     }
 

@@ -10,7 +10,10 @@ public enum Sparkline {
         let top = maximum ?? shown.compactMap { $0 }.max() ?? 0
         var out = ""
         for v in shown {
-            guard let v, v > 0, top > 0 else { out.append(" "); continue }
+            guard let v, v > 0, top > 0 else {
+                out.append(" ")
+                continue
+            }
             let level = Int((v / top * 8).rounded(.up)) - 1
             out.append(blocks[min(7, max(0, level))])
         }

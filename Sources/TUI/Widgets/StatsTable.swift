@@ -10,9 +10,18 @@ public enum StatsTable {
         var rows: [String: StatsRow] = [:]
         for (name, g) in local {
             rows[name] = StatsRow(
-                name: name, requests: g.requests, inputTokens: g.inputTokens, cachedTokens: g.cachedReported > 0 ? g.cachedTokens : nil,
-                outputTokens: g.outputTokens, reasoningTokens: g.reasoningReported > 0 ? g.reasoningTokens : nil, cost: g.cost, avgLatencyMs: g.averageDurationMs,
-                p95LatencyMs: g.p95DurationMs, errors: g.errors, heldRequests: g.requests)
+                name: name,
+                requests: g.requests,
+                inputTokens: g.inputTokens,
+                cachedTokens: g.cachedReported > 0 ? g.cachedTokens : nil,
+                outputTokens: g.outputTokens,
+                reasoningTokens: g.reasoningReported > 0 ? g.reasoningTokens : nil,
+                cost: g.cost,
+                avgLatencyMs: g.averageDurationMs,
+                p95LatencyMs: g.p95DurationMs,
+                errors: g.errors,
+                heldRequests: g.requests
+            )
         }
         if let stats = state.serverStats {
             for b in byModel ? stats.modelBreakdown : stats.envBreakdown {
@@ -21,9 +30,18 @@ public enum StatsTable {
                 // The server's counts cover every record; keep the local ones if they are newer and larger.
                 guard b.requests >= (g?.requests ?? 0) else { continue }
                 rows[name] = StatsRow(
-                    name: name, requests: b.requests, inputTokens: b.promptTokens, cachedTokens: (g?.cachedReported ?? 0) > 0 ? g?.cachedTokens : nil,
-                    outputTokens: b.completionTokens, reasoningTokens: (g?.reasoningReported ?? 0) > 0 ? g?.reasoningTokens : nil, cost: b.estimatedCost,
-                    avgLatencyMs: b.avgResponseTimeMs, p95LatencyMs: g?.p95DurationMs, errors: b.errors, heldRequests: g?.requests ?? 0)
+                    name: name,
+                    requests: b.requests,
+                    inputTokens: b.promptTokens,
+                    cachedTokens: (g?.cachedReported ?? 0) > 0 ? g?.cachedTokens : nil,
+                    outputTokens: b.completionTokens,
+                    reasoningTokens: (g?.reasoningReported ?? 0) > 0 ? g?.reasoningTokens : nil,
+                    cost: b.estimatedCost,
+                    avgLatencyMs: b.avgResponseTimeMs,
+                    p95LatencyMs: g?.p95DurationMs,
+                    errors: b.errors,
+                    heldRequests: g?.requests ?? 0
+                )
             }
         }
         return sorted(Array(rows.values), by: state.statsSort)
@@ -48,7 +66,8 @@ public enum StatsTable {
             if sort.column == .name {
                 return sort.descending ? a.name > b.name : a.name < b.name
             }
-            let ka = key(a), kb = key(b)
+            let ka = key(a)
+            let kb = key(b)
             if ka != kb { return sort.descending ? ka > kb : ka < kb }
             return a.name < b.name
         }
@@ -83,7 +102,10 @@ public enum StatsTable {
         header.append(TextMeasure.pad(nameTitle, to: nameWidth), theme.tableHeader)
         for c in cols {
             let t = c.column == sort.column ? arrow + " " + c.column.title : c.column.title
-            header.append(" " + TextMeasure.pad(t, to: c.width, alignRight: true), c.column == sort.column ? theme.tableHeader.underlined() : theme.tableHeader)
+            header.append(
+                " " + TextMeasure.pad(t, to: c.width, alignRight: true),
+                c.column == sort.column ? theme.tableHeader.underlined() : theme.tableHeader
+            )
         }
         var out = [header]
         if rows.isEmpty { out.append(StyledLine("  no requests", theme.dim)) }
@@ -97,13 +119,21 @@ public enum StatsTable {
                 case .name: continue
                 case .requests: text = Format.grouped(r.requests)
                 case .input: text = Format.compact(r.inputTokens)
-                case .cached: text = Format.compact(r.cachedTokens); style = theme.dim
+                case .cached:
+                    text = Format.compact(r.cachedTokens)
+                    style = theme.dim
                 case .output: text = Format.compact(r.outputTokens)
-                case .reasoning: text = Format.compact(r.reasoningTokens); style = theme.dim
-                case .cost: text = Format.cost(r.cost); style = theme.accent
+                case .reasoning:
+                    text = Format.compact(r.reasoningTokens)
+                    style = theme.dim
+                case .cost:
+                    text = Format.cost(r.cost)
+                    style = theme.accent
                 case .avgLatency: text = Format.duration(r.avgLatencyMs)
                 case .p95Latency: text = Format.duration(r.p95LatencyMs)
-                case .errors: text = Format.grouped(r.errors); style = r.errors > 0 ? theme.error : theme.dim
+                case .errors:
+                    text = Format.grouped(r.errors)
+                    style = r.errors > 0 ? theme.error : theme.dim
                 }
                 line.append(" " + TextMeasure.pad(text, to: c.width, alignRight: true), style)
             }

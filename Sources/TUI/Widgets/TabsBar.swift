@@ -1,6 +1,14 @@
 /// A row of tab titles with the active one highlighted; `extra` text goes at the right end.
 public enum TabsBar {
-    public static func render(titles: [String], active: Int, extra: StyledLine? = nil, focused: Bool, into grid: inout CellGrid, rect: Rect, theme: Theme) {
+    public static func render(
+        titles: [String],
+        active: Int,
+        extra: StyledLine? = nil,
+        focused: Bool,
+        into grid: inout CellGrid,
+        rect: Rect,
+        theme: Theme
+    ) {
         guard !rect.isEmpty else { return }
         grid.fill(rect.row(0), style: theme.tabBar)
         var x = rect.x

@@ -14,7 +14,16 @@ public enum TextView {
             grid.put(lines[i], x: rect.x + 1, y: rect.y + row, maxWidth: textWidth)
         }
         if lines.count > rect.height, rect.width >= 3 {
-            ScrollBar.render(total: lines.count, visible: rect.height, offset: top, into: &grid, x: rect.maxX - 1, y: rect.y, height: rect.height, theme: theme)
+            ScrollBar.render(
+                total: lines.count,
+                visible: rect.height,
+                offset: top,
+                into: &grid,
+                x: rect.maxX - 1,
+                y: rect.y,
+                height: rect.height,
+                theme: theme
+            )
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Client
 
 #if canImport(Glibc)
@@ -132,7 +133,10 @@ final class SSHServer: Sendable {
     static func start(noise: Noise = [], ipv6: Bool = false, extraKeys: [URL] = []) async throws -> SSHServer {
         let dir = try makeTempDirectory()
         for key in ["host_key", "client_key"] {
-            let (status, output) = try await runCommand(URL(fileURLWithPath: "/usr/bin/ssh-keygen"), ["-q", "-t", "ed25519", "-N", "", "-f", dir.appendingPathComponent(key).path])
+            let (status, output) = try await runCommand(
+                URL(fileURLWithPath: "/usr/bin/ssh-keygen"),
+                ["-q", "-t", "ed25519", "-N", "", "-f", dir.appendingPathComponent(key).path]
+            )
             guard status == 0 else { throw ProcessFailure("ssh-keygen failed: \(output)") }
         }
         var authorized = try String(contentsOf: dir.appendingPathComponent("client_key.pub"), encoding: .utf8)
@@ -145,7 +149,11 @@ final class SSHServer: Sendable {
         let environment = "XDG_RUNTIME_DIR=\(dir.appendingPathComponent("run").path)"
         var extra = ""
         if noise.contains(.banner) {
-            try "*** Authorized use only. ***\nThis banner goes to the client's stderr.\n".write(to: dir.appendingPathComponent("banner"), atomically: true, encoding: .utf8)
+            try "*** Authorized use only. ***\nThis banner goes to the client's stderr.\n".write(
+                to: dir.appendingPathComponent("banner"),
+                atomically: true,
+                encoding: .utf8
+            )
             extra += "Banner \(dir.appendingPathComponent("banner").path)\n"
         }
         if noise.contains(.shell) {
@@ -153,13 +161,13 @@ final class SSHServer: Sendable {
             // bash the user's own startup files start would print too.)
             let login = dir.appendingPathComponent("noisy-login")
             try """
-                #!/bin/sh
-                echo 'Welcome! You have new mail.'
-                echo 'login: something on stderr' >&2
-                printf '/not/the/socket'
-                exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
+            #!/bin/sh
+            echo 'Welcome! You have new mail.'
+            echo 'login: something on stderr' >&2
+            printf '/not/the/socket'
+            exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
 
-                """.write(to: login, atomically: true, encoding: .utf8)
+            """.write(to: login, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: login.path)
             extra += "ForceCommand \(login.path)\n"
         }
@@ -194,7 +202,12 @@ final class SSHServer: Sendable {
         let server = SSHServer(directory: dir, port: port, process: process)
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            if (try? StalledConnection(port: port, request: "")) .map({ $0.close(); return true }) == true { return server }
+            if (try? StalledConnection(port: port, request: "")).map({
+                $0.close()
+                return true
+            }) == true {
+                return server
+            }
             if let status = ProcessExit.status(of: process) { throw ProcessFailure("sshd exited with \(status)") }
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -20,7 +20,8 @@ final class FakeUpstream: Sendable {
     private let running: Mutex<(group: ServiceGroup, task: Task<Void, Never>)?> = Mutex(nil)
     private let portBox = Mutex(0)
 
-    static let json = #"{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}"#
+    static let json =
+        #"{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}"#
 
     static let azureRateLimit =
         #"{"error":{"code":"429","message":"Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after 6 seconds."}}"#
@@ -51,7 +52,10 @@ final class FakeUpstream: Sendable {
 
     /// An Anthropic Messages stream with cache reads and writes and cumulative output usage.
     static let anthropicStream: [(String, String)] = [
-        ("message_start", #"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[],"stop_reason":null,"usage":{"input_tokens":50,"cache_read_input_tokens":2000,"cache_creation_input_tokens":300,"output_tokens":1}}}"#),
+        (
+            "message_start",
+            #"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[],"stop_reason":null,"usage":{"input_tokens":50,"cache_read_input_tokens":2000,"cache_creation_input_tokens":300,"output_tokens":1}}}"#
+        ),
         ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}"#),
         ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me think."}}"#),
         ("content_block_stop", #"{"type":"content_block_stop","index":0}"#),
@@ -67,7 +71,7 @@ final class FakeUpstream: Sendable {
     static func bytes(_ n: Int, seed: UInt64 = 42) -> [UInt8] {
         var x = seed
         return (0..<n).map { _ in
-            x = x &* 6364136223846793005 &+ 1442695040888963407
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return UInt8(truncatingIfNeeded: x >> 33)
         }
     }
@@ -81,8 +85,11 @@ final class FakeUpstream: Sendable {
         var logger = Logger(label: "fake-upstream")
         logger.logLevel = .error
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         upstream.running.withLock { $0 = (group, Task { try? await group.run() }) }
         for await port in ports {
@@ -123,14 +130,18 @@ final class FakeUpstream: Sendable {
             guard String(buffer: body).contains(#""stream":true"#) else {
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: Self.json)))
             }
-            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
-                for event in Self.openAIStream {
-                    try await writer.write(ByteBuffer(string: "data: \(event)\n\n"))
-                    try await Task.sleep(for: .milliseconds(5))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream"],
+                body: .init { writer in
+                    for event in Self.openAIStream {
+                        try await writer.write(ByteBuffer(string: "data: \(event)\n\n"))
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                    try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                    try await writer.finish(nil)
                 }
-                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-                try await writer.finish(nil)
-            })
+            )
         }
         // A slow OpenAI chat stream: `n` events of 8 characters each (``slowWord(_:)``), `delay` ms apart,
         // whose chunks name the dated model.
@@ -138,25 +149,34 @@ final class FakeUpstream: Sendable {
             let n = request.uri.queryParameters.get("n", as: Int.self) ?? 80
             let delay = request.uri.queryParameters.get("delay", as: Int.self) ?? 100
             _ = try await request.body.collect(upTo: 1 << 20)
-            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
-                for i in 0..<n {
-                    if i > 0 { try await Task.sleep(for: .milliseconds(delay)) }
-                    let chunk = #"{"id":"s1","object":"chat.completion.chunk","model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"content":"\#(Self.slowWord(i))"}}]}"#
-                    try await writer.write(ByteBuffer(string: "data: \(chunk)\n\n"))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream"],
+                body: .init { writer in
+                    for i in 0..<n {
+                        if i > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+                        let chunk =
+                            #"{"id":"s1","object":"chat.completion.chunk","model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"content":"\#(Self.slowWord(i))"}}]}"#
+                        try await writer.write(ByteBuffer(string: "data: \(chunk)\n\n"))
+                    }
+                    try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                    try await writer.finish(nil)
                 }
-                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-                try await writer.finish(nil)
-            })
+            )
         }
         router.on("/v1/messages", method: .post) { request, _ in
             self.remember(request)
-            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
-                for (name, data) in Self.anthropicStream {
-                    try await writer.write(ByteBuffer(string: "event: \(name)\ndata: \(data)\n\n"))
-                    try await Task.sleep(for: .milliseconds(5))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream"],
+                body: .init { writer in
+                    for (name, data) in Self.anthropicStream {
+                        try await writer.write(ByteBuffer(string: "event: \(name)\ndata: \(data)\n\n"))
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                    try await writer.finish(nil)
                 }
-                try await writer.finish(nil)
-            })
+            )
         }
         // Azure OpenAI: deployment `gpt-4o` is over its rate limit (429); any other answers `n: 2` choices with no `model`.
         router.on("/openai/deployments/:name/chat/completions", method: .post) { request, context in
@@ -164,10 +184,16 @@ final class FakeUpstream: Sendable {
             _ = try await request.body.collect(upTo: 1 << 20)
             if context.parameters.get("name") == "gpt-4o" {
                 return Response(
-                    status: .tooManyRequests, headers: [.contentType: "application/json", .retryAfter: "6"],
-                    body: .init(byteBuffer: ByteBuffer(string: Self.azureRateLimit)))
+                    status: .tooManyRequests,
+                    headers: [.contentType: "application/json", .retryAfter: "6"],
+                    body: .init(byteBuffer: ByteBuffer(string: Self.azureRateLimit))
+                )
             }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: Self.azureTwoChoices)))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: Self.azureTwoChoices))
+            )
         }
         router.on("/echo", method: .post) { request, _ in
             self.remember(request)
@@ -176,57 +202,79 @@ final class FakeUpstream: Sendable {
         }
         router.get("/bytes") { request, _ in
             let n = request.uri.queryParameters.get("n", as: Int.self) ?? 1024
-            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: Self.bytes(n))))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/octet-stream"],
+                body: .init(byteBuffer: ByteBuffer(bytes: Self.bytes(n)))
+            )
         }
         router.get("/sse") { request, _ in
             let n = request.uri.queryParameters.get("n", as: Int.self) ?? 5
             let delay = request.uri.queryParameters.get("delay", as: Int.self) ?? 20
-            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
-                for i in 0..<n {
-                    try await writer.write(ByteBuffer(string: Self.sseEvent(i)))
-                    try await Task.sleep(for: .milliseconds(delay))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream"],
+                body: .init { writer in
+                    for i in 0..<n {
+                        try await writer.write(ByteBuffer(string: Self.sseEvent(i)))
+                        try await Task.sleep(for: .milliseconds(delay))
+                    }
+                    try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                    try await writer.finish(nil)
                 }
-                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-                try await writer.finish(nil)
-            })
+            )
         }
         // An OpenAI-shaped stream that holds its second half back until the gate opens.
         router.on("/gated/v1/chat/completions", method: .post) { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
-                for event in Self.openAIStream.prefix(3) {
-                    try await writer.write(ByteBuffer(string: "data: \(event)\n\n"))
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream"],
+                body: .init { writer in
+                    for event in Self.openAIStream.prefix(3) {
+                        try await writer.write(ByteBuffer(string: "data: \(event)\n\n"))
+                    }
+                    try await self.waitForGate()
+                    for event in Self.openAIStream.dropFirst(3) {
+                        try await writer.write(ByteBuffer(string: "data: \(event)\n\n"))
+                    }
+                    try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                    try await writer.finish(nil)
                 }
-                try await self.waitForGate()
-                for event in Self.openAIStream.dropFirst(3) {
-                    try await writer.write(ByteBuffer(string: "data: \(event)\n\n"))
-                }
-                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-                try await writer.finish(nil)
-            })
+            )
         }
         // Event 0, then (once the gate opens) events 1..<n (n = 2 by default, 5 ms apart when more), then [DONE].
         router.get("/gated-sse") { request, _ in
             let n = max(2, request.uri.queryParameters.get("n", as: Int.self) ?? 2)
-            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
-                try await writer.write(ByteBuffer(string: Self.sseEvent(0)))
-                try await self.waitForGate()
-                for i in 1..<n {
-                    try await writer.write(ByteBuffer(string: Self.sseEvent(i)))
-                    if n > 2 { try await Task.sleep(for: .milliseconds(5)) }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream"],
+                body: .init { writer in
+                    try await writer.write(ByteBuffer(string: Self.sseEvent(0)))
+                    try await self.waitForGate()
+                    for i in 1..<n {
+                        try await writer.write(ByteBuffer(string: Self.sseEvent(i)))
+                        if n > 2 { try await Task.sleep(for: .milliseconds(5)) }
+                    }
+                    try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                    try await writer.finish(nil)
                 }
-                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-                try await writer.finish(nil)
-            })
+            )
         }
         router.get("/ndjson") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: .init { writer in
-                for i in 0..<3 {
-                    try await writer.write(ByteBuffer(string: #"{"model":"llama3","message":{"role":"assistant","content":"w\#(i) "},"done":false}"# + "\n"))
-                    try await Task.sleep(for: .milliseconds(10))
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/x-ndjson"],
+                body: .init { writer in
+                    for i in 0..<3 {
+                        try await writer.write(
+                            ByteBuffer(string: #"{"model":"llama3","message":{"role":"assistant","content":"w\#(i) "},"done":false}"# + "\n")
+                        )
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
+                    try await writer.write(ByteBuffer(string: #"{"model":"llama3","done":true,"prompt_eval_count":5,"eval_count":3}"# + "\n"))
+                    try await writer.finish(nil)
                 }
-                try await writer.write(ByteBuffer(string: #"{"model":"llama3","done":true,"prompt_eval_count":5,"eval_count":3}"# + "\n"))
-                try await writer.finish(nil)
-            })
+            )
         }
         router.get("/gzip") { _, _ in
             var plain = ByteBuffer(string: Self.json)
@@ -236,32 +284,42 @@ final class FakeUpstream: Sendable {
         router.get("/status/:code") { _, context in
             let code = context.parameters.get("code", as: Int.self) ?? 500
             return Response(
-                status: .init(code: code), headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"type":"rate_limit_error","message":"slow down"}}"#)))
+                status: .init(code: code),
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"type":"rate_limit_error","message":"slow down"}}"#))
+            )
         }
         router.get("/die") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
-                try await writer.write(ByteBuffer(string: Self.sseEvent(0)))
-                try await Task.sleep(for: .milliseconds(50))
-                throw CancellationError()  // the connection is closed mid-stream
-            })
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream"],
+                body: .init { writer in
+                    try await writer.write(ByteBuffer(string: Self.sseEvent(0)))
+                    try await Task.sleep(for: .milliseconds(50))
+                    throw CancellationError()  // the connection is closed mid-stream
+                }
+            )
         }
         router.get("/endless") { _, _ in
             self.state.withLock { $0.endlessStarted = true }
-            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init { writer in
-                var i = 0
-                do {
-                    while i < 2000 {
-                        try await writer.write(ByteBuffer(string: Self.sseEvent(i)))
-                        try await Task.sleep(for: .milliseconds(10))
-                        i += 1
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream"],
+                body: .init { writer in
+                    var i = 0
+                    do {
+                        while i < 2000 {
+                            try await writer.write(ByteBuffer(string: Self.sseEvent(i)))
+                            try await Task.sleep(for: .milliseconds(10))
+                            i += 1
+                        }
+                    } catch {
+                        self.state.withLock { $0.endlessCancelled = true }
+                        throw error
                     }
-                } catch {
-                    self.state.withLock { $0.endlessCancelled = true }
-                    throw error
+                    try await writer.finish(nil)
                 }
-                try await writer.finish(nil)
-            })
+            )
         }
     }
 

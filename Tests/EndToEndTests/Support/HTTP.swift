@@ -32,7 +32,12 @@ enum HTTP {
     }
 
     /// Polls `GET url` until `condition` holds on the JSON reply (records are saved off the request path).
-    static func eventually(_ url: String, headers: [(String, String)] = [], timeout: Duration = .seconds(5), _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
+    static func eventually(
+        _ url: String,
+        headers: [(String, String)] = [],
+        timeout: Duration = .seconds(5),
+        _ condition: ([String: Any]) -> Bool
+    ) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
         var last: [String: Any] = [:]
         while ContinuousClock.now < deadline {

@@ -36,7 +36,10 @@ final class LLMTraceProcess: Sendable {
     /// `launcher` runs first and is handed the binary and its arguments (it must `exec` them, so the
     /// process is llmtrace itself), e.g. `["/bin/sh", "-c", "ulimit -f 100; exec \"$0\" \"$@\""]`.
     static func start(
-        _ arguments: [String] = [], environment: [String: String] = [:], directory: URL? = nil, launcher: [String] = [],
+        _ arguments: [String] = [],
+        environment: [String: String] = [:],
+        directory: URL? = nil,
+        launcher: [String] = [],
         timeout: Duration = .seconds(20)
     ) async throws -> LLMTraceProcess {
         let process = Process()
@@ -125,7 +128,12 @@ struct ProcessFailure: Error, CustomStringConvertible {
 ///
 /// It does not wait for end-of-file on the output pipe: processes started at the same moment by other
 /// tests can inherit the pipe's write end and keep it open long after this one exited.
-func runCommand(_ tool: URL, _ arguments: [String], environment: [String: String]? = nil, timeout: Duration = .seconds(60)) async throws -> (Int32, String) {
+func runCommand(
+    _ tool: URL,
+    _ arguments: [String],
+    environment: [String: String]? = nil,
+    timeout: Duration = .seconds(60)
+) async throws -> (Int32, String) {
     let process = Process()
     process.executableURL = tool
     process.arguments = arguments

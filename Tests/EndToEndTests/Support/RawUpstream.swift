@@ -74,7 +74,12 @@ final class RawUpstream: Sendable {
     func route(via proxy: String, env: String = "faults") -> String { "\(proxy)/proxy/\(env)/http/127.0.0.1:\(port)" }
 
     func stop() {
-        guard !counters.stopped.withLock({ s in defer { s = true }; return s }) else { return }
+        guard
+            !counters.stopped.withLock({ s in
+                defer { s = true }
+                return s
+            })
+        else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         Glibc.close(listener)
     }

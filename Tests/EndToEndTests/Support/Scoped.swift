@@ -13,7 +13,9 @@ import Glibc
 
 /// Runs `body` with `resource`, then awaits `teardown(resource)` however `body` ends.
 func withTeardown<Resource, T>(
-    _ resource: Resource, teardown: (Resource) async -> Void, _ body: (Resource) async throws -> T
+    _ resource: Resource,
+    teardown: (Resource) async -> Void,
+    _ body: (Resource) async throws -> T
 ) async throws -> T {
     let result: T
     do {
@@ -32,7 +34,10 @@ func withTeardown<Resource, T>(
 /// `body` may stop or kill the server itself (the shutdown and restart tests do); the teardown then
 /// finds it exited and does nothing.
 func withLLMTrace<T>(
-    _ arguments: [String] = [], environment: [String: String] = [:], directory: URL? = nil, launcher: [String] = [],
+    _ arguments: [String] = [],
+    environment: [String: String] = [:],
+    directory: URL? = nil,
+    launcher: [String] = [],
     _ body: (LLMTraceProcess) async throws -> T
 ) async throws -> T {
     let server = try await LLMTraceProcess.start(arguments, environment: environment, directory: directory, launcher: launcher)
@@ -48,7 +53,9 @@ func withFakeUpstream<T>(_ body: (FakeUpstream) async throws -> T) async throws 
 /// The usual pair: a ``FakeUpstream`` and `llmtrace serve <arguments>` to proxy to it. Both are stopped
 /// afterwards, llmtrace first.
 func withUpstreamAndLLMTrace<T>(
-    _ arguments: [String] = [], launcher: [String] = [], _ body: (FakeUpstream, LLMTraceProcess) async throws -> T
+    _ arguments: [String] = [],
+    launcher: [String] = [],
+    _ body: (FakeUpstream, LLMTraceProcess) async throws -> T
 ) async throws -> T {
     try await withFakeUpstream { upstream in
         try await withLLMTrace(arguments, launcher: launcher) { server in try await body(upstream, server) }

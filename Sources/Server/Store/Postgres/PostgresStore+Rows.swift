@@ -81,7 +81,8 @@ extension PostgresStore {
             rows.append("(" + (first..<first + Self.insertColumns.count).map { "$\($0)" }.joined(separator: ", ") + ")")
         }
         let updates = Self.insertColumns.dropFirst().map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-        let sql = "INSERT INTO \(table("llmtrace_requests")) (\(Self.insertColumns.joined(separator: ", "))) VALUES "
+        let sql =
+            "INSERT INTO \(table("llmtrace_requests")) (\(Self.insertColumns.joined(separator: ", "))) VALUES "
             + rows.joined(separator: ", ") + " ON CONFLICT (id) DO UPDATE SET " + updates
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
@@ -91,11 +92,19 @@ extension PostgresStore {
     static func summary(_ row: PostgresRandomAccessRow) throws -> TraceSummary {
         var s = TraceSummary(
             id: try row[0].decode(String.self),
-            env: try row[2].decode(String.self), method: try row[3].decode(String.self), scheme: try row[4].decode(String.self),
-            host: try row[5].decode(String.self), path: try row[6].decode(String.self),
-            query: try row[7].decode(String?.self), provider: try row[8].decode(String?.self), endpoint: try row[9].decode(String?.self),
-            model: try row[10].decode(String?.self), stream: try row[12].decode(Bool.self), status: try row[13].decode(Int?.self),
-            startedAt: Date(timeIntervalSinceReferenceDate: try row[1].decode(Double.self)))
+            env: try row[2].decode(String.self),
+            method: try row[3].decode(String.self),
+            scheme: try row[4].decode(String.self),
+            host: try row[5].decode(String.self),
+            path: try row[6].decode(String.self),
+            query: try row[7].decode(String?.self),
+            provider: try row[8].decode(String?.self),
+            endpoint: try row[9].decode(String?.self),
+            model: try row[10].decode(String?.self),
+            stream: try row[12].decode(Bool.self),
+            status: try row[13].decode(Int?.self),
+            startedAt: Date(timeIntervalSinceReferenceDate: try row[1].decode(Double.self))
+        )
         s.modelSource = try row[11].decode(String?.self)
         if let type = try row[14].decode(String?.self) {
             s.error = TraceError(type: type, message: try row[15].decode(ByteBuffer?.self).map { String(buffer: $0) } ?? "")
@@ -103,9 +112,13 @@ extension PostgresStore {
         s.durationMs = try row[16].decode(Double?.self)
         s.ttftMs = try row[17].decode(Double?.self)
         s.usage = Usage(
-            inputTokens: try row[18].decode(Int?.self), outputTokens: try row[19].decode(Int?.self),
-            cachedInputTokens: try row[20].decode(Int?.self), cacheCreationTokens: try row[21].decode(Int?.self),
-            reasoningTokens: try row[22].decode(Int?.self), totalTokens: try row[23].decode(Int?.self))
+            inputTokens: try row[18].decode(Int?.self),
+            outputTokens: try row[19].decode(Int?.self),
+            cachedInputTokens: try row[20].decode(Int?.self),
+            cacheCreationTokens: try row[21].decode(Int?.self),
+            reasoningTokens: try row[22].decode(Int?.self),
+            totalTokens: try row[23].decode(Int?.self)
+        )
         s.estimatedCost = try row[24].decode(Double?.self)
         s.text = try row[25].decode(ByteBuffer?.self).map { String(buffer: $0) }
         if let json = try row[26].decode(ByteBuffer?.self) {
@@ -140,6 +153,7 @@ extension PostgresStore {
             responseHeaders: try json(base + 1, [HeaderField].self) ?? [],
             requestBody: try body(base + 2),
             responseBody: try body(base + 7),
-            choices: try json(base + 12, [Choice].self))
+            choices: try json(base + 12, [Choice].self)
+        )
     }
 }

@@ -14,61 +14,65 @@ extension PostgresStore {
     func migrations() -> [Migration] {
         let requests = table("llmtrace_requests")
         return [
-            Migration(version: 1, name: "requests with typed columns", sql: [
-                """
-                CREATE TABLE \(requests) (
-                    id TEXT NOT NULL PRIMARY KEY,
-                    started_at DOUBLE PRECISION NOT NULL,
-                    env TEXT NOT NULL,
-                    method TEXT NOT NULL,
-                    scheme TEXT NOT NULL,
-                    host TEXT NOT NULL,
-                    path TEXT NOT NULL,
-                    query TEXT,
-                    provider TEXT,
-                    endpoint TEXT,
-                    model TEXT,
-                    model_source TEXT,
-                    stream BOOLEAN NOT NULL,
-                    status BIGINT,
-                    error_type TEXT,
-                    error_message BYTEA,
-                    duration_ms DOUBLE PRECISION,
-                    ttft_ms DOUBLE PRECISION,
-                    input_tokens BIGINT,
-                    output_tokens BIGINT,
-                    cached_input_tokens BIGINT,
-                    cache_creation_tokens BIGINT,
-                    reasoning_tokens BIGINT,
-                    total_tokens BIGINT,
-                    cost DOUBLE PRECISION,
-                    text BYTEA,
-                    tool_calls BYTEA,
-                    finish_reason TEXT,
-                    complete BOOLEAN NOT NULL,
-                    is_error BOOLEAN NOT NULL,
-                    search TEXT NOT NULL,
-                    request_headers BYTEA,
-                    response_headers BYTEA,
-                    request_body BYTEA,
-                    request_body_text BOOLEAN,
-                    request_body_size BIGINT,
-                    request_body_truncated BOOLEAN,
-                    request_body_decoded_from TEXT,
-                    response_body BYTEA,
-                    response_body_text BOOLEAN,
-                    response_body_size BIGINT,
-                    response_body_truncated BOOLEAN,
-                    response_body_decoded_from TEXT,
-                    choices BYTEA
-                )
-                """,
-                "CREATE INDEX llmtrace_requests_started_at ON \(requests) (started_at)",
-                "CREATE INDEX llmtrace_requests_env ON \(requests) (env, id)",
-                "CREATE INDEX llmtrace_requests_model ON \(requests) (model, id)",
-                "CREATE INDEX llmtrace_requests_status ON \(requests) (status, id)",
-                "CREATE INDEX llmtrace_requests_error ON \(requests) (is_error, id)",
-            ])
+            Migration(
+                version: 1,
+                name: "requests with typed columns",
+                sql: [
+                    """
+                    CREATE TABLE \(requests) (
+                        id TEXT NOT NULL PRIMARY KEY,
+                        started_at DOUBLE PRECISION NOT NULL,
+                        env TEXT NOT NULL,
+                        method TEXT NOT NULL,
+                        scheme TEXT NOT NULL,
+                        host TEXT NOT NULL,
+                        path TEXT NOT NULL,
+                        query TEXT,
+                        provider TEXT,
+                        endpoint TEXT,
+                        model TEXT,
+                        model_source TEXT,
+                        stream BOOLEAN NOT NULL,
+                        status BIGINT,
+                        error_type TEXT,
+                        error_message BYTEA,
+                        duration_ms DOUBLE PRECISION,
+                        ttft_ms DOUBLE PRECISION,
+                        input_tokens BIGINT,
+                        output_tokens BIGINT,
+                        cached_input_tokens BIGINT,
+                        cache_creation_tokens BIGINT,
+                        reasoning_tokens BIGINT,
+                        total_tokens BIGINT,
+                        cost DOUBLE PRECISION,
+                        text BYTEA,
+                        tool_calls BYTEA,
+                        finish_reason TEXT,
+                        complete BOOLEAN NOT NULL,
+                        is_error BOOLEAN NOT NULL,
+                        search TEXT NOT NULL,
+                        request_headers BYTEA,
+                        response_headers BYTEA,
+                        request_body BYTEA,
+                        request_body_text BOOLEAN,
+                        request_body_size BIGINT,
+                        request_body_truncated BOOLEAN,
+                        request_body_decoded_from TEXT,
+                        response_body BYTEA,
+                        response_body_text BOOLEAN,
+                        response_body_size BIGINT,
+                        response_body_truncated BOOLEAN,
+                        response_body_decoded_from TEXT,
+                        choices BYTEA
+                    )
+                    """,
+                    "CREATE INDEX llmtrace_requests_started_at ON \(requests) (started_at)",
+                    "CREATE INDEX llmtrace_requests_env ON \(requests) (env, id)",
+                    "CREATE INDEX llmtrace_requests_model ON \(requests) (model, id)",
+                    "CREATE INDEX llmtrace_requests_status ON \(requests) (status, id)",
+                    "CREATE INDEX llmtrace_requests_error ON \(requests) (is_error, id)",
+                ]
+            )
         ]
     }
 
@@ -85,22 +89,31 @@ extension PostgresStore {
                 if self.schema != "public" {
                     try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: "\"\(self.schema)\"")", logger: self.logger)
                 }
-                try await connection.query("""
+                try await connection.query(
+                    """
                     CREATE TABLE IF NOT EXISTS \(unescaped: versions) (
                         version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
-                    """, logger: self.logger)
+                    """,
+                    logger: self.logger
+                )
                 var current = 0
-                for try await v in try await connection.query("SELECT COALESCE(max(version), 0) FROM \(unescaped: versions)", logger: self.logger).decode(Int32.self) {
+                for try await v in try await connection.query("SELECT COALESCE(max(version), 0) FROM \(unescaped: versions)", logger: self.logger)
+                    .decode(Int32.self)
+                {
                     current = Int(v)
                 }
                 guard current <= latest else {
                     throw StoreError(
-                        "\(self.url) has schema version \(current), made by a newer llmtrace (this one knows up to \(latest)); upgrade llmtrace, or point --db at another database")
+                        "\(self.url) has schema version \(current), made by a newer llmtrace (this one knows up to \(latest)); upgrade llmtrace, or point --db at another database"
+                    )
                 }
                 for migration in known where migration.version > current {
                     try await connection.withTransaction(logger: self.logger) { tx in
                         for statement in migration.sql { try await tx.query(PostgresQuery(unsafeSQL: statement), logger: self.logger) }
-                        try await tx.query("INSERT INTO \(unescaped: versions) (version, name) VALUES (\(Int32(migration.version)), \(migration.name))", logger: self.logger)
+                        try await tx.query(
+                            "INSERT INTO \(unescaped: versions) (version, name) VALUES (\(Int32(migration.version)), \(migration.name))",
+                            logger: self.logger
+                        )
                     }
                     self.logger.info("PostgreSQL schema migrated to version \(migration.version): \(migration.name)")
                 }

@@ -1,6 +1,6 @@
 import Foundation
-import Logging
 import LLMTraceModel
+import Logging
 import NIOCore
 import PostgresNIO
 import ServiceLifecycle
@@ -43,7 +43,11 @@ public final class PostgresStore: TraceStore, Service {
     ///
     /// Fails with a ``StoreError`` that names the server (password redacted) when it cannot be reached,
     /// the login is refused, or the database was migrated by a newer llmtrace.
-    public static func connect(_ url: DatabaseURL, schema: String = "public", logger: Logger = Logger(label: "llmtrace.postgres")) async throws -> PostgresStore {
+    public static func connect(
+        _ url: DatabaseURL,
+        schema: String = "public",
+        logger: Logger = Logger(label: "llmtrace.postgres")
+    ) async throws -> PostgresStore {
         guard url.engine == .postgres else { throw StoreError("\(url) is not a PostgreSQL URL") }
         guard schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !schema.isEmpty else {
             throw StoreError("'\(schema)' is not a usable schema name (letters, digits and _ only)")
@@ -52,16 +56,30 @@ public final class PostgresStore: TraceStore, Service {
         switch url.tls {
         case .disable: tls = .disable
         case .require, .verifyFull:
-            throw StoreError("\(url): sslmode=\(url.tls.rawValue) is not supported yet; use sslmode=disable on a trusted network or a local TLS tunnel")
+            throw StoreError(
+                "\(url): sslmode=\(url.tls.rawValue) is not supported yet; use sslmode=disable on a trusted network or a local TLS tunnel"
+            )
         }
         var configuration = PostgresClient.Configuration(
-            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: tls)
+            host: url.host,
+            port: url.port,
+            username: url.user,
+            password: url.password,
+            database: url.database,
+            tls: tls
+        )
         configuration.options.maximumConnections = url.poolSize
         configuration.options.connectTimeout = .milliseconds(Int64(url.connectTimeoutSeconds * 1000))
         // One plain connection first: the pool retries a refused connection quietly, while this says at
         // once why the server cannot be reached or refuses the login.
         var probe = PostgresConnection.Configuration(
-            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: .disable)
+            host: url.host,
+            port: url.port,
+            username: url.user,
+            password: url.password,
+            database: url.database,
+            tls: .disable
+        )
         probe.options.connectTimeout = .milliseconds(Int64(url.connectTimeoutSeconds * 1000))
         do {
             let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
@@ -116,7 +134,8 @@ public final class PostgresStore: TraceStore, Service {
     public func record(id: String) async throws -> TraceRecord? {
         let query = PostgresQuery(
             unsafeSQL: "SELECT \(Self.allColumns.joined(separator: ", ")) FROM \(table("llmtrace_requests")) WHERE id = $1",
-            binds: Self.binds([id]))
+            binds: Self.binds([id])
+        )
         do {
             for try await row in try await client.query(query, logger: logger) {
                 return try Self.record(row.makeRandomAccess())
@@ -159,7 +178,8 @@ public final class PostgresStore: TraceStore, Service {
         let condition = PostgresCondition()
         condition.add(filter)
         if let before { condition.append("id < \(condition.bind(before))") }
-        let sql = "SELECT \(Self.summaryColumns.joined(separator: ", ")) FROM \(table("llmtrace_requests"))\(condition.whereClause) ORDER BY id DESC LIMIT \(limit)"
+        let sql =
+            "SELECT \(Self.summaryColumns.joined(separator: ", ")) FROM \(table("llmtrace_requests"))\(condition.whereClause) ORDER BY id DESC LIMIT \(limit)"
         do {
             var summaries: [TraceSummary] = []
             for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: condition.binds), logger: logger) {
@@ -182,12 +202,14 @@ public final class PostgresStore: TraceStore, Service {
                 if let cutoff {
                     let query = PostgresQuery(
                         unsafeSQL: "SELECT id FROM \(requests) WHERE started_at < $1 ORDER BY id LIMIT \(limit)",
-                        binds: Self.binds([cutoff.timeIntervalSinceReferenceDate]))
+                        binds: Self.binds([cutoff.timeIntervalSinceReferenceDate])
+                    )
                     for try await id in try await connection.query(query, logger: self.logger).decode(String.self) { ids.append(id) }
                 }
                 if let keepNewest, ids.count < limit {
                     var total = 0
-                    for try await n in try await connection.query("SELECT count(*) FROM \(unescaped: requests)", logger: self.logger).decode(Int.self) { total = n }
+                    for try await n in try await connection.query("SELECT count(*) FROM \(unescaped: requests)", logger: self.logger).decode(Int.self)
+                    { total = n }
                     let wanted = min(total - ids.count - max(0, keepNewest), limit - ids.count)
                     if wanted > 0 {
                         let taken = Set(ids)
@@ -216,7 +238,9 @@ public final class PostgresStore: TraceStore, Service {
 
     public func count() async throws -> Int {
         do {
-            for try await n in try await client.query("SELECT count(*) FROM \(unescaped: table("llmtrace_requests"))", logger: logger).decode(Int.self) {
+            for try await n in try await client.query("SELECT count(*) FROM \(unescaped: table("llmtrace_requests"))", logger: logger).decode(
+                Int.self
+            ) {
                 return n
             }
             return 0
@@ -257,7 +281,8 @@ public final class PostgresStore: TraceStore, Service {
             detail = "\(error)"
         }
         if let password = url.password, !password.isEmpty { detail = detail.replacingOccurrences(of: password, with: "***") }
-        let kind: StoreError.Kind = (error as? PSQLError).map { $0.code == .connectionError || $0.code == .serverClosedConnection ? .io : .other } ?? .other
+        let kind: StoreError.Kind =
+            (error as? PSQLError).map { $0.code == .connectionError || $0.code == .serverClosedConnection ? .io : .other } ?? .other
         return StoreError("PostgreSQL: \(what) \(url): \(detail)", kind: kind)
     }
 }
