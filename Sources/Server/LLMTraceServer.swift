@@ -27,10 +27,22 @@ public struct LLMTraceServer: Sendable {
         }
     }
 
-    /// Opens the store the configuration names.
-    public static func openStore(_ configuration: ServerConfiguration) throws -> any TraceStore {
+    /// Opens the store the configuration names: memory, a SQLite file, or a database server by URL
+    /// (`postgres://…`, `postgresql://…`).
+    public static func openStore(
+        _ configuration: ServerConfiguration,
+        logger: Logger = Logger(label: "llmtrace.store")
+    ) async throws -> any TraceStore {
         if configuration.database == ":memory:" || configuration.database.isEmpty {
             return MemoryStore(limit: configuration.memoryLimit)
+        }
+        if DatabaseURL.isURL(configuration.database) {
+            var url = try DatabaseURL(configuration.database)
+            if let pool = configuration.databasePoolSize { url.poolSize = pool }
+            switch url.engine {
+            case .postgres: return try await PostgresStore.connect(url, logger: logger)
+            case .mysql: throw StoreError("\(url): MySQL and MariaDB are not supported yet; use postgres://, a SQLite file or :memory:")
+            }
         }
         let url = URL(fileURLWithPath: configuration.database)
         let dir = url.deletingLastPathComponent()
@@ -57,7 +69,7 @@ public struct LLMTraceServer: Sendable {
                 throw ConfigurationError("--web-root \(webRoot) is not a directory")
             }
         }
-        let components = try ServerComponents.open(configuration, logger: logger)
+        let components = try await ServerComponents.open(configuration, logger: logger)
         let router = Self.buildRouter(api: components.api, password: configuration.password, webRoot: configuration.webRoot, logger: logger)
         let responder = RootResponder(proxy: components.proxy, api: router.buildResponder())
         let group = serviceGroup(components, applications: applications(responder, onListening: onListening))
@@ -89,7 +101,10 @@ public struct LLMTraceServer: Sendable {
     /// The pipeline first (so it stops last and saves what the applications captured), then the
     /// applications, the event hub and retention, stopped gracefully on SIGTERM or SIGINT.
     private func serviceGroup(_ components: ServerComponents, applications: [Application<RootResponder>]) -> ServiceGroup {
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: components.pipeline)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // A database server's pool: first in, so last to hear of shutdown.
+        if let store = components.store as? any Service { services.append(.init(service: store)) }
+        services.append(.init(service: components.pipeline))
         services += applications.map { .init(service: $0) }
         services.append(.init(service: components.events))
         if components.retention.isEnabled { services.append(.init(service: components.retention)) }

@@ -18,10 +18,10 @@ struct ServerComponents: Sendable {
 
     /// Opens everything the configuration names. Everything that can refuse to start (prices, store)
     /// is opened before the upstream client, which needs shutting down.
-    static func open(_ c: ServerConfiguration, logger: Logger) throws -> ServerComponents {
+    static func open(_ c: ServerConfiguration, logger: Logger) async throws -> ServerComponents {
         let prices = try LLMTraceServer.loadPrices(c)
         if let problem = prices.loadError { logger.warning("pricing: \(problem)") }
-        let store = try LLMTraceServer.openStore(c)
+        let store = try await LLMTraceServer.openStore(c, logger: logger)
         let events = EventHub(logger: logger) { try? await store.stats(filter: RequestFilter()) }
         let pipeline = CapturePipeline(store: store, events: events, logger: logger)
         let retention = Retention(

@@ -19,8 +19,16 @@ struct ServeCommand: AsyncParsableCommand {
     var host: String?
     @Option(name: [.customShort("P"), .long], help: "Password the API and panel require (Bearer token or HTTP Basic).")
     var password: String?
-    @Option(name: .long, help: "SQLite file to keep records in, or :memory: (default).")
+    @Option(
+        name: .long,
+        help:
+            "Where records are kept: :memory: (default), a SQLite file, or a PostgreSQL URL (postgres://user:password@host:5432/database?sslmode=disable)."
+    )
     var db: String?
+    @Option(name: .long, help: "PostgreSQL URL to keep records in (the same setting as --db).")
+    var postgresUrl: String?
+    @Option(name: .long, help: "Most connections to a database server (default 10, or pool= in the URL).")
+    var dbPool: String?
     @Option(name: [.short, .long], help: "Config file (JSON or YAML); default: .llmtracerc and friends, searched upward.")
     var config: String?
     @Option(name: .long, help: "Serve the web panel from this directory instead of the copy built into llmtrace.")
@@ -58,11 +66,11 @@ struct ServeCommand: AsyncParsableCommand {
             return
         }
         let flags: [ConfigResolver.Key: String?] = [
-            .mode: mode, .port: port, .host: host, .password: password, .db: db, .webRoot: webRoot, .maxBody: maxBody,
+            .mode: mode, .port: port, .host: host, .password: password, .db: db ?? postgresUrl, .webRoot: webRoot, .maxBody: maxBody,
             .memoryLimit: memoryLimit, .logLevel: logLevel, .shutdownGrace: shutdownGrace,
             .upstreamConnectTimeout: upstreamConnectTimeout, .upstreamIdleTimeout: upstreamIdleTimeout, .pricing: pricing,
             .socket: noSocket ? "" : socket,
-            .retain: retain, .maxRecords: maxRecords, .pruneInterval: pruneInterval,
+            .retain: retain, .maxRecords: maxRecords, .pruneInterval: pruneInterval, .dbPool: dbPool,
         ]
         let resolver = ConfigResolver(
             flags: flags.compactMapValues { $0 },
@@ -98,7 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.run { address in
             let banner = """
                 llmtrace \(LLMTraceVersion.current) listening on http://\(address)
-                  store: \(configuration.database == ":memory:" ? "memory" : configuration.database)
+                  store: \(configuration.database == ":memory:" ? "memory" : DatabaseURL.isURL(configuration.database) ? DatabaseURL.redacted(configuration.database) : configuration.database)
                   socket: \(configuration.socketPath ?? "none")
                   retention: \(retentionText)
                   proxy: http://\(address)/proxy/<env>/https/api.openai.com/v1

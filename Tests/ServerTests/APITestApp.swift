@@ -26,7 +26,7 @@ struct APITestApp: Sendable {
         configuration.password = password
         configuration.webRoot = webRoot
         configuration.socketPath = nil
-        let components = try ServerComponents.open(configuration, logger: logger)
+        let components = try await ServerComponents.open(configuration, logger: logger)
         let router = LLMTraceServer.buildRouter(api: components.api, password: password, webRoot: webRoot, logger: logger)
         let application = LLMTraceServer.buildApplication(
             responder: RootResponder(proxy: components.proxy, api: router.buildResponder()),

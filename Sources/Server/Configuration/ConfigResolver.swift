@@ -15,7 +15,7 @@ public struct ConfigResolver: Sendable {
     /// Setting names as they appear in config files (camelCase; kebab-case is accepted too).
     public enum Key: String, CaseIterable, Sendable {
         case mode, host, port, password, db, maxBody, memoryLimit, logLevel, webRoot, shutdownGrace
-        case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket, retain, maxRecords, pruneInterval
+        case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket, retain, maxRecords, pruneInterval, dbPool
 
         /// Environment variables for this key, most specific first.
         var environmentNames: [String] {
@@ -25,6 +25,8 @@ public struct ConfigResolver: Sendable {
             }
             switch self {
             case .port: return ["LLMTRACE_PORT", "PORT"]
+            // A database server's URL may come under its own name (the same setting as LLMTRACE_DB).
+            case .db: return ["LLMTRACE_DB", "LLMTRACE_POSTGRES_URL", "LLMTRACE_MYSQL_URL"]
             default: return ["LLMTRACE_\(snake)"]
             }
         }
@@ -88,7 +90,7 @@ public struct ConfigResolver: Sendable {
         var out: [Key: String] = [:]
         for (name, value) in dict {
             let camel = name.split(separator: "-").enumerated().map { $0 == 0 ? String($1) : $1.prefix(1).uppercased() + $1.dropFirst() }.joined()
-            guard let key = Key(rawValue: camel) ?? (camel == "database" ? .db : nil) else {
+            guard let key = Key(rawValue: camel) ?? (["database", "postgresUrl", "mysqlUrl"].contains(camel) ? .db : nil) else {
                 throw ConfigurationError(
                     "config file \(url.path): unknown setting '\(name)'; known settings: \(Key.allCases.map(\.rawValue).joined(separator: ", "))"
                 )
@@ -162,6 +164,12 @@ public struct ConfigResolver: Sendable {
     /// The database, body and memory limits, and retention.
     private static func applyStorage(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
         if let (v, _) = settings.value(.db) { c.database = v }
+        if let (v, from) = settings.value(.dbPool) {
+            guard let n = Int(v.trimmingCharacters(in: .whitespaces)), n > 0 else {
+                throw ConfigurationError("\(from): database pool size '\(v)' must be a positive number of connections")
+            }
+            c.databasePoolSize = n
+        }
         if let (v, from) = settings.value(.maxBody) {
             guard let n = parseByteSize(v) else {
                 throw ConfigurationError("\(from): '\(v)' is not a size; use bytes or a unit, as in 10MiB, 512KB, 1048576")

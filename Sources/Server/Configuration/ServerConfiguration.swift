@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxBodyBytes: Int = 10 * 1024 * 1024
     /// Records the memory store keeps; the oldest are dropped first.
     public var memoryLimit: Int = 10_000
+    /// Most connections to a database server (`--db-pool`); `nil`: the URL's `pool=`, else 10.
+    public var databasePoolSize: Int?
     public var logLevel: Logger.Level = .info
     /// Delete records that started longer ago than this many seconds (`--retain 30d`); `nil` keeps them.
     public var retainSeconds: Double?

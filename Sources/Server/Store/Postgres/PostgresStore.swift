@@ -1,0 +1,288 @@
+import Foundation
+import LLMTraceModel
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceLifecycle
+
+/// Records in a PostgreSQL database, through postgres-nio's pooled ``PostgresClient``.
+///
+/// One row per record in `llmtrace_requests`, with typed columns: every summary field is a column of its
+/// own, headers, tool calls and choices are JSON in `bytea` columns, and bodies are their raw bytes in
+/// `bytea` columns (never base64 or one JSON document per record). The schema is versioned in
+/// `llmtrace_migrations` and migrated under `pg_advisory_lock`, so nodes starting together create it
+/// once; a database migrated by a newer llmtrace refuses to start.
+///
+/// Lists push what they can into SQL (a condition every match meets), then test the full filter on each
+/// summary, so answers equal ``MemoryStore``'s. Statistics and timeseries are computed from the matching
+/// records' samples (``TraceStore/accumulatedStats(filter:)``); rollups are not there yet.
+///
+/// The store is a `Service`: in `llmtrace serve` it runs in the service group and closes the pool on
+/// graceful shutdown. The pool itself runs from ``connect(_:schema:logger:)`` until ``close()``.
+public final class PostgresStore: TraceStore, Service {
+    /// Where the store connects, password redacted in its description.
+    public let url: DatabaseURL
+    /// The schema holding the tables (`public` unless a test asks for its own).
+    public let schema: String
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+
+    /// The most rows one `INSERT` writes (a batch of more is written in several statements, in one transaction).
+    static let rowsPerInsert = 200
+
+    private init(url: DatabaseURL, schema: String, client: PostgresClient, logger: Logger) {
+        self.url = url
+        self.schema = schema
+        self.client = client
+        self.logger = logger
+        runner = Task { await client.run() }
+    }
+
+    /// Connects to the database `url` names, creates or migrates the schema, and returns the store.
+    ///
+    /// Fails with a ``StoreError`` that names the server (password redacted) when it cannot be reached,
+    /// the login is refused, or the database was migrated by a newer llmtrace.
+    public static func connect(
+        _ url: DatabaseURL,
+        schema: String = "public",
+        logger: Logger = Logger(label: "llmtrace.postgres")
+    ) async throws -> PostgresStore {
+        guard url.engine == .postgres else { throw StoreError("\(url) is not a PostgreSQL URL") }
+        guard schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !schema.isEmpty else {
+            throw StoreError("'\(schema)' is not a usable schema name (letters, digits and _ only)")
+        }
+        let tls: PostgresClient.Configuration.TLS
+        switch url.tls {
+        case .disable: tls = .disable
+        case .require, .verifyFull:
+            throw StoreError(
+                "\(url): sslmode=\(url.tls.rawValue) is not supported yet; use sslmode=disable on a trusted network or a local TLS tunnel"
+            )
+        }
+        var configuration = PostgresClient.Configuration(
+            host: url.host,
+            port: url.port,
+            username: url.user,
+            password: url.password,
+            database: url.database,
+            tls: tls
+        )
+        configuration.options.maximumConnections = url.poolSize
+        configuration.options.connectTimeout = .milliseconds(Int64(url.connectTimeoutSeconds * 1000))
+        // One plain connection first: the pool retries a refused connection quietly, while this says at
+        // once why the server cannot be reached or refuses the login.
+        var probe = PostgresConnection.Configuration(
+            host: url.host,
+            port: url.port,
+            username: url.user,
+            password: url.password,
+            database: url.database,
+            tls: .disable
+        )
+        probe.options.connectTimeout = .milliseconds(Int64(url.connectTimeoutSeconds * 1000))
+        do {
+            let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw describe(error, url: url, doing: "cannot connect to")
+        }
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let store = PostgresStore(url: url, schema: schema, client: client, logger: logger)
+        do {
+            try await store.migrate()
+        } catch {
+            try? await store.close()
+            throw store.describe(error, doing: "cannot open")
+        }
+        return store
+    }
+
+    public var description: String { "postgres \(url)" }
+
+    /// `schema.name`, quoted.
+    func table(_ name: String) -> String { "\"\(schema)\".\"\(name)\"" }
+
+    // MARK: Service
+
+    /// Waits for graceful shutdown, then closes the pool (after the capture pipeline has flushed).
+    public func run() async throws {
+        try? await gracefulShutdown()
+    }
+
+    // MARK: TraceStore
+
+    public func save(_ records: [TraceRecord]) async throws {
+        guard !records.isEmpty else { return }
+        // The same id twice in one statement is an error in PostgreSQL (ON CONFLICT cannot touch a row
+        // twice): the last version wins, as it would one save at a time.
+        var latest: [String: Int] = [:]
+        for (i, r) in records.enumerated() { latest[r.id] = i }
+        let unique = records.enumerated().filter { latest[$0.element.id] == $0.offset }.map(\.element)
+        let statements = try stride(from: 0, to: unique.count, by: Self.rowsPerInsert).map { start in
+            try insertQuery(unique[start..<min(start + Self.rowsPerInsert, unique.count)])
+        }
+        do {
+            try await client.withTransaction(logger: logger) { connection in
+                for statement in statements { try await connection.query(statement, logger: self.logger) }
+            }
+        } catch {
+            throw describe(error, doing: "cannot save records to")
+        }
+    }
+
+    public func record(id: String) async throws -> TraceRecord? {
+        let query = PostgresQuery(
+            unsafeSQL: "SELECT \(Self.allColumns.joined(separator: ", ")) FROM \(table("llmtrace_requests")) WHERE id = $1",
+            binds: Self.binds([id])
+        )
+        do {
+            for try await row in try await client.query(query, logger: logger) {
+                return try Self.record(row.makeRandomAccess())
+            }
+            return nil
+        } catch {
+            throw describe(error, doing: "cannot read from")
+        }
+    }
+
+    public func list(filter: RequestFilter, page: PageRequest) async throws -> Page {
+        var items: [TraceSummary] = []
+        var cursor = page.cursor
+        var batch = page.limit + 1
+        while items.count <= page.limit {
+            let summaries = try await summaries(filter: filter, before: cursor, limit: batch)
+            for summary in summaries {
+                cursor = summary.id
+                if filter.matches(summary) { items.append(summary) }
+                if items.count > page.limit { break }
+            }
+            if summaries.count < batch { break }
+            batch = min(batch * 2, 2000)
+        }
+        return Page(candidates: items, limit: page.limit)
+    }
+
+    public func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws {
+        var cursor: String?
+        while true {
+            let summaries = try await summaries(filter: filter, before: cursor, limit: 5000)
+            for summary in summaries where filter.matches(summary) { body(StatsSample(summary)) }
+            guard summaries.count == 5000, let last = summaries.last else { return }
+            cursor = last.id
+        }
+    }
+
+    /// Summaries meeting the SQL part of `filter` with ids below `before`, newest first.
+    private func summaries(filter: RequestFilter, before: String?, limit: Int) async throws -> [TraceSummary] {
+        let condition = PostgresCondition()
+        condition.add(filter)
+        if let before { condition.append("id < \(condition.bind(before))") }
+        let sql =
+            "SELECT \(Self.summaryColumns.joined(separator: ", ")) FROM \(table("llmtrace_requests"))\(condition.whereClause) ORDER BY id DESC LIMIT \(limit)"
+        do {
+            var summaries: [TraceSummary] = []
+            for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: condition.binds), logger: logger) {
+                summaries.append(try Self.summary(row.makeRandomAccess()))
+            }
+            return summaries
+        } catch {
+            throw describe(error, doing: "cannot read from")
+        }
+    }
+
+    // MARK: Retention
+
+    public func prune(olderThan cutoff: Date?, keepNewest: Int?, limit: Int) async throws -> Int {
+        let limit = max(1, limit)
+        let requests = table("llmtrace_requests")
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                var ids: [String] = []
+                if let cutoff {
+                    let query = PostgresQuery(
+                        unsafeSQL: "SELECT id FROM \(requests) WHERE started_at < $1 ORDER BY id LIMIT \(limit)",
+                        binds: Self.binds([cutoff.timeIntervalSinceReferenceDate])
+                    )
+                    for try await id in try await connection.query(query, logger: self.logger).decode(String.self) { ids.append(id) }
+                }
+                if let keepNewest, ids.count < limit {
+                    var total = 0
+                    for try await n in try await connection.query("SELECT count(*) FROM \(unescaped: requests)", logger: self.logger).decode(Int.self)
+                    { total = n }
+                    let wanted = min(total - ids.count - max(0, keepNewest), limit - ids.count)
+                    if wanted > 0 {
+                        let taken = Set(ids)
+                        let query = PostgresQuery(unsafeSQL: "SELECT id FROM \(requests) ORDER BY id LIMIT \(wanted + taken.count)")
+                        var oldest: [String] = []
+                        for try await id in try await connection.query(query, logger: self.logger).decode(String.self) { oldest.append(id) }
+                        ids += oldest.lazy.filter { !taken.contains($0) }.prefix(wanted)
+                    }
+                }
+                guard !ids.isEmpty else { return 0 }
+                try await connection.query("DELETE FROM \(unescaped: requests) WHERE id = ANY(\(ids))", logger: self.logger)
+                return ids.count
+            }
+        } catch {
+            throw describe(error, doing: "cannot prune")
+        }
+    }
+
+    public func clear() async throws {
+        do {
+            try await client.query("DELETE FROM \(unescaped: table("llmtrace_requests"))", logger: logger)
+        } catch {
+            throw describe(error, doing: "cannot clear")
+        }
+    }
+
+    public func count() async throws -> Int {
+        do {
+            for try await n in try await client.query("SELECT count(*) FROM \(unescaped: table("llmtrace_requests"))", logger: logger).decode(
+                Int.self
+            ) {
+                return n
+            }
+            return 0
+        } catch {
+            throw describe(error, doing: "cannot count records in")
+        }
+    }
+
+    /// Closes the pool's connections. Idempotent.
+    public func close() async throws {
+        runner.cancel()
+        await runner.value
+    }
+
+    /// A failure in words a user can act on: what was being done, the server (password redacted), and
+    /// what PostgreSQL said.
+    func describe(_ error: any Error, doing what: String) -> StoreError {
+        Self.describe(error, url: url, doing: what)
+    }
+
+    static func describe(_ error: any Error, url: DatabaseURL, doing what: String) -> StoreError {
+        if let e = error as? StoreError { return e }
+        // A failed transaction: what failed inside it says more than the wrapper.
+        if let t = error as? PostgresTransactionError, let inner = t.closureError ?? t.beginError ?? t.commitError {
+            return describe(inner, url: url, doing: what)
+        }
+        var detail: String
+        if let e = error as? PSQLError {
+            if let message = e.serverInfo?[.message] {
+                detail = message
+                if let code = e.serverInfo?[.sqlState] { detail += " (SQLSTATE \(code))" }
+            } else if let underlying = e.underlying {
+                detail = "\(underlying)"
+            } else {
+                detail = "\(e.code)"
+            }
+        } else {
+            detail = "\(error)"
+        }
+        if let password = url.password, !password.isEmpty { detail = detail.replacingOccurrences(of: password, with: "***") }
+        let kind: StoreError.Kind =
+            (error as? PSQLError).map { $0.code == .connectionError || $0.code == .serverClosedConnection ? .io : .other } ?? .other
+        return StoreError("PostgreSQL: \(what) \(url): \(detail)", kind: kind)
+    }
+}
