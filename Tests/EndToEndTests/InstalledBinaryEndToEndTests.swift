@@ -13,7 +13,13 @@ import Testing
             try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             let installed = bin.appendingPathComponent("llmtrace")
-            try FileManager.default.copyItem(at: LLMTraceProcess.binary.resolvingSymlinksInPath(), to: installed)
+            // Copied by `cp`, not in this process: a file this process held open for writing could be
+            // inherited by a child another test forks meanwhile, and exec would then fail with ETXTBSY.
+            let (status, output) = try await runCommand(
+                URL(fileURLWithPath: "/bin/cp"),
+                [LLMTraceProcess.binary.resolvingSymlinksInPath().path, installed.path]
+            )
+            try #require(status == 0, "cp failed: \(output)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: bin.path) == ["llmtrace"])
             return try await body(installed, work)
         }
