@@ -56,23 +56,8 @@ final class PostgresCondition {
         case .not(.flag(.complete)): return "NOT complete"
         case .not: return nil
         case .compare(let field, let comparison, let value):
-            let column: String
-            switch field {
-            case .totalTokens: column = "COALESCE(total_tokens, input_tokens + output_tokens)"
-            case .inputTokens: column = "input_tokens"
-            case .outputTokens: column = "output_tokens"
-            case .cost: column = "cost"
-            case .durationMs: column = "duration_ms"
-            case .ttftMs: return nil
-            }
-            let op: String
-            switch comparison {
-            case .lessThan: op = "<"
-            case .lessOrEqual: op = "<="
-            case .greaterThan: op = ">"
-            case .greaterOrEqual: op = ">="
-            case .equal: op = "="
-            }
+            guard let column = FilterSQL.column(field) else { return nil }
+            let op = FilterSQL.op(comparison)
             return "\(column) \(op) \(bind(value))"
         case .and(let terms):
             let parts = terms.compactMap { necessary($0) }
