@@ -295,7 +295,9 @@ def test_stats_draws_svg_charts_and_totals_match_the_api(server, upstream, brows
     def agreeing():
         api = server.get("api/stats?since=24h")
         t = totals()
-        if int(t["r"]) == api["totalRequests"]:
+        # All totals, not just the count: an exchange still in flight is counted with no tokens yet.
+        if (int(t["r"]) == api["totalRequests"] and int(t["i"]) == api["totalPromptTokens"]
+                and int(t["o"]) == api["totalCompletionTokens"]):
             return api, t
         browser.refresh()
         wait_js(browser, "document.querySelectorAll('svg.chart').length >= 5", message="charts after reload")

@@ -208,25 +208,30 @@ import Testing
 
     @Test func aClientHangingUpCancelsTheUpstreamRequest() async throws {
         try await withUpstreamAndLLMTrace { upstream, server in
-            // Shutting the client down at the end of the block closes the connection mid-stream.
-            let id = try await withHTTPClient { client in
-                let response = try await client.execute(HTTPClientRequest(url: "\(upstream.route(via: server.url))/endless"), timeout: .seconds(10))
-                let id = try #require(response.headers.first(name: "x-llmtrace-id"))
-                var chunks = 0
-                for try await _ in response.body {
-                    chunks += 1
-                    if chunks == 3 { break }
+            try await withTempDirectory { dir in
+                // curl reads the stream for a second and hangs up: its socket is closed mid-stream. (An
+                // HTTPClient whose body iteration stops may keep the connection open until its shutdown, which
+                // under a busy test run can wait for the whole stream; curl's exit closes the socket at once.)
+                let headerFile = dir.appendingPathComponent("headers.txt")
+                let (status, output) = try await runCommand(
+                    URL(fileURLWithPath: "/usr/bin/curl"),
+                    ["-sN", "--max-time", "1", "-D", headerFile.path, "\(upstream.route(via: server.url))/endless"]
+                )
+                #expect(status == 28, "curl should stop at --max-time, mid-stream: \(output.prefix(300))")
+                #expect(output.contains("data:"), "events arrived before the hang-up")
+                let headers = try String(contentsOf: headerFile, encoding: .utf8)
+                let idLine = try #require(headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-llmtrace-id:") })
+                let id = idLine.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces)
+
+                let deadline = ContinuousClock.now + .seconds(10)
+                while !upstream.state.withLock({ $0.endlessCancelled }), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
                 }
-                return id
+                #expect(upstream.state.withLock { $0.endlessCancelled })
+                let record = try await HTTP.eventually("\(server.url)/api/requests/\(id)") { $0["error"] is [String: Any] }
+                #expect((record["error"] as? [String: Any])?["type"] as? String == "client_disconnected")
+                #expect(record["complete"] as? Bool == false)
             }
-            let deadline = ContinuousClock.now + .seconds(10)
-            while !upstream.state.withLock({ $0.endlessCancelled }), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            #expect(upstream.state.withLock { $0.endlessCancelled })
-            let record = try await HTTP.eventually("\(server.url)/api/requests/\(id)") { $0["error"] is [String: Any] }
-            #expect((record["error"] as? [String: Any])?["type"] as? String == "client_disconnected")
-            #expect(record["complete"] as? Bool == false)
         }
     }
 
