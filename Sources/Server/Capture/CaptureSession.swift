@@ -121,7 +121,7 @@ final class CaptureSession: Sendable {
             s.preview = preview
             // The in-flight record gets the request body now, so the detail shows the prompt at once.
             _ = s.storedRequestBody()
-            publishLive(&s)
+            publishLive(&s, record: true)
         }
     }
 
@@ -132,7 +132,9 @@ final class CaptureSession: Sendable {
             s.headForwarded = true
             let type = s.responseHeaders.first { $0.name.caseInsensitiveCompare("content-type") == .orderedSame }?.value.lowercased() ?? ""
             s.streamingHead = type.hasPrefix("text/event-stream") || type.contains("ndjson") || type.contains("jsonl")
-            publishLive(&s)
+            // The in-flight record with the response headers (and the request body, once it was read).
+            if s.previewAsked { _ = s.storedRequestBody() }
+            publishLive(&s, record: true)
         }
     }
 
@@ -204,18 +206,14 @@ final class CaptureSession: Sendable {
         state.withLock { if $0.firstByteAt == nil { $0.firstByteAt = now } }
     }
 
-    /// Takes a response chunk that was just forwarded. The first one also sets up the stream reader and
-    /// announces the in-flight record (with its request body), off the path of the response head.
+    /// Takes a response chunk that was just forwarded. The first one also sets up the stream reader.
     func responseChunk(_ buffer: ByteBuffer) {
         let now = ContinuousClock.now
         let delta = state.withLock { s -> String in
             if !s.reading {
+                // The head was forwarded and published before the first chunk (responseHeadForwarded).
                 s.reading = true
-                s.headForwarded = true
                 s.accumulator = makeAccumulator(s)
-                _ = s.storedRequestBody()
-                // The in-flight record with its request body and response headers.
-                publishLive(&s, record: true)
             }
             s.response.append(buffer)
             // Past the capture limit only streams are still read (a cut buffered body cannot parse anyway).
