@@ -12,7 +12,7 @@ extension PostgresStore {
 
     /// Every schema version this build knows, oldest first. Never edit a released one: add the next.
     func migrations() -> [Migration] {
-        let requests = table("llmtrace_requests")
+        let requests = table(RecordLayout.table)
         return [
             Migration(
                 version: 1,
@@ -72,7 +72,15 @@ extension PostgresStore {
                     "CREATE INDEX llmtrace_requests_status ON \(requests) (status, id)",
                     "CREATE INDEX llmtrace_requests_error ON \(requests) (is_error, id)",
                 ]
-            )
+            ),
+            Migration(
+                version: 2,
+                name: "shared record layout: Unix times, the saving node",
+                sql: [
+                    "UPDATE \(requests) SET started_at = started_at + \(Date.timeIntervalBetween1970AndReferenceDate)",
+                    "ALTER TABLE \(requests) ADD COLUMN node TEXT NOT NULL DEFAULT ''",
+                ]
+            ),
         ]
     }
 

@@ -24,6 +24,8 @@ public final class PostgresStore: TraceStore, Service {
     public let url: DatabaseURL
     /// The schema holding the tables (`public` unless a test asks for its own).
     public let schema: String
+    /// The node this store saves for: written with every record, so other nodes know whose it is.
+    public let node: String
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
@@ -31,9 +33,10 @@ public final class PostgresStore: TraceStore, Service {
     /// The most rows one `INSERT` writes (a batch of more is written in several statements, in one transaction).
     static let rowsPerInsert = 200
 
-    private init(url: DatabaseURL, schema: String, client: PostgresClient, logger: Logger) {
+    private init(url: DatabaseURL, schema: String, node: String, client: PostgresClient, logger: Logger) {
         self.url = url
         self.schema = schema
+        self.node = node
         self.client = client
         self.logger = logger
         runner = Task { await client.run() }
@@ -46,6 +49,7 @@ public final class PostgresStore: TraceStore, Service {
     public static func connect(
         _ url: DatabaseURL,
         schema: String = "public",
+        node: String = "",
         logger: Logger = Logger(label: "llmtrace.postgres")
     ) async throws -> PostgresStore {
         guard url.engine == .postgres else { throw StoreError("\(url) is not a PostgreSQL URL") }
@@ -88,7 +92,7 @@ public final class PostgresStore: TraceStore, Service {
             throw describe(error, url: url, doing: "cannot connect to")
         }
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let store = PostgresStore(url: url, schema: schema, client: client, logger: logger)
+        let store = PostgresStore(url: url, schema: schema, node: node, client: client, logger: logger)
         do {
             try await store.migrate()
         } catch {
@@ -133,12 +137,12 @@ public final class PostgresStore: TraceStore, Service {
 
     public func record(id: String) async throws -> TraceRecord? {
         let query = PostgresQuery(
-            unsafeSQL: "SELECT \(Self.allColumns.joined(separator: ", ")) FROM \(table("llmtrace_requests")) WHERE id = $1",
-            binds: Self.binds([id])
+            unsafeSQL: "SELECT \(RecordLayout.allColumnNames) FROM \(table(RecordLayout.table)) WHERE id = $1",
+            binds: PostgresBindings([.text(id)])
         )
         do {
             for try await row in try await client.query(query, logger: logger) {
-                return try Self.record(row.makeRandomAccess())
+                return try RecordLayout.record(row.makeRandomAccess())
             }
             return nil
         } catch {
@@ -175,15 +179,15 @@ public final class PostgresStore: TraceStore, Service {
 
     /// Summaries meeting the SQL part of `filter` with ids below `before`, newest first.
     private func summaries(filter: RequestFilter, before: String?, limit: Int) async throws -> [TraceSummary] {
-        let condition = PostgresCondition()
+        var condition = SQLCondition(.postgres)
         condition.add(filter)
-        if let before { condition.append("id < \(condition.bind(before))") }
+        if let before { condition.append("id < \(condition.bind(.text(before)))") }
         let sql =
-            "SELECT \(Self.summaryColumns.joined(separator: ", ")) FROM \(table("llmtrace_requests"))\(condition.whereClause) ORDER BY id DESC LIMIT \(limit)"
+            "SELECT \(RecordLayout.summaryColumnNames) FROM \(table(RecordLayout.table))\(condition.whereClause) ORDER BY id DESC LIMIT \(limit)"
         do {
             var summaries: [TraceSummary] = []
-            for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: condition.binds), logger: logger) {
-                summaries.append(try Self.summary(row.makeRandomAccess()))
+            for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: PostgresBindings(condition.values)), logger: logger) {
+                summaries.append(try RecordLayout.summary(row.makeRandomAccess()))
             }
             return summaries
         } catch {
@@ -195,14 +199,14 @@ public final class PostgresStore: TraceStore, Service {
 
     public func prune(olderThan cutoff: Date?, keepNewest: Int?, limit: Int) async throws -> Int {
         let limit = max(1, limit)
-        let requests = table("llmtrace_requests")
+        let requests = table(RecordLayout.table)
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 var ids: [String] = []
                 if let cutoff {
                     let query = PostgresQuery(
                         unsafeSQL: "SELECT id FROM \(requests) WHERE started_at < $1 ORDER BY id LIMIT \(limit)",
-                        binds: Self.binds([cutoff.timeIntervalSinceReferenceDate])
+                        binds: PostgresBindings([.real(cutoff.timeIntervalSince1970)])
                     )
                     for try await id in try await connection.query(query, logger: self.logger).decode(String.self) { ids.append(id) }
                 }
@@ -230,7 +234,7 @@ public final class PostgresStore: TraceStore, Service {
 
     public func clear() async throws {
         do {
-            try await client.query("DELETE FROM \(unescaped: table("llmtrace_requests"))", logger: logger)
+            try await client.query("DELETE FROM \(unescaped: table(RecordLayout.table))", logger: logger)
         } catch {
             throw describe(error, doing: "cannot clear")
         }
@@ -238,7 +242,7 @@ public final class PostgresStore: TraceStore, Service {
 
     public func count() async throws -> Int {
         do {
-            for try await n in try await client.query("SELECT count(*) FROM \(unescaped: table("llmtrace_requests"))", logger: logger).decode(
+            for try await n in try await client.query("SELECT count(*) FROM \(unescaped: table(RecordLayout.table))", logger: logger).decode(
                 Int.self
             ) {
                 return n
