@@ -40,7 +40,7 @@ public struct LLMTraceServer: Sendable {
             var url = try DatabaseURL(configuration.database)
             if let pool = configuration.databasePoolSize { url.poolSize = pool }
             switch url.engine {
-            case .postgres: return try await PostgresStore.connect(url, logger: logger)
+            case .postgres: return try await PostgresStore.connect(url, node: nodeName(), logger: logger)
             case .mysql: throw StoreError("\(url): MySQL and MariaDB are not supported yet; use postgres://, a SQLite file or :memory:")
             }
         }
@@ -54,6 +54,11 @@ public struct LLMTraceServer: Sendable {
             }
         }
         return try SQLiteStore(path: configuration.database)
+    }
+
+    /// This run's name among the nodes sharing a database: host, process and a random part.
+    static func nodeName() -> String {
+        "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
     }
 
     /// Runs until a graceful-shutdown signal. `onListening` receives the bound address (`127.0.0.1:8080`).
@@ -108,6 +113,7 @@ public struct LLMTraceServer: Sendable {
         services += applications.map { .init(service: $0) }
         services.append(.init(service: components.events))
         if components.retention.isEnabled { services.append(.init(service: components.retention)) }
+        if let cluster = components.cluster { services.append(.init(service: cluster)) }
         var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownGraceSeconds * 1000))
         groupConfig.cancellationSignals = []

@@ -12,6 +12,8 @@ struct ServerComponents: Sendable {
     let events: EventHub
     let pipeline: CapturePipeline
     let retention: Retention
+    /// Other nodes' records into this node's events, when the store is shared.
+    let cluster: ClusterFeed?
     let client: HTTPClient
     let proxy: ProxyHandler
     let api: APIController
@@ -22,7 +24,8 @@ struct ServerComponents: Sendable {
         let prices = try LLMTraceServer.loadPrices(c)
         if let problem = prices.loadError { logger.warning("pricing: \(problem)") }
         let store = try await LLMTraceServer.openStore(c, logger: logger)
-        let events = EventHub(logger: logger) { try? await store.stats(filter: RequestFilter()) }
+        let events = EventHub(firstEventID: EventHub.randomFirstEventID(), logger: logger) { try? await store.stats(filter: RequestFilter()) }
+        let cluster = (store as? any SharedStore).map { ClusterFeed(store: $0, events: events, logger: logger) }
         let pipeline = CapturePipeline(store: store, events: events, logger: logger)
         let retention = Retention(
             store: store,
@@ -41,13 +44,22 @@ struct ServerComponents: Sendable {
             headTimeout: .milliseconds(Int64(c.upstreamIdleTimeoutSeconds * 1000)),
             logger: logger
         )
-        let api = APIController(store: store, pipeline: pipeline, events: events, prices: prices, retention: retention, startedAt: Date())
+        let api = APIController(
+            store: store,
+            pipeline: pipeline,
+            events: events,
+            prices: prices,
+            retention: retention,
+            cluster: cluster,
+            startedAt: Date()
+        )
         return ServerComponents(
             prices: prices,
             store: store,
             events: events,
             pipeline: pipeline,
             retention: retention,
+            cluster: cluster,
             client: client,
             proxy: proxy,
             api: api

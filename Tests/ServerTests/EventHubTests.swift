@@ -81,6 +81,33 @@ import Testing
         #expect(events.first?.kind == .resync)
     }
 
+    @Test func anIDFromAnotherRunOrNodeGetsResyncNotAReplay() async throws {
+        let first = EventHub.randomFirstEventID()
+        #expect(first >> 40 >= 1 && first >> 40 < 1 << 23 && first & 0xFF_FFFF_FFFF == 1)
+        let hub = EventHub(firstEventID: first, logger: Logger(label: "test")) { nil }
+        for i in 0..<5 { hub.requestStarted(Self.summary(i)) }
+        // Its own ids resume exactly.
+        let own = await Self.take(2, from: hub.subscribe(filter: .init(), lastEventID: first + 2))
+        #expect(own.map(\.id) == [first + 3, first + 4])
+        // An id of a later epoch (another node, or this one before a restart) and one of an earlier epoch.
+        for foreign in [first + (1 << 40), first - (1 << 40) + 3] {
+            let events = await Self.take(1, from: hub.subscribe(filter: .init(), lastEventID: foreign))
+            #expect(events.first?.kind == .resync, "\(foreign)")
+        }
+    }
+
+    @Test func anotherNodesRecordsArriveAsStartedUpdatedAndCompleted() async throws {
+        let hub = Self.hub()
+        let stream = hub.subscribe(filter: .init(model: "gpt-4o"), lastEventID: nil)
+        hub.remoteRecordSaved(Self.summary(1, model: "gpt-4o"))
+        hub.remoteRecordSaved(Self.summary(1, model: "gpt-4o"))
+        hub.remoteRecordSaved(Self.summary(2, model: "other", complete: true))
+        hub.remoteRecordSaved(Self.summary(1, model: "gpt-4o", complete: true))
+        let events = await Self.take(3, from: stream)
+        #expect(events.map(\.kind) == [.started, .updated, .completed])
+        #expect(try events[2].payload() == .completed(Self.summary(1, model: "gpt-4o", complete: true)))
+    }
+
     @Test func aStalledSubscriberIsDroppedWithoutHoldingUpOthers() async throws {
         let hub = Self.hub(buffer: 16)
         let stalled = hub.subscribe(filter: .init(), lastEventID: nil)

@@ -70,37 +70,66 @@ final class FlakyStore: TraceStore {
         try await store.close()
     }
 
-    @Test func healthIsDegradedWhileSavesFailAndRecoversAfterwards() async throws {
+    @Test func aPassingFailureKeepsRecordsUntilTheStoreRecoversAndLosesNothing() async throws {
         let store = FlakyStore()
         let pipeline = CapturePipeline(store: store, logger: logger)
         let now = Date()
         #expect(APIController.Health.status(capture: pipeline.health, readError: nil, now: now).status == "ok")
 
         pipeline.submit(StoreTests.record(1))
-        await pipeline.flush()
+        #expect(await pipeline.flush() == false)
         var capture = pipeline.health
         #expect(capture.storeFailing)
         #expect(capture.lastStoreErrorKind == "disk_full")
         #expect(capture.lastSavedAt == nil)
-        // Still failing long after the error: the status stays degraded until a save succeeds.
+        // The record waits to be saved again; nothing is counted as lost.
+        #expect(capture.pending == 1)
+        #expect(capture.storeFailures == 0)
+        #expect(capture.storeRetries == 1)
+        #expect(capture.lastLossAt == nil)
+        // Still failing long after the error: the status stays degraded until a save succeeds, and says
+        // that the records wait.
         let later = Date().addingTimeInterval(3600)
-        #expect(APIController.Health.status(capture: capture, readError: nil, now: later).status == "degraded")
+        let failing = APIController.Health.status(capture: capture, readError: nil, now: later)
+        #expect(failing.status == "degraded")
+        #expect(failing.reason?.contains("1 record(s) wait in memory") == true)
+        // A newer version of the waiting record replaces it; another record joins.
+        var newer = StoreTests.record(1)
+        newer.summary.model = "newer"
+        pipeline.submit(newer)
+        #expect(await pipeline.flush() == false)
+        #expect(pipeline.pendingRecord(id: newer.id)?.summary.model == "newer")
 
         store.failing.withLock { $0 = false }
         pipeline.submit(StoreTests.record(2))
-        await pipeline.flush()
+        #expect(await pipeline.flush())
         capture = pipeline.health
         #expect(!capture.storeFailing)
         #expect(capture.lastSavedAt != nil)
-        #expect(capture.saved == 1)
+        #expect(capture.saved == 2)
+        #expect(capture.storeFailures == 0)
+        #expect(try await store.count() == 2)
+        #expect(try await store.record(id: newer.id)?.summary.model == "newer")
+        // Recovered with nothing lost: ok at once. A store that cannot be read is degraded.
+        #expect(APIController.Health.status(capture: capture, readError: nil, now: Date()).status == "ok")
+        #expect(APIController.Health.status(capture: capture, readError: "locked", now: Date()).status == "degraded")
+    }
+
+    @Test func aFailureThatDoesNotPassDropsTheBatchAndIsReportedForAMinute() async throws {
+        let pipeline = CapturePipeline(store: FailingStore(), logger: logger)
+        pipeline.submit(StoreTests.record(1))
+        #expect(await pipeline.flush())
+        let capture = pipeline.health
         #expect(capture.storeFailures == 1)
-        // Recovered: degraded for a minute after the last failure (records were lost), then ok.
+        #expect(capture.pending == 0)
+        #expect(capture.lastLossAt != nil)
         let recent = APIController.Health.status(capture: capture, readError: nil, now: Date())
         #expect(recent.status == "degraded")
-        #expect(recent.reason?.contains("in the last minute") == true)
-        #expect(APIController.Health.status(capture: capture, readError: nil, now: Date().addingTimeInterval(61)).status == "ok")
-        // A store that cannot be read is degraded too.
-        #expect(APIController.Health.status(capture: capture, readError: "locked", now: Date().addingTimeInterval(61)).status == "degraded")
+        #expect(recent.reason?.contains("not being saved") == true)
+        var recovered = capture
+        recovered.storeFailing = false
+        #expect(APIController.Health.status(capture: recovered, readError: nil, now: Date()).reason?.contains("in the last minute") == true)
+        #expect(APIController.Health.status(capture: recovered, readError: nil, now: Date().addingTimeInterval(61)).status == "ok")
     }
 
     @Test func sqliteFailuresNameTheCauseAndTheFix() {

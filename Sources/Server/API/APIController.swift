@@ -12,6 +12,7 @@ struct APIController: Sendable {
     let events: EventHub
     let prices: PriceTable
     let retention: Retention
+    let cluster: ClusterFeed?
     let startedAt: Date
 
     private static let lastEventIDHeader = HTTPField.Name("last-event-id")!
@@ -160,20 +161,26 @@ struct APIController: Sendable {
         var storeError: String?
         var capture: CapturePipeline.Health
         var retention: Retention.Health
+        /// Whether this node follows the other nodes on a shared database; absent on a store of its own.
+        var cluster: ClusterFeed.Health?
         var prices: Int
         var pricesError: String?
 
-        /// `degraded` while the latest save failed, for a minute after any failed save, or when the store
-        /// cannot even be read; the reason is the store's own explanation.
+        /// `degraded` while the latest save failed, for a minute after records were lost, or when the
+        /// store cannot even be read; the reason is the store's own explanation.
         static func status(capture: CapturePipeline.Health, readError: String?, now: Date) -> (status: String, reason: String?) {
             if capture.storeFailing, let error = capture.lastStoreError {
-                return ("degraded", "captured records are not being saved: \(error)")
+                let waiting =
+                    capture.pending > 0 && StoreError.Kind(rawValue: capture.lastStoreErrorKind ?? "")?.passes == true
+                    ? "; \(capture.pending) record(s) wait in memory and are saved when it recovers" : ""
+                return ("degraded", "captured records are not being saved: \(error)\(waiting)")
             }
             if let readError {
                 return ("degraded", "the store cannot be read: \(readError)")
             }
-            if let at = capture.lastStoreErrorAt, now.timeIntervalSince(at) < 60, let error = capture.lastStoreError {
-                return ("degraded", "some captured records were not saved in the last minute: \(error)")
+            if let at = capture.lastLossAt, now.timeIntervalSince(at) < 60 {
+                let why = capture.lastStoreError ?? "the capture queue was full"
+                return ("degraded", "some captured records were not saved in the last minute: \(why)")
             }
             return ("ok", nil)
         }
@@ -195,6 +202,7 @@ struct APIController: Sendable {
             storeError: readError ?? (status == "degraded" ? capture.lastStoreError : nil),
             capture: capture,
             retention: retention.health,
+            cluster: cluster?.health,
             prices: prices.modelCount,
             pricesError: prices.loadError
         )

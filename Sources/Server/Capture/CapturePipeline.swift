@@ -7,8 +7,14 @@ import Synchronization
 /// Carries captured records from the forwarding path to the store, off that path.
 ///
 /// `begin`, `end` and `submit` never wait: they put the record in a bounded pending set and wake the
-/// writer, which saves everything pending in one batch. Under load, batches grow by themselves. When the
-/// pending set is full or the store fails, records are counted as lost and logged; forwarding never notices.
+/// writer, which saves everything pending in one batch. Under load, batches grow by themselves.
+///
+/// When the store fails in a way that passes (a database server down or unreachable, a lock held, a
+/// full disk), the batch goes back into the pending set and the writer tries again with a growing pause
+/// (up to ``maxRetryDelay``), so an outage loses nothing that fits in the pending set; saves replace by id,
+/// so a batch written twice is stored once. Other failures (a read-only or damaged database, a file over
+/// its size limit) drop the batch. Records the pending set cannot hold are counted as lost and logged;
+/// forwarding never notices.
 /// The pending set is bounded in bytes too: when the bodies waiting to be written pass the budget (the store
 /// is slower than the traffic, say megabyte prompts at full speed), further records are kept without their
 /// bodies (sizes kept, marked truncated) rather than letting memory grow.
@@ -19,16 +25,20 @@ public final class CapturePipeline: Service, Sendable {
         public var saved: Int
         /// Records lost because the pending set was full.
         public var dropped: Int
-        /// Records lost because the store failed to save them.
+        /// Records lost because the store failed to save them (a failure that does not pass by itself).
         public var storeFailures: Int
+        /// Failed saves of records that were kept to be tried again (the store was unreachable or busy).
+        public var storeRetries: Int
         /// Why the store last failed, with what to do about it.
         public var lastStoreError: String?
         public var lastStoreErrorAt: Date?
         /// The kind of the last store failure (`disk_full`, `file_too_large`, `read_only`, `busy`, `corrupt`,
         /// `io_error`, `other`), for scripts.
         public var lastStoreErrorKind: String?
-        /// Whether the latest save failed: records are being lost now, not just at some point in the past.
+        /// Whether the latest save failed: records are waiting or being lost now, not just at some point in the past.
         public var storeFailing: Bool
+        /// When records were last lost (to a failing store or a full pending set).
+        public var lastLossAt: Date?
         /// When a batch was last saved.
         public var lastSavedAt: Date?
         /// Records saved without their bodies because the bodies waiting to be written passed the budget.
@@ -49,9 +59,11 @@ public final class CapturePipeline: Service, Sendable {
         var saved = 0
         var dropped = 0
         var storeFailures = 0
+        var storeRetries = 0
         var lastStoreError: String?
         var lastStoreErrorAt: Date?
         var lastStoreErrorKind: String?
+        var lastLossAt: Date?
         var storeFailing = false
         var lastSavedAt: Date?
         var lastErrorLogged: (at: Date, message: String)?
@@ -131,6 +143,7 @@ public final class CapturePipeline: Service, Sendable {
             let previous = s.pending[record.id]
             guard previous != nil || s.pending.count < maxPending else {
                 s.dropped += 1
+                s.lastLossAt = Date()
                 return (false, s.dropLog.count(), nil)
             }
             // A newer version replaces the pending one, bytes included.
@@ -169,10 +182,12 @@ public final class CapturePipeline: Service, Sendable {
                 saved: $0.saved,
                 dropped: $0.dropped,
                 storeFailures: $0.storeFailures,
+                storeRetries: $0.storeRetries,
                 lastStoreError: $0.lastStoreError,
                 lastStoreErrorAt: $0.lastStoreErrorAt,
                 lastStoreErrorKind: $0.lastStoreErrorKind,
                 storeFailing: $0.storeFailing,
+                lastLossAt: $0.lastLossAt,
                 lastSavedAt: $0.lastSavedAt,
                 bodiesShed: $0.bodiesShed,
                 pending: $0.pending.count,
@@ -190,15 +205,20 @@ public final class CapturePipeline: Service, Sendable {
         }
     }
 
-    /// Saves everything pending now.
-    public func flush() async {
+    /// The longest pause between tries while the store fails in a way that passes.
+    static let maxRetryDelay: Duration = .seconds(2)
+
+    /// Saves everything pending now. Returns `false` when the store failed and the batch waits to be
+    /// tried again.
+    @discardableResult
+    public func flush() async -> Bool {
         let batch = state.withLock { s -> [TraceRecord] in
             let b = Array(s.pending.values)
             s.pending.removeAll(keepingCapacity: true)
             s.pendingBytes = 0
             return b
         }
-        guard !batch.isEmpty else { return }
+        guard !batch.isEmpty else { return true }
         do {
             try await store.save(batch.sorted { $0.id < $1.id })
             let recovered = state.withLock { s -> Bool in
@@ -211,16 +231,35 @@ public final class CapturePipeline: Service, Sendable {
                 return recovered
             }
             if recovered { logger.notice("store recovered: records are being saved again") }
+            return true
         } catch {
             let message = String(describing: error)
             let kind = (error as? StoreError)?.kind ?? .other
+            let retry = kind.passes
             let now = Date()
-            let log = state.withLock { s -> Bool in
-                s.storeFailures += batch.count
+            let (log, lost) = state.withLock { s -> (Bool, Int) in
+                var lost = 0
+                if retry {
+                    // Back into the pending set, unless a newer version came meanwhile or there is no room.
+                    for record in batch where s.pending[record.id] == nil {
+                        if s.pending.count < maxPending {
+                            s.pending[record.id] = record
+                            s.pendingBytes += record.bodyBytes
+                        } else {
+                            lost += 1
+                        }
+                    }
+                    s.storeRetries += batch.count - lost
+                    s.dropped += lost
+                } else {
+                    s.storeFailures += batch.count
+                    lost = batch.count
+                }
                 s.lastStoreError = message
                 s.lastStoreErrorAt = now
                 s.lastStoreErrorKind = kind.rawValue
                 s.storeFailing = true
+                if lost > 0 { s.lastLossAt = now }
                 // A full disk can fail every batch, or every other one (small records still fit): log at
                 // error level once a minute or when the cause changes, the rest at debug level.
                 let log = s.lastErrorLogged.map { now.timeIntervalSince($0.at) >= 60 || $0.message != message } ?? true
@@ -228,13 +267,18 @@ public final class CapturePipeline: Service, Sendable {
                     s.lastErrorLogged = (now, message)
                     s.outageLogged = true
                 }
-                return log
+                return (log, lost)
             }
+            let what =
+                retry
+                ? "\(batch.count - lost) record(s) wait to be saved again\(lost > 0 ? ", \(lost) lost (the pending set is full)" : "")"
+                : "\(batch.count) record(s) not saved"
             if log {
-                logger.error("store failed; \(batch.count) record(s) not saved (see /api/health): \(message)")
+                logger.error("store failed; \(what) (see /api/health): \(message)")
             } else {
-                logger.debug("store failed; \(batch.count) more record(s) not saved: \(message)")
+                logger.debug("store failed; \(what): \(message)")
             }
+            return !retry
         }
     }
 
@@ -243,12 +287,20 @@ public final class CapturePipeline: Service, Sendable {
         await withGracefulShutdownHandler {
             for await _ in wakeups {
                 try? await Task.sleep(for: batchWindow)
-                await flush()
+                var delay = Duration.milliseconds(100)
+                // While the store fails in a way that passes, try again with a growing pause (until shutdown).
+                while await !flush(), !Task.isShuttingDownGracefully, !Task.isCancelled {
+                    try? await Task.sleep(for: delay)
+                    delay = min(delay * 2, Self.maxRetryDelay)
+                }
             }
         } onGracefulShutdown: {
             self.wake.finish()
         }
-        await flush()
+        if await !flush() {
+            let waiting = health.pending
+            logger.error("shutting down while the store fails: \(waiting) captured record(s) could not be saved")
+        }
     }
 }
 

@@ -101,7 +101,7 @@ public final class EventHub: Service, Sendable {
     }
 
     private struct State {
-        var nextID: UInt64 = 1
+        var nextID: UInt64
         var ring: [RingEntry] = []
         var ringStart = 0
         var subscribers: [UInt64: Subscriber] = [:]
@@ -118,7 +118,7 @@ public final class EventHub: Service, Sendable {
 
     public let ringCapacity: Int
     public let subscriberBuffer: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let encoder = JSONCoding.makeEncoder()
     private let statsProvider: @Sendable () async -> Stats?
     private let logger: Logger
@@ -126,12 +126,28 @@ public final class EventHub: Service, Sendable {
     /// - Parameters:
     ///   - ringCapacity: recent events kept for resuming.
     ///   - subscriberBuffer: events a subscriber may fall behind before it is dropped.
+    ///   - firstEventID: the first event's id; ``randomFirstEventID()`` in a server, so that event ids of
+    ///     different nodes (or of this node before a restart) never mean the same thing.
     ///   - statsProvider: computes the periodic `stats` snapshot.
-    public init(ringCapacity: Int = 10_000, subscriberBuffer: Int = 4_096, logger: Logger, statsProvider: @escaping @Sendable () async -> Stats?) {
+    public init(
+        ringCapacity: Int = 10_000,
+        subscriberBuffer: Int = 4_096,
+        firstEventID: UInt64 = 1,
+        logger: Logger,
+        statsProvider: @escaping @Sendable () async -> Stats?
+    ) {
+        state = Mutex(State(nextID: max(1, firstEventID)))
         self.ringCapacity = max(16, ringCapacity)
         self.subscriberBuffer = max(16, subscriberBuffer)
         self.logger = logger
         self.statsProvider = statsProvider
+    }
+
+    /// A first event id for a server: a random 23-bit epoch in the high bits, the count in the low 40.
+    /// A client that resumes with an id from another node, or from before a restart, gets `resync`
+    /// instead of a replay that would mean something else.
+    public static func randomFirstEventID() -> UInt64 {
+        UInt64.random(in: 1..<(1 << 23)) << 40 + 1
     }
 
     // MARK: Publishing
@@ -150,6 +166,17 @@ public final class EventHub: Service, Sendable {
     func requestDelta(id: String, text: String) {
         guard !text.isEmpty else { return }
         state.withLock { $0.pendingDeltas[id, default: ""] += text }
+    }
+
+    /// Announces a record another node saved (``ClusterFeed``): a completed one as `request.completed`,
+    /// one in flight as `request.started` the first time and `request.updated` after that.
+    func remoteRecordSaved(_ summary: TraceSummary) {
+        if summary.complete {
+            publish(.completed, summary, request: summary)
+        } else {
+            let known = state.withLock { $0.inFlight[summary.id] != nil }
+            publish(known ? .updated : .started, summary, request: summary)
+        }
     }
 
     func requestCompleted(_ summary: TraceSummary) {
@@ -295,7 +322,8 @@ public final class EventHub: Service, Sendable {
     // MARK: Subscribing
 
     /// A stream of events after `lastEventID` (or from now). When `lastEventID` is older than the ring
-    /// holds, the stream starts with `resync`.
+    /// holds, or is not one of this server's (another node's, or from before a restart), the stream
+    /// starts with `resync`.
     ///
     /// A resumed stream replays the ring's events after `lastEventID` through the subscriber's filter,
     /// deltas included: the deltas seen before and after a reconnect add up to each answer's text.
@@ -311,7 +339,7 @@ public final class EventHub: Service, Sendable {
             guard let lastEventID else { return (key, [], sub.following) }
             let ordered = s.ring[s.ringStart...] + s.ring[..<s.ringStart]
             let oldest = ordered.first?.id ?? s.nextID
-            if lastEventID + 1 < oldest {
+            if lastEventID + 1 < oldest || lastEventID >= s.nextID {
                 let resync = LiveEvent(id: s.nextID - 1, kind: .resync, json: "{}")
                 deliver(.event(resync), to: key, in: &s)
                 return (key, [], sub.following)

@@ -27,6 +27,8 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     public var connectTimeoutSeconds: Double
     /// Most connections open at once (`pool`, or `--db-pool`).
     public var poolSize: Int
+    /// PostgreSQL: the schema holding llmtrace's tables (`schema`), created if missing; `nil` for `public`.
+    public var schema: String?
 
     /// Whether `text` is a database URL rather than a file path or `:memory:`.
     public static func isURL(_ text: String) -> Bool {
@@ -83,8 +85,16 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
                     throw StoreError("pool=\(value) in the database URL must be a positive number of connections")
                 }
                 poolSize = n
+            case "schema":
+                guard engine == .postgres else {
+                    throw StoreError("schema= in the database URL is for PostgreSQL; in MySQL the database is the schema")
+                }
+                guard !value.isEmpty, value.count <= 40, value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                    throw StoreError("schema=\(value) in the database URL must be 1 to 40 letters, digits and _")
+                }
+                schema = value
             default:
-                throw StoreError("unknown option '\(item.name)' in the database URL; known: sslmode (ssl-mode), connect_timeout, pool")
+                throw StoreError("unknown option '\(item.name)' in the database URL; known: sslmode (ssl-mode), connect_timeout, pool, schema")
             }
         }
     }
@@ -94,6 +104,7 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         var text = "\(engine == .postgres ? "postgres" : "mysql")://\(user)"
         if password != nil { text += ":***" }
         text += "@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)"
+        if let schema { text += "?schema=\(schema)" }
         return text
     }
 

@@ -76,28 +76,46 @@ public final class Retention: Service, Sendable {
     }
 
     /// One pruning pass: deletes in batches until nothing more is due. Returns how many were deleted.
+    ///
+    /// On a store several nodes share, one node prunes at a time: a node that finds another pruning
+    /// skips this pass (the other deletes what is due for everyone).
     @discardableResult
     public func pruneNow(now: Date = Date()) async -> Int {
         guard isEnabled else { return 0 }
-        let cutoff = retainSeconds.map { now.addingTimeInterval(-$0) }
-        var deleted = 0
         do {
-            while !Task.isCancelled {
-                let n = try await store.prune(olderThan: cutoff, keepNewest: maxRecords, limit: batchSize)
-                deleted += n
-                state.withLock { $0.pruned += n }
-                if n < batchSize { break }
-                // Let the capture pipeline's writes in between batches.
-                try? await Task.sleep(for: .milliseconds(5))
+            let deleted: Int
+            if let shared = store as? any SharedStore {
+                guard let n = try await shared.exclusively("retention", { try await self.pruneBatches(now: now) }) else {
+                    logger.debug("retention: another node is pruning; skipped")
+                    return 0
+                }
+                deleted = n
+            } else {
+                deleted = try await pruneBatches(now: now)
             }
             state.withLock {
                 $0.lastPruneAt = Date()
                 $0.lastError = nil
             }
             if deleted > 0 { logger.info("retention: deleted \(deleted) old records") }
+            return deleted
         } catch {
             state.withLock { $0.lastError = String(describing: error) }
             logger.error("retention: pruning failed: \(error)")
+            return 0
+        }
+    }
+
+    private func pruneBatches(now: Date) async throws -> Int {
+        let cutoff = retainSeconds.map { now.addingTimeInterval(-$0) }
+        var deleted = 0
+        while !Task.isCancelled {
+            let n = try await store.prune(olderThan: cutoff, keepNewest: maxRecords, limit: batchSize)
+            deleted += n
+            state.withLock { $0.pruned += n }
+            if n < batchSize { break }
+            // Let the capture pipeline's writes in between batches.
+            try? await Task.sleep(for: .milliseconds(5))
         }
         return deleted
     }

@@ -19,6 +19,15 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         /// Any other input/output failure.
         case io = "io_error"
         case other
+
+        /// Whether the failure usually passes by itself (a server back up, a lock released, space freed),
+        /// so records are kept to be saved again rather than dropped.
+        public var passes: Bool {
+            switch self {
+            case .io, .busy, .diskFull: return true
+            case .fileTooLarge, .readOnly, .corrupt, .other: return false
+            }
+        }
     }
 
     public var message: String

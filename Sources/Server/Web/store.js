@@ -16,7 +16,7 @@ function trim(map) {
 /** Feeds one live event into the shared state. */
 export function track(name, data, eventId) {
   if (name === 'request.started') {
-    if (eventId) startEvent.set(data.id, Number(eventId));
+    if (eventId) startEvent.set(data.id, eventId); // a string: ids pass 2^53
     trim(startEvent);
   } else if (name === 'request.delta') {
     liveText.set(data.id, (liveText.get(data.id) || '') + (data.text || ''));

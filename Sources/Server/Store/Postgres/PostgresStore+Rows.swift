@@ -55,5 +55,9 @@ extension PostgresStore {
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 
-    static let updateAssignments = RecordLayout.insertColumns.dropFirst().map { "\($0.name) = EXCLUDED.\($0.name)" }.joined(separator: ", ")
+    static let updateAssignments =
+        (RecordLayout.insertColumns.dropFirst().map { "\($0.name) = EXCLUDED.\($0.name)" } + ["saved_at = \(savedAtNow)"]).joined(separator: ", ")
+
+    /// The database server's time now, in Unix seconds: when a record was saved, on one clock for every node.
+    static let savedAtNow = "extract(epoch from clock_timestamp())"
 }

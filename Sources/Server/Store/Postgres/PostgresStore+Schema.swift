@@ -75,10 +75,12 @@ extension PostgresStore {
             ),
             Migration(
                 version: 2,
-                name: "shared record layout: Unix times, the saving node",
+                name: "shared record layout: Unix times, the saving node and when it saved",
                 sql: [
                     "UPDATE \(requests) SET started_at = started_at + \(Date.timeIntervalBetween1970AndReferenceDate)",
                     "ALTER TABLE \(requests) ADD COLUMN node TEXT NOT NULL DEFAULT ''",
+                    "ALTER TABLE \(requests) ADD COLUMN saved_at DOUBLE PRECISION NOT NULL DEFAULT \(Self.savedAtNow)",
+                    "CREATE INDEX llmtrace_requests_saved_at ON \(requests) (saved_at)",
                 ]
             ),
         ]

@@ -27,13 +27,23 @@ public final class PostgresStore: TraceStore, Service {
     /// The node this store saves for: written with every record, so other nodes know whose it is.
     public let node: String
     let client: PostgresClient
+    /// One connection of the pool's kind, for the `LISTEN` connection that follows other nodes.
+    let connectionConfiguration: PostgresConnection.Configuration
     let logger: Logger
     private let runner: Task<Void, Never>
 
     /// The most rows one `INSERT` writes (a batch of more is written in several statements, in one transaction).
     static let rowsPerInsert = 200
 
-    private init(url: DatabaseURL, schema: String, node: String, client: PostgresClient, logger: Logger) {
+    private init(
+        url: DatabaseURL,
+        schema: String,
+        node: String,
+        client: PostgresClient,
+        connectionConfiguration: PostgresConnection.Configuration,
+        logger: Logger
+    ) {
+        self.connectionConfiguration = connectionConfiguration
         self.url = url
         self.schema = schema
         self.node = node
@@ -48,11 +58,12 @@ public final class PostgresStore: TraceStore, Service {
     /// the login is refused, or the database was migrated by a newer llmtrace.
     public static func connect(
         _ url: DatabaseURL,
-        schema: String = "public",
+        schema: String? = nil,
         node: String = "",
         logger: Logger = Logger(label: "llmtrace.postgres")
     ) async throws -> PostgresStore {
         guard url.engine == .postgres else { throw StoreError("\(url) is not a PostgreSQL URL") }
+        let schema = schema ?? url.schema ?? "public"
         guard schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !schema.isEmpty else {
             throw StoreError("'\(schema)' is not a usable schema name (letters, digits and _ only)")
         }
@@ -92,7 +103,7 @@ public final class PostgresStore: TraceStore, Service {
             throw describe(error, url: url, doing: "cannot connect to")
         }
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let store = PostgresStore(url: url, schema: schema, node: node, client: client, logger: logger)
+        let store = PostgresStore(url: url, schema: schema, node: node, client: client, connectionConfiguration: probe, logger: logger)
         do {
             try await store.migrate()
         } catch {
@@ -127,8 +138,9 @@ public final class PostgresStore: TraceStore, Service {
             try insertQuery(unique[start..<min(start + Self.rowsPerInsert, unique.count)])
         }
         do {
+            let notifications = notifications(unique.map(\.id))
             try await client.withTransaction(logger: logger) { connection in
-                for statement in statements { try await connection.query(statement, logger: self.logger) }
+                for statement in statements + notifications { try await connection.query(statement, logger: self.logger) }
             }
         } catch {
             throw describe(error, doing: "cannot save records to")
@@ -285,8 +297,24 @@ public final class PostgresStore: TraceStore, Service {
             detail = "\(error)"
         }
         if let password = url.password, !password.isEmpty { detail = detail.replacingOccurrences(of: password, with: "***") }
-        let kind: StoreError.Kind =
-            (error as? PSQLError).map { $0.code == .connectionError || $0.code == .serverClosedConnection ? .io : .other } ?? .other
-        return StoreError("PostgreSQL: \(what) \(url): \(detail)", kind: kind)
+        return StoreError("PostgreSQL: \(what) \(url): \(detail)", kind: kind(of: error))
+    }
+
+    /// `.io` for failures that pass when the server is back (connection refused or lost, the server
+    /// shutting down or out of resources), `.busy` for a transaction to run again (a deadlock or a
+    /// serialization failure), `.other` for what running again would not change (bad data, a bug).
+    static func kind(of error: any Error) -> StoreError.Kind {
+        guard let e = error as? PSQLError else { return error is EncodingError ? .other : .io }
+        if let state = e.serverInfo?[.sqlState] {
+            switch state.prefix(2) {
+            case "08", "53", "57": return .io
+            case "40": return .busy
+            default: return .other
+            }
+        }
+        switch e.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed, .queryCancelled: return .io
+        default: return .other
+        }
     }
 }
