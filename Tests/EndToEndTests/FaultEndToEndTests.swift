@@ -37,12 +37,6 @@ import Glibc
     }
 
     /// A value shared with closures that run concurrently.
-    final class Shared<Value: Sendable>: Sendable {
-        private let value: Mutex<Value>
-        init(_ value: Value) { self.value = Mutex(value) }
-        func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { value.withLock { body(&$0) } }
-    }
-
     /// Waits until `condition` holds, failing after `timeout` (an upper bound for hangs, not a timing assertion).
     static func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout

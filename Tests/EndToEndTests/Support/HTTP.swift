@@ -14,8 +14,8 @@ enum HTTP {
         var body: [UInt8]
         var text: String { String(decoding: body, as: UTF8.self) }
         func json() throws -> [String: Any] {
-            guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
-                throw ProcessFailure("not a JSON object: \(text.prefix(300))")
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+                throw ProcessFailure("HTTP \(status) reply is not a JSON object: \(text.prefix(300))")
             }
             return object
         }
@@ -49,5 +49,22 @@ enum HTTP {
             try await Task.sleep(for: .milliseconds(25))
         }
         throw ProcessFailure("condition not met for \(url) within \(timeout); last reply: \(last)")
+    }
+
+    /// The first event (`event: …\ndata: …`) of `GET url` as an event stream resumed from `lastEventID`,
+    /// or `nil` when the stream ends first.
+    static func firstEvent(_ url: String, lastEventID: String) async throws -> String? {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "last-event-id", value: lastEventID)
+        let response = try await client.execute(request, timeout: .seconds(30))
+        var text = ""
+        for try await chunk in response.body {
+            text += String(buffer: chunk)
+            // Comments (`: ping`) and the stream's opening lines are skipped.
+            for block in text.components(separatedBy: "\n\n") where block.contains("event: ") {
+                return block.components(separatedBy: "\n").drop { !$0.hasPrefix("event: ") }.joined(separator: "\n")
+            }
+        }
+        return nil
     }
 }

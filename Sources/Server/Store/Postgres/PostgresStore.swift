@@ -102,7 +102,11 @@ public final class PostgresStore: TraceStore, Service {
         } catch {
             throw describe(error, url: url, doing: "cannot connect to")
         }
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool logs each failed connection attempt at info level, once a second while a server is
+        // down; capture reports the outage itself (once a minute, and in /api/health).
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .notice)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
         let store = PostgresStore(url: url, schema: schema, node: node, client: client, connectionConfiguration: probe, logger: logger)
         do {
             try await store.migrate()
@@ -137,13 +141,11 @@ public final class PostgresStore: TraceStore, Service {
         let statements = try stride(from: 0, to: unique.count, by: Self.rowsPerInsert).map { start in
             try insertQuery(unique[start..<min(start + Self.rowsPerInsert, unique.count)])
         }
-        do {
-            let notifications = notifications(unique.map(\.id))
-            try await client.withTransaction(logger: logger) { connection in
-                for statement in statements + notifications { try await connection.query(statement, logger: self.logger) }
+        let all = statements + notifications(unique.map(\.id))
+        try await run(doing: "cannot save records to", within: saveLimit) {
+            try await self.client.withTransaction(logger: self.logger) { connection in
+                for statement in all { try await connection.query(statement, logger: self.logger) }
             }
-        } catch {
-            throw describe(error, doing: "cannot save records to")
         }
     }
 
@@ -152,13 +154,11 @@ public final class PostgresStore: TraceStore, Service {
             unsafeSQL: "SELECT \(RecordLayout.allColumnNames) FROM \(table(RecordLayout.table)) WHERE id = $1",
             binds: PostgresBindings([.text(id)])
         )
-        do {
-            for try await row in try await client.query(query, logger: logger) {
+        return try await run(doing: "cannot read from", within: readLimit) { () -> TraceRecord? in
+            for try await row in try await self.client.query(query, logger: self.logger) {
                 return try RecordLayout.record(row.makeRandomAccess())
             }
             return nil
-        } catch {
-            throw describe(error, doing: "cannot read from")
         }
     }
 
@@ -196,14 +196,13 @@ public final class PostgresStore: TraceStore, Service {
         if let before { condition.append("id < \(condition.bind(.text(before)))") }
         let sql =
             "SELECT \(RecordLayout.summaryColumnNames) FROM \(table(RecordLayout.table))\(condition.whereClause) ORDER BY id DESC LIMIT \(limit)"
-        do {
+        let query = PostgresQuery(unsafeSQL: sql, binds: PostgresBindings(condition.values))
+        return try await run(doing: "cannot read from", within: readLimit) {
             var summaries: [TraceSummary] = []
-            for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: PostgresBindings(condition.values)), logger: logger) {
+            for try await row in try await self.client.query(query, logger: self.logger) {
                 summaries.append(try RecordLayout.summary(row.makeRandomAccess()))
             }
             return summaries
-        } catch {
-            throw describe(error, doing: "cannot read from")
         }
     }
 
@@ -212,8 +211,8 @@ public final class PostgresStore: TraceStore, Service {
     public func prune(olderThan cutoff: Date?, keepNewest: Int?, limit: Int) async throws -> Int {
         let limit = max(1, limit)
         let requests = table(RecordLayout.table)
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
+        return try await run(doing: "cannot prune", within: saveLimit) {
+            try await self.client.withTransaction(logger: self.logger) { connection in
                 var ids: [String] = []
                 if let cutoff {
                     let query = PostgresQuery(
@@ -239,29 +238,23 @@ public final class PostgresStore: TraceStore, Service {
                 try await connection.query("DELETE FROM \(unescaped: requests) WHERE id = ANY(\(ids))", logger: self.logger)
                 return ids.count
             }
-        } catch {
-            throw describe(error, doing: "cannot prune")
         }
     }
 
     public func clear() async throws {
-        do {
-            try await client.query("DELETE FROM \(unescaped: table(RecordLayout.table))", logger: logger)
-        } catch {
-            throw describe(error, doing: "cannot clear")
+        let requests = table(RecordLayout.table)
+        try await run(doing: "cannot clear", within: saveLimit) {
+            try await self.client.query("DELETE FROM \(unescaped: requests)", logger: self.logger)
         }
     }
 
     public func count() async throws -> Int {
-        do {
-            for try await n in try await client.query("SELECT count(*) FROM \(unescaped: table(RecordLayout.table))", logger: logger).decode(
-                Int.self
-            ) {
+        let requests = table(RecordLayout.table)
+        return try await run(doing: "cannot count records in", within: readLimit) {
+            for try await n in try await self.client.query("SELECT count(*) FROM \(unescaped: requests)", logger: self.logger).decode(Int.self) {
                 return n
             }
             return 0
-        } catch {
-            throw describe(error, doing: "cannot count records in")
         }
     }
 
@@ -269,6 +262,22 @@ public final class PostgresStore: TraceStore, Service {
     public func close() async throws {
         runner.cancel()
         await runner.value
+    }
+
+    /// How long a read may wait (for a connection, then for its answer) before it fails: the URL's
+    /// `connect_timeout`, so the API answers quickly, with the reason, while the server is down.
+    var readLimit: Duration { .milliseconds(Int64(url.connectTimeoutSeconds * 1000)) }
+    /// How long a write may take: twice as long, since a batch may be large, but bounded, so a capture
+    /// write stuck on a server that went away fails (capture then keeps the records and tries again).
+    var saveLimit: Duration { readLimit * 2 }
+
+    /// Runs `operation` within `limit`, its failures explained (``describe(_:doing:)``).
+    func run<T: Sendable>(doing what: String, within limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await withDeadline(limit, "PostgreSQL: \(what) \(url)", operation)
+        } catch {
+            throw describe(error, doing: what)
+        }
     }
 
     /// A failure in words a user can act on: what was being done, the server (password redacted), and
