@@ -52,7 +52,7 @@ private final class DeadlineRace<T: Sendable>: Sendable {
             s.tasks = tasks
             return s.done
         }
-        if cancelNow { tasks.forEach { $0.cancel() } }
+        if cancelNow { for task in tasks { task.cancel() } }
     }
 
     func finish(_ result: Result<T, any Error>) {
@@ -68,6 +68,6 @@ private final class DeadlineRace<T: Sendable>: Sendable {
             return (c, s.tasks)
         }
         continuation?.resume(with: result)
-        tasks.forEach { $0.cancel() }
+        for task in tasks { task.cancel() }
     }
 }
