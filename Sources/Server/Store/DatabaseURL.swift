@@ -27,6 +27,9 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     public var connectTimeoutSeconds: Double
     /// Most connections open at once (`pool`, or `--db-pool`).
     public var poolSize: Int
+    /// A PEM file of the certificate authorities to trust for the server's certificate (`sslrootcert`,
+    /// `ssl-ca`), instead of the system's.
+    public var rootCertificatePath: String?
     /// PostgreSQL: the schema holding llmtrace's tables (`schema`), created if missing; `nil` for `public`.
     public var schema: String?
 
@@ -85,6 +88,9 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
                     throw StoreError("pool=\(value) in the database URL must be a positive number of connections")
                 }
                 poolSize = n
+            case "sslrootcert", "ssl-ca", "ssl_ca":
+                guard !value.isEmpty else { throw StoreError("\(item.name)= in the database URL needs the path of a PEM file") }
+                rootCertificatePath = value
             case "schema":
                 guard engine == .postgres else {
                     throw StoreError("schema= in the database URL is for PostgreSQL; in MySQL the database is the schema")
@@ -94,7 +100,9 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
                 }
                 schema = value
             default:
-                throw StoreError("unknown option '\(item.name)' in the database URL; known: sslmode (ssl-mode), connect_timeout, pool, schema")
+                throw StoreError(
+                    "unknown option '\(item.name)' in the database URL; known: sslmode (ssl-mode), sslrootcert (ssl-ca), connect_timeout, pool, schema"
+                )
             }
         }
     }

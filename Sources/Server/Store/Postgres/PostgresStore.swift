@@ -2,6 +2,7 @@ import Foundation
 import LLMTraceModel
 import Logging
 import NIOCore
+import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
 
@@ -67,21 +68,14 @@ public final class PostgresStore: TraceStore, Service {
         guard schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !schema.isEmpty else {
             throw StoreError("'\(schema)' is not a usable schema name (letters, digits and _ only)")
         }
-        let tls: PostgresClient.Configuration.TLS
-        switch url.tls {
-        case .disable: tls = .disable
-        case .require, .verifyFull:
-            throw StoreError(
-                "\(url): sslmode=\(url.tls.rawValue) is not supported yet; use sslmode=disable on a trusted network or a local TLS tunnel"
-            )
-        }
+        let tls = try tlsConfiguration(url)
         var configuration = PostgresClient.Configuration(
             host: url.host,
             port: url.port,
             username: url.user,
             password: url.password,
             database: url.database,
-            tls: tls
+            tls: tls.map { .require($0) } ?? .disable
         )
         configuration.options.maximumConnections = url.poolSize
         configuration.options.connectTimeout = .milliseconds(Int64(url.connectTimeoutSeconds * 1000))
@@ -93,7 +87,7 @@ public final class PostgresStore: TraceStore, Service {
             username: url.user,
             password: url.password,
             database: url.database,
-            tls: .disable
+            tls: try tls.map { .require(try NIOSSLContext(configuration: $0)) } ?? .disable
         )
         probe.options.connectTimeout = .milliseconds(Int64(url.connectTimeoutSeconds * 1000))
         do {
