@@ -1,7 +1,11 @@
-// Capture throughput: how many completed exchanges per second the capture pipeline saves into SQLite,
-// without loss, with the real CapturePipeline and SQLiteStore (no HTTP: this isolates the store side).
+// Capture throughput: how many completed exchanges per second the capture pipeline saves into SQLite
+// (or a database server), without loss, with the real CapturePipeline and store (no HTTP: this isolates
+// the store side).
 //
-//   swift run -c release --package-path bench capture-bench [seconds-per-rate] [rate ...]
+//   swift run -c release --package-path bench capture-bench [--db URL] [seconds-per-rate] [rate ...]
+//
+// With `--db postgres://…` (or `mysql://…`) each run writes into that database (PostgreSQL: a schema
+// `llmtrace_capture_bench`, emptied first); without it, into a fresh SQLite file per run.
 //
 // For each offered rate, submits exchanges as the proxy does (a started version, then the completed
 // version of each record, ~1 KB of bodies) at that rate for the given seconds, then flushes and checks
@@ -62,10 +66,17 @@ struct Outcome {
 }
 
 /// Submits `rate` exchanges per second (or as fast as possible when nil) for `seconds`, then flushes.
-func run(rate: Int?, seconds: Double, dir: URL) async throws -> Outcome {
-    let path = dir.appendingPathComponent("capture-\(rate ?? 0).db").path
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-    let store = try SQLiteStore(path: path)
+func run(rate: Int?, seconds: Double, dir: URL, database: String?) async throws -> Outcome {
+    var configuration = ServerConfiguration()
+    if let database {
+        let isPostgres = database.hasPrefix("postgres")
+        configuration.database = database + (isPostgres ? (database.contains("?") ? "&" : "?") + "schema=llmtrace_capture_bench" : "")
+    } else {
+        configuration.database = dir.appendingPathComponent("capture-\(rate ?? 0).db").path
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: configuration.database + suffix) }
+    }
+    let store = try await LLMTraceServer.openStore(configuration, logger: Logger(label: "capture-bench"))
+    try await store.clear()
     let pipeline = CapturePipeline(store: store, logger: Logger(label: "capture-bench"))
     let group = ServiceGroup(services: [pipeline], logger: Logger(label: "capture-bench"))
     let writer = Task { try await group.run() }
@@ -105,6 +116,7 @@ func run(rate: Int?, seconds: Double, dir: URL) async throws -> Outcome {
     let drained = ContinuousClock.now
     let health = pipeline.health
     let stored = try await store.count()
+    try await store.close()
     return Outcome(
         offered: offered,
         seconds: (submitted - start).seconds,
@@ -119,7 +131,12 @@ extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
-let arguments = CommandLine.arguments.dropFirst()
+var arguments = CommandLine.arguments.dropFirst()
+var database: String?
+if let i = arguments.firstIndex(of: "--db"), arguments.index(after: i) < arguments.endIndex {
+    database = arguments[arguments.index(after: i)]
+    arguments.removeSubrange(i...arguments.index(after: i))
+}
 let seconds = arguments.first.flatMap(Double.init) ?? 10
 let rates = arguments.dropFirst().compactMap(Int.init)
 let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("llmtrace-capture-bench-\(getpid())")
@@ -129,7 +146,7 @@ defer { try? FileManager.default.removeItem(at: dir) }
 print("| offered | submitted for | exchanges saved | lost | saved per second | drain after |")
 print("| --- | --- | --- | --- | --- | --- |")
 for rate in (rates.isEmpty ? [5_000, 10_000] : rates).map(Optional.some) + [nil] {
-    let o = try await run(rate: rate, seconds: seconds, dir: dir)
+    let o = try await run(rate: rate, seconds: seconds, dir: dir, database: database)
     let label = rate.map { "\($0)/s" } ?? "as fast as possible"
     let perSecond = Double(o.saved) / (o.seconds + o.drainSeconds)
     print(

@@ -2,7 +2,9 @@ import Analysis
 // Store generator: fills a SQLite store with realistic records through the real `SQLiteStore.save`
 // path, in batches, and prints the rate.
 //
-//   swift run -c release --package-path bench store-gen --db PATH [--records 1000000] [--days 7] [--batch 1000] [--seed 42]
+//   swift run -c release --package-path bench store-gen --db PATH|URL [--records 1000000] [--days 7] [--batch 1000] [--seed 42]
+//
+// `--db` takes what `llmtrace serve --db` takes: a SQLite file, or a `postgres://` / `mysql://` URL.
 //
 // Records are spread over the last `days` days (ending now) with a daily rhythm (busy afternoons,
 // quiet nights, quieter weekends), across providers, models, environments, status codes and streams;
@@ -19,6 +21,8 @@ struct Options {
     var days = 7.0
     var batch = 1000
     var seed: UInt64 = 42
+    /// Empty the store first (a database server keeps what an earlier run wrote).
+    var clear = false
 
     init(_ args: [String]) {
         var i = 0
@@ -33,9 +37,10 @@ struct Options {
             case "--records": records = Int(value()) ?? { fail("--records needs a whole number") }()
             case "--days": days = Double(value()) ?? { fail("--days needs a number") }()
             case "--batch": batch = max(1, Int(value()) ?? { fail("--batch needs a whole number") }())
+            case "--clear": clear = true
             case "--seed": seed = UInt64(value()) ?? { fail("--seed needs a whole number") }()
             case "-h", "--help":
-                print("usage: store-gen --db PATH [--records 1000000] [--days 7] [--batch 1000] [--seed 42]")
+                print("usage: store-gen --db PATH|URL [--records 1000000] [--days 7] [--batch 1000] [--seed 42] [--clear]")
                 exit(0)
             default: fail("unknown argument \(args[i])")
             }
@@ -383,8 +388,13 @@ let prices = PriceTable.bundled
 let end = Date().timeIntervalSince1970
 let times = startTimes(count: options.records, start: end - options.days * 86400, end: end, rng: &rng)
 
-let store: SQLiteStore
-do { store = try SQLiteStore(path: options.db) } catch { fail("\(error)") }
+var configuration = ServerConfiguration()
+configuration.database = options.db
+let store: any TraceStore
+do { store = try await LLMTraceServer.openStore(configuration) } catch { fail("\(error)") }
+if options.clear {
+    do { try await store.clear() } catch { fail("cannot clear \(store.description): \(error)") }
+}
 let clock = ContinuousClock()
 let started = clock.now
 var lastReport = started
