@@ -76,7 +76,8 @@ final class MySQLConnection: @unchecked Sendable {
             connection.close()
             throw MySQLError(
                 code: UInt32(CR_SSL_CONNECTION_ERROR),
-                message: "ssl-mode=require, but the server does not offer TLS; configure TLS on the server (ssl_cert, ssl_key) or use ssl-mode=disable on a trusted network"
+                message:
+                    "ssl-mode=require, but the server does not offer TLS; configure TLS on the server (ssl_cert, ssl_key) or use ssl-mode=disable on a trusted network"
             )
         }
         // Strict mode (a value that does not fit is an error, not a silent truncation), whatever the
