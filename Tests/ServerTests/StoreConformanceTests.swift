@@ -100,7 +100,7 @@ let conformanceKinds: [StoreConformanceTests.Kind] =
         try await stores[0].save(Self.records(3))
         #expect(try await stores[2].count() == 3)
         // A database migrated by a newer llmtrace: this one refuses it, and says what to do.
-        try await stores[0].pool.withConnection { c in
+        _ = try await stores[0].pool.withConnection { c in
             try c.execute("INSERT INTO llmtrace_migrations (version, name) VALUES (?, ?)", [.integer(99), .text("from the future")])
         }
         do {
