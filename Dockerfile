@@ -9,7 +9,7 @@
 # --- build: a static-stdlib release binary (the price table and the panel are compiled into it) ---
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libsqlite3-dev libncurses-dev zlib1g-dev \
+    && apt-get install -y --no-install-recommends libsqlite3-dev libncurses-dev libmariadb-dev zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -19,7 +19,7 @@ RUN swift build -c release --static-swift-stdlib \
 # --- run: a slim Debian with the C libraries llmtrace links, as a non-root user ---
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libsqlite3-0 libncursesw6 zlib1g libstdc++6 ca-certificates tzdata \
+    && apt-get install -y --no-install-recommends libsqlite3-0 libncursesw6 libmariadb3 zlib1g libstdc++6 ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin llmtrace \
     && install -d -o llmtrace -g llmtrace /data

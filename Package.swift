@@ -46,10 +46,12 @@ let package = Package(
             plugins: ["EmbedResources"]
         ),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // The MariaDB Connector/C client for the MySQL / MariaDB store (its calls block: they run on a thread pool).
+        .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
         .target(
             name: "Server",
             dependencies: [
-                "LLMTraceModel", "StreamDecoding", "Analysis",
+                "LLMTraceModel", "StreamDecoding", "Analysis", "CMariaDB",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -28,7 +28,7 @@ public struct LLMTraceServer: Sendable {
     }
 
     /// Opens the store the configuration names: memory, a SQLite file, or a database server by URL
-    /// (`postgres://…`, `postgresql://…`).
+    /// (`postgres://…`, `postgresql://…`, `mysql://…`, `mariadb://…`).
     public static func openStore(
         _ configuration: ServerConfiguration,
         logger: Logger = Logger(label: "llmtrace.store")
@@ -41,7 +41,7 @@ public struct LLMTraceServer: Sendable {
             if let pool = configuration.databasePoolSize { url.poolSize = pool }
             switch url.engine {
             case .postgres: return try await PostgresStore.connect(url, node: nodeName(), logger: logger)
-            case .mysql: throw StoreError("\(url): MySQL and MariaDB are not supported yet; use postgres://, a SQLite file or :memory:")
+            case .mysql: return try await MySQLStore.connect(url, node: nodeName(), logger: logger)
             }
         }
         let url = URL(fileURLWithPath: configuration.database)

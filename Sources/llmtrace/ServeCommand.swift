@@ -22,11 +22,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help:
-            "Where records are kept: :memory: (default), a SQLite file, or a PostgreSQL URL (postgres://user:password@host:5432/database?sslmode=disable)."
+            "Where records are kept: :memory: (default), a SQLite file, or a PostgreSQL or MySQL/MariaDB URL (postgres://user:password@host:5432/database?sslmode=disable, mysql://user:password@host:3306/database?ssl-mode=disable)."
     )
     var db: String?
     @Option(name: .long, help: "PostgreSQL URL to keep records in (the same setting as --db).")
     var postgresUrl: String?
+    @Option(name: .long, help: "MySQL or MariaDB URL to keep records in (the same setting as --db).")
+    var mysqlUrl: String?
     @Option(name: .long, help: "Most connections to a database server (default 10, or pool= in the URL).")
     var dbPool: String?
     @Option(name: [.short, .long], help: "Config file (JSON or YAML); default: .llmtracerc and friends, searched upward.")
@@ -66,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
             return
         }
         let flags: [ConfigResolver.Key: String?] = [
-            .mode: mode, .port: port, .host: host, .password: password, .db: db ?? postgresUrl, .webRoot: webRoot, .maxBody: maxBody,
+            .mode: mode, .port: port, .host: host, .password: password, .db: db ?? postgresUrl ?? mysqlUrl, .webRoot: webRoot, .maxBody: maxBody,
             .memoryLimit: memoryLimit, .logLevel: logLevel, .shutdownGrace: shutdownGrace,
             .upstreamConnectTimeout: upstreamConnectTimeout, .upstreamIdleTimeout: upstreamIdleTimeout, .pricing: pricing,
             .socket: noSocket ? "" : socket,

@@ -88,6 +88,30 @@ import Testing
         #expect(fromFile.database == url)
     }
 
+    @Test func mysqlURLVariablesAreTheDBSetting() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("llmtrace-dburl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = "mysql://u:p@127.0.0.1:3306/llmtrace?ssl-mode=require"
+        let (fromEnv, _) = try ConfigResolver(flags: [:], environment: ["LLMTRACE_MYSQL_URL": url], workingDirectory: dir, configPath: nil)
+            .resolve()
+        #expect(fromEnv.database == url)
+        try #"{"mysqlUrl": "\#(url)"}"#.write(to: dir.appendingPathComponent(".llmtracerc"), atomically: true, encoding: .utf8)
+        let (fromFile, _) = try ConfigResolver(flags: [:], environment: [:], workingDirectory: dir, configPath: nil).resolve()
+        #expect(fromFile.database == url)
+    }
+
+    @Test func readsAMySQLURL() throws {
+        let url = try DatabaseURL("mariadb://llmtrace:s3cr%40t@db.internal/traces?ssl-mode=verify-full&connect_timeout=4&pool=3")
+        #expect(url.engine == .mysql)
+        #expect(url.port == 3306)
+        #expect(url.password == "s3cr@t")
+        #expect(url.tls == .verifyFull)
+        #expect(url.connectTimeoutSeconds == 4)
+        #expect(url.poolSize == 3)
+        #expect(url.description == "mysql://llmtrace:***@db.internal:3306/traces")
+    }
+
     @Test func dbPoolIsASetting() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("llmtrace-dbpool-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

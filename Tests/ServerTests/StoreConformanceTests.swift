@@ -8,20 +8,25 @@ import Testing
 
 /// The PostgreSQL server the conformance tests use, if any.
 let conformancePostgresURL = ProcessInfo.processInfo.environment["LLMTRACE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+/// The MySQL or MariaDB server the conformance tests use, if any.
+let conformanceMySQLURL = ProcessInfo.processInfo.environment["LLMTRACE_TEST_MYSQL_URL"].flatMap { $0.isEmpty ? nil : $0 }
 /// The stores compared with the memory store.
-let conformanceKinds: [StoreConformanceTests.Kind] = [.sqlite] + (conformancePostgresURL != nil ? [.postgres] : [])
+let conformanceKinds: [StoreConformanceTests.Kind] =
+    [.sqlite] + (conformancePostgresURL != nil ? [.postgres] : []) + (conformanceMySQLURL != nil ? [.mysql] : [])
 
 /// One behaviour for every store: each scenario runs on the memory store (the reference) and on every
 /// other store, and their answers must be identical. PostgreSQL joins when `LLMTRACE_TEST_POSTGRES_URL`
-/// is set (`eval "$(scripts/dev-databases start)"`); otherwise ``postgresServerIsConfigured()`` is
-/// reported as skipped, with the reason.
+/// is set and MySQL / MariaDB when `LLMTRACE_TEST_MYSQL_URL` is (`eval "$(scripts/dev-databases start)"`);
+/// otherwise ``postgresServerIsConfigured()`` and ``mysqlServerIsConfigured()`` are reported as skipped,
+/// with the reason.
 @Suite struct StoreConformanceTests {
     enum Kind: String, Sendable, CustomTestStringConvertible {
-        case sqlite, postgres
+        case sqlite, postgres, mysql
         var testDescription: String { rawValue }
     }
 
     static let postgresURL = conformancePostgresURL
+    static let mysqlURL = conformanceMySQLURL
 
     @Test(
         .enabled(
@@ -68,6 +73,48 @@ let conformanceKinds: [StoreConformanceTests.Kind] = [.sqlite] + (conformancePos
         for store in stores { try await store.close() }
     }
 
+    @Test(
+        .enabled(
+            if: conformanceMySQLURL != nil,
+            "LLMTRACE_TEST_MYSQL_URL is not set: the MySQL / MariaDB store conformance tests are skipped (start a server with scripts/dev-databases start)"
+        )
+    )
+    func mysqlServerIsConfigured() async throws {
+        let store = try await Self.makeStore(.mysql)
+        #expect(try await store.count() == 0)
+        try await Self.dispose(store)
+    }
+
+    @Test(.enabled(if: conformanceMySQLURL != nil, "LLMTRACE_TEST_MYSQL_URL is not set: MySQL migration tests skipped"))
+    func mysqlThreeNodesStartingAtOnceMigrateOnceAndANewerSchemaRefusesToStart() async throws {
+        let url = try await MySQLTestDatabase.create()
+        let stores = try await withThrowingTaskGroup(of: MySQLStore.self) { group in
+            for node in 0..<3 { group.addTask { try await MySQLStore.connect(url, node: "node-\(node)") } }
+            return try await group.reduce(into: [MySQLStore]()) { $0.append($1) }
+        }
+        #expect(stores.count == 3)
+        let versions = try await stores[0].pool.withConnection { c in
+            try c.query("SELECT version FROM llmtrace_migrations ORDER BY version").compactMap { $0.values.first?.int }
+        }
+        #expect(versions == stores[0].migrations().map(\.version))
+        try await stores[0].save(Self.records(3))
+        #expect(try await stores[2].count() == 3)
+        // A database migrated by a newer llmtrace: this one refuses it, and says what to do.
+        _ = try await stores[0].pool.withConnection { c in
+            try c.execute("INSERT INTO llmtrace_migrations (version, name) VALUES (?, ?)", [.integer(99), .text("from the future")])
+        }
+        do {
+            let store = try await MySQLStore.connect(url)
+            try await store.close()
+            Issue.record("a database at schema version 99 was opened")
+        } catch let error as StoreError {
+            #expect(error.message.contains("newer llmtrace"), "\(error.message)")
+            #expect(!error.message.contains(url.password ?? "\u{0}"), "\(error.message)")
+        }
+        for store in stores { try await store.close() }
+        try await MySQLTestDatabase.drop(url)
+    }
+
     static func makeStore(_ kind: Kind) async throws -> any TraceStore {
         switch kind {
         case .sqlite:
@@ -77,6 +124,9 @@ let conformanceKinds: [StoreConformanceTests.Kind] = [.sqlite] + (conformancePos
             // A schema of its own per store: tests run in parallel on one database.
             let schema = "llmtrace_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
             return try await PostgresStore.connect(url, schema: String(schema), logger: Logger(label: "conformance"))
+        case .mysql:
+            // A database of its own per store: tests run in parallel on one server.
+            return try await MySQLStore.connect(try await MySQLTestDatabase.create(), logger: Logger(label: "conformance"))
         }
     }
 
@@ -85,6 +135,7 @@ let conformanceKinds: [StoreConformanceTests.Kind] = [.sqlite] + (conformancePos
             try await pg.client.query("DROP SCHEMA \(unescaped: "\"\(pg.schema)\"") CASCADE")
         }
         try await store.close()
+        if let my = store as? MySQLStore { try await MySQLTestDatabase.drop(my.url) }
     }
 
     /// Runs `scenario` on a fresh memory store and a fresh store of `kind`; returns both answers.

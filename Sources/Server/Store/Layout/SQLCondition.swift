@@ -75,8 +75,14 @@ struct SQLCondition {
             return parts.isEmpty ? nil : "(" + parts.joined(separator: " AND ") + ")"
         case .or(let terms):
             var parts: [String] = []
+            let bound = values.count
             for t in terms {
-                guard let p = necessary(t) else { return nil }
+                guard let p = necessary(t) else {
+                    // The terms before were bound for nothing: unbind them, or the placeholders and
+                    // values would no longer pair up (MySQL and SQLite count `?`s).
+                    values.removeSubrange(bound...)
+                    return nil
+                }
                 parts.append(p)
             }
             return parts.isEmpty ? nil : "(" + parts.joined(separator: " OR ") + ")"

@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+
+extension MySQLStore {
+    /// One schema change, applied once, in order.
+    struct Migration: Sendable {
+        var version: Int
+        var name: String
+        var sql: [String]
+    }
+
+    /// Every schema version this build knows, oldest first. Never edit a released one: add the next.
+    ///
+    /// MySQL commits each DDL statement by itself, so a migration cannot be one transaction: each is
+    /// written so that running it again after a crash halfway does no harm (`IF NOT EXISTS`, indexes
+    /// inside the `CREATE TABLE`).
+    func migrations() -> [Migration] {
+        let dialect = SQLDialect.mysql
+        return [
+            Migration(
+                version: 1,
+                name: "requests with typed columns",
+                sql: [
+                    """
+                    CREATE TABLE IF NOT EXISTS \(Self.requests) (
+                        \(dialect.columnDefinitions(RecordLayout.insertColumns)),
+                        PRIMARY KEY (id),
+                        INDEX llmtrace_requests_started_at (started_at),
+                        INDEX llmtrace_requests_env (env, id),
+                        INDEX llmtrace_requests_model (model, id),
+                        INDEX llmtrace_requests_status (status, id),
+                        INDEX llmtrace_requests_error (is_error, id)
+                    ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin
+                    """
+                ]
+            )
+        ]
+    }
+
+    /// The `GET_LOCK` name that guards migrations of `database` (at most 64 characters, as MySQL 8 requires).
+    static func migrationLockName(_ database: String) -> String {
+        let name = "llmtrace.migrations.\(database)"
+        guard name.count > 64 else { return name }
+        // FNV-1a: stable across processes (Swift's hashValue is seeded per process).
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in database.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return "llmtrace.migrations." + String(hash, radix: 16)
+    }
+
+    /// Creates or migrates the schema under a named lock (`GET_LOCK`, one per database), so nodes
+    /// starting at once migrate it once; refuses a database migrated by a newer llmtrace. Blocks: runs
+    /// on one of the pool's threads.
+    func migrate(on connection: MySQLConnection) throws {
+        let known = migrations()
+        let latest = known.last?.version ?? 0
+        let lock = Self.migrationLockName(url.database)
+        let got = try connection.query("SELECT GET_LOCK(?, 60)", [.text(lock)]).first?.values.first?.int
+        guard got == 1 else {
+            throw StoreError(
+                "MySQL: cannot open \(url): another llmtrace has been migrating its schema for 60 s (lock \(lock)); try again, or look for a stuck node",
+                kind: .busy
+            )
+        }
+        defer { _ = try? connection.query("SELECT RELEASE_LOCK(?)", [.text(lock)]) }
+        try connection.execute(
+            """
+            CREATE TABLE IF NOT EXISTS \(Self.migrationsTable) (
+                version INTEGER NOT NULL PRIMARY KEY,
+                name VARCHAR(255) NOT NULL,
+                applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+            ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin
+            """
+        )
+        let current = try connection.query("SELECT COALESCE(MAX(version), 0) FROM \(Self.migrationsTable)").first?.values.first?.int ?? 0
+        guard current <= latest else {
+            throw StoreError(
+                "\(url) has schema version \(current), made by a newer llmtrace (this one knows up to \(latest)); upgrade llmtrace, or point --db at another database"
+            )
+        }
+        for migration in known where migration.version > current {
+            for statement in migration.sql { try connection.execute(statement) }
+            try connection.execute(
+                "INSERT INTO \(Self.migrationsTable) (version, name) VALUES (?, ?)",
+                [.integer(migration.version), .text(migration.name)]
+            )
+            logger.info("MySQL schema migrated to version \(migration.version): \(migration.name)")
+        }
+    }
+}
