@@ -20,17 +20,24 @@ struct ClusterEndToEndTests {
         return base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
     }
 
-    @Test func anExchangeProxiedByOneNodeAppearsOnTheOther() async throws {
-        let db = try Self.urlWithFreshSchema()
+    /// The MySQL server the cluster tests use, if any.
+    static let mysqlURL = ProcessInfo.processInfo.environment["LLMTRACE_TEST_MYSQL_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// PostgreSQL (a fresh schema), and MySQL when its test server is set (its test database, told apart by a fresh env).
+    static let databases = ["postgres"] + (mysqlURL != nil ? ["mysql"] : [])
+
+    @Test(arguments: databases) func anExchangeProxiedByOneNodeAppearsOnTheOther(engine: String) async throws {
+        let db = try engine == "postgres" ? Self.urlWithFreshSchema() : try #require(Self.mysqlURL)
+        let env = "cluster" + UUID().uuidString.prefix(8).lowercased()
         try await withFakeUpstream { upstream in
             try await withLLMTrace(["--db", db]) { a in
                 try await withLLMTrace(["--db", db]) { b in
-                    try await withTail(["tail", "--json", "--server", b.url]) { tail in
+                    try await withTail(["tail", "--json", "--server", b.url, "--env", env]) { tail in
                         try await tail.waitFor("connected to")
                         try await Task.sleep(for: .milliseconds(500))  // b's LISTEN is up
                         let sent = ContinuousClock.now
                         let reply = try await HTTP.send(
-                            "\(upstream.route(via: a.url, env: "cluster"))/v1/chat/completions",
+                            "\(upstream.route(via: a.url, env: env))/v1/chat/completions",
                             method: .POST,
                             body: Array(#"{"model":"gpt-4o"}"#.utf8)
                         )
@@ -40,20 +47,20 @@ struct ClusterEndToEndTests {
                         let seenAfter = ContinuousClock.now - sent
                         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
                         #expect(object["id"] as? String == id)
-                        #expect(object["env"] as? String == "cluster")
+                        #expect(object["env"] as? String == env)
                         #expect(object["model"] as? String == "gpt-4o-2024-08-06")
-                        print("node b's tail printed node a's exchange \(seenAfter) after it was sent")
+                        print("\(engine): node b's tail printed node a's exchange \(seenAfter) after it was sent")
                     }
                     // Lists and statistics on either node count both nodes' traffic.
                     _ = try await HTTP.send(
-                        "\(upstream.route(via: b.url, env: "cluster"))/v1/chat/completions",
+                        "\(upstream.route(via: b.url, env: env))/v1/chat/completions",
                         method: .POST,
                         body: Array("{}".utf8)
                     )
                     for node in [a, b] {
-                        let page = try await HTTP.eventually("\(node.url)/api/requests?env=cluster") { ($0["items"] as? [Any])?.count == 2 }
+                        let page = try await HTTP.eventually("\(node.url)/api/requests?env=\(env)") { ($0["items"] as? [Any])?.count == 2 }
                         #expect((page["items"] as? [Any])?.count == 2)
-                        let stats = try await HTTP.send("\(node.url)/api/stats?env=cluster").json()
+                        let stats = try await HTTP.send("\(node.url)/api/stats?env=\(env)").json()
                         #expect(stats["totalRequests"] as? Int == 2)
                     }
                     // An event id from node a means nothing on node b: resuming there says resync.

@@ -59,6 +59,17 @@ final class MySQLConnectionPool: Sendable {
         }
     }
 
+    /// A new connection outside the pool, for a session that must outlive one piece of work (a named
+    /// lock held while other work runs). Use it with ``run(on:_:)``; closing it ends the session.
+    func openDedicated() async throws -> MySQLConnection {
+        try await threads.runIfActive { try MySQLConnection.connect(self.url) }
+    }
+
+    /// Runs `body` with `connection` (from ``openDedicated()``) on one of the pool's threads.
+    func run<T: Sendable>(on connection: MySQLConnection, _ body: @escaping @Sendable (MySQLConnection) throws -> T) async throws -> T {
+        try await threads.runIfActive { try body(connection) }
+    }
+
     /// An idle connection (and `true`), or a new one.
     private func checkout() throws -> (MySQLConnection, Bool) {
         if let connection = idle.withLock({ $0.popLast() }) { return (connection, true) }

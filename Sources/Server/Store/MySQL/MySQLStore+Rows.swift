@@ -43,6 +43,10 @@ extension MySQLStore {
     /// `VALUES(column)` (not MySQL 8.0.20's row alias) works on MySQL 8 and MariaDB alike.
     static let updateClause =
         " ON DUPLICATE KEY UPDATE " + RecordLayout.insertColumns.dropFirst().map { "\($0.name) = VALUES(\($0.name))" }.joined(separator: ", ")
+        + ", saved_at = \(savedAtNow)"
+
+    /// The database server's time now, in Unix seconds: when a record was saved, on one clock for every node.
+    static let savedAtNow = "UNIX_TIMESTAMP(NOW(6))"
 }
 
 extension ColumnValue {

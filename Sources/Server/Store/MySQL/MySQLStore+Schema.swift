@@ -24,7 +24,9 @@ extension MySQLStore {
                     """
                     CREATE TABLE IF NOT EXISTS \(Self.requests) (
                         \(dialect.columnDefinitions(RecordLayout.insertColumns)),
+                        saved_at DOUBLE NOT NULL DEFAULT (\(Self.savedAtNow)),
                         PRIMARY KEY (id),
+                        INDEX llmtrace_requests_saved_at (saved_at, node, id),
                         INDEX llmtrace_requests_started_at (started_at),
                         INDEX llmtrace_requests_env (env, id),
                         INDEX llmtrace_requests_model (model, id),
@@ -39,14 +41,19 @@ extension MySQLStore {
 
     /// The `GET_LOCK` name that guards migrations of `database` (at most 64 characters, as MySQL 8 requires).
     static func migrationLockName(_ database: String) -> String {
-        let name = "llmtrace.migrations.\(database)"
+        lockName("llmtrace.migrations", database: database)
+    }
+
+    /// A `GET_LOCK` name for `prefix` in `database`, at most 64 characters (the database hashed when long).
+    static func lockName(_ prefix: String, database: String) -> String {
+        let name = "\(prefix).\(database)"
         guard name.count > 64 else { return name }
         // FNV-1a: stable across processes (Swift's hashValue is seeded per process).
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in database.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
-        return "llmtrace.migrations." + String(hash, radix: 16)
+        return "\(prefix)." + String(hash, radix: 16)
     }
 
     /// Creates or migrates the schema under a named lock (`GET_LOCK`, one per database), so nodes

@@ -37,7 +37,7 @@ extension PostgresStore: SharedStore {
                     var condition = SQLCondition(.postgres)
                     condition.append("saved_at >= \(condition.bind(.real(since - 5)))")
                     condition.append("node <> \(condition.bind(.text(node)))")
-                    try await body(savedSummaries(condition, on: connection, order: "saved_at"))
+                    try await body(savedSummaries(condition, on: connection, order: "saved_at, id"))
                 }
                 for try await notification in notifications {
                     let parts = notification.payload.split(separator: "\n", maxSplits: 1)

@@ -7,25 +7,45 @@ import Testing
 @testable import LLMTraceModel
 @testable import Server
 
-/// Several nodes on one PostgreSQL database: each hears of the others' records, and a cluster-wide job
-/// runs on one node at a time. Runs when `LLMTRACE_TEST_POSTGRES_URL` is set.
-@Suite(.enabled(if: conformancePostgresURL != nil, "LLMTRACE_TEST_POSTGRES_URL is not set: PostgreSQL cluster tests skipped"))
-struct PostgresClusterTests {
-    /// Two stores on one fresh schema, as nodes `a` and `b`, for the length of `body`.
-    static func withTwoNodes(_ body: (PostgresStore, PostgresStore) async throws -> Void) async throws {
-        let url = try DatabaseURL(try #require(conformancePostgresURL))
-        let schema = "llmtrace_c_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        let a = try await PostgresStore.connect(url, schema: String(schema), node: "a")
-        let b = try await PostgresStore.connect(url, schema: String(schema), node: "b")
+/// The server databases several nodes can share, when their test servers are configured.
+let sharedKinds: [StoreConformanceTests.Kind] = (conformancePostgresURL != nil ? [.postgres] : []) + (conformanceMySQLURL != nil ? [.mysql] : [])
+
+/// Several nodes on one PostgreSQL or MySQL database: each hears of the others' records, and a
+/// cluster-wide job runs on one node at a time. Runs for each server whose `LLMTRACE_TEST_*_URL` is set.
+@Suite(.enabled(if: !sharedKinds.isEmpty, "neither LLMTRACE_TEST_POSTGRES_URL nor LLMTRACE_TEST_MYSQL_URL is set: shared-store tests skipped"))
+struct SharedStoreTests {
+    /// Two stores on one fresh schema (PostgreSQL) or database (MySQL), as nodes `a` and `b`, for the
+    /// length of `body`.
+    static func withTwoNodes(_ kind: StoreConformanceTests.Kind, _ body: (any SharedStore, any SharedStore) async throws -> Void) async throws {
+        let a: any SharedStore
+        let b: any SharedStore
+        let dispose: () async throws -> Void
+        switch kind {
+        case .postgres:
+            let url = try DatabaseURL(try #require(conformancePostgresURL))
+            let schema = "llmtrace_c_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            let pa = try await PostgresStore.connect(url, schema: String(schema), node: "a")
+            a = pa
+            b = try await PostgresStore.connect(url, schema: String(schema), node: "b")
+            dispose = { try await pa.client.query("DROP SCHEMA \(unescaped: "\"\(schema)\"") CASCADE") }
+        case .mysql:
+            let url = try await MySQLTestDatabase.create()
+            a = try await MySQLStore.connect(url, node: "a")
+            b = try await MySQLStore.connect(url, node: "b")
+            dispose = { try await MySQLTestDatabase.drop(url) }
+        case .sqlite:
+            Issue.record("SQLite is not shared")
+            return
+        }
         do {
             try await body(a, b)
         } catch {
-            try? await a.client.query("DROP SCHEMA \(unescaped: "\"\(schema)\"") CASCADE")
+            try? await dispose()
             try? await a.close()
             try? await b.close()
             throw error
         }
-        try await a.client.query("DROP SCHEMA \(unescaped: "\"\(schema)\"") CASCADE")
+        try await dispose()
         try await a.close()
         try await b.close()
     }
@@ -40,8 +60,8 @@ struct PostgresClusterTests {
         return condition()
     }
 
-    @Test func eachNodeHearsOfTheOthersRecordsButNotItsOwn() async throws {
-        try await Self.withTwoNodes { a, b in
+    @Test(arguments: sharedKinds) func eachNodeHearsOfTheOthersRecordsButNotItsOwn(kind: StoreConformanceTests.Kind) async throws {
+        try await Self.withTwoNodes(kind) { a, b in
             let heard = Mutex<[SavedSummary]>([])
             // Saved before b follows: read by the catch-up from `since`.
             try await a.save(StoreConformanceTests.records(2))
@@ -66,8 +86,8 @@ struct PostgresClusterTests {
         }
     }
 
-    @Test func aFeedFollowsAgainAfterItsConnectionIsKilledAndMissesNothing() async throws {
-        try await Self.withTwoNodes { a, b in
+    @Test(arguments: sharedKinds) func aFeedFollowsAgainAfterItsConnectionIsKilledAndMissesNothing(kind: StoreConformanceTests.Kind) async throws {
+        try await Self.withTwoNodes(kind) { a, b in
             let hub = EventHub(logger: Logger(label: "test")) { nil }
             let feed = ClusterFeed(store: b, events: hub, logger: Logger(label: "test"))
             let events = hub.subscribe(filter: .init(), lastEventID: nil)
@@ -76,10 +96,8 @@ struct PostgresClusterTests {
             try await Task.sleep(for: .milliseconds(300))  // LISTEN sent
             try await a.save(StoreConformanceTests.records(1))
             #expect(await Self.eventually { feed.health.received == 1 })
-            // Kill b's LISTEN connection; what a saves meanwhile arrives once b follows again.
-            try await a.client.query(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE \("LISTEN%" + b.channel + "%") AND pid <> pg_backend_pid()"
-            )
+            // Kill b's connections (PostgreSQL: its LISTEN one); what a saves meanwhile arrives once b follows again.
+            try await Self.killConnections(of: b)
             try await a.save(StoreConformanceTests.records(3, offset: 1))
             #expect(await Self.eventually(timeout: .seconds(20)) { feed.health.received == 4 })
             let ids = await EventHubTests.take(4, from: events).compactMap { try? $0.payload() }.map { payload -> String in
@@ -94,8 +112,8 @@ struct PostgresClusterTests {
         }
     }
 
-    @Test func aClusterJobRunsOnOneNodeAtATime() async throws {
-        try await Self.withTwoNodes { a, b in
+    @Test(arguments: sharedKinds) func aClusterJobRunsOnOneNodeAtATime(kind: StoreConformanceTests.Kind) async throws {
+        try await Self.withTwoNodes(kind) { a, b in
             let inner = try await a.exclusively("retention") {
                 // b finds the job running and skips it; another job name is free.
                 let skipped = try await b.exclusively("retention") { 1 }
@@ -104,6 +122,23 @@ struct PostgresClusterTests {
             }
             #expect(inner == [nil, 2])
             #expect(try await b.exclusively("retention") { 3 } == 3)
+        }
+    }
+
+    /// Kills the follower's connections from the server side.
+    static func killConnections(of store: any SharedStore) async throws {
+        if let pg = store as? PostgresStore {
+            try await pg.client.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE \("LISTEN%" + pg.channel + "%") AND pid <> pg_backend_pid()"
+            )
+        } else if let my = store as? MySQLStore {
+            let database = my.url.database
+            try await MySQLTestDatabase.withAdminConnection { c in
+                let ids = try c.query("SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()", [.text(database)])
+                for row in ids {
+                    if let id = try row.value(at: 0, as: .integer).int { _ = try? c.execute("KILL \(id)") }
+                }
+            }
         }
     }
 }
