@@ -105,6 +105,26 @@ import Testing
             var required = url
             required.tls = .require
             await #expect(throws: StoreError.self) { _ = try await MySQLStore.connect(required) }
+        } else {
+            // A server with TLS (scripts/dev-databases gives it a certificate for 127.0.0.1 from a
+            // throwaway CA): require encrypts; verify-full checks the certificate against ssl-ca and
+            // refuses it against the system's authorities.
+            var required = url
+            required.tls = .require
+            let encrypted = try await MySQLStore.connect(required)
+            #expect(try await encrypted.pool.withConnection { $0.tlsCipher } != nil)
+            try await encrypted.close()
+            if let ca = ProcessInfo.processInfo.environment["LLMTRACE_TEST_DATABASE_CA"] {
+                var verified = url
+                verified.tls = .verifyFull
+                verified.rootCertificatePath = ca
+                let checked = try await MySQLStore.connect(verified)
+                #expect(try await checked.pool.withConnection { $0.tlsCipher } != nil)
+                try await checked.close()
+                verified.rootCertificatePath = nil
+                let error = await #expect(throws: StoreError.self) { _ = try await MySQLStore.connect(verified) }
+                #expect(error?.message.contains("mysql://llmtrace:***@127.0.0.1") == true, "\(error?.message ?? "")")
+            }
         }
         try await MySQLTestDatabase.drop(url)
     }

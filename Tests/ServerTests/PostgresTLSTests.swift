@@ -5,15 +5,15 @@ import Testing
 @testable import Server
 
 /// `sslmode` against a real PostgreSQL server with TLS (scripts/dev-databases gives it a certificate
-/// for 127.0.0.1 from a throwaway CA, named by `LLMTRACE_TEST_POSTGRES_CA`).
+/// for 127.0.0.1 from a throwaway CA, named by `LLMTRACE_TEST_DATABASE_CA`).
 @Suite(
     .enabled(
-        if: conformancePostgresURL != nil && ProcessInfo.processInfo.environment["LLMTRACE_TEST_POSTGRES_CA"] != nil,
-        "LLMTRACE_TEST_POSTGRES_URL or LLMTRACE_TEST_POSTGRES_CA is not set: PostgreSQL TLS tests skipped"
+        if: conformancePostgresURL != nil && ProcessInfo.processInfo.environment["LLMTRACE_TEST_DATABASE_CA"] != nil,
+        "LLMTRACE_TEST_POSTGRES_URL or LLMTRACE_TEST_DATABASE_CA is not set: PostgreSQL TLS tests skipped"
     )
 )
 struct PostgresTLSTests {
-    static let ca = ProcessInfo.processInfo.environment["LLMTRACE_TEST_POSTGRES_CA"] ?? ""
+    static let ca = ProcessInfo.processInfo.environment["LLMTRACE_TEST_DATABASE_CA"] ?? ""
 
     /// The test URL with its `sslmode` replaced by `options`.
     static func url(_ options: String) throws -> DatabaseURL {

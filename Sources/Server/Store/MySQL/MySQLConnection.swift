@@ -51,6 +51,8 @@ final class MySQLConnection: @unchecked Sendable {
         mysql_options(handle, MYSQL_OPT_PROTOCOL, &tcp)
         mysql_options(handle, MYSQL_OPT_SSL_ENFORCE, &useTLS)
         mysql_options(handle, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify)
+        // ssl-ca (or sslrootcert): the authorities to check the server's certificate against.
+        if let ca = url.rootCertificatePath { _ = ca.withCString { mysql_options(handle, MYSQL_OPT_SSL_CA, $0) } }
         // Reconnecting is the pool's job: a silent reconnect would lose the session's settings and locks.
         mysql_options(handle, MYSQL_OPT_RECONNECT, &no)
         _ = "utf8mb4".withCString { mysql_options(handle, MYSQL_SET_CHARSET_NAME, $0) }
