@@ -75,8 +75,13 @@ struct SQLCondition {
             return parts.isEmpty ? nil : "(" + parts.joined(separator: " AND ") + ")"
         case .or(let terms):
             var parts: [String] = []
+            let bound = values.count
             for t in terms {
-                guard let p = necessary(t) else { return nil }
+                guard let p = necessary(t) else {
+                    // The terms before did bind values: unbind them with the condition they belonged to.
+                    values.removeSubrange(bound...)
+                    return nil
+                }
                 parts.append(p)
             }
             return parts.isEmpty ? nil : "(" + parts.joined(separator: " OR ") + ")"
