@@ -53,7 +53,7 @@ public struct LLMTraceServer: Sendable {
                 throw StoreError("cannot create the directory \(dir.path) for --db: \(error.localizedDescription)")
             }
         }
-        return try SQLiteStore(path: configuration.database)
+        return try SQLiteStore(path: configuration.database, logger: logger)
     }
 
     /// Runs until a graceful-shutdown signal. `onListening` receives the bound address (`127.0.0.1:8080`).

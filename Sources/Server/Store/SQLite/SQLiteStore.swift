@@ -2,39 +2,29 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import LLMTraceModel
+import Logging
 
-/// Records in a SQLite file (WAL mode), through GRDB. The schema is versioned by GRDB migrations; the
-/// columns that filters and statistics read are plain indexed columns, the rest is JSON.
+/// Records in a SQLite file (WAL mode), through GRDB, in the shared record layout (``RecordLayout``):
+/// one row per record in `llmtrace_requests`, every summary field a typed column, headers as lines and
+/// bodies as raw bytes in BLOB columns. No JSON document per record. The schema is versioned by GRDB
+/// migrations; a file made by the older JSON-document schema is converted when it is first opened
+/// (``convertLegacyRecords(_:path:logger:)``).
 ///
-/// Statistics and timeseries filtered by environment, model and time at most are answered from an
-/// hourly rollup table (``RollupTable``) kept in step with `requests` on every save and delete, plus
-/// the raw records of the partial hours at either end of the range. Percentiles are exact: each
-/// rollup row holds a histogram of durations (``DurationBins``), which says which bin holds the
-/// percentile and at which position, and that one value is read from the records in that bin through
-/// the `requests_duration_bin` index. Other filters (status, text, the filter language) read the
-/// matching records, as before.
+/// Statistics and timeseries filtered by environment, model and time at most are answered by
+/// ``RollupAggregator`` from the hourly rollup table (``RollupLayout``), kept in step with the records
+/// in the same transaction as every save and delete; this store is its ``RollupSource``
+/// (``SQLiteRollupSource``). Other filters read the matching records.
 public final class SQLiteStore: TraceStore {
     public let path: String
     let pool: DatabasePool
-    private let encoder = JSONCoding.makeEncoder(sorted: false)
-    private let decoder = JSONCoding.makeDecoder()
 
-    /// The part of a record kept apart from the summary.
-    private struct Detail: Codable {
-        var requestHeaders: [HeaderField]
-        var responseHeaders: [HeaderField]
-        var requestBody: CapturedBody?
-        var responseBody: CapturedBody?
-        /// Every choice, for a response with several (absent otherwise and in older rows).
-        var choices: [Choice]?
-    }
-
-    /// Opens (creating if needed) and migrates the database at `path`.
+    /// Opens (creating if needed) and migrates the database at `path`, converting a file made by an
+    /// older llmtrace (progress is logged to `logger`).
     ///
     /// `readOnly` opens an existing, already migrated database without write access, as SQLite does by
     /// itself when the file cannot be opened for writing: every save then fails with a ``StoreError`` of
-    /// kind ``StoreError/Kind/readOnly``.
-    public init(path: String, readOnly: Bool = false) throws {
+    /// kind ``StoreError/Kind/readOnly``. A database made by a newer llmtrace is refused.
+    public init(path: String, readOnly: Bool = false, logger: Logger = Logger(label: "llmtrace.sqlite")) throws {
         self.path = path
         var config = Configuration()
         config.label = "llmtrace"
@@ -52,68 +42,46 @@ public final class SQLiteStore: TraceStore {
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            if !readOnly { try Self.migrator.migrate(pool) }
         } catch {
+            throw StoreError("cannot open SQLite database \(path): \(error)")
+        }
+        do {
+            let migrator = Self.migrator
+            let (applied, complete, legacy) = try pool.read { db in
+                (try migrator.appliedIdentifiers(db), try migrator.hasCompletedMigrations(db), try db.tableExists(Self.legacyTable))
+            }
+            if !applied.subtracting(migrator.migrations).subtracting(Self.legacyMigrations).isEmpty {
+                throw StoreError(
+                    "\(path) was written by a newer llmtrace (its schema is newer than this build knows); upgrade llmtrace or use another --db"
+                )
+            }
+            if readOnly {
+                if !complete || legacy {
+                    throw StoreError("\(path) was written by an older llmtrace and must be converted first: open it once with write access")
+                }
+            } else {
+                try migrator.migrate(pool)
+                try Self.convertLegacyRecords(pool, path: path, logger: logger)
+            }
+        } catch let error as StoreError {
+            try? pool.close()
+            throw error
+        } catch {
+            try? pool.close()
             throw StoreError("cannot open SQLite database \(path): \(error)")
         }
     }
 
     public var description: String { "sqlite \(path)" }
 
-    static var migrator: DatabaseMigrator {
-        var m = DatabaseMigrator()
-        m.registerMigration("v1: requests") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE requests (
-                        id TEXT NOT NULL PRIMARY KEY,
-                        started_at REAL NOT NULL,
-                        env TEXT NOT NULL,
-                        model TEXT,
-                        provider TEXT,
-                        status INTEGER,
-                        is_error INTEGER NOT NULL,
-                        complete INTEGER NOT NULL,
-                        input_tokens INTEGER,
-                        output_tokens INTEGER,
-                        total_tokens INTEGER,
-                        cost REAL,
-                        duration_ms REAL,
-                        search TEXT NOT NULL,
-                        summary TEXT NOT NULL,
-                        detail TEXT NOT NULL
-                    );
-                    CREATE INDEX requests_started_at ON requests(started_at);
-                    CREATE INDEX requests_env ON requests(env, id);
-                    CREATE INDEX requests_model ON requests(model, id);
-                    CREATE INDEX requests_status ON requests(status, id);
-                    """
-            )
-        }
-        m.registerMigration("v2: hourly rollups and duration bins") { db in
-            // A virtual column: adding it rewrites no rows.
-            try db.execute(sql: "ALTER TABLE requests ADD COLUMN duration_bin INTEGER GENERATED ALWAYS AS (\(DurationBins.sqlExpression)) VIRTUAL")
-            try db.execute(
-                sql: """
-                    CREATE INDEX requests_duration_bin ON requests(duration_bin, started_at, duration_ms, env, model);
-                    CREATE INDEX requests_error ON requests(is_error, id);
-                    """
-            )
-            try db.execute(sql: RollupTable.createSQL)
-            try RollupTable.rebuild(db)
-        }
-        return m
-    }
-
     public func save(_ records: [TraceRecord]) async throws {
         let path = self.path
-        // Encoding runs on the database's writer queue with the insert: never on an event loop, where it
-        // would hold up the traffic of every connection on that loop.
+        // The values are made on the database's writer queue with the insert: never on an event loop,
+        // where they would hold up the traffic of every connection on that loop.
         try await pool.writeWithoutTransaction { db in
-            let rows = try records.map(self.row)
             do {
                 try db.inTransaction {
-                    try Self.insert(rows, db)
+                    try Self.insert(records, db)
                     return .commit
                 }
             } catch {
@@ -123,128 +91,82 @@ public final class SQLiteStore: TraceStore {
         }
     }
 
-    /// A record as the `requests` table's columns, with the statistics sample the rollups need.
-    private func row(_ r: TraceRecord) throws -> (id: String, sample: StatsSample, arguments: StatementArguments) {
-        let s = r.summary
-        let detail = Detail(
-            requestHeaders: r.requestHeaders,
-            responseHeaders: r.responseHeaders,
-            requestBody: r.requestBody,
-            responseBody: r.responseBody,
-            choices: r.choices
-        )
-        let arguments: StatementArguments = [
-            s.id, s.startedAt.timeIntervalSince1970, s.env, s.model, s.provider, s.status, s.isError, s.complete,
-            s.usage.inputTokens, s.usage.outputTokens, s.usage.totalTokens, s.estimatedCost, s.durationMs,
-            Self.searchText(s), String(decoding: try encoder.encode(s), as: UTF8.self),
-            String(decoding: try encoder.encode(detail), as: UTF8.self),
-        ]
-        return (s.id, StatsSample(s), arguments)
-    }
-
-    /// Inserts or replaces `rows`, and moves the hourly rollups by the difference.
-    private static func insert(_ rows: [(id: String, sample: StatsSample, arguments: StatementArguments)], _ db: Database) throws {
-        let previous = try db.cachedStatement(sql: "SELECT \(RollupTable.sampleColumns) FROM requests WHERE id = ?")
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO requests (id, started_at, env, model, provider, status, is_error, complete, input_tokens,
-                    output_tokens, total_tokens, cost, duration_ms, search, summary, detail)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET started_at = excluded.started_at, env = excluded.env, model = excluded.model,
-                    provider = excluded.provider, status = excluded.status, is_error = excluded.is_error,
-                    complete = excluded.complete, input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
-                    total_tokens = excluded.total_tokens, cost = excluded.cost, duration_ms = excluded.duration_ms,
-                    search = excluded.search, summary = excluded.summary, detail = excluded.detail
-                """
-        )
-        var changes: [RollupKey: RollupTotals] = [:]
-        for row in rows {
-            if let old = try Row.fetchOne(previous, arguments: [row.id]) {
-                let s = RollupTable.sample(old)
-                changes[RollupKey(s), default: RollupTotals()].add(s, sign: -1)
-            }
-            changes[RollupKey(row.sample), default: RollupTotals()].add(row.sample)
-            try statement.execute(arguments: row.arguments)
+    /// Inserts or replaces `records`, and moves the hourly rollups by the difference.
+    private static func insert(_ records: [TraceRecord], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: insertSQL)
+        var changes = RollupChanges()
+        for record in records {
+            if let old = try storedSample(record.id, db) { changes.subtract(old) }
+            changes.add(StatsSample(record.summary))
+            try statement.execute(arguments: StatementArguments(try RecordLayout.values(of: record)))
         }
-        try RollupTable.apply(changes, db)
+        try apply(changes, db)
     }
 
     public func record(id: String) async throws -> TraceRecord? {
-        let row = try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT summary, detail FROM requests WHERE id = ?", arguments: [id])
+        try await pool.read { db in
+            let statement = try db.cachedStatement(sql: "SELECT \(RecordLayout.allColumnNames) FROM \(Self.requests) WHERE id = ?")
+            return try Row.fetchOne(statement, arguments: [id]).map { try RecordLayout.record($0) }
         }
-        guard let row else { return nil }
-        let summary = try decoder.decode(TraceSummary.self, from: Data((row["summary"] as String).utf8))
-        let detail = try decoder.decode(Detail.self, from: Data((row["detail"] as String).utf8))
-        return TraceRecord(
-            summary: summary,
-            requestHeaders: detail.requestHeaders,
-            responseHeaders: detail.responseHeaders,
-            requestBody: detail.requestBody,
-            responseBody: detail.responseBody,
-            choices: detail.choices
-        )
     }
 
     public func list(filter: RequestFilter, page: PageRequest) async throws -> Page {
-        if filter.expression != nil { return try await scan(filter: filter, page: page) }
-        var (clause, args) = Self.whereClause(filter)
-        if let cursor = page.cursor {
-            clause.append("id < ?")
-            args += [cursor]
-        }
-        let sql = Self.newestFirst(clause, limit: page.limit + 1)
-        let arguments = args
-        let texts = try await pool.read { db in try String.fetchAll(db, sql: sql, arguments: arguments) }
-        let items = try texts.map { try decoder.decode(TraceSummary.self, from: Data($0.utf8)) }
-        return Page(candidates: items, limit: page.limit)
-    }
-
-    /// Pages through candidates newest first, testing the filter expression on each summary.
-    private func scan(filter: RequestFilter, page: PageRequest) async throws -> Page {
-        let (baseClause, baseArgs) = Self.whereClause(filter)
         var items: [TraceSummary] = []
         var cursor = page.cursor
         // Candidates already passed the SQL part of the filter, so most match: start with one page's
         // worth and read more each round only while the Swift part keeps rejecting them.
         var batch = page.limit + 1
         while items.count <= page.limit {
-            var clause = baseClause
-            var args = baseArgs
-            if let cursor {
-                clause.append("id < ?")
-                args += [cursor]
-            }
-            let sql = Self.newestFirst(clause, limit: batch)
-            let arguments = args
-            let texts = try await pool.read { db in try String.fetchAll(db, sql: sql, arguments: arguments) }
-            for text in texts {
-                let summary = try decoder.decode(TraceSummary.self, from: Data(text.utf8))
+            let summaries = try await summaries(filter: filter, before: cursor, limit: batch)
+            for summary in summaries {
                 cursor = summary.id
                 if filter.matches(summary) { items.append(summary) }
                 if items.count > page.limit { break }
             }
-            if texts.count < batch { break }
+            if summaries.count < batch { break }
             batch = min(batch * 2, 2000)
         }
         return Page(candidates: items, limit: page.limit)
     }
 
+    /// Summaries meeting the SQL part of `filter` (``SQLCondition``) with ids below `before`, newest first.
+    private func summaries(filter: RequestFilter, before: String?, limit: Int) async throws -> [TraceSummary] {
+        var condition = SQLCondition(.sqlite)
+        condition.add(filter)
+        if let before { condition.append("id < \(condition.bind(.text(before)))") }
+        let sql = Self.newestFirst(condition, limit: limit)
+        let arguments = StatementArguments(condition.values)
+        return try await pool.read { db in
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            var out: [TraceSummary] = []
+            while let row = try rows.next() { out.append(try RecordLayout.summary(row)) }
+            return out
+        }
+    }
+
     public func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws {
-        if filter.expression != nil {
-            let (clause, args) = Self.whereClause(filter)
-            let sql = "SELECT summary FROM requests" + Self.joined(clause)
-            let texts = try await pool.read { db in try String.fetchAll(db, sql: sql, arguments: args) }
-            for text in texts {
-                let summary = try decoder.decode(TraceSummary.self, from: Data(text.utf8))
-                if filter.matches(summary) { body(StatsSample(summary)) }
+        var condition = SQLCondition(.sqlite)
+        condition.add(filter)
+        let arguments = StatementArguments(condition.values)
+        // SQL says exactly which records match environment, model, status and time; text and the filter
+        // language are tested in Swift on each summary.
+        guard filter.expression == nil, (filter.text ?? "").isEmpty else {
+            let sql = "SELECT \(RecordLayout.summaryColumnNames) FROM \(Self.requests)\(condition.whereClause)"
+            let summaries = try await pool.read { db in
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                var out: [TraceSummary] = []
+                while let row = try rows.next() { out.append(try RecordLayout.summary(row)) }
+                return out
             }
+            for summary in summaries where filter.matches(summary) { body(StatsSample(summary)) }
             return
         }
-        let (clause, args) = Self.whereClause(filter)
-        let sql = "SELECT \(RollupTable.sampleColumns) FROM requests" + Self.joined(clause)
+        let sql = "SELECT \(RollupLayout.sampleColumnNames) FROM \(Self.requests)\(condition.whereClause)"
         let samples = try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: args).map { RollupTable.sample($0) }
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            var out: [StatsSample] = []
+            while let row = try rows.next() { out.append(try RollupLayout.sample(row)) }
+            return out
         }
         samples.forEach(body)
     }
@@ -253,48 +175,47 @@ public final class SQLiteStore: TraceStore {
 
     public func prune(olderThan cutoff: Date?, keepNewest: Int?, limit: Int) async throws -> Int {
         let limit = max(1, limit)
+        let requests = Self.requests
         return try await pool.write { db in
             var ids: [String] = []
             if let cutoff {
                 ids = try String.fetchAll(
                     db,
-                    sql: "SELECT id FROM requests WHERE started_at < ? ORDER BY started_at LIMIT ?",
+                    sql: "SELECT id FROM \(requests) WHERE started_at < ? ORDER BY started_at LIMIT ?",
                     arguments: [cutoff.timeIntervalSince1970, limit]
                 )
             }
             if let keepNewest, ids.count < limit {
-                let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM requests") ?? 0
+                let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(requests)") ?? 0
                 let wanted = min(total - ids.count - max(0, keepNewest), limit - ids.count)
                 if wanted > 0 {
                     let taken = Set(ids)
-                    let oldest = try String.fetchAll(db, sql: "SELECT id FROM requests ORDER BY id LIMIT ?", arguments: [wanted + taken.count])
+                    let oldest = try String.fetchAll(db, sql: "SELECT id FROM \(requests) ORDER BY id LIMIT ?", arguments: [wanted + taken.count])
                     ids += oldest.lazy.filter { !taken.contains($0) }.prefix(wanted)
                 }
             }
             guard !ids.isEmpty else { return 0 }
-            let read = try db.cachedStatement(sql: "SELECT \(RollupTable.sampleColumns) FROM requests WHERE id = ?")
-            let delete = try db.cachedStatement(sql: "DELETE FROM requests WHERE id = ?")
-            var changes: [RollupKey: RollupTotals] = [:]
+            let delete = try db.cachedStatement(sql: "DELETE FROM \(requests) WHERE id = ?")
+            var changes = RollupChanges()
             for id in ids {
-                guard let row = try Row.fetchOne(read, arguments: [id]) else { continue }
-                let s = RollupTable.sample(row)
-                changes[RollupKey(s), default: RollupTotals()].add(s, sign: -1)
+                guard let sample = try Self.storedSample(id, db) else { continue }
+                changes.subtract(sample)
                 try delete.execute(arguments: [id])
             }
-            try RollupTable.apply(changes, db)
+            try Self.apply(changes, db)
             return ids.count
         }
     }
 
     public func clear() async throws {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM requests")
-            try db.execute(sql: "DELETE FROM rollup_hourly")
+            try db.execute(sql: "DELETE FROM \(Self.requests)")
+            try db.execute(sql: "DELETE FROM \(Self.rollups)")
         }
     }
 
     public func count() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM requests") ?? 0 }
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(Self.requests)") ?? 0 }
     }
 
     public func close() async throws {
