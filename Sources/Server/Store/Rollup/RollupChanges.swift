@@ -6,8 +6,9 @@ import LLMTraceModel
 ///
 /// 1. for each record written, ``subtract(_:)`` the sample of the row it replaces (if any) and
 ///    ``add(_:)`` its own; for each record deleted, ``subtract(_:)`` its sample;
-/// 2. in the same transaction, read the current rollup rows of ``keys`` (locking them, in engines where
-///    several writers run at once: `SELECT … FOR UPDATE`);
+/// 2. in the same transaction, read the current rollup rows of ``keys``, in that order (in engines where
+///    several writers run at once, lock them: ``RollupLayout/insertEmptySQL(_:table:)`` then
+///    ``RollupLayout/selectTotalsSQL(_:table:)``, which ends in `FOR UPDATE`);
 /// 3. for each key, ``applied(to:key:)`` says the row to write, or `nil` for a row to delete.
 struct RollupChanges: Sendable {
     private(set) var byKey: [RollupKey: RollupTotals] = [:]

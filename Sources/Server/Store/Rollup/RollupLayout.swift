@@ -200,6 +200,18 @@ enum RollupLayout {
         "SELECT \(totalsColumnNames) FROM \(table) WHERE \(keyCondition(dialect))\(dialect == .sqlite ? "" : " FOR UPDATE")"
     }
 
+    /// Makes sure the row of one key exists (``keyValues(_:)``; an empty row if it did not), so that
+    /// ``selectTotalsSQL(_:table:)`` has a row to lock: without it, two nodes adding the first records of
+    /// an hour would both read no row and the second upsert would overwrite the first. SQLite, with one
+    /// writer, does not need it.
+    static func insertEmptySQL(_ dialect: SQLDialect, table: String = table) -> String {
+        let keys = (1...keyColumns.count).map { dialect.placeholder($0) }.joined(separator: ", ")
+        let empty = Array(repeating: "0", count: totalsColumns.count - 1).joined(separator: ", ")
+        let bins = dialect == .postgres ? "''::bytea" : "''"
+        let insert = "INTO \(table) (\(columnNames)) VALUES (\(keys), \(empty), \(bins))"
+        return dialect == .mysql ? "INSERT IGNORE " + insert : "INSERT " + insert + " ON CONFLICT DO NOTHING"
+    }
+
     /// Writes one row: ``keyValues(_:)`` then ``totalsValues(_:)``, replacing the row of that key.
     static func upsertSQL(_ dialect: SQLDialect, table: String = table) -> String {
         let names = columns.map(\.name)
