@@ -53,7 +53,7 @@ public struct LLMTraceServer: Sendable {
                 throw StoreError("cannot create the directory \(dir.path) for --db: \(error.localizedDescription)")
             }
         }
-        return try SQLiteStore(path: configuration.database)
+        return try SQLiteStore(path: configuration.database, logger: logger)
     }
 
     /// This run's name among the nodes sharing a database: host, process and a random part.

@@ -194,30 +194,8 @@ import Testing
 
     @Test func migratingAnOlderDatabaseBuildsTheRollups() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("llmtrace-v1-\(UUID().uuidString).db").path
-        do {
-            // A database as the first schema left it.
-            let queue = try DatabaseQueue(path: path)
-            try SQLiteStore.migrator.migrate(queue, upTo: "v1: requests")
-            let encoder = JSONCoding.makeEncoder()
-            try await queue.write { db in
-                for r in Self.randomRecords(1500, seed: 3) {
-                    let s = r.summary
-                    try db.execute(
-                        sql: """
-                            INSERT INTO requests (id, started_at, env, model, provider, status, is_error, complete, input_tokens,
-                                output_tokens, total_tokens, cost, duration_ms, search, summary, detail)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            s.id, s.startedAt.timeIntervalSince1970, s.env, s.model, s.provider, s.status, s.isError, s.complete,
-                            s.usage.inputTokens, s.usage.outputTokens, s.usage.totalTokens, s.estimatedCost, s.durationMs, "",
-                            String(decoding: try encoder.encode(s), as: UTF8.self), #"{"requestHeaders":[],"responseHeaders":[]}"#,
-                        ]
-                    )
-                }
-            }
-            try queue.close()
-        }
+        // A database as the first schema left it: no rollups, no duration bins.
+        try LegacySQLiteFile.make(path: path, records: Self.randomRecords(1500, seed: 3), withV2: false)
         let store = try SQLiteStore(path: path)
         #expect(try await store.count() == 1500)
         try await Self.compareEverything(store, "migrated")

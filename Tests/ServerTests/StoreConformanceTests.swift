@@ -161,8 +161,8 @@ let conformanceKinds: [StoreConformanceTests.Kind] =
 
     /// Varied records: envs, models (some absent), statuses and errors, streams, unfinished ones, usage
     /// with and without totals. Costs are multiples of 1/1024 and durations of 1/4 ms, so sums are exact
-    /// in any order and answers can be compared for equality. Start times are whole quarter seconds:
-    /// SQLite keeps them to the millisecond (its summaries are JSON), the others exactly.
+    /// in any order and answers can be compared for equality. Start times are whole quarter seconds, which
+    /// every store keeps exactly (as Unix seconds in a double).
     static func records(_ n: Int, offset: Int = 0) -> [TraceRecord] {
         let envs = ["prod", "dev", "ci", "Staging"]
         let models: [String?] = ["gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet", nil, "gemini-1.5"]
