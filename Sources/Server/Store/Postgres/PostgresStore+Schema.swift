@@ -8,6 +8,8 @@ extension PostgresStore {
         var version: Int
         var name: String
         var sql: [String]
+        /// Work in Swift after the statements, in the same transaction.
+        var then: (@Sendable (PostgresConnection) async throws -> Void)? = nil
     }
 
     /// Every schema version this build knows, oldest first. Never edit a released one: add the next.
@@ -83,6 +85,16 @@ extension PostgresStore {
                     "CREATE INDEX llmtrace_requests_saved_at ON \(requests) (saved_at)",
                 ]
             ),
+            Migration(
+                version: 3,
+                name: "hourly rollups and duration bins",
+                sql: [
+                    "ALTER TABLE \(requests) ADD COLUMN \(RollupLayout.durationBinColumnSQL(.postgres))",
+                    "CREATE INDEX llmtrace_requests_duration_bin ON \(requests) (duration_bin, started_at, duration_ms, env, model)",
+                    RollupLayout.createTableSQL(.postgres, table: rollups),
+                ],
+                then: { connection in try await self.rebuildRollups(on: connection) }
+            ),
         ]
     }
 
@@ -120,6 +132,7 @@ extension PostgresStore {
                 for migration in known where migration.version > current {
                     try await connection.withTransaction(logger: self.logger) { tx in
                         for statement in migration.sql { try await tx.query(PostgresQuery(unsafeSQL: statement), logger: self.logger) }
+                        try await migration.then?(tx)
                         try await tx.query(
                             "INSERT INTO \(unescaped: versions) (version, name) VALUES (\(Int32(migration.version)), \(migration.name))",
                             logger: self.logger

@@ -136,9 +136,16 @@ public final class PostgresStore: TraceStore, Service {
             try insertQuery(unique[start..<min(start + Self.rowsPerInsert, unique.count)])
         }
         let all = statements + notifications(unique.map(\.id))
+        let ids = unique.map(\.id)
+        let samples = unique.map { StatsSample($0.summary) }
         try await run(doing: "cannot save records to", within: saveLimit) {
             try await self.client.withTransaction(logger: self.logger) { connection in
+                // The rollups move by what the stored versions counted and what the new ones count.
+                var changes = RollupChanges()
+                for old in try await self.storedSamples(ids, on: connection) { changes.subtract(old) }
+                for new in samples { changes.add(new) }
                 for statement in all { try await connection.query(statement, logger: self.logger) }
+                try await self.apply(changes, on: connection)
             }
         }
     }
@@ -229,7 +236,10 @@ public final class PostgresStore: TraceStore, Service {
                     }
                 }
                 guard !ids.isEmpty else { return 0 }
+                var changes = RollupChanges()
+                for old in try await self.storedSamples(ids, on: connection) { changes.subtract(old) }
                 try await connection.query("DELETE FROM \(unescaped: requests) WHERE id = ANY(\(ids))", logger: self.logger)
+                try await self.apply(changes, on: connection)
                 return ids.count
             }
         }
@@ -237,8 +247,12 @@ public final class PostgresStore: TraceStore, Service {
 
     public func clear() async throws {
         let requests = table(RecordLayout.table)
+        let rollups = self.rollups
         try await run(doing: "cannot clear", within: saveLimit) {
-            try await self.client.query("DELETE FROM \(unescaped: requests)", logger: self.logger)
+            try await self.client.withTransaction(logger: self.logger) { connection in
+                try await connection.query("DELETE FROM \(unescaped: requests)", logger: self.logger)
+                try await connection.query("DELETE FROM \(unescaped: rollups)", logger: self.logger)
+            }
         }
     }
 

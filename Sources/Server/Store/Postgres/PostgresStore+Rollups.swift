@@ -1,0 +1,118 @@
+import Foundation
+import LLMTraceModel
+import Logging
+import PostgresNIO
+
+/// Hourly rollups on PostgreSQL (``RollupLayout``'s table and SQL): kept in step with the records in the
+/// same transaction as every save, prune and clear, and read by ``RollupAggregator``, so statistics and
+/// whole-hour timeseries on millions of records read a few thousand rollup rows.
+extension PostgresStore {
+    var rollups: String { table(RollupLayout.table) }
+
+    public func stats(filter: RequestFilter) async throws -> Stats {
+        guard RollupAggregator.answers(filter) else { return try await accumulatedStats(filter: filter) }
+        return try await RollupAggregator(source: PostgresRollupSource(store: self)).stats(filter: filter)
+    }
+
+    public func timeseries(filter: RequestFilter, bucketSeconds: Int, since: Date, until: Date) async throws -> Timeseries? {
+        guard RollupAggregator.answers(filter, bucketSeconds: bucketSeconds) else {
+            return try await accumulatedTimeseries(filter: filter, bucketSeconds: bucketSeconds, since: since, until: until)
+        }
+        return try await RollupAggregator(source: PostgresRollupSource(store: self))
+            .timeseries(filter: filter, bucketSeconds: bucketSeconds, since: since, until: until)
+    }
+
+    /// The samples of the stored versions of `ids`, with each id locked until the transaction ends, so
+    /// that a concurrent save of the same record waits and then sees this one's version (a row lock
+    /// cannot do that for a record not stored yet: two first saves would both count it). The locks are
+    /// transaction-scoped advisory locks on the ids' hashes, taken in hash order so writers never deadlock.
+    func storedSamples(_ ids: [String], on connection: PostgresConnection) async throws -> [StatsSample] {
+        guard !ids.isEmpty else { return [] }
+        let array = PostgresBindings([.text("{" + ids.map(Self.arrayElement).joined(separator: ",") + "}")])
+        let lock = PostgresQuery(
+            unsafeSQL: "SELECT count(pg_advisory_xact_lock(h)) FROM (SELECT DISTINCT hashtext(x) AS h FROM unnest($1::text[]) AS x ORDER BY h) AS hashes",
+            binds: array
+        )
+        for try await _ in try await connection.query(lock, logger: logger) {}
+        let query = PostgresQuery(
+            unsafeSQL: "SELECT \(RollupLayout.sampleColumnNames) FROM \(table(RecordLayout.table)) WHERE id = ANY($1::text[]) FOR UPDATE",
+            binds: PostgresBindings([.text("{" + ids.map(Self.arrayElement).joined(separator: ",") + "}")])
+        )
+        var samples: [StatsSample] = []
+        for try await row in try await connection.query(query, logger: logger) { samples.append(try RollupLayout.sample(row.makeRandomAccess())) }
+        return samples
+    }
+
+    /// `id` quoted as an element of a PostgreSQL array literal.
+    static func arrayElement(_ id: String) -> String {
+        "\"" + id.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// Applies `changes` in `connection`'s transaction: each changed row made to exist, locked, then
+    /// written (or deleted when it has no records left), in ``RollupChanges/keys`` order, so writers on
+    /// several nodes lock rows in the same order.
+    func apply(_ changes: RollupChanges, on connection: PostgresConnection) async throws {
+        let insertEmpty = RollupLayout.insertEmptySQL(.postgres, table: rollups)
+        let select = RollupLayout.selectTotalsSQL(.postgres, table: rollups)
+        let upsert = RollupLayout.upsertSQL(.postgres, table: rollups)
+        let delete = RollupLayout.deleteSQL(.postgres, table: rollups)
+        for key in changes.keys {
+            let keyValues = RollupLayout.keyValues(key)
+            try await connection.query(PostgresQuery(unsafeSQL: insertEmpty, binds: PostgresBindings(keyValues)), logger: logger)
+            var current: RollupTotals?
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: select, binds: PostgresBindings(keyValues)), logger: logger) {
+                current = try RollupLayout.totals(row.makeRandomAccess())
+            }
+            if let row = changes.applied(to: current, key: key) {
+                let values = keyValues + RollupLayout.totalsValues(row)
+                try await connection.query(PostgresQuery(unsafeSQL: upsert, binds: PostgresBindings(values)), logger: logger)
+            } else {
+                try await connection.query(PostgresQuery(unsafeSQL: delete, binds: PostgresBindings(keyValues)), logger: logger)
+            }
+        }
+    }
+
+    /// Builds every rollup row from the records (a migration's step, in its transaction).
+    func rebuildRollups(on connection: PostgresConnection) async throws {
+        try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(rollups)"), logger: logger)
+        var changes = RollupChanges()
+        let query = PostgresQuery(unsafeSQL: "SELECT \(RollupLayout.sampleColumnNames) FROM \(table(RecordLayout.table))")
+        for try await row in try await connection.query(query, logger: logger) { changes.add(try RollupLayout.sample(row.makeRandomAccess())) }
+        try await apply(changes, on: connection)
+    }
+}
+
+/// ``PostgresStore``'s rollups and records as a ``RollupSource``: plain queries through the pool, each
+/// bounded like the store's other reads.
+struct PostgresRollupSource: RollupSource {
+    let store: PostgresStore
+
+    private func rows(_ query: RollupLayout.Query) async throws -> [PostgresRandomAccessRow] {
+        let client = store.client
+        let logger = store.logger
+        return try await store.run(doing: "cannot read statistics from", within: store.readLimit) {
+            var out: [PostgresRandomAccessRow] = []
+            for try await row in try await client.query(PostgresQuery(unsafeSQL: query.sql, binds: PostgresBindings(query.values)), logger: logger) {
+                out.append(row.makeRandomAccess())
+            }
+            return out
+        }
+    }
+
+    func rollupRows(hours: RollupHours, _ selection: RecordSelection) async throws -> [RollupRow] {
+        try await rows(RollupLayout.rowsQuery(.postgres, table: store.rollups, hours: hours, selection)).map { try RollupLayout.row($0) }
+    }
+
+    func samples(_ selection: RecordSelection) async throws -> [StatsSample] {
+        try await rows(RollupLayout.samplesQuery(.postgres, records: store.table(RecordLayout.table), selection)).map { try RollupLayout.sample($0) }
+    }
+
+    func durations(_ lookups: [DurationLookup]) async throws -> [Double?] {
+        var out: [Double?] = []
+        for lookup in lookups {
+            let query = RollupLayout.durationQuery(.postgres, records: store.table(RecordLayout.table), lookup)
+            out.append(try await rows(query).first?.value(at: 0, as: .real).double)
+        }
+        return out
+    }
+}
