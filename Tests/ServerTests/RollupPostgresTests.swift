@@ -32,7 +32,7 @@ import Testing
 
             let memory = MemoryStore(limit: 10_000)
             try await memory.save(records)
-                        for (name, filter) in RollupTests.filters {
+            for (name, filter) in RollupTests.filters {
                 RollupTests.expectEqual(try await store.stats(filter: filter), try await memory.stats(filter: filter), "postgres stats \(name)")
             }
             let d = { (h: Double) in Date(timeIntervalSince1970: RollupTests.t0 + h * 3600) }

@@ -7,6 +7,8 @@ extension MySQLStore {
         var version: Int
         var name: String
         var sql: [String]
+        /// Work in Swift after the statements.
+        var then: (@Sendable (MySQLConnection) throws -> Void)? = nil
     }
 
     /// Every schema version this build knows, oldest first. Never edit a released one: add the next.
@@ -35,7 +37,21 @@ extension MySQLStore {
                     ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin
                     """
                 ]
-            )
+            ),
+            Migration(
+                version: 2,
+                name: "hourly rollups and duration bins",
+                sql: [
+                    "ALTER TABLE \(Self.requests) ADD COLUMN \(RollupLayout.durationBinColumnSQL(.mysql))",
+                    "CREATE INDEX llmtrace_requests_duration_bin ON \(Self.requests) (duration_bin, started_at, duration_ms, env, model)",
+                    RollupLayout.createTableSQL(.mysql, table: Self.rollups).replacingOccurrences(
+                        of: "CREATE TABLE",
+                        with: "CREATE TABLE IF NOT EXISTS"
+                    )
+                        + " ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin",
+                ],
+                then: { connection in try MySQLStore.rebuildRollups(on: connection) }
+            ),
         ]
     }
 
@@ -88,6 +104,7 @@ extension MySQLStore {
         }
         for migration in known where migration.version > current {
             for statement in migration.sql { try connection.execute(statement) }
+            try migration.then?(connection)
             try connection.execute(
                 "INSERT INTO \(Self.migrationsTable) (version, name) VALUES (?, ?)",
                 [.integer(migration.version), .text(migration.name)]

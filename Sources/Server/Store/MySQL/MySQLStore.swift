@@ -96,10 +96,13 @@ public final class MySQLStore: TraceStore, Service {
         for (i, r) in records.enumerated() { latest[r.id] = i }
         let unique = records.enumerated().filter { latest[$0.element.id] == $0.offset }.map(\.element).sorted { $0.id < $1.id }
         let rows = try unique.map { try RecordLayout.values(of: $0, node: node) }
+        let samples = Dictionary(unique.map { ($0.id, StatsSample($0.summary)) }) { _, new in new }
+        let database = url.database
         let outcome: (tooLarge: [String], packetLimit: Int)
         do {
             outcome = try await pool.withConnection { connection in
-                (try Self.write(rows, on: connection), connection.maxAllowedPacket)
+                let tooLarge = try Self.holdingSaveLock(database, on: connection) { try Self.write(rows, samples: samples, on: connection) }
+                return (tooLarge, connection.maxAllowedPacket)
             }
         } catch {
             throw describe(error, doing: "cannot save records to")
@@ -112,10 +115,10 @@ public final class MySQLStore: TraceStore, Service {
         }
     }
 
-    /// Writes `rows` (values of ``RecordLayout/insertColumns``, ids unique) in one transaction, run
-    /// again if it loses a deadlock. Returns the records left out because a value is over the server's
-    /// packet limit, described.
-    static func write(_ rows: [[ColumnValue]], on connection: MySQLConnection) throws -> [String] {
+    /// Writes `rows` (values of ``RecordLayout/insertColumns``, ids unique) in one transaction with the
+    /// rollups moved by `samples` (each record's, by id), run again if it loses a deadlock. Returns the
+    /// records left out because a value is over the server's packet limit, described.
+    static func write(_ rows: [[ColumnValue]], samples: [String: StatsSample], on connection: MySQLConnection) throws -> [String] {
         var fitting: [[ColumnValue]] = []
         var tooLarge: [String] = []
         for row in rows {
@@ -134,8 +137,13 @@ public final class MySQLStore: TraceStore, Service {
         var attempt = 0
         while true {
             do {
+                let ids = fitting.compactMap { $0.first?.string }
                 try connection.transaction {
+                    var changes = RollupChanges()
+                    for old in try storedSamples(ids, on: connection) { changes.subtract(old) }
+                    for id in ids { if let new = samples[id] { changes.add(new) } }
                     for statement in statements { try connection.execute(statement.sql, statement.values) }
+                    try apply(changes, on: connection)
                 }
                 return tooLarge
             } catch let error as MySQLError where error.isRetryableConflict && attempt < conflictRetries {
@@ -226,11 +234,14 @@ public final class MySQLStore: TraceStore, Service {
                             ids += oldest.lazy.filter { !taken.contains($0) }.prefix(wanted)
                         }
                     }
+                    var changes = RollupChanges()
+                    for old in try Self.storedSamples(ids, on: connection) { changes.subtract(old) }
                     for start in stride(from: 0, to: ids.count, by: 1000) {
                         let chunk = ids[start..<min(start + 1000, ids.count)]
                         let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
                         try connection.execute("DELETE FROM \(requests) WHERE id IN (\(placeholders))", chunk.map { ColumnValue.text($0) })
                     }
+                    try Self.apply(changes, on: connection)
                     return ids.count
                 }
             }
@@ -241,7 +252,12 @@ public final class MySQLStore: TraceStore, Service {
 
     public func clear() async throws {
         do {
-            try await pool.withConnection { connection in _ = try connection.execute("DELETE FROM \(Self.requests)", []) }
+            try await pool.withConnection { connection in
+                try connection.transaction {
+                    _ = try connection.execute("DELETE FROM \(Self.requests)", [])
+                    _ = try connection.execute("DELETE FROM \(Self.rollups)", [])
+                }
+            }
         } catch {
             throw describe(error, doing: "cannot clear")
         }

@@ -30,7 +30,8 @@ extension PostgresStore {
         guard !ids.isEmpty else { return [] }
         let array = PostgresBindings([.text("{" + ids.map(Self.arrayElement).joined(separator: ",") + "}")])
         let lock = PostgresQuery(
-            unsafeSQL: "SELECT count(pg_advisory_xact_lock(h)) FROM (SELECT DISTINCT hashtext(x) AS h FROM unnest($1::text[]) AS x ORDER BY h) AS hashes",
+            unsafeSQL:
+                "SELECT count(pg_advisory_xact_lock(h)) FROM (SELECT DISTINCT hashtext(x) AS h FROM unnest($1::text[]) AS x ORDER BY h) AS hashes",
             binds: array
         )
         for try await _ in try await connection.query(lock, logger: logger) {}
