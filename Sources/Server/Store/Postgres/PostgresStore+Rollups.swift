@@ -25,19 +25,25 @@ extension PostgresStore {
     /// The samples of the stored versions of `ids`, with each id locked until the transaction ends, so
     /// that a concurrent save of the same record waits and then sees this one's version (a row lock
     /// cannot do that for a record not stored yet: two first saves would both count it). The locks are
-    /// transaction-scoped advisory locks on the ids' hashes, taken in hash order so writers never deadlock.
+    /// transaction-scoped advisory locks on the schema's and the ids' hashes, taken in hash order so
+    /// writers never deadlock.
     func storedSamples(_ ids: [String], on connection: PostgresConnection) async throws -> [StatsSample] {
         guard !ids.isEmpty else { return [] }
         let array = PostgresBindings([.text("{" + ids.map(Self.arrayElement).joined(separator: ",") + "}")])
+        // Two-key locks, the schema's hash first, so stores in other schemas never wait on these.
+        var lockBinds = array
+        lockBinds.append(contentsOf: [.text(schema)])
         let lock = PostgresQuery(
-            unsafeSQL:
-                "SELECT count(pg_advisory_xact_lock(h)) FROM (SELECT DISTINCT hashtext(x) AS h FROM unnest($1::text[]) AS x ORDER BY h) AS hashes",
-            binds: array
+            unsafeSQL: """
+                SELECT count(pg_advisory_xact_lock(hashtext($2), h)) \
+                FROM (SELECT DISTINCT hashtext(x) AS h FROM unnest($1::text[]) AS x ORDER BY h) AS hashes
+                """,
+            binds: lockBinds
         )
         for try await _ in try await connection.query(lock, logger: logger) {}
         let query = PostgresQuery(
             unsafeSQL: "SELECT \(RollupLayout.sampleColumnNames) FROM \(table(RecordLayout.table)) WHERE id = ANY($1::text[]) FOR UPDATE",
-            binds: PostgresBindings([.text("{" + ids.map(Self.arrayElement).joined(separator: ",") + "}")])
+            binds: array
         )
         var samples: [StatsSample] = []
         for try await row in try await connection.query(query, logger: logger) { samples.append(try RollupLayout.sample(row.makeRandomAccess())) }
