@@ -55,26 +55,71 @@ extension PostgresStore {
         "\"" + id.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
-    /// Applies `changes` in `connection`'s transaction: each changed row made to exist, locked, then
-    /// written (or deleted when it has no records left), in ``RollupChanges/keys`` order, so writers on
-    /// several nodes lock rows in the same order.
+    /// Applies `changes` in `connection`'s transaction in four statements whatever the number of rows:
+    /// the changed rows made to exist, read and locked (in ``RollupChanges/keys`` order, so writers on
+    /// several nodes lock rows in the same order), then written, and those left without records deleted.
     func apply(_ changes: RollupChanges, on connection: PostgresConnection) async throws {
-        let insertEmpty = RollupLayout.insertEmptySQL(.postgres, table: rollups)
-        let select = RollupLayout.selectTotalsSQL(.postgres, table: rollups)
-        let upsert = RollupLayout.upsertSQL(.postgres, table: rollups)
-        let delete = RollupLayout.deleteSQL(.postgres, table: rollups)
-        for key in changes.keys {
-            let keyValues = RollupLayout.keyValues(key)
-            try await connection.query(PostgresQuery(unsafeSQL: insertEmpty, binds: PostgresBindings(keyValues)), logger: logger)
-            var current: RollupTotals?
-            for try await row in try await connection.query(PostgresQuery(unsafeSQL: select, binds: PostgresBindings(keyValues)), logger: logger) {
-                current = try RollupLayout.totals(row.makeRandomAccess())
+        let keys = changes.keys
+        guard !keys.isEmpty else { return }
+        let keyWidth = RollupLayout.keyColumns.count
+        let keyNames = RollupLayout.keyColumns.map(\.name).joined(separator: ", ")
+        func tuples(_ count: Int, width: Int, suffix: String = "") -> String {
+            (0..<count).map { r in "(" + (1...width).map { "$\(r * width + $0)" }.joined(separator: ", ") + suffix + ")" }.joined(separator: ", ")
+        }
+        for chunk in stride(from: 0, to: keys.count, by: 1000).map({ Array(keys[$0..<min($0 + 1000, keys.count)]) }) {
+            let keyValues = chunk.flatMap(RollupLayout.keyValues)
+            let empty = ", " + Array(repeating: "0", count: RollupLayout.totalsColumns.count - 1).joined(separator: ", ") + ", ''::bytea"
+            try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: "INSERT INTO \(rollups) (\(RollupLayout.columnNames)) VALUES \(tuples(chunk.count, width: keyWidth, suffix: empty)) ON CONFLICT DO NOTHING",
+                    binds: PostgresBindings(keyValues)
+                ),
+                logger: logger
+            )
+            var current: [RollupKey: RollupTotals] = [:]
+            let select = PostgresQuery(
+                unsafeSQL: """
+                    SELECT \(RollupLayout.columnNames) FROM \(rollups) WHERE (\(keyNames)) IN (\(tuples(chunk.count, width: keyWidth))) \
+                    ORDER BY \(keyNames) FOR UPDATE
+                    """,
+                binds: PostgresBindings(keyValues)
+            )
+            for try await row in try await connection.query(select, logger: logger) {
+                let r = row.makeRandomAccess()
+                current[try RollupLayout.row(r).key] = try RollupLayout.totals(r, from: keyWidth)
             }
-            if let row = changes.applied(to: current, key: key) {
-                let values = keyValues + RollupLayout.totalsValues(row)
-                try await connection.query(PostgresQuery(unsafeSQL: upsert, binds: PostgresBindings(values)), logger: logger)
-            } else {
-                try await connection.query(PostgresQuery(unsafeSQL: delete, binds: PostgresBindings(keyValues)), logger: logger)
+            var written: [ColumnValue] = []
+            var deleted: [ColumnValue] = []
+            var writtenCount = 0
+            for key in chunk {
+                if let row = changes.applied(to: current[key], key: key) {
+                    written += RollupLayout.keyValues(key) + RollupLayout.totalsValues(row)
+                    writtenCount += 1
+                } else {
+                    deleted += RollupLayout.keyValues(key)
+                }
+            }
+            if writtenCount > 0 {
+                let updates = RollupLayout.totalsColumns.map { "\($0.name) = excluded.\($0.name)" }.joined(separator: ", ")
+                try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            INSERT INTO \(rollups) (\(RollupLayout.columnNames)) VALUES \(tuples(writtenCount, width: RollupLayout.columns.count)) \
+                            ON CONFLICT (\(keyNames)) DO UPDATE SET \(updates)
+                            """,
+                        binds: PostgresBindings(written)
+                    ),
+                    logger: logger
+                )
+            }
+            if !deleted.isEmpty {
+                try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: "DELETE FROM \(rollups) WHERE (\(keyNames)) IN (\(tuples(deleted.count / keyWidth, width: keyWidth)))",
+                        binds: PostgresBindings(deleted)
+                    ),
+                    logger: logger
+                )
             }
         }
     }
