@@ -212,13 +212,46 @@ public final class CapturePipeline: Service, Sendable {
     /// tried again.
     @discardableResult
     public func flush() async -> Bool {
-        let batch = state.withLock { s -> [TraceRecord] in
-            let b = Array(s.pending.values)
-            s.pending.removeAll(keepingCapacity: true)
-            s.pendingBytes = 0
-            return b
+        while true {
+            let (saved, more) = await saveBatch()
+            guard saved else { return false }
+            guard more else { return true }
         }
-        guard !batch.isEmpty else { return true }
+    }
+
+    /// The most records one save writes: a store that fell behind catches up in transactions of a
+    /// bounded size (and time), rather than one that grows with the backlog.
+    static let maxBatch = 2000
+
+    /// Saves up to ``maxBatch`` pending records, oldest ids first. Returns whether the save succeeded (or
+    /// failed in a way that drops the batch), and whether records are still pending.
+    private func saveBatch() async -> (saved: Bool, more: Bool) {
+        let (batch, more) = state.withLock { s -> ([TraceRecord], Bool) in
+            guard s.pending.count > Self.maxBatch else {
+                let b = Array(s.pending.values)
+                s.pending.removeAll(keepingCapacity: true)
+                s.pendingBytes = 0
+                return (b, false)
+            }
+            let ids = s.pending.keys.sorted().prefix(Self.maxBatch)
+            var b: [TraceRecord] = []
+            b.reserveCapacity(ids.count)
+            for id in ids {
+                if let r = s.pending.removeValue(forKey: id) {
+                    s.pendingBytes -= r.bodyBytes
+                    b.append(r)
+                }
+            }
+            return (b, true)
+        }
+        guard !batch.isEmpty else { return (true, false) }
+        let saved = await save(batch)
+        return (saved, more)
+    }
+
+    /// Saves `batch`; on failure keeps it to be saved again, or counts it lost. Returns `false` when it
+    /// waits to be saved again.
+    private func save(_ batch: [TraceRecord]) async -> Bool {
         do {
             try await store.save(batch.sorted { $0.id < $1.id })
             let recovered = state.withLock { s -> Bool in
