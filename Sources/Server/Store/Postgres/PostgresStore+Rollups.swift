@@ -69,9 +69,10 @@ extension PostgresStore {
         for chunk in stride(from: 0, to: keys.count, by: 1000).map({ Array(keys[$0..<min($0 + 1000, keys.count)]) }) {
             let keyValues = chunk.flatMap(RollupLayout.keyValues)
             let empty = ", " + Array(repeating: "0", count: RollupLayout.totalsColumns.count - 1).joined(separator: ", ") + ", ''::bytea"
+            let rows = tuples(chunk.count, width: keyWidth, suffix: empty)
             try await connection.query(
                 PostgresQuery(
-                    unsafeSQL: "INSERT INTO \(rollups) (\(RollupLayout.columnNames)) VALUES \(tuples(chunk.count, width: keyWidth, suffix: empty)) ON CONFLICT DO NOTHING",
+                    unsafeSQL: "INSERT INTO \(rollups) (\(RollupLayout.columnNames)) VALUES \(rows) ON CONFLICT DO NOTHING",
                     binds: PostgresBindings(keyValues)
                 ),
                 logger: logger
