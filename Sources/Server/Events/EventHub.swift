@@ -323,7 +323,7 @@ public final class EventHub: Service, Sendable {
 
     /// A stream of events after `lastEventID` (or from now). When `lastEventID` is older than the ring
     /// holds, or is not one of this server's (another node's, or from before a restart), the stream
-    /// starts with `resync`.
+    /// starts with `resync`. `lastEventID` 0 replays everything the ring holds.
     ///
     /// A resumed stream replays the ring's events after `lastEventID` through the subscriber's filter,
     /// deltas included: the deltas seen before and after a reconnect add up to each answer's text.
@@ -336,9 +336,11 @@ public final class EventHub: Service, Sendable {
             // Requests already in flight: follow those that match, so their deltas arrive.
             for summary in s.inFlight.values { _ = sub.following.admit(.started, summary, filter: filter) }
             s.subscribers[key] = sub
-            guard let lastEventID else { return (key, [], sub.following) }
+            guard var lastEventID else { return (key, [], sub.following) }
             let ordered = s.ring[s.ringStart...] + s.ring[..<s.ringStart]
             let oldest = ordered.first?.id ?? s.nextID
+            // 0 is no event's id: it asks for everything the ring holds.
+            if lastEventID == 0 { lastEventID = oldest - 1 }
             if lastEventID + 1 < oldest || lastEventID >= s.nextID {
                 let resync = LiveEvent(id: s.nextID - 1, kind: .resync, json: "{}")
                 deliver(.event(resync), to: key, in: &s)
