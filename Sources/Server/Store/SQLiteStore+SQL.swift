@@ -16,6 +16,14 @@ extension SQLiteStore {
             clause.append("env = ?")
             args += [env]
         }
+        if let environments = f.environments {
+            if environments.isEmpty {
+                clause.append("0")
+            } else {
+                clause.append("env IN (" + Array(repeating: "?", count: environments.count).joined(separator: ", ") + ")")
+                args += StatementArguments(environments.sorted())
+            }
+        }
         if let model = f.model {
             clause.append("model = ?")
             args += [model]

@@ -7,7 +7,7 @@ import LLMTraceModel
 extension SQLiteStore {
     /// Whether rollups can answer `filter`: they are kept per hour, environment and model only.
     static func rollupsAnswer(_ filter: RequestFilter) -> Bool {
-        filter.status == nil && (filter.text ?? "").isEmpty && filter.expression == nil
+        filter.status == nil && (filter.text ?? "").isEmpty && filter.expression == nil && filter.environments == nil
     }
 
     public func stats(filter: RequestFilter) async throws -> Stats {

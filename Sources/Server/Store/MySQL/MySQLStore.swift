@@ -247,6 +247,20 @@ public final class MySQLStore: TraceStore, Service {
         }
     }
 
+    @discardableResult
+    public func clear(environments: Set<String>) async throws -> Int {
+        guard !environments.isEmpty else { return 0 }
+        let envs = environments.sorted()
+        let marks = Array(repeating: "?", count: envs.count).joined(separator: ", ")
+        do {
+            return try await pool.withConnection(retryingLostConnection: false) { connection in
+                try connection.execute("DELETE FROM \(Self.requests) WHERE env IN (\(marks))", envs.map { ColumnValue.text($0) })
+            }
+        } catch {
+            throw describe(error, doing: "cannot clear")
+        }
+    }
+
     public func count() async throws -> Int {
         do {
             return try await pool.withConnection { connection in

@@ -242,6 +242,27 @@ public final class PostgresStore: TraceStore, Service {
         }
     }
 
+    @discardableResult
+    public func clear(environments: Set<String>) async throws -> Int {
+        guard !environments.isEmpty else { return 0 }
+        let requests = table(RecordLayout.table)
+        let envs = environments.sorted()
+        return try await run(doing: "cannot clear", within: saveLimit) {
+            try await self.client.withConnection { connection in
+                let query = PostgresQuery(
+                    unsafeSQL: "DELETE FROM \(requests) WHERE env = ANY($1)",
+                    binds: {
+                        var b = PostgresBindings()
+                        b.append(envs)
+                        return b
+                    }()
+                )
+                let future: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: self.logger)
+                return try await future.get().metadata.rows ?? 0
+            }
+        }
+    }
+
     public func count() async throws -> Int {
         let requests = table(RecordLayout.table)
         return try await run(doing: "cannot count records in", within: readLimit) {
