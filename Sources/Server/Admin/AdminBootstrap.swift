@@ -36,7 +36,7 @@ public enum AdminBootstrap {
         guard try await !store.hasSystemAdmin() else {
             throw Refused(
                 description:
-                    "a system administrator exists already in \(store.description): bootstrap only creates the first one; sign in as an administrator and use PATCH /admin/users/:id/system-admin, or `llmtrace admin users reset-password`"
+                    "a system administrator exists already in the admin database (\(store.description)): bootstrap only creates the first one; sign in as an administrator and use PATCH /admin/users/:id/system-admin, or `llmtrace admin users reset-password`"
             )
         }
         let hash = try await PasswordHasher(cost: bcryptCost).hash(password)
