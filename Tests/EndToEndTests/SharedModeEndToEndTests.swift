@@ -32,8 +32,39 @@ struct SharedModeEndToEndTests {
 
     static func items(_ json: [String: Any]) -> [[String: Any]] { json["items"] as? [[String: Any]] ?? [] }
 
-    @Test func twoTeamsSeeOnlyTheirOwnTrafficOnEveryReadPath() async throws {
-        let db = try ClusterEndToEndTests.urlWithFreshSchema()
+    /// The MariaDB client, to make a fresh database for the MySQL case.
+    static let mariadbClient = ["/usr/bin/mariadb", "/usr/bin/mysql"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// PostgreSQL (a fresh schema), and MariaDB when its test server and a client are there (a fresh database).
+    static let engines = ["postgres"] + (ClusterEndToEndTests.mysqlURL != nil && mariadbClient != nil ? ["mysql"] : [])
+
+    /// A fresh database URL of `engine`, and how to drop it.
+    static func freshDatabase(_ engine: String) async throws -> (String, () async -> Void) {
+        guard engine == "mysql" else { return (try ClusterEndToEndTests.urlWithFreshSchema(), {}) }
+        let base = try #require(ClusterEndToEndTests.mysqlURL)
+        let url = try #require(URLComponents(string: base))
+        let name = "llmtrace_t_e" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+        let client = URL(fileURLWithPath: try #require(mariadbClient))
+        func run(_ sql: String) async throws -> (Int32, String) {
+            try await runCommand(
+                client,
+                ["-h", url.host ?? "127.0.0.1", "-P", "\(url.port ?? 3306)", "-u", url.user ?? "root", "--skip-ssl", "-e", sql],
+                environment: ["MYSQL_PWD": url.password ?? "", "PATH": "/usr/bin:/bin"]
+            )
+        }
+        let (status, output) = try await run("CREATE DATABASE `\(name)` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+        try #require(status == 0, "\(output)")
+        var fresh = url
+        fresh.path = "/\(name)"
+        return (try #require(fresh.string), { _ = try? await run("DROP DATABASE IF EXISTS `\(name)`") })
+    }
+
+    @Test(arguments: engines) func twoTeamsSeeOnlyTheirOwnTrafficOnEveryReadPath(engine: String) async throws {
+        let (db, drop) = try await Self.freshDatabase(engine)
+        try await withTeardown(db, teardown: { _ in await drop() }) { db in try await scenario(db) }
+    }
+
+    func scenario(_ db: String) async throws {
         // Shared mode refuses memory and SQLite, saying what to use.
         let (refusedStatus, refused) = try await LLMTraceProcess.runToEnd(["serve", "--mode", "shared", "--port", "0", "--no-socket"])
         #expect(refusedStatus != 0 && refused.contains("postgres://"), "\(refused)")
