@@ -18,9 +18,12 @@ import Testing
     }
 
     @Test func theThrottleCountsFailuresPerEmailAndPerAddress() {
-        let throttle = LoginThrottle(maxFailures: 3, window: 60)
+        let throttle = LoginThrottle(maxFailures: 3, maxFailuresPerAddress: 4, window: 60)
         let now = Date()
         for _ in 0..<3 { throttle.recordFailure(email: "A@x.io", address: "10.0.0.1", now: now) }
+        // The email is locked; the address (4 allowed) not yet.
+        #expect(throttle.retryAfter(email: "b@x.io", address: "10.0.0.1", now: now) == nil)
+        throttle.recordFailure(email: "d@x.io", address: "10.0.0.1", now: now)
         // The email is locked from any address, the address for any email.
         #expect(throttle.retryAfter(email: "a@x.io", address: "10.0.0.9", now: now.addingTimeInterval(10)) == 50)
         #expect(throttle.retryAfter(email: "b@x.io", address: "10.0.0.1", now: now) == 60)

@@ -1,16 +1,19 @@
 import Foundation
 import Synchronization
 
-/// Slows down password guessing: after ``maxFailures`` failed logins within ``window`` for one email
-/// or from one client address, further attempts are refused (429 with `Retry-After`) until the oldest
-/// failure leaves the window. A successful login clears the email's failures.
+/// Slows down password guessing: after ``maxFailures`` failed logins within ``window`` for one email,
+/// or ``maxFailuresPerAddress`` from one client address, further attempts are refused (429 with
+/// `Retry-After`) until the oldest failure leaves the window. A successful login clears the email's
+/// failures. The address allows more, since many people may sign in through one proxy or NAT.
 final class LoginThrottle: Sendable {
     let maxFailures: Int
+    let maxFailuresPerAddress: Int
     let window: TimeInterval
     private let failures = Mutex<[String: [Date]]>([:])
 
-    init(maxFailures: Int = 5, window: TimeInterval = 15 * 60) {
+    init(maxFailures: Int = 5, maxFailuresPerAddress: Int = 20, window: TimeInterval = 15 * 60) {
         self.maxFailures = maxFailures
+        self.maxFailuresPerAddress = maxFailuresPerAddress
         self.window = window
     }
 
@@ -25,7 +28,8 @@ final class LoginThrottle: Sendable {
             for key in Self.keys(email: email, address: address) {
                 let recent = (table[key] ?? []).filter { now.timeIntervalSince($0) < window }
                 table[key] = recent.isEmpty ? nil : recent
-                if recent.count >= maxFailures, let oldest = recent.first {
+                let limit = key.hasPrefix("address:") ? maxFailuresPerAddress : maxFailures
+                if recent.count >= limit, let oldest = recent.suffix(limit).first {
                     wait = max(wait, window - now.timeIntervalSince(oldest))
                 }
             }
