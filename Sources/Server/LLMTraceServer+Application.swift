@@ -11,10 +11,24 @@ extension LLMTraceServer {
     ///
     /// The file middleware is added after the API routes, so it wraps only requests no route matched:
     /// an API 404 (`/api/requests/{unknown id}`) is never answered from the file system.
-    static func buildRouter(api: APIController, password: String?, webRoot: String?, logger: Logger) -> Router<AppRequestContext> {
+    static func buildRouter(
+        api: APIController,
+        password: String?,
+        webRoot: String?,
+        logger: Logger,
+        admin: AdminController? = nil
+    ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
-        api.addAPIRoutes(to: guarded(router.group("api"), password: password))
-        api.addCGIRoutes(to: guarded(router.group("cgi-bin"), password: password))
+        if let admin {
+            // Shared mode: accounts instead of the password; every read needs an access token.
+            let bearer = BearerAuthMiddleware(auth: admin.auth)
+            api.addAPIRoutes(to: guarded(router.group("api"), middleware: bearer))
+            api.addCGIRoutes(to: guarded(router.group("cgi-bin"), middleware: bearer))
+            admin.addRoutes(open: router.group("admin"), guarded: guarded(router.group("admin"), middleware: bearer))
+        } else {
+            api.addAPIRoutes(to: guarded(router.group("api"), password: password))
+            api.addCGIRoutes(to: guarded(router.group("cgi-bin"), password: password))
+        }
         if let webRoot {
             router.add(middleware: FileMiddleware(webRoot, cacheControl: panelCacheControl, searchForIndexHtml: true, logger: logger))
         } else {
@@ -38,7 +52,15 @@ extension LLMTraceServer {
     /// as when the whole `/api/` prefix was guarded.
     private static func guarded(_ group: RouterGroup<AppRequestContext>, password: String?) -> RouterGroup<AppRequestContext> {
         guard let password else { return group }
-        group.add(middleware: PasswordMiddleware(password: password))
+        return guarded(group, middleware: PasswordMiddleware(password: password))
+    }
+
+    /// `group` behind `middleware`, with unknown paths under it behind it too.
+    private static func guarded(
+        _ group: RouterGroup<AppRequestContext>,
+        middleware: some RouterMiddleware<AppRequestContext>
+    ) -> RouterGroup<AppRequestContext> {
+        group.add(middleware: middleware)
         for method: HTTPRequest.Method in [.get, .post, .put, .patch, .delete] {
             group.on("**", method: method) { _, _ -> Response in throw HTTPError(.notFound) }
         }

@@ -75,7 +75,13 @@ public struct LLMTraceServer: Sendable {
             }
         }
         let components = try await ServerComponents.open(configuration, logger: logger)
-        let router = Self.buildRouter(api: components.api, password: configuration.password, webRoot: configuration.webRoot, logger: logger)
+        let router = Self.buildRouter(
+            api: components.api,
+            password: configuration.password,
+            webRoot: configuration.webRoot,
+            logger: logger,
+            admin: components.admin
+        )
         let responder = RootResponder(proxy: components.proxy, api: router.buildResponder())
         let group = serviceGroup(components, applications: applications(responder, onListening: onListening))
 

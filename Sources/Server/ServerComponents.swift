@@ -17,13 +17,22 @@ struct ServerComponents: Sendable {
     let client: HTTPClient
     let proxy: ProxyHandler
     let api: APIController
+    /// Shared mode's admin API (and its store), `nil` in standalone mode.
+    let admin: AdminController?
 
     /// Opens everything the configuration names. Everything that can refuse to start (prices, store)
     /// is opened before the upstream client, which needs shutting down.
     static func open(_ c: ServerConfiguration, logger: Logger) async throws -> ServerComponents {
         let prices = try LLMTraceServer.loadPrices(c)
         if let problem = prices.loadError { logger.warning("pricing: \(problem)") }
-        let store = try await LLMTraceServer.openStore(c, logger: logger)
+        let auth = c.isShared ? try await openShared(c, logger: logger) : nil
+        let store: any TraceStore
+        do {
+            store = try await LLMTraceServer.openStore(c, logger: logger)
+        } catch {
+            try? await auth?.store.close()
+            throw error
+        }
         let events = EventHub(firstEventID: EventHub.randomFirstEventID(), logger: logger) { try? await store.stats(filter: RequestFilter()) }
         let cluster = (store as? any SharedStore).map { ClusterFeed(store: $0, events: events, logger: logger) }
         let pipeline = CapturePipeline(store: store, events: events, logger: logger)
@@ -35,7 +44,7 @@ struct ServerComponents: Sendable {
             logger: logger
         )
         let client = makeClient(c)
-        let proxy = ProxyHandler(
+        var proxy = ProxyHandler(
             client: client,
             pipeline: pipeline,
             prices: prices,
@@ -44,7 +53,8 @@ struct ServerComponents: Sendable {
             headTimeout: .milliseconds(Int64(c.upstreamIdleTimeoutSeconds * 1000)),
             logger: logger
         )
-        let api = APIController(
+        proxy.gate = auth.map { EnvironmentGate(store: $0.store) }
+        var api = APIController(
             store: store,
             pipeline: pipeline,
             events: events,
@@ -53,6 +63,7 @@ struct ServerComponents: Sendable {
             cluster: cluster,
             startedAt: Date()
         )
+        api.auth = auth
         return ServerComponents(
             prices: prices,
             store: store,
@@ -62,8 +73,35 @@ struct ServerComponents: Sendable {
             cluster: cluster,
             client: client,
             proxy: proxy,
-            api: api
+            api: api,
+            admin: auth.map { AdminController(auth: $0) }
         )
+    }
+
+    /// Shared mode: the admin store (migrated), the first administrator from the environment when
+    /// asked and none exists, and the run-time auth with its JWT secret.
+    static func openShared(_ c: ServerConfiguration, logger: Logger) async throws -> SharedAuth {
+        var url = try DatabaseURL(c.adminDatabaseURL)
+        if let pool = c.databasePoolSize { url.poolSize = pool }
+        let store = try await SQLAdminStore.connect(url, logger: logger)
+        do {
+            if let email = c.bootstrapEmail, let password = c.bootstrapPassword {
+                if try await store.hasSystemAdmin() {
+                    logger.notice("LLMTRACE_BOOTSTRAP_EMAIL is ignored: a system administrator exists already")
+                } else {
+                    let user = try await AdminBootstrap.bootstrap(store: store, email: email, password: password, bcryptCost: c.bcryptCost)
+                    logger.notice("created the first system administrator, \(user.email)")
+                }
+            } else if try await !store.hasSystemAdmin() {
+                logger.warning(
+                    "shared mode has no system administrator yet: run `llmtrace admin bootstrap --email … --password-stdin --db …`, or start with LLMTRACE_BOOTSTRAP_EMAIL and LLMTRACE_BOOTSTRAP_PASSWORD"
+                )
+            }
+            return try await SharedAuth.open(store: store, secret: c.jwtSecret, bcryptCost: c.bcryptCost)
+        } catch {
+            try? await store.close()
+            throw error
+        }
     }
 
     /// The upstream client: no redirects followed, no decompression, the configured connect and idle
@@ -89,5 +127,6 @@ struct ServerComponents: Sendable {
         await pipeline.flush()
         try? await client.shutdown()
         do { try await store.close() } catch { logger.error("closing the store failed: \(error)") }
+        if let admin { try? await admin.store.close() }
     }
 }

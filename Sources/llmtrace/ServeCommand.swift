@@ -11,8 +11,20 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the proxy, the capture store and the JSON API (the default command)."
     )
 
-    @Option(name: [.short, .long], help: "Storage mode: local (memory or SQLite).")
+    @Option(
+        name: [.short, .long],
+        help: "local (default: no accounts) or shared (teams, accounts and environments; needs a PostgreSQL or MySQL --db)."
+    )
     var mode: String?
+    @Option(name: .long, help: "Shared mode: the PostgreSQL or MySQL URL keeping accounts, teams and environments (default: --db).")
+    var adminDb: String?
+    @Option(name: .long, help: "Shared mode: the MySQL URL keeping accounts (the same setting as --admin-db).")
+    var adminMysqlUrl: String?
+    @Option(
+        name: .long,
+        help: "Shared mode: the secret signing access tokens, 32 bytes or more (default: generated once, kept in the admin database)."
+    )
+    var jwtSecret: String?
     @Option(name: [.short, .long], help: "Port to listen on (default 8080; 0 picks a free one).")
     var port: String?
     @Option(name: [.customShort("H"), .long], help: "Address to listen on (default 127.0.0.1).")
@@ -73,6 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
             .upstreamConnectTimeout: upstreamConnectTimeout, .upstreamIdleTimeout: upstreamIdleTimeout, .pricing: pricing,
             .socket: noSocket ? "" : socket,
             .retain: retain, .maxRecords: maxRecords, .pruneInterval: pruneInterval, .dbPool: dbPool,
+            .adminDb: adminDb ?? adminMysqlUrl, .jwtSecret: jwtSecret,
         ]
         let resolver = ConfigResolver(
             flags: flags.compactMapValues { $0 },
@@ -95,7 +108,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "llmtrace")
         if let file { logger.info("using config file \(file.path)") }
-        if configuration.listensPublicly && configuration.password == nil {
+        if configuration.listensPublicly && configuration.password == nil && !configuration.isShared {
             logger.warning(
                 "listening on \(configuration.host) without --password: anyone who can reach this port can read captured traffic and use the proxy"
             )
@@ -109,9 +122,10 @@ struct ServeCommand: AsyncParsableCommand {
             let banner = """
                 llmtrace \(LLMTraceVersion.current) listening on http://\(address)
                   store: \(configuration.database == ":memory:" ? "memory" : DatabaseURL.isURL(configuration.database) ? DatabaseURL.redacted(configuration.database) : configuration.database)
+                  mode: \(configuration.isShared ? "shared (sign in: POST /admin/login)" : "local")
                   socket: \(configuration.socketPath ?? "none")
                   retention: \(retentionText)
-                  proxy: http://\(address)/proxy/<env>/https/api.openai.com/v1
+                  proxy: http://\(address)/proxy/<env>\(configuration.isShared ? "[:<ingest key>]" : "")/https/api.openai.com/v1
 
                 """
             FileHandle.standardOutput.write(Data(banner.utf8))

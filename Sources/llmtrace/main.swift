@@ -35,6 +35,10 @@ do {
     case let serve as ServeCommand: try await serve.run()
     case let tui as TUICommand: try await tui.run()
     case let tail as TailCommand: try await tail.run()
+    case let bootstrap as AdminBootstrapCommand: try await bootstrap.run()
+    case let users as AdminUsersCommand.List: try await users.run()
+    case let reset as AdminUsersCommand.ResetPassword: try await reset.run()
+    case let teams as AdminTeamsCommand.List: try await teams.run()
     default: try command.run()
     }
 } catch {

@@ -3,6 +3,15 @@ import Testing
 @testable import Analysis
 
 @Suite struct ProxyRouteTests {
+    @Test func anIngestKeyAfterTheEnvironmentIsTakenApartAndNeverForwarded() throws {
+        let r = try ProxyRoute.parse("/proxy/prod:s3cr3t-_x/https/api.openai.com/v1/chat?x=1")
+        #expect(r.env == "prod")
+        #expect(r.ingestKey == "s3cr3t-_x")
+        #expect(r.upstreamURL == "https://api.openai.com/v1/chat?x=1")
+        #expect(try ProxyRoute.parse("/proxy/prod/https/h/").ingestKey == nil)
+        #expect(throws: ProxyRouteError.self) { try ProxyRoute.parse("/proxy/:key/https/h/") }
+    }
+
     @Test func parsesAFullRoute() throws {
         let r = try ProxyRoute.parse("/proxy/dev/https/api.openai.com/v1/chat/completions?a=1&b=2")
         #expect(r.env == "dev")

@@ -16,6 +16,7 @@ final class FailingStore: TraceStore {
     func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws {}
     func prune(olderThan: Date?, keepNewest: Int?, limit: Int) async throws -> Int { throw StoreError("disk full") }
     func clear() async throws {}
+    func clear(environments: Set<String>) async throws -> Int { 0 }
     func count() async throws -> Int { 0 }
     func close() async throws {}
 }

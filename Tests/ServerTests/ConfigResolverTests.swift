@@ -98,6 +98,39 @@ import Testing
         }
     }
 
+    @Test func sharedModeNeedsADatabaseServerAndALongEnoughSecret() throws {
+        let root = try Self.tempDir()
+        func resolve(_ flags: [ConfigResolver.Key: String], _ env: [String: String] = [:]) throws(ConfigurationError) -> ServerConfiguration {
+            try ConfigResolver(flags: flags, environment: env, workingDirectory: root, configPath: nil).resolve().0
+        }
+        func message(_ flags: [ConfigResolver.Key: String], _ env: [String: String] = [:]) -> String {
+            do {
+                _ = try resolve(flags, env)
+                return ""
+            } catch {
+                return error.message
+            }
+        }
+        let pg = "postgres://u:p@127.0.0.1:5432/db"
+        #expect(message([.mode: "shared"]).contains("postgres://"))
+        #expect(message([.mode: "shared", .db: "./trace.db"]).contains("SQLite file ./trace.db"))
+        #expect(message([.mode: "team"]).contains("'local'"))
+        let c = try resolve([.mode: "shared", .db: pg])
+        #expect(c.isShared && c.adminDatabaseURL == pg && c.jwtSecret == nil)
+        #expect(message([.mode: "shared", .db: pg, .adminDb: "./admin.db"]).contains("--admin-db"))
+        #expect(message([.mode: "shared", .db: pg], ["JWT_SECRET": "short"]).contains("at least 32"))
+        let env = [
+            "LLMTRACE_ADMIN_MYSQL_URL": "mysql://u:p@127.0.0.1:3306/admin", "LLMTRACE_JWT_SECRET": String(repeating: "k", count: 32),
+            "LLMTRACE_BOOTSTRAP_EMAIL": "a@example.com", "LLMTRACE_BOOTSTRAP_PASSWORD": "password1",
+        ]
+        let withEnv = try resolve([.mode: "shared", .db: pg], env)
+        #expect(withEnv.adminDatabaseURL == "mysql://u:p@127.0.0.1:3306/admin")
+        #expect(withEnv.jwtSecret?.count == 32)
+        #expect(withEnv.bootstrapEmail == "a@example.com" && withEnv.bootstrapPassword == "password1")
+        // Standalone mode is as before: no accounts asked for.
+        #expect(try resolve([:]).isShared == false)
+    }
+
     @Test func badValuesAreRejectedWithTheirSource() throws {
         let root = try Self.tempDir()
         func message(_ flags: [ConfigResolver.Key: String], _ env: [String: String] = [:]) -> String {

@@ -14,12 +14,14 @@ import Testing
 )
 struct PostgresTLSTests {
     static let ca = ProcessInfo.processInfo.environment["LLMTRACE_TEST_DATABASE_CA"] ?? ""
+    /// A schema of this run's own, dropped at the end.
+    static let schema = "llmtrace_tls_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
 
     /// The test URL with its `sslmode` replaced by `options`.
     static func url(_ options: String) throws -> DatabaseURL {
         let base = try #require(conformancePostgresURL).replacingOccurrences(of: "sslmode=disable", with: "")
         let separator = base.hasSuffix("?") ? "" : base.contains("?") ? "&" : "?"
-        return try DatabaseURL(base + separator + options + "&schema=llmtrace_tls")
+        return try DatabaseURL(base + separator + options + "&schema=\(schema)")
     }
 
     /// Whether the store's connections are encrypted, as the server sees one of them.
@@ -45,6 +47,7 @@ struct PostgresTLSTests {
         // verify-full with the CA: checked, and the certificate names 127.0.0.1.
         let verified = try await PostgresStore.connect(try Self.url("sslmode=verify-full&sslrootcert=\(Self.ca)"))
         #expect(try await Self.encrypted(verified))
+        try await verified.client.query("DROP SCHEMA \(unescaped: "\"\(Self.schema)\"") CASCADE")
         try await verified.close()
 
         // verify-full against the system's authorities: refused, and the message says why and what to do.

@@ -20,6 +20,7 @@ final class FlakyStore: TraceStore {
     func list(filter: RequestFilter, page: PageRequest) async throws -> Page { try await base.list(filter: filter, page: page) }
     func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws { try await base.forEachSample(filter: filter, body) }
     func clear() async throws { try await base.clear() }
+    func clear(environments: Set<String>) async throws -> Int { try await base.clear(environments: environments) }
     func count() async throws -> Int { try await base.count() }
     func prune(olderThan: Date?, keepNewest: Int?, limit: Int) async throws -> Int {
         try await base.prune(olderThan: olderThan, keepNewest: keepNewest, limit: limit)

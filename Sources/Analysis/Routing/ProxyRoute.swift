@@ -16,8 +16,20 @@ public struct ProxyRoute: Sendable, Equatable {
     public var path: String
     /// Query string without `?`, or `nil` when there was none.
     public var query: String?
+    /// The environment's ingest key, when the route gave one as `/proxy/{env}:{key}/…` (shared mode).
+    /// Never part of the upstream URL.
+    public var ingestKey: String?
 
-    public init(env: String, scheme: String, host: String, port: Int? = nil, path: String, query: String? = nil) {
+    public init(
+        env: String,
+        scheme: String,
+        host: String,
+        port: Int? = nil,
+        path: String,
+        query: String? = nil,
+        ingestKey: String? = nil
+    ) {
+        self.ingestKey = ingestKey
         self.env = env
         self.scheme = scheme
         self.host = host
@@ -51,7 +63,12 @@ public struct ProxyRoute: Sendable, Equatable {
         guard rest.hasPrefix(prefix) else { throw .notAProxyRoute }
         rest = rest.dropFirst(prefix.count)
 
-        let env = takeSegment(&rest)
+        var env = takeSegment(&rest)
+        var ingestKey: String?
+        if let colon = env.firstIndex(of: ":") {
+            ingestKey = String(env[env.index(after: colon)...])
+            env = env[..<colon]
+        }
         guard !env.isEmpty else { throw .missing("environment", expected: "/proxy/{env}/{scheme}/{host}/{path}") }
         guard env.count <= 64, env.utf8.allSatisfy(isEnvByte) else { throw .invalidEnv(String(env)) }
 
@@ -64,7 +81,7 @@ public struct ProxyRoute: Sendable, Equatable {
         let (host, port) = try parseAuthority(authority)
 
         let path = rest.isEmpty ? "/" : "/" + rest
-        return ProxyRoute(env: String(env), scheme: String(scheme), host: host, port: port, path: String(path), query: query)
+        return ProxyRoute(env: String(env), scheme: String(scheme), host: host, port: port, path: String(path), query: query, ingestKey: ingestKey)
     }
 
     private static func takeSegment(_ s: inout Substring) -> Substring {

@@ -13,6 +13,9 @@ public struct RequestFilter: Sendable, Equatable {
     public var until: Date?
     /// An expression in the filter language (docs/FILTERS.md), applied on top of the fields above.
     public var expression: FilterExpression?
+    /// The environments a caller may see (shared mode: its teams' environments); `nil` for every
+    /// environment, an empty set for none. Not a query parameter: the server sets it from the caller.
+    public var environments: Set<String>?
 
     public init(
         env: String? = nil,
@@ -35,6 +38,7 @@ public struct RequestFilter: Sendable, Equatable {
     /// Whether a summary passes the filter.
     public func matches(_ s: TraceSummary) -> Bool {
         if let env, s.env != env { return false }
+        if let environments, !environments.contains(s.env) { return false }
         if let model, s.model != model { return false }
         if let status, !status.matches(s) { return false }
         if let since, s.startedAt < since { return false }

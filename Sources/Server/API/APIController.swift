@@ -14,33 +14,60 @@ struct APIController: Sendable {
     let retention: Retention
     let cluster: ClusterFeed?
     let startedAt: Date
+    /// Shared mode's accounts: when set, every read is limited to the caller's teams' environments.
+    var auth: SharedAuth? = nil
 
     private static let lastEventIDHeader = HTTPField.Name("last-event-id")!
     private static let accelBufferingHeader = HTTPField.Name("x-accel-buffering")!
 
     /// The `/api` routes, on the group mounted at `/api` (which carries the password check, if any).
     func addAPIRoutes(to api: RouterGroup<AppRequestContext>) {
-        api.get("requests") { request, _ in try await list(request) }
-        api.get("requests/:id") { _, context in try await record(context.parameters.get("id") ?? "") }
-        api.delete("requests") { _, _ in try await clear() }
-        api.get("stats") { request, _ in try await stats(request) }
-        api.get("timeseries") { request, _ in try await timeseries(request) }
+        api.get("requests") { request, context in try await list(request, context) }
+        api.get("requests/:id") { _, context in try await record(context.parameters.get("id") ?? "", context) }
+        api.delete("requests") { _, context in try await clear(context) }
+        api.get("stats") { request, context in try await stats(request, context) }
+        api.get("timeseries") { request, context in try await timeseries(request, context) }
         api.get("cost-estimate") { request, _ in try costEstimate(request) }
         api.get("health") { _, _ in await health() }
-        api.get("events") { request, _ in try liveEvents(request) }
+        api.get("events") { request, context in try await liveEvents(request, context) }
     }
 
     /// The seed product's routes, on the group mounted at `/cgi-bin`.
     func addCGIRoutes(to cgiBin: RouterGroup<AppRequestContext>) {
-        cgiBin.get("requests") { request, _ in try await list(request) }
-        cgiBin.get("request/:id") { _, context in try await record(context.parameters.get("id") ?? "") }
-        cgiBin.post("clear") { _, _ in try await clear() }
+        cgiBin.get("requests") { request, context in try await list(request, context) }
+        cgiBin.get("request/:id") { _, context in try await record(context.parameters.get("id") ?? "", context) }
+        cgiBin.post("clear") { _, context in try await clear(context) }
+    }
+
+    /// The environments the caller may read: `nil` for all (standalone mode, system administrators).
+    private func readable(_ context: AppRequestContext) async throws -> Set<String>? {
+        guard let auth else { return nil }
+        guard let identity = context.identity else {
+            throw APIError(status: .unauthorized, type: "unauthenticated", message: "sign in first: POST /admin/login")
+        }
+        do {
+            return try await auth.readableEnvironments(identity)
+        } catch let e as AdminStoreError {
+            throw APIError(status: .serviceUnavailable, type: "store_unavailable", message: e.message)
+        }
+    }
+
+    /// The filter of the request, limited to the environments the caller may read.
+    private func scopedFilter(_ request: Request, _ context: AppRequestContext) async throws -> RequestFilter {
+        var filter = try QueryParser(request).filter()
+        filter.environments = try await readable(context)
+        return filter
     }
 
     /// `GET /api/events`: the live `text/event-stream`.
-    private func liveEvents(_ request: Request) throws -> Response {
+    private func liveEvents(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let q = QueryParser(request)
-        let filter = EventHub.Filter(env: q.string("env"), model: q.string("model"), expression: try q.filter().expression)
+        let filter = EventHub.Filter(
+            env: q.string("env"),
+            model: q.string("model"),
+            expression: try q.filter().expression,
+            environments: try await readable(context)
+        )
         var lastEventID: UInt64?
         if let text = request.headers[Self.lastEventIDHeader] ?? q.string("lastEventId") {
             guard let n = UInt64(text.trimmingCharacters(in: .whitespaces)) else {
@@ -69,18 +96,34 @@ struct APIController: Sendable {
         )
     }
 
-    private func list(_ request: Request) async throws -> Page {
-        let q = QueryParser(request)
-        return try await store.list(filter: q.filter(), page: q.page())
+    private func list(_ request: Request, _ context: AppRequestContext) async throws -> Page {
+        try await store.list(filter: scopedFilter(request, context), page: QueryParser(request).page())
     }
 
-    private func record(_ id: String) async throws -> TraceRecord {
-        if let pending = pipeline.pendingRecord(id: id) { return pending }
-        guard let record = try await store.record(id: id) else { throw APIError.notFound("no request with id '\(id.prefix(64))'") }
+    /// The record `id`; another team's record is 404, as one that does not exist, so ids do not leak.
+    private func record(_ id: String, _ context: AppRequestContext) async throws -> TraceRecord {
+        let allowed = try await readable(context)
+        let notFound = APIError.notFound("no request with id '\(id.prefix(64))'")
+        let found: TraceRecord?
+        if let pending = pipeline.pendingRecord(id: id) { found = pending } else { found = try await store.record(id: id) }
+        guard let record = found, allowed?.contains(record.summary.env) ?? true else { throw notFound }
         return record
     }
 
-    private func clear() async throws -> [String: Int] {
+    private func clear(_ context: AppRequestContext) async throws -> [String: Int] {
+        if let auth {
+            guard let identity = context.identity else {
+                throw APIError(status: .unauthorized, type: "unauthenticated", message: "sign in first: POST /admin/login")
+            }
+            if let environments = try await auth.clearableEnvironments(identity) {
+                guard !environments.isEmpty else {
+                    throw APIError(status: .forbidden, type: "forbidden", message: "clearing records takes the role 'admin' in a team")
+                }
+                // Only the caller's teams' records go; other teams' stay, and their subscribers are not told.
+                let cleared = try await store.clear(environments: environments)
+                return ["cleared": cleared]
+            }
+        }
         let count = try await store.count()
         pipeline.discardPending()
         try await store.clear()
@@ -88,17 +131,17 @@ struct APIController: Sendable {
         return ["cleared": count]
     }
 
-    private func stats(_ request: Request) async throws -> Stats {
-        try await store.stats(filter: QueryParser(request).filter())
+    private func stats(_ request: Request, _ context: AppRequestContext) async throws -> Stats {
+        try await store.stats(filter: scopedFilter(request, context))
     }
 
-    private func timeseries(_ request: Request) async throws -> Timeseries {
+    private func timeseries(_ request: Request, _ context: AppRequestContext) async throws -> Timeseries {
         let q = QueryParser(request)
         let bucketText = q.string("bucket") ?? "1m"
         guard let bucket = Timeseries.parseBucket(bucketText) else {
             throw APIError.invalidParameter("bucket", bucketText, expected: "a width such as 30s, 1m, 5m, 1h or 1d")
         }
-        let filter = try q.filter()
+        let filter = try await scopedFilter(request, context)
         let until = filter.until ?? q.now
         let since = filter.since ?? until.addingTimeInterval(-Double(bucket) * 60)
         guard since < until else { throw APIError.invalidParameter("since", q.string("since") ?? "", expected: "a time before 'until'") }

@@ -16,6 +16,7 @@ public struct ConfigResolver: Sendable {
     public enum Key: String, CaseIterable, Sendable {
         case mode, host, port, password, db, maxBody, memoryLimit, logLevel, webRoot, shutdownGrace
         case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket, retain, maxRecords, pruneInterval, dbPool
+        case adminDb, jwtSecret
 
         /// Environment variables for this key, most specific first.
         var environmentNames: [String] {
@@ -27,6 +28,8 @@ public struct ConfigResolver: Sendable {
             case .port: return ["LLMTRACE_PORT", "PORT"]
             // A database server's URL may come under its own name (the same setting as LLMTRACE_DB).
             case .db: return ["LLMTRACE_DB", "LLMTRACE_POSTGRES_URL", "LLMTRACE_MYSQL_URL"]
+            case .adminDb: return ["LLMTRACE_ADMIN_DB", "LLMTRACE_ADMIN_MYSQL_URL"]
+            case .jwtSecret: return ["LLMTRACE_JWT_SECRET", "JWT_SECRET"]
             default: return ["LLMTRACE_\(snake)"]
             }
         }
@@ -90,7 +93,9 @@ public struct ConfigResolver: Sendable {
         var out: [Key: String] = [:]
         for (name, value) in dict {
             let camel = name.split(separator: "-").enumerated().map { $0 == 0 ? String($1) : $1.prefix(1).uppercased() + $1.dropFirst() }.joined()
-            guard let key = Key(rawValue: camel) ?? (["database", "postgresUrl", "mysqlUrl"].contains(camel) ? .db : nil) else {
+            let alias: Key? =
+                ["database", "postgresUrl", "mysqlUrl"].contains(camel) ? .db : camel == "adminMysqlUrl" ? .adminDb : nil
+            guard let key = Key(rawValue: camel) ?? alias else {
                 throw ConfigurationError(
                     "config file \(url.path): unknown setting '\(name)'; known settings: \(Key.allCases.map(\.rawValue).joined(separator: ", "))"
                 )
@@ -110,6 +115,7 @@ public struct ConfigResolver: Sendable {
         try Self.applyServer(settings, to: &c)
         try Self.applyStorage(settings, to: &c)
         try Self.applyTimeouts(settings, to: &c)
+        try Self.applyShared(settings, to: &c)
         return (c, file)
     }
 
@@ -134,8 +140,8 @@ public struct ConfigResolver: Sendable {
     /// Mode, listening address, password, logging, web root, pricing and the unix socket.
     private static func applyServer(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
         if let (v, from) = settings.value(.mode) {
-            guard v == "local" else {
-                throw ConfigurationError("\(from): mode '\(v)' is not available; this build supports 'local' (memory or SQLite storage)")
+            guard v == "local" || v == "shared" else {
+                throw ConfigurationError("\(from): mode '\(v)' is not known; use 'local' (no accounts) or 'shared' (teams and accounts)")
             }
             c.mode = v
         }
@@ -196,6 +202,32 @@ public struct ConfigResolver: Sendable {
             let seconds = try Self.seconds(v, from: from)
             guard seconds > 0 else { throw ConfigurationError("\(from): the prune interval must be more than 0 seconds") }
             c.pruneIntervalSeconds = seconds
+        }
+    }
+
+    /// Shared mode: the database servers it needs, the admin database and the JWT secret.
+    private static func applyShared(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
+        if let (v, _) = settings.value(.adminDb) { c.adminDatabase = v }
+        if let (v, _) = settings.value(.jwtSecret) { c.jwtSecret = v }
+        c.bootstrapEmail = settings.environment["LLMTRACE_BOOTSTRAP_EMAIL"].flatMap { $0.isEmpty ? nil : $0 }
+        c.bootstrapPassword = settings.environment["LLMTRACE_BOOTSTRAP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        guard c.isShared else { return }
+        let from = settings.value(.mode)?.1 ?? "--mode"
+        guard DatabaseURL.isURL(c.database) else {
+            let what = c.database == ":memory:" || c.database.isEmpty ? "memory" : "the SQLite file \(c.database)"
+            throw ConfigurationError(
+                "\(from): mode 'shared' keeps teams and their traffic on a database server, not in \(what): give --db postgres://user:password@host:5432/database or --db mysql://user:password@host:3306/database"
+            )
+        }
+        guard DatabaseURL.isURL(c.adminDatabaseURL) else {
+            throw ConfigurationError(
+                "--admin-db: '\(DatabaseURL.redacted(c.adminDatabaseURL))' is not a PostgreSQL or MySQL URL; accounts are kept on a database server (postgres://… or mysql://…)"
+            )
+        }
+        if let secret = c.jwtSecret, secret.utf8.count < AccessTokens.minimumSecretBytes {
+            throw ConfigurationError(
+                "the JWT secret (--jwt-secret, JWT_SECRET or LLMTRACE_JWT_SECRET) has \(secret.utf8.count) bytes; it needs at least \(AccessTokens.minimumSecretBytes): generate one with `openssl rand -base64 48`, or give none and llmtrace keeps a generated one in the admin database"
+            )
         }
     }
 

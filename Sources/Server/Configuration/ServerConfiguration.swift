@@ -2,8 +2,26 @@ import Logging
 
 /// Everything `llmtrace serve` needs, after flags, config file, environment and defaults were merged.
 public struct ServerConfiguration: Sendable, Equatable {
-    /// `local` (memory or SQLite). `shared` (PostgreSQL) is reserved for team mode.
+    /// `local` (memory, SQLite or a database server; no accounts) or `shared` (team mode: accounts,
+    /// teams and environments on PostgreSQL or MySQL, see docs/TEAM-SERVER.md).
     public var mode: String = "local"
+    /// Shared mode: where accounts, teams and environments are kept (`--admin-db`); `nil` for ``database``.
+    public var adminDatabase: String?
+    /// Shared mode: the secret access tokens are signed with (`--jwt-secret`); `nil` to use the one
+    /// generated once and kept in the admin database.
+    public var jwtSecret: String?
+    /// Shared mode: the first system administrator to create at start when none exists
+    /// (`LLMTRACE_BOOTSTRAP_EMAIL`, `LLMTRACE_BOOTSTRAP_PASSWORD`).
+    public var bootstrapEmail: String?
+    public var bootstrapPassword: String?
+    /// The bcrypt cost of new password hashes (12; tests lower it).
+    public var bcryptCost: UInt8 = 12
+
+    /// Whether this is shared (team) mode.
+    public var isShared: Bool { mode == "shared" }
+
+    /// The admin database's URL in shared mode: ``adminDatabase``, else ``database``.
+    public var adminDatabaseURL: String { adminDatabase ?? database }
     public var host: String = "127.0.0.1"
     public var port: Int = 8080
     /// When set, every API route and the panel need it (Bearer token or HTTP Basic password).

@@ -30,8 +30,17 @@ public final class EventHub: Service, Sendable {
         /// request that matches only once finished (say `~done`) first appears with its
         /// `request.completed` event.
         public var expression: FilterExpression?
+        /// The environments the subscriber may see (shared mode); `nil` for all. Events of others are never sent.
+        public var environments: Set<String>?
 
-        public init(env: String? = nil, model: String? = nil, expression: FilterExpression? = nil) {
+        /// Whether an event about no one request (`stats`, `cleared`) reaches this subscriber: the
+        /// server-wide statistics carry every environment's figures, so not a subscriber limited to some.
+        func receivesServerWide(_ kind: LiveEvent.Kind) -> Bool {
+            environments == nil || kind != .stats
+        }
+
+        public init(env: String? = nil, model: String? = nil, expression: FilterExpression? = nil, environments: Set<String>? = nil) {
+            self.environments = environments
             self.env = env
             self.model = model
             self.expression = expression
@@ -50,6 +59,7 @@ public final class EventHub: Service, Sendable {
         mutating func admit(_ kind: LiveEvent.Kind, _ request: TraceSummary, filter: Filter) -> Bool {
             let id = request.id
             if let env = filter.env, request.env != env { return false }
+            if let environments = filter.environments, !environments.contains(request.env) { return false }
             let expressionOK = filter.expression?.matches(request) ?? true
             var modelOK = true
             var modelKnownMatch = false
@@ -250,6 +260,8 @@ public final class EventHub: Service, Sendable {
                     let admitted = sub.following.admit(kind, request, filter: sub.filter)
                     s.subscribers[key] = sub
                     guard admitted else { continue }
+                } else if !sub.filter.receivesServerWide(kind) {
+                    continue
                 }
                 deliver(.event(event), to: key, in: &s)
             }
@@ -380,7 +392,7 @@ public final class EventHub: Service, Sendable {
         return entries.filter { entry in
             if let request = entry.request { return following.admit(entry.kind, request, filter: filter) }
             if let delta = entry.delta { return following.ids.contains(delta.id) }
-            return true
+            return filter.receivesServerWide(entry.kind)
         }
     }
 

@@ -21,20 +21,48 @@ struct ProxyHandler: Sendable {
     /// Longest wait for the upstream's response head (a non-streamed completion can take minutes).
     let headTimeout: TimeAmount
     let logger: Logger
+    /// Shared mode: forwards only registered environments, with their ingest key when they require one.
+    var gate: EnvironmentGate? = nil
 
     static let idHeader = HTTPField.Name("x-llmtrace-id")!
+    /// The header an ingest key may come in; never forwarded, never recorded.
+    static let keyHeader = HTTPField.Name("x-llmtrace-key")!
     static let clientLeft = TraceError(type: "client_disconnected", message: "the client closed the connection before the response ended")
 
     /// Forwards one request and answers with the upstream's response, or with an ``APIError`` body
     /// (encoded by `context`'s encoder) when the route does not parse or the upstream cannot answer.
     func handle(_ request: Request, context: AppRequestContext) async -> Response {
         let target = request.head.path ?? "/"
-        let headers = request.headers.map { HeaderField(name: $0.name.canonicalName, value: $0.value) }
+        let headerKey = request.headers[Self.keyHeader]
+        let headers = request.headers.filter { $0.name != Self.keyHeader }.map { HeaderField(name: $0.name.canonicalName, value: $0.value) }
         let route: ProxyRoute
         do {
             route = try ProxyRoute.parse(target)
         } catch {
-            return rejectRoute(request: request, context: context, target: target, headers: headers, error: error)
+            // The route may hold a key (`{env}:{key}`): keep it out of the record.
+            let shown = target.replacingOccurrences(of: #"^/proxy/([^/:]*):[^/?]*"#, with: "/proxy/$1:***", options: .regularExpression)
+            return rejectRoute(request: request, context: context, target: shown, headers: headers, error: error)
+        }
+        if let gate {
+            switch await gate.check(env: route.env, key: route.ingestKey ?? headerKey) {
+            case .forward: break
+            case .unknownEnvironment:
+                return APIError(
+                    status: .notFound,
+                    type: "unknown_environment",
+                    message: "no environment '\(route.env)' is registered on this llmtrace: a team admin creates it (POST /admin/environments)"
+                ).response(to: request, context: context)
+            case .invalidKey:
+                return APIError(
+                    status: .unauthorized,
+                    type: "invalid_ingest_key",
+                    message:
+                        "the environment '\(route.env)' requires its ingest key: put it in the base URL as /proxy/\(route.env):<key>/… or send it as x-llmtrace-key"
+                ).response(to: request, context: context)
+            case .unavailable(let why):
+                logger.error("proxy: \(why)")
+                return APIError(status: .serviceUnavailable, type: "store_unavailable", message: why).response(to: request, context: context)
+            }
         }
 
         let session = CaptureSession(
@@ -119,7 +147,7 @@ struct ProxyHandler: Sendable {
     private func makeUpstreamRequest(_ request: Request, route: ProxyRoute, session: CaptureSession, gate: RequestBodyGate) -> HTTPClientRequest {
         var upstream = HTTPClientRequest(url: route.upstreamURL)
         upstream.method = HTTPMethod(rawValue: request.method.rawValue)
-        let drop = HopByHop.dropped(connection: request.headers[values: .connection], extra: ["host", "content-length", "expect"])
+        let drop = HopByHop.dropped(connection: request.headers[values: .connection], extra: ["host", "content-length", "expect", "x-llmtrace-key"])
         for field in request.headers where !drop.contains(field.name.canonicalName) {
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }

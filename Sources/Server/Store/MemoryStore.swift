@@ -92,6 +92,16 @@ public final class MemoryStore: TraceStore {
         state.withLock { $0 = State() }
     }
 
+    @discardableResult
+    public func clear(environments: Set<String>) async throws -> Int {
+        state.withLock { s in
+            let doomed = Set(s.records.values.filter { environments.contains($0.summary.env) }.map(\.id))
+            for id in doomed { s.records[id] = nil }
+            s.order.removeAll { doomed.contains($0) }
+            return doomed.count
+        }
+    }
+
     public func count() async throws -> Int {
         state.withLock { $0.records.count }
     }

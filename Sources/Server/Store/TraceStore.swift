@@ -24,6 +24,10 @@ public protocol TraceStore: Sendable {
     func prune(olderThan: Date?, keepNewest: Int?, limit: Int) async throws -> Int
     /// Removes every record.
     func clear() async throws
+    /// Removes every record of the environments `environments` (shared mode: what a team admin may clear).
+    /// Returns how many were removed.
+    @discardableResult
+    func clear(environments: Set<String>) async throws -> Int
     /// Number of records stored.
     func count() async throws -> Int
     /// Flushes and releases resources.

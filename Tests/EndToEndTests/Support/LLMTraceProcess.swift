@@ -93,8 +93,8 @@ final class LLMTraceProcess: Sendable {
     }
 
     /// Runs the binary to completion with these arguments and returns its exit status and output.
-    static func runToEnd(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
-        try await runCommand(binary, arguments, environment: childEnvironment(environment))
+    static func runToEnd(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) async throws -> (Int32, String) {
+        try await runCommand(binary, arguments, environment: childEnvironment(environment), input: input)
     }
 
     private init(process: Process, url: String, output: OutputBuffer) {
@@ -136,7 +136,8 @@ func runCommand(
     _ arguments: [String],
     environment: [String: String]? = nil,
     directory: URL? = nil,
-    timeout: Duration = .seconds(60)
+    timeout: Duration = .seconds(60),
+    input: String? = nil
 ) async throws -> (Int32, String) {
     let process = Process()
     process.executableURL = tool
@@ -147,9 +148,14 @@ func runCommand(
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
-    process.standardInput = FileHandle.nullDevice
+    let stdin = input.map { _ in Pipe() }
+    process.standardInput = stdin ?? FileHandle.nullDevice
     pipe.fileHandleForReading.readabilityHandler = { h in output.append(String(decoding: h.availableData, as: UTF8.self)) }
     try process.run()
+    if let stdin, let input {
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try? stdin.fileHandleForWriting.close()
+    }
     guard let status = await ProcessExit.wait(for: process, timeout: timeout) else {
         process.terminate()
         throw ProcessFailure("\(tool.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(timeout):\n\(output.text)")

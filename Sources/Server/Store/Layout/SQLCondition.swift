@@ -27,6 +27,13 @@ struct SQLCondition {
     /// Adds what SQL can check of `f`.
     mutating func add(_ f: RequestFilter) {
         if let env = f.env { append("env = \(bind(.text(env)))") }
+        if let environments = f.environments {
+            if environments.isEmpty {
+                append("1 = 0")
+            } else {
+                append("env IN (" + environments.sorted().map { bind(.text($0)) }.joined(separator: ", ") + ")")
+            }
+        }
         if let model = f.model { append("model = \(bind(.text(model)))") }
         switch f.status {
         case .code(let c)?: append("status = \(bind(.integer(c)))")

@@ -70,6 +70,21 @@ final class MySQLConnectionPool: Sendable {
         try await threads.runIfActive { try body(connection) }
     }
 
+    /// A connection for a series of pieces of work (a transaction): an idle one, or a new one. Run work
+    /// on it with ``run(on:_:)`` and hand it back with ``giveBack(_:)``.
+    func lease() async throws -> MySQLConnection {
+        try await threads.runIfActive { try self.checkout().0 }
+    }
+
+    /// Returns a connection from ``lease()`` to the idle set (or closes it when it is broken).
+    func giveBack(_ connection: MySQLConnection) async {
+        do {
+            try await threads.runIfActive { self.checkin(connection) }
+        } catch {
+            connection.close()
+        }
+    }
+
     /// An idle connection (and `true`), or a new one.
     private func checkout() throws -> (MySQLConnection, Bool) {
         if let connection = idle.withLock({ $0.popLast() }) { return (connection, true) }

@@ -263,6 +263,25 @@ public final class MySQLStore: TraceStore, Service {
         }
     }
 
+    @discardableResult
+    public func clear(environments: Set<String>) async throws -> Int {
+        guard !environments.isEmpty else { return 0 }
+        let envs = environments.sorted()
+        let marks = Array(repeating: "?", count: envs.count).joined(separator: ", ")
+        do {
+            return try await pool.withConnection(retryingLostConnection: false) { connection in
+                try connection.transaction {
+                    let removed = try connection.execute("DELETE FROM \(Self.requests) WHERE env IN (\(marks))", envs.map { ColumnValue.text($0) })
+                    // Rollups are kept per environment: theirs go with them.
+                    _ = try connection.execute("DELETE FROM \(Self.rollups) WHERE env IN (\(marks))", envs.map { ColumnValue.text($0) })
+                    return removed
+                }
+            }
+        } catch {
+            throw describe(error, doing: "cannot clear")
+        }
+    }
+
     public func count() async throws -> Int {
         do {
             return try await pool.withConnection { connection in

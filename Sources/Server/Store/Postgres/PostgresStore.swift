@@ -256,6 +256,26 @@ public final class PostgresStore: TraceStore, Service {
         }
     }
 
+    @discardableResult
+    public func clear(environments: Set<String>) async throws -> Int {
+        guard !environments.isEmpty else { return 0 }
+        let requests = table(RecordLayout.table)
+        let rollups = self.rollups
+        let envs = environments.sorted()
+        return try await run(doing: "cannot clear", within: saveLimit) {
+            try await self.client.withTransaction(logger: self.logger) { connection in
+                var binds = PostgresBindings()
+                binds.append(envs)
+                let query = PostgresQuery(unsafeSQL: "DELETE FROM \(requests) WHERE env = ANY($1)", binds: binds)
+                let future: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: self.logger)
+                let removed = try await future.get().metadata.rows ?? 0
+                // Rollups are kept per environment: theirs go with them.
+                try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(rollups) WHERE env = ANY($1)", binds: binds), logger: self.logger)
+                return removed
+            }
+        }
+    }
+
     public func count() async throws -> Int {
         let requests = table(RecordLayout.table)
         return try await run(doing: "cannot count records in", within: readLimit) {

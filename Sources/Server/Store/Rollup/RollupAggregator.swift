@@ -14,7 +14,8 @@ struct RollupAggregator: Sendable {
 
     /// Whether rollups can answer `filter`: they are kept per hour, environment and model only.
     static func answers(_ filter: RequestFilter) -> Bool {
-        filter.status == nil && (filter.text ?? "").isEmpty && filter.expression == nil
+        // A set of environments (shared mode's tenancy) reads the matching records instead.
+        filter.status == nil && (filter.text ?? "").isEmpty && filter.expression == nil && filter.environments == nil
     }
 
     /// Whether rollups can answer a timeseries of `bucketSeconds` buckets over `filter`: rollup hours

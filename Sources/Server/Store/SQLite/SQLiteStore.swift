@@ -214,6 +214,20 @@ public final class SQLiteStore: TraceStore {
         }
     }
 
+    @discardableResult
+    public func clear(environments: Set<String>) async throws -> Int {
+        guard !environments.isEmpty else { return 0 }
+        let envs = environments.sorted()
+        let marks = Array(repeating: "?", count: envs.count).joined(separator: ", ")
+        return try await pool.write { db in
+            try db.execute(sql: "DELETE FROM \(Self.requests) WHERE env IN (\(marks))", arguments: StatementArguments(envs))
+            let removed = db.changesCount
+            // Rollups are kept per environment: theirs go with them.
+            try db.execute(sql: "DELETE FROM \(Self.rollups) WHERE env IN (\(marks))", arguments: StatementArguments(envs))
+            return removed
+        }
+    }
+
     public func count() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(Self.requests)") ?? 0 }
     }
