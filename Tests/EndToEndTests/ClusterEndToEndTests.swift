@@ -97,7 +97,7 @@ struct ClusterEndToEndTests {
                 exports.split(separator: "\n").first { $0.contains("LLMTRACE_TEST_POSTGRES_URL=") }?.split(separator: "=", maxSplits: 1).last
             )
             try await withFakeUpstream { upstream in
-                // connect_timeout=1: a save waiting for a connection gives up after 2 s and is tried again.
+                // connect_timeout=1: a save waiting for a connection gives up after 6 s and is tried again.
                 try await withLLMTrace(["--db", String(url) + "&connect_timeout=1"]) { server in
                     let ids = Shared<[String]>([])
                     let failures = Shared(0)

@@ -295,9 +295,10 @@ public final class PostgresStore: TraceStore, Service {
     /// How long a read may wait (for a connection, then for its answer) before it fails: the URL's
     /// `connect_timeout`, so the API answers quickly, with the reason, while the server is down.
     var readLimit: Duration { .milliseconds(Int64(url.connectTimeoutSeconds * 1000)) }
-    /// How long a write may take: twice as long, since a batch may be large, but bounded, so a capture
-    /// write stuck on a server that went away fails (capture then keeps the records and tries again).
-    var saveLimit: Duration { readLimit * 2 }
+    /// How long a write may take: six times as long (a minute by default), since a batch may be large and
+    /// a busy server slow, but bounded, so a capture write stuck on a server that went away fails
+    /// (capture then keeps the records and tries again).
+    var saveLimit: Duration { readLimit * 6 }
 
     /// Runs `operation` within `limit`, its failures explained (``describe(_:doing:)``).
     func run<T: Sendable>(doing what: String, within limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
