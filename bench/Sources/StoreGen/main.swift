@@ -417,8 +417,10 @@ while written < options.records {
 try await store.close()
 let elapsed = clock.now - started
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-let size = (try? FileManager.default.attributesOfItem(atPath: options.db)[.size] as? Int) ?? 0
-print(
-    String(format: "wrote %d records in %.1f s: %.0f records/s (including generation); ", written, seconds, Double(written) / seconds)
-        + "\(options.db) is " + String(format: "%.1f MiB", Double(size) / 1_048_576)
-)
+let rate = String(format: "wrote %d records in %.1f s: %.0f records/s (including generation)", written, seconds, Double(written) / seconds)
+if let size = (try? FileManager.default.attributesOfItem(atPath: options.db)[.size]) as? Int {
+    print(rate + "; \(options.db) is " + String(format: "%.1f MiB", Double(size) / 1_048_576))
+} else {
+    // A database server: its description, which never shows the password.
+    print(rate + " into " + store.description)
+}
