@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import NIOSSL
 import PostgresNIO
 
 /// The admin store's PostgreSQL engine: a postgres-nio pool of its own, tables in `schema`.
@@ -25,40 +24,10 @@ final class PostgresAdminDatabase: AdminSQLDatabase {
     /// Connects to `url` (tables in `schema`, else the URL's `schema=`, else `public`), failing at once
     /// with the server's reason when it cannot be reached or refuses the login.
     static func connect(_ url: DatabaseURL, schema: String?, logger: Logger) async throws -> PostgresAdminDatabase {
-        let schema = schema ?? url.schema ?? "public"
-        guard schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !schema.isEmpty else {
-            throw StoreError("'\(schema)' is not a usable schema name (letters, digits and _ only)")
-        }
-        let tls = try PostgresStore.tlsConfiguration(url)
-        var configuration = PostgresClient.Configuration(
-            host: url.host,
-            port: url.port,
-            username: url.user,
-            password: url.password,
-            database: url.database,
-            tls: tls.map { .require($0) } ?? .disable
-        )
-        configuration.options.maximumConnections = max(2, min(url.poolSize, 4))
-        configuration.options.connectTimeout = .milliseconds(Int64(url.connectTimeoutSeconds * 1000))
-        var probe = PostgresConnection.Configuration(
-            host: url.host,
-            port: url.port,
-            username: url.user,
-            password: url.password,
-            database: url.database,
-            tls: try tls.map { .require(try NIOSSLContext(configuration: $0)) } ?? .disable
-        )
-        probe.options.connectTimeout = .milliseconds(Int64(url.connectTimeoutSeconds * 1000))
-        do {
-            let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
-            try await connection.close()
-        } catch {
-            throw PostgresStore.describe(error, url: url, doing: "cannot connect to the admin database")
-        }
-        var poolLogger = logger
-        poolLogger.logLevel = max(logger.logLevel, .notice)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
-        return PostgresAdminDatabase(url: url, schema: schema, client: client, logger: logger)
+        let connector = try PostgresConnector(url, schema: schema, maximumConnections: max(2, min(url.poolSize, 4)))
+        try await connector.probe(doing: "cannot connect to the admin database", logger: logger)
+        let client = connector.makeClient(logger: logger)
+        return PostgresAdminDatabase(url: url, schema: connector.schema, client: client, logger: logger)
     }
 
     func table(_ name: String) -> String { "\"\(schema)\".\"\(name)\"" }

@@ -34,7 +34,8 @@ struct ProxyHandler: Sendable {
     func handle(_ request: Request, context: AppRequestContext) async -> Response {
         let target = request.head.path ?? "/"
         let headerKey = request.headers[Self.keyHeader]
-        let headers = request.headers.filter { $0.name != Self.keyHeader }.map { HeaderField(name: $0.name.canonicalName, value: $0.value) }
+        // One pass over the fields; the ingest key is never recorded.
+        let headers = request.headers.compactMap { $0.name == Self.keyHeader ? nil : HeaderField(name: $0.name.canonicalName, value: $0.value) }
         let route: ProxyRoute
         do {
             route = try ProxyRoute.parse(target)
@@ -147,7 +148,10 @@ struct ProxyHandler: Sendable {
     private func makeUpstreamRequest(_ request: Request, route: ProxyRoute, session: CaptureSession, gate: RequestBodyGate) -> HTTPClientRequest {
         var upstream = HTTPClientRequest(url: route.upstreamURL)
         upstream.method = HTTPMethod(rawValue: request.method.rawValue)
-        let drop = HopByHop.dropped(connection: request.headers[values: .connection], extra: ["host", "content-length", "expect", "x-llmtrace-key"])
+        let drop = HopByHop.dropped(
+            connection: request.headers[values: .connection],
+            extra: ["host", "content-length", "expect", Self.keyHeader.canonicalName]
+        )
         for field in request.headers where !drop.contains(field.name.canonicalName) {
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }

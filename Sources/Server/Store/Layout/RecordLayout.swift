@@ -84,6 +84,14 @@ enum RecordLayout {
 
     // MARK: Writing
 
+    /// The last version of each record in `records`, in id order: what a batch saves when it holds an
+    /// id twice (as saving one at a time would leave it), in the order concurrent writers lock rows.
+    static func latestVersions(_ records: [TraceRecord]) -> [TraceRecord] {
+        var latest: [String: TraceRecord] = [:]
+        for r in records { latest[r.id] = r }
+        return latest.values.sorted { $0.id < $1.id }
+    }
+
     /// The values of ``insertColumns`` for `r`, saved by `node`.
     static func values(of r: TraceRecord, node: String = "") throws -> [ColumnValue] {
         let s = r.summary

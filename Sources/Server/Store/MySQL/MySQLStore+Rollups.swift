@@ -15,16 +15,11 @@ extension MySQLStore {
     static func saveLock(_ database: String) -> String { lockName("llmtrace.save", database: database) }
 
     public func stats(filter: RequestFilter) async throws -> Stats {
-        guard RollupAggregator.answers(filter) else { return try await accumulatedStats(filter: filter) }
-        return try await RollupAggregator(source: MySQLRollupSource(store: self)).stats(filter: filter)
+        try await rollupStats(filter: filter) { MySQLRollupSource(store: self) }
     }
 
     public func timeseries(filter: RequestFilter, bucketSeconds: Int, since: Date, until: Date) async throws -> Timeseries? {
-        guard RollupAggregator.answers(filter, bucketSeconds: bucketSeconds) else {
-            return try await accumulatedTimeseries(filter: filter, bucketSeconds: bucketSeconds, since: since, until: until)
-        }
-        return try await RollupAggregator(source: MySQLRollupSource(store: self))
-            .timeseries(filter: filter, bucketSeconds: bucketSeconds, since: since, until: until)
+        try await rollupTimeseries(filter: filter, bucketSeconds: bucketSeconds, since: since, until: until) { MySQLRollupSource(store: self) }
     }
 
     /// Runs `body` holding the save lock of `database` (waiting up to 30 s for it).

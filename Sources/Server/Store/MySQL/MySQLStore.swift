@@ -90,13 +90,9 @@ public final class MySQLStore: TraceStore, Service {
 
     public func save(_ records: [TraceRecord]) async throws {
         guard !records.isEmpty else { return }
-        // The last version of an id saved twice in one batch wins, as it would one save at a time; rows
-        // go in id order, so concurrent batches lock shared ids in the same order.
-        var latest: [String: Int] = [:]
-        for (i, r) in records.enumerated() { latest[r.id] = i }
-        let unique = records.enumerated().filter { latest[$0.element.id] == $0.offset }.map(\.element).sorted { $0.id < $1.id }
+        let unique = RecordLayout.latestVersions(records)
         let rows = try unique.map { try RecordLayout.values(of: $0, node: node) }
-        let samples = Dictionary(unique.map { ($0.id, StatsSample($0.summary)) }) { _, new in new }
+        let samples = Dictionary(uniqueKeysWithValues: unique.map { ($0.id, StatsSample($0.summary)) })
         let database = url.database
         let outcome: (tooLarge: [String], packetLimit: Int)
         do {
@@ -165,30 +161,11 @@ public final class MySQLStore: TraceStore, Service {
     }
 
     public func list(filter: RequestFilter, page: PageRequest) async throws -> Page {
-        var items: [TraceSummary] = []
-        var cursor = page.cursor
-        var batch = page.limit + 1
-        while items.count <= page.limit {
-            let summaries = try await summaries(filter: filter, before: cursor, limit: batch)
-            for summary in summaries {
-                cursor = summary.id
-                if filter.matches(summary) { items.append(summary) }
-                if items.count > page.limit { break }
-            }
-            if summaries.count < batch { break }
-            batch = min(batch * 2, 2000)
-        }
-        return Page(candidates: items, limit: page.limit)
+        try await SummaryPages.list(filter: filter, page: page) { try await summaries(filter: filter, before: $0, limit: $1) }
     }
 
     public func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws {
-        var cursor: String?
-        while true {
-            let summaries = try await summaries(filter: filter, before: cursor, limit: 5000)
-            for summary in summaries where filter.matches(summary) { body(StatsSample(summary)) }
-            guard summaries.count == 5000, let last = summaries.last else { return }
-            cursor = last.id
-        }
+        try await SummaryPages.forEachSample(filter: filter, body) { try await summaries(filter: filter, before: $0, limit: $1) }
     }
 
     /// Summaries meeting the SQL part of `filter` with ids below `before`, newest first.

@@ -37,15 +37,17 @@ extension PostgresStore: SharedStore {
                     var condition = SQLCondition(.postgres)
                     condition.append("saved_at >= \(condition.bind(.real(since - 5)))")
                     condition.append("node <> \(condition.bind(.text(node)))")
-                    try await body(savedSummaries(condition, on: connection, order: "saved_at, id"))
+                    try await body(
+                        savedSummaries(where: condition.whereClause, PostgresBindings(condition.values), on: connection, order: "saved_at, id")
+                    )
                 }
                 for try await notification in notifications {
                     let parts = notification.payload.split(separator: "\n", maxSplits: 1)
                     guard parts.count == 2, parts[0] != node else { continue }
                     let ids = parts[1].split(separator: ",").map(String.init)
-                    var condition = SQLCondition(.postgres)
-                    condition.append("id = ANY(\(condition.bind(.text("{" + ids.joined(separator: ",") + "}")))::text[])")
-                    try await body(savedSummaries(condition, on: connection, order: "id"))
+                    var binds = PostgresBindings()
+                    binds.append(ids)
+                    try await body(savedSummaries(where: "WHERE id = ANY($1)", binds, on: connection, order: "id"))
                 }
             }
             try? await connection.close()
@@ -56,11 +58,16 @@ extension PostgresStore: SharedStore {
     }
 
     /// Summaries with their save times, for `condition`.
-    private func savedSummaries(_ condition: SQLCondition, on connection: PostgresConnection, order: String) async throws -> [SavedSummary] {
-        let sql = "SELECT \(RecordLayout.summaryColumnNames), saved_at FROM \(table(RecordLayout.table))\(condition.whereClause) ORDER BY \(order)"
+    private func savedSummaries(
+        where condition: String,
+        _ binds: PostgresBindings,
+        on connection: PostgresConnection,
+        order: String
+    ) async throws -> [SavedSummary] {
+        let sql = "SELECT \(RecordLayout.summaryColumnNames), saved_at FROM \(table(RecordLayout.table)) \(condition) ORDER BY \(order)"
         var saved: [SavedSummary] = []
         let savedAtIndex = RecordLayout.summaryColumns.count
-        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: PostgresBindings(condition.values)), logger: logger) {
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
             let r = row.makeRandomAccess()
             saved.append(SavedSummary(summary: try RecordLayout.summary(r), savedAt: try r[savedAtIndex].decode(Double.self)))
         }

@@ -10,16 +10,11 @@ extension PostgresStore {
     var rollups: String { table(RollupLayout.table) }
 
     public func stats(filter: RequestFilter) async throws -> Stats {
-        guard RollupAggregator.answers(filter) else { return try await accumulatedStats(filter: filter) }
-        return try await RollupAggregator(source: PostgresRollupSource(store: self)).stats(filter: filter)
+        try await rollupStats(filter: filter) { PostgresRollupSource(store: self) }
     }
 
     public func timeseries(filter: RequestFilter, bucketSeconds: Int, since: Date, until: Date) async throws -> Timeseries? {
-        guard RollupAggregator.answers(filter, bucketSeconds: bucketSeconds) else {
-            return try await accumulatedTimeseries(filter: filter, bucketSeconds: bucketSeconds, since: since, until: until)
-        }
-        return try await RollupAggregator(source: PostgresRollupSource(store: self))
-            .timeseries(filter: filter, bucketSeconds: bucketSeconds, since: since, until: until)
+        try await rollupTimeseries(filter: filter, bucketSeconds: bucketSeconds, since: since, until: until) { PostgresRollupSource(store: self) }
     }
 
     /// The samples of the stored versions of `ids`, with each id locked until the transaction ends, so
@@ -29,10 +24,11 @@ extension PostgresStore {
     /// writers never deadlock.
     func storedSamples(_ ids: [String], on connection: PostgresConnection) async throws -> [StatsSample] {
         guard !ids.isEmpty else { return [] }
-        let array = PostgresBindings([.text("{" + ids.map(Self.arrayElement).joined(separator: ",") + "}")])
+        var array = PostgresBindings()
+        array.append(ids)
         // Two-key locks, the schema's hash first, so stores in other schemas never wait on these.
         var lockBinds = array
-        lockBinds.append(contentsOf: [.text(schema)])
+        lockBinds.append(schema)
         let lock = PostgresQuery(
             unsafeSQL: """
                 SELECT count(pg_advisory_xact_lock(hashtext($2), h)) \
@@ -48,11 +44,6 @@ extension PostgresStore {
         var samples: [StatsSample] = []
         for try await row in try await connection.query(query, logger: logger) { samples.append(try RollupLayout.sample(row.makeRandomAccess())) }
         return samples
-    }
-
-    /// `id` quoted as an element of a PostgreSQL array literal.
-    static func arrayElement(_ id: String) -> String {
-        "\"" + id.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     /// Applies `changes` in `connection`'s transaction in four statements whatever the number of rows:

@@ -2,7 +2,6 @@ import Foundation
 import LLMTraceModel
 import Logging
 import NIOCore
-import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
 
@@ -63,45 +62,17 @@ public final class PostgresStore: TraceStore, Service {
         node: String = "",
         logger: Logger = Logger(label: "llmtrace.postgres")
     ) async throws -> PostgresStore {
-        guard url.engine == .postgres else { throw StoreError("\(url) is not a PostgreSQL URL") }
-        let schema = schema ?? url.schema ?? "public"
-        guard schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !schema.isEmpty else {
-            throw StoreError("'\(schema)' is not a usable schema name (letters, digits and _ only)")
-        }
-        let tls = try tlsConfiguration(url)
-        var configuration = PostgresClient.Configuration(
-            host: url.host,
-            port: url.port,
-            username: url.user,
-            password: url.password,
-            database: url.database,
-            tls: tls.map { .require($0) } ?? .disable
+        let connector = try PostgresConnector(url, schema: schema, maximumConnections: url.poolSize)
+        try await connector.probe(doing: "cannot connect to", logger: logger)
+        let client = connector.makeClient(logger: logger)
+        let store = PostgresStore(
+            url: url,
+            schema: connector.schema,
+            node: node,
+            client: client,
+            connectionConfiguration: connector.connectionConfiguration,
+            logger: logger
         )
-        configuration.options.maximumConnections = url.poolSize
-        configuration.options.connectTimeout = .milliseconds(Int64(url.connectTimeoutSeconds * 1000))
-        // One plain connection first: the pool retries a refused connection quietly, while this says at
-        // once why the server cannot be reached or refuses the login.
-        var probe = PostgresConnection.Configuration(
-            host: url.host,
-            port: url.port,
-            username: url.user,
-            password: url.password,
-            database: url.database,
-            tls: try tls.map { .require(try NIOSSLContext(configuration: $0)) } ?? .disable
-        )
-        probe.options.connectTimeout = .milliseconds(Int64(url.connectTimeoutSeconds * 1000))
-        do {
-            let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
-            try await connection.close()
-        } catch {
-            throw describe(error, url: url, doing: "cannot connect to")
-        }
-        // The pool logs each failed connection attempt at info level, once a second while a server is
-        // down; capture reports the outage itself (once a minute, and in /api/health).
-        var poolLogger = logger
-        poolLogger.logLevel = max(logger.logLevel, .notice)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
-        let store = PostgresStore(url: url, schema: schema, node: node, client: client, connectionConfiguration: probe, logger: logger)
         do {
             try await store.migrate()
         } catch {
@@ -127,11 +98,8 @@ public final class PostgresStore: TraceStore, Service {
 
     public func save(_ records: [TraceRecord]) async throws {
         guard !records.isEmpty else { return }
-        // The same id twice in one statement is an error in PostgreSQL (ON CONFLICT cannot touch a row
-        // twice): the last version wins, as it would one save at a time.
-        var latest: [String: Int] = [:]
-        for (i, r) in records.enumerated() { latest[r.id] = i }
-        let unique = records.enumerated().filter { latest[$0.element.id] == $0.offset }.map(\.element)
+        // The same id twice in one statement is an error in PostgreSQL (ON CONFLICT cannot touch a row twice).
+        let unique = RecordLayout.latestVersions(records)
         let statements = try stride(from: 0, to: unique.count, by: Self.rowsPerInsert).map { start in
             try insertQuery(unique[start..<min(start + Self.rowsPerInsert, unique.count)])
         }
@@ -164,30 +132,11 @@ public final class PostgresStore: TraceStore, Service {
     }
 
     public func list(filter: RequestFilter, page: PageRequest) async throws -> Page {
-        var items: [TraceSummary] = []
-        var cursor = page.cursor
-        var batch = page.limit + 1
-        while items.count <= page.limit {
-            let summaries = try await summaries(filter: filter, before: cursor, limit: batch)
-            for summary in summaries {
-                cursor = summary.id
-                if filter.matches(summary) { items.append(summary) }
-                if items.count > page.limit { break }
-            }
-            if summaries.count < batch { break }
-            batch = min(batch * 2, 2000)
-        }
-        return Page(candidates: items, limit: page.limit)
+        try await SummaryPages.list(filter: filter, page: page) { try await summaries(filter: filter, before: $0, limit: $1) }
     }
 
     public func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws {
-        var cursor: String?
-        while true {
-            let summaries = try await summaries(filter: filter, before: cursor, limit: 5000)
-            for summary in summaries where filter.matches(summary) { body(StatsSample(summary)) }
-            guard summaries.count == 5000, let last = summaries.last else { return }
-            cursor = last.id
-        }
+        try await SummaryPages.forEachSample(filter: filter, body) { try await summaries(filter: filter, before: $0, limit: $1) }
     }
 
     /// Summaries meeting the SQL part of `filter` with ids below `before`, newest first.

@@ -164,3 +164,27 @@ struct RollupAggregator: Sendable {
         return nil
     }
 }
+
+extension TraceStore {
+    /// Statistics from rollups read through `source` when they can answer `filter`, else from every
+    /// matching sample: what a store that keeps rollups answers for ``TraceStore/stats(filter:)``.
+    func rollupStats(filter: RequestFilter, source: () throws -> any RollupSource) async throws -> Stats {
+        guard RollupAggregator.answers(filter) else { return try await accumulatedStats(filter: filter) }
+        return try await RollupAggregator(source: try source()).stats(filter: filter)
+    }
+
+    /// A timeseries from rollups read through `source` when they can answer it, else from every
+    /// matching sample.
+    func rollupTimeseries(
+        filter: RequestFilter,
+        bucketSeconds: Int,
+        since: Date,
+        until: Date,
+        source: () throws -> any RollupSource
+    ) async throws -> Timeseries? {
+        guard RollupAggregator.answers(filter, bucketSeconds: bucketSeconds) else {
+            return try await accumulatedTimeseries(filter: filter, bucketSeconds: bucketSeconds, since: since, until: until)
+        }
+        return try await RollupAggregator(source: try source()).timeseries(filter: filter, bucketSeconds: bucketSeconds, since: since, until: until)
+    }
+}

@@ -111,22 +111,7 @@ public final class SQLiteStore: TraceStore {
     }
 
     public func list(filter: RequestFilter, page: PageRequest) async throws -> Page {
-        var items: [TraceSummary] = []
-        var cursor = page.cursor
-        // Candidates already passed the SQL part of the filter, so most match: start with one page's
-        // worth and read more each round only while the Swift part keeps rejecting them.
-        var batch = page.limit + 1
-        while items.count <= page.limit {
-            let summaries = try await summaries(filter: filter, before: cursor, limit: batch)
-            for summary in summaries {
-                cursor = summary.id
-                if filter.matches(summary) { items.append(summary) }
-                if items.count > page.limit { break }
-            }
-            if summaries.count < batch { break }
-            batch = min(batch * 2, 2000)
-        }
-        return Page(candidates: items, limit: page.limit)
+        try await SummaryPages.list(filter: filter, page: page) { try await summaries(filter: filter, before: $0, limit: $1) }
     }
 
     /// Summaries meeting the SQL part of `filter` (``SQLCondition``) with ids below `before`, newest first.
@@ -135,11 +120,16 @@ public final class SQLiteStore: TraceStore {
         condition.add(filter)
         if let before { condition.append("id < \(condition.bind(.text(before)))") }
         let sql = Self.newestFirst(condition, limit: limit)
-        let arguments = StatementArguments(condition.values)
-        return try await pool.read { db in
+        return try await read(sql, StatementArguments(condition.values)) { try RecordLayout.summary($0) }
+    }
+
+    /// `make` of each row `sql` returns, read through a cursor (no row is copied first).
+    private func read<T: Sendable>(_ sql: String, _ arguments: StatementArguments, _ make: @escaping @Sendable (Row) throws -> T) async throws -> [T]
+    {
+        try await pool.read { db in
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-            var out: [TraceSummary] = []
-            while let row = try rows.next() { out.append(try RecordLayout.summary(row)) }
+            var out: [T] = []
+            while let row = try rows.next() { out.append(try make(row)) }
             return out
         }
     }
@@ -152,23 +142,12 @@ public final class SQLiteStore: TraceStore {
         // language are tested in Swift on each summary.
         guard filter.expression == nil, (filter.text ?? "").isEmpty else {
             let sql = "SELECT \(RecordLayout.summaryColumnNames) FROM \(Self.requests)\(condition.whereClause)"
-            let summaries = try await pool.read { db in
-                let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-                var out: [TraceSummary] = []
-                while let row = try rows.next() { out.append(try RecordLayout.summary(row)) }
-                return out
-            }
+            let summaries = try await read(sql, arguments) { try RecordLayout.summary($0) }
             for summary in summaries where filter.matches(summary) { body(StatsSample(summary)) }
             return
         }
         let sql = "SELECT \(RollupLayout.sampleColumnNames) FROM \(Self.requests)\(condition.whereClause)"
-        let samples = try await pool.read { db in
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-            var out: [StatsSample] = []
-            while let row = try rows.next() { out.append(try RollupLayout.sample(row)) }
-            return out
-        }
-        samples.forEach(body)
+        try await read(sql, arguments) { try RollupLayout.sample($0) }.forEach(body)
     }
 
     // MARK: Retention
