@@ -68,7 +68,8 @@ import Glibc
             // Then silence, until llmtrace gives up and closes the connection (at most a minute).
             connection.waitForPeerClose(timeout: 60)
         }) { raw in
-            try await withUpstreamAndLLMTrace(["--upstream-idle-timeout", "3"]) { upstream, server in
+            // Ten seconds of silence: long enough for the other requests below on a loaded machine.
+            try await withUpstreamAndLLMTrace(["--upstream-idle-timeout", "10"]) { upstream, server in
                 let response = try await HTTP.client.execute(
                     HTTPClientRequest(url: "\(raw.route(via: server.url))/v1/chat/completions"),
                     timeout: .seconds(30)

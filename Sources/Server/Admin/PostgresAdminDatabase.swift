@@ -13,12 +13,12 @@ final class PostgresAdminDatabase: AdminSQLDatabase {
     var dialect: SQLDialect { .postgres }
     var description: String { "postgres \(url)" }
 
-    private init(url: DatabaseURL, schema: String, client: PostgresClient, logger: Logger) {
+    private init(url: DatabaseURL, schema: String, client: PostgresClient, runner: Task<Void, Never>, logger: Logger) {
         self.url = url
         self.schema = schema
         self.client = client
+        self.runner = runner
         self.logger = logger
-        runner = Task { await client.run() }
     }
 
     /// Connects to `url` (tables in `schema`, else the URL's `schema=`, else `public`), failing at once
@@ -26,8 +26,8 @@ final class PostgresAdminDatabase: AdminSQLDatabase {
     static func connect(_ url: DatabaseURL, schema: String?, logger: Logger) async throws -> PostgresAdminDatabase {
         let connector = try PostgresConnector(url, schema: schema, maximumConnections: max(2, min(url.poolSize, 4)))
         try await connector.probe(doing: "cannot connect to the admin database", logger: logger)
-        let client = connector.makeClient(logger: logger)
-        return PostgresAdminDatabase(url: url, schema: connector.schema, client: client, logger: logger)
+        let pool = await connector.startPool(logger: logger)
+        return PostgresAdminDatabase(url: url, schema: connector.schema, client: pool.client, runner: pool.runner, logger: logger)
     }
 
     func table(_ name: String) -> String { "\"\(schema)\".\"\(name)\"" }
@@ -147,7 +147,6 @@ final class PostgresAdminDatabase: AdminSQLDatabase {
     }
 
     func close() async throws {
-        runner.cancel()
-        await runner.value
+        await PostgresConnector.stopPool(runner, url: url, logger: logger)
     }
 }

@@ -59,9 +59,35 @@ struct PostgresConnector: Sendable {
     /// The pool. It logs each failed connection attempt at info level, once a second while a server is
     /// down; llmtrace reports an outage itself (once a minute, and in /api/health), so the pool's logger
     /// starts at notice.
-    func makeClient(logger: Logger) -> PostgresClient {
+    private func makeClient(logger: Logger) -> PostgresClient {
         var poolLogger = logger
         poolLogger.logLevel = max(logger.logLevel, .notice)
         return PostgresClient(configuration: poolConfiguration, backgroundLogger: poolLogger)
+    }
+
+    /// The pool, running: returns once the task that runs it has started, so that the first query does
+    /// not come before `run()` (postgres-nio warns of a lease before it). Cancel `runner`, then await it,
+    /// to close the pool.
+    func startPool(logger: Logger) async -> (client: PostgresClient, runner: Task<Void, Never>) {
+        let client = makeClient(logger: logger)
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        let runner = Task {
+            signal.finish()
+            await client.run()
+        }
+        for await _ in started {}
+        return (client, runner)
+    }
+
+    /// Stops a pool from ``startPool(logger:)``. It waits up to 10 s for the connections to close (a
+    /// query still running after its caller's deadline holds one), then leaves them to close on their own,
+    /// so that shutting down never hangs on a server that stopped answering.
+    static func stopPool(_ runner: Task<Void, Never>, url: DatabaseURL, logger: Logger) async {
+        runner.cancel()
+        do {
+            try await withDeadline(.seconds(10), "closing") { await runner.value }
+        } catch {
+            logger.warning("\(url): the pool's connections did not close within 10 s; they are left to close on their own")
+        }
     }
 }

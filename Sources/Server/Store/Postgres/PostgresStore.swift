@@ -40,6 +40,7 @@ public final class PostgresStore: TraceStore, Service {
         schema: String,
         node: String,
         client: PostgresClient,
+        runner: Task<Void, Never>,
         connectionConfiguration: PostgresConnection.Configuration,
         logger: Logger
     ) {
@@ -48,8 +49,8 @@ public final class PostgresStore: TraceStore, Service {
         self.schema = schema
         self.node = node
         self.client = client
+        self.runner = runner
         self.logger = logger
-        runner = Task { await client.run() }
     }
 
     /// Connects to the database `url` names, creates or migrates the schema, and returns the store.
@@ -64,12 +65,13 @@ public final class PostgresStore: TraceStore, Service {
     ) async throws -> PostgresStore {
         let connector = try PostgresConnector(url, schema: schema, maximumConnections: url.poolSize)
         try await connector.probe(doing: "cannot connect to", logger: logger)
-        let client = connector.makeClient(logger: logger)
+        let pool = await connector.startPool(logger: logger)
         let store = PostgresStore(
             url: url,
             schema: connector.schema,
             node: node,
-            client: client,
+            client: pool.client,
+            runner: pool.runner,
             connectionConfiguration: connector.connectionConfiguration,
             logger: logger
         )
@@ -237,8 +239,7 @@ public final class PostgresStore: TraceStore, Service {
 
     /// Closes the pool's connections. Idempotent.
     public func close() async throws {
-        runner.cancel()
-        await runner.value
+        await PostgresConnector.stopPool(runner, url: url, logger: logger)
     }
 
     /// How long a read may wait (for a connection, then for its answer) before it fails: the URL's

@@ -59,10 +59,18 @@ enum RollupLayout {
 
     /// The records table's `duration_bin` column, generated from `duration_ms` (``DurationBins``), for a
     /// `CREATE TABLE` or `ALTER TABLE … ADD COLUMN`; percentile reads use it through an index on
-    /// `(duration_bin, started_at, duration_ms, env, model)`.
+    /// ``durationIndexColumns(_:)``.
     static func durationBinColumnSQL(_ dialect: SQLDialect) -> String {
         // PostgreSQL (before 18) only stores generated columns; SQLite and MySQL compute them when read.
         "duration_bin INTEGER GENERATED ALWAYS AS (\(DurationBins.sqlExpression(dialect))) \(dialect == .postgres ? "STORED" : "VIRTUAL")"
+    }
+
+    /// The columns of the index percentile reads (``durationQuery(_:records:_:)``) go through, covering
+    /// every column they filter on. SQLite and PostgreSQL take a time range's records of a bin from
+    /// `(duration_bin, started_at, …)` and sort those few; MySQL walks `(duration_bin, duration_ms, …)` in
+    /// duration order, since its sort reads every sorted record's row again.
+    static func durationIndexColumns(_ dialect: SQLDialect) -> String {
+        dialect == .mysql ? "duration_bin, duration_ms, started_at, env, model" : "duration_bin, started_at, duration_ms, env, model"
     }
 
     // MARK: Samples of the records table

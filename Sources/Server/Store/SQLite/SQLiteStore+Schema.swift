@@ -40,7 +40,7 @@ extension SQLiteStore {
         CREATE INDEX \(requests)_model ON \(requests)(model, id);
         CREATE INDEX \(requests)_status ON \(requests)(status, id);
         CREATE INDEX \(requests)_error ON \(requests)(is_error, id);
-        CREATE INDEX \(requests)_duration_bin ON \(requests)(duration_bin, started_at, duration_ms, env, model);
+        CREATE INDEX \(requests)_duration_bin ON \(requests)(\(RollupLayout.durationIndexColumns(.sqlite)));
         \(RollupLayout.createTableSQL(.sqlite));
         """
 }
