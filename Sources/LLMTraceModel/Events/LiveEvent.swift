@@ -17,6 +17,8 @@ public struct LiveEvent: Sendable, Equatable {
         case stats
         /// The client asked to resume from an event the server no longer holds: re-read `/api/requests`.
         case resync
+        /// Shared mode: a budget rule's limit was crossed (``BudgetAlert``).
+        case alert
     }
 
     /// Monotonically increasing; `Last-Event-ID` resumes after it.
@@ -40,6 +42,7 @@ public struct LiveEvent: Sendable, Equatable {
         case cleared
         case stats(Stats)
         case resync
+        case alert(BudgetAlert)
     }
 
     /// Decodes ``json`` according to ``kind``.
@@ -54,6 +57,7 @@ public struct LiveEvent: Sendable, Equatable {
         case .cleared: return .cleared
         case .stats: return .stats(try decoder.decode(Stats.self, from: data))
         case .resync: return .resync
+        case .alert: return .alert(try decoder.decode(BudgetAlert.self, from: data))
         }
     }
 
