@@ -31,6 +31,8 @@ public final class PostgresStore: TraceStore, Service {
     let connectionConfiguration: PostgresConnection.Configuration
     let logger: Logger
     private let runner: Task<Void, Never>
+    /// The first window of ids a filter-language or text read goes through (``summaries(filter:before:limit:)``).
+    let firstIDWindow: Int
 
     /// The most rows one `INSERT` writes (a batch of more is written in several statements, in one transaction).
     static let rowsPerInsert = 200
@@ -42,8 +44,10 @@ public final class PostgresStore: TraceStore, Service {
         client: PostgresClient,
         runner: Task<Void, Never>,
         connectionConfiguration: PostgresConnection.Configuration,
+        firstIDWindow: Int,
         logger: Logger
     ) {
+        self.firstIDWindow = max(1, firstIDWindow)
         self.connectionConfiguration = connectionConfiguration
         self.url = url
         self.schema = schema
@@ -56,11 +60,13 @@ public final class PostgresStore: TraceStore, Service {
     /// Connects to the database `url` names, creates or migrates the schema, and returns the store.
     ///
     /// Fails with a ``StoreError`` that names the server (password redacted) when it cannot be reached,
-    /// the login is refused, or the database was migrated by a newer llmtrace.
+    /// the login is refused, or the database was migrated by a newer llmtrace. `firstIDWindow` is the
+    /// first window of ids a filter-language or text read goes through (tests make it small).
     public static func connect(
         _ url: DatabaseURL,
         schema: String? = nil,
         node: String = "",
+        firstIDWindow: Int = 10_000,
         logger: Logger = Logger(label: "llmtrace.postgres")
     ) async throws -> PostgresStore {
         let connector = try PostgresConnector(url, schema: schema, maximumConnections: url.poolSize)
@@ -73,6 +79,7 @@ public final class PostgresStore: TraceStore, Service {
             client: pool.client,
             runner: pool.runner,
             connectionConfiguration: connector.connectionConfiguration,
+            firstIDWindow: firstIDWindow,
             logger: logger
         )
         do {
@@ -142,10 +149,47 @@ public final class PostgresStore: TraceStore, Service {
     }
 
     /// Summaries meeting the SQL part of `filter` with ids below `before`, newest first.
+    /// Up to `limit` summaries meeting the SQL part of `filter` with ids below `before`, newest first.
+    ///
+    /// PostgreSQL cannot tell how many rows a filter-language or text condition keeps (`lower(provider)
+    /// LIKE …`, token sums): it guesses a handful, then reads the whole table and sorts it (a second on a
+    /// million records). Such reads go through windows of ids instead, newest first, each a bounded range
+    /// of the primary key (10 000 ids, then twice as many each time), until `limit` are found.
     private func summaries(filter: RequestFilter, before: String?, limit: Int) async throws -> [TraceSummary] {
+        guard filter.expression != nil || filter.text != nil else {
+            return try await summaries(filter: filter, below: before, from: nil, limit: limit)
+        }
+        var found: [TraceSummary] = []
+        var upper = before
+        var window = firstIDWindow
+        while found.count < limit {
+            let lower = try await id(at: window - 1, below: upper)
+            found += try await summaries(filter: filter, below: upper, from: lower, limit: limit - found.count)
+            guard let lower else { break }
+            upper = lower
+            window = min(window * 2, 32 * firstIDWindow)
+        }
+        return found
+    }
+
+    /// The id `offset` places below `upper` (newest first), or `nil` when fewer ids are left.
+    private func id(at offset: Int, below upper: String?) async throws -> String? {
+        var condition = SQLCondition(.postgres)
+        if let upper { condition.append("id < \(condition.bind(.text(upper)))") }
+        let sql = "SELECT id FROM \(table(RecordLayout.table))\(condition.whereClause) ORDER BY id DESC OFFSET \(offset) LIMIT 1"
+        let query = PostgresQuery(unsafeSQL: sql, binds: PostgresBindings(condition.values))
+        return try await run(doing: "cannot read from", within: readLimit) {
+            for try await id in try await self.client.query(query, logger: self.logger).decode(String.self) { return id }
+            return nil
+        }
+    }
+
+    /// Up to `limit` summaries meeting the SQL part of `filter` with ids below `below` and from `from` on.
+    private func summaries(filter: RequestFilter, below before: String?, from lowest: String?, limit: Int) async throws -> [TraceSummary] {
         var condition = SQLCondition(.postgres)
         condition.add(filter)
         if let before { condition.append("id < \(condition.bind(.text(before)))") }
+        if let lowest { condition.append("id >= \(condition.bind(.text(lowest)))") }
         let sql =
             "SELECT \(RecordLayout.summaryColumnNames) FROM \(table(RecordLayout.table))\(condition.whereClause) ORDER BY id DESC LIMIT \(limit)"
         let query = PostgresQuery(unsafeSQL: sql, binds: PostgresBindings(condition.values))
