@@ -43,7 +43,7 @@ extension MySQLStore {
                 name: "hourly rollups and duration bins",
                 sql: [
                     "ALTER TABLE \(Self.requests) ADD COLUMN \(RollupLayout.durationBinColumnSQL(.mysql))",
-                    "CREATE INDEX llmtrace_requests_duration_bin ON \(Self.requests) (duration_bin, started_at, duration_ms, env, model)",
+                    "CREATE INDEX \(Self.durationTimeIndex) ON \(Self.requests) (\(RollupLayout.durationIndexColumns))",
                     RollupLayout.createTableSQL(.mysql, table: Self.rollups).replacingOccurrences(
                         of: "CREATE TABLE",
                         with: "CREATE TABLE IF NOT EXISTS"
@@ -61,26 +61,23 @@ extension MySQLStore {
         ]
     }
 
-    /// Migration 3: the percentile index leads with `(duration_bin, duration_ms)`. In the order of version 2
-    /// (`started_at` second) a whole-range percentile read sorts every record of a bin, and MySQL's sort
-    /// then reads each record's row again (bodies and all): seconds on a million records, where walking
-    /// the index in duration order takes milliseconds. MySQL 8 has no `IF [NOT] EXISTS` for indexes, so
-    /// the step asks `information_schema` (and is harmless to run again).
+    /// The percentile index of ``RollupLayout/durationIndexColumns`` (a time range's records of a bin).
+    static let durationTimeIndex = "llmtrace_requests_duration_bin"
+    /// Migration 3's percentile index for long ranges: `(duration_bin, duration_ms, …)`, walked in duration
+    /// order. Through the other one a whole-range read sorts every record of a bin, and MySQL's sort reads
+    /// each sorted record's row again (bodies and all): seconds on a million records, where the walk takes
+    /// milliseconds.
+    static let durationOrderIndex = "llmtrace_requests_duration_order"
+
+    /// Migration 3. MySQL 8 has no `IF NOT EXISTS` for indexes, so the step asks `information_schema`
+    /// (and is harmless to run again).
     static func indexDurationsInOrder(on connection: MySQLConnection) throws {
-        func exists(_ index: String) throws -> Bool {
-            try connection.query(
-                "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?",
-                [.text(RecordLayout.table), .text(index)]
-            ).first?.value(at: 0, as: .integer).int ?? 0 > 0
-        }
-        if try !exists("llmtrace_requests_duration_order") {
-            try connection.execute(
-                "CREATE INDEX llmtrace_requests_duration_order ON \(requests) (\(RollupLayout.durationIndexColumns(.mysql)))"
-            )
-        }
-        if try exists("llmtrace_requests_duration_bin") {
-            try connection.execute("DROP INDEX llmtrace_requests_duration_bin ON \(requests)")
-        }
+        let count = try connection.query(
+            "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?",
+            [.text(RecordLayout.table), .text(durationOrderIndex)]
+        ).first?.value(at: 0, as: .integer).int
+        guard count == 0 else { return }
+        try connection.execute("CREATE INDEX \(durationOrderIndex) ON \(requests) (duration_bin, duration_ms, started_at, env, model)")
     }
 
     /// The `GET_LOCK` name that guards migrations of `database` (at most 64 characters, as MySQL 8 requires).

@@ -90,7 +90,7 @@ extension PostgresStore {
                 name: "hourly rollups and duration bins",
                 sql: [
                     "ALTER TABLE \(requests) ADD COLUMN \(RollupLayout.durationBinColumnSQL(.postgres))",
-                    "CREATE INDEX llmtrace_requests_duration_bin ON \(requests) (\(RollupLayout.durationIndexColumns(.postgres)))",
+                    "CREATE INDEX llmtrace_requests_duration_bin ON \(requests) (\(RollupLayout.durationIndexColumns))",
                     RollupLayout.createTableSQL(.postgres, table: rollups),
                 ],
                 then: { connection in try await self.rebuildRollups(on: connection) }

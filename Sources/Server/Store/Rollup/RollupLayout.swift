@@ -59,19 +59,16 @@ enum RollupLayout {
 
     /// The records table's `duration_bin` column, generated from `duration_ms` (``DurationBins``), for a
     /// `CREATE TABLE` or `ALTER TABLE … ADD COLUMN`; percentile reads use it through an index on
-    /// ``durationIndexColumns(_:)``.
+    /// ``durationIndexColumns``.
     static func durationBinColumnSQL(_ dialect: SQLDialect) -> String {
         // PostgreSQL (before 18) only stores generated columns; SQLite and MySQL compute them when read.
         "duration_bin INTEGER GENERATED ALWAYS AS (\(DurationBins.sqlExpression(dialect))) \(dialect == .postgres ? "STORED" : "VIRTUAL")"
     }
 
-    /// The columns of the index percentile reads (``durationQuery(_:records:_:)``) go through, covering
-    /// every column they filter on. SQLite and PostgreSQL take a time range's records of a bin from
-    /// `(duration_bin, started_at, …)` and sort those few; MySQL walks `(duration_bin, duration_ms, …)` in
-    /// duration order, since its sort reads every sorted record's row again.
-    static func durationIndexColumns(_ dialect: SQLDialect) -> String {
-        dialect == .mysql ? "duration_bin, duration_ms, started_at, env, model" : "duration_bin, started_at, duration_ms, env, model"
-    }
+    /// The columns of the index percentile reads (``durationQuery(_:records:_:sortingRead:)``) go through,
+    /// covering every column they filter on: a time range's records of a bin come from it, to be sorted.
+    /// (MySQL has a second one, `MySQLStore.durationOrderIndex`, for reads over long ranges.)
+    static let durationIndexColumns = "duration_bin, started_at, duration_ms, env, model"
 
     // MARK: Samples of the records table
 
@@ -178,13 +175,21 @@ enum RollupLayout {
 
     /// One lookup of ``RollupSource/durations(_:)``: the duration at `offset` in one bin, read from
     /// `records` (the records table, best through its `duration_bin` index).
-    static func durationQuery(_ dialect: SQLDialect, records: String, _ lookup: DurationLookup) -> Query {
+    ///
+    /// With `sortingRead` (MySQL), the matching durations are read into a derived table and sorted there:
+    /// MySQL's own sort of the records would read each sorted record's row again, bodies and all.
+    static func durationQuery(_ dialect: SQLDialect, records: String, _ lookup: DurationLookup, sortingRead: Bool = false) -> Query {
         var c = SQLCondition(dialect)
         c.append("duration_bin = \(c.bind(.integer(lookup.bin)))")
         add(lookup.selection, to: &c)
         let condition = c.whereClause
         // The offset is bound too, so the statement is the same for every lookup (prepared once).
         let offset = c.bind(.integer(max(0, lookup.offset)))
+        if sortingRead {
+            // The LIMIT keeps MySQL from merging the derived table back into the outer query.
+            let read = "SELECT duration_ms AS d FROM \(records)\(condition) LIMIT 18446744073709551615"
+            return Query(sql: "SELECT d FROM (\(read)) AS bin ORDER BY d LIMIT 1 OFFSET \(offset)", values: c.values)
+        }
         return Query(sql: "SELECT duration_ms FROM \(records)\(condition) ORDER BY duration_ms LIMIT 1 OFFSET \(offset)", values: c.values)
     }
 

@@ -40,7 +40,7 @@ extension SQLiteStore {
         CREATE INDEX \(requests)_model ON \(requests)(model, id);
         CREATE INDEX \(requests)_status ON \(requests)(status, id);
         CREATE INDEX \(requests)_error ON \(requests)(is_error, id);
-        CREATE INDEX \(requests)_duration_bin ON \(requests)(\(RollupLayout.durationIndexColumns(.sqlite)));
+        CREATE INDEX \(requests)_duration_bin ON \(requests)(\(RollupLayout.durationIndexColumns));
         \(RollupLayout.createTableSQL(.sqlite));
         """
 }
