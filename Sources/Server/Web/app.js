@@ -8,7 +8,6 @@ import { createRequestsView } from './views/requests.js';
 import { mountDetail } from './views/detail.js';
 import { mountStats } from './views/stats.js';
 import { showSignIn, showInvite } from './views/login.js';
-import { mountAdmin } from './views/admin.js';
 
 const main = document.getElementById('main');
 const navRequests = document.getElementById('nav-requests');
@@ -81,7 +80,11 @@ function route() {
     if (requestsView) requestsView.hide();
     const page = admin[1] || 'dashboard';
     document.title = 'Admin · llmtrace';
-    unmount = mountAdmin(main, { page, params, navigate });
+    // Loaded on first use: standalone panels never fetch the admin pages.
+    let gone = false;
+    let inner = null;
+    unmount = () => { gone = true; if (inner) inner(); };
+    import('./views/admin.js').then((m) => { if (!gone) inner = m.mountAdmin(main, { page, params, navigate }); });
     setNav('admin', '');
     window.scrollTo(0, 0);
   } else if (path === '/stats') {
