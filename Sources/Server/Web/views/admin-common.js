@@ -48,8 +48,9 @@ export function table(id, columns, rows, emptyText) {
   return h('div', { class: 'table-wrap' }, h('table', { class: 'admin-table', id }, h('thead', null, head), body));
 }
 
+/** A date to the minute (the full time in its tooltip). */
 export function when(iso) {
-  return iso ? h('span', { title: iso }, fmtDateTime(iso)) : dash;
+  return iso ? h('span', { title: fmtDateTime(iso) }, fmtDateTime(iso).slice(0, 16)) : dash;
 }
 
 export function roleBadge(role) {
