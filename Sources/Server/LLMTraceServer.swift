@@ -120,6 +120,7 @@ public struct LLMTraceServer: Sendable {
         services.append(.init(service: components.events))
         if components.retention.isEnabled { services.append(.init(service: components.retention)) }
         if let cluster = components.cluster { services.append(.init(service: cluster)) }
+        if let budgets = components.budgets { services.append(.init(service: budgets)) }
         var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownGraceSeconds * 1000))
         groupConfig.cancellationSignals = []

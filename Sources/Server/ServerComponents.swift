@@ -19,6 +19,8 @@ struct ServerComponents: Sendable {
     let api: APIController
     /// Shared mode's admin API (and its store), `nil` in standalone mode.
     let admin: AdminController?
+    /// Shared mode's budget alerts, `nil` in standalone mode.
+    let budgets: BudgetWatch?
 
     /// Opens everything the configuration names. Everything that can refuse to start (prices, store)
     /// is opened before the upstream client, which needs shutting down.
@@ -64,6 +66,16 @@ struct ServerComponents: Sendable {
             startedAt: Date()
         )
         api.auth = auth
+        let budgets = auth.map {
+            BudgetWatch(
+                admin: $0.store,
+                store: store,
+                events: events,
+                webhooks: WebhookSender(client: client, logger: logger),
+                interval: .milliseconds(Int64(c.alertIntervalSeconds * 1000)),
+                logger: logger
+            )
+        }
         return ServerComponents(
             prices: prices,
             store: store,
@@ -74,7 +86,8 @@ struct ServerComponents: Sendable {
             client: client,
             proxy: proxy,
             api: api,
-            admin: auth.map { AdminController(auth: $0) }
+            admin: auth.map { AdminController(auth: $0, budgets: budgets) },
+            budgets: budgets
         )
     }
 

@@ -57,6 +57,8 @@ struct ServeCommand: AsyncParsableCommand {
     var maxRecords: String?
     @Option(name: .long, help: "Seconds between retention passes (default 60; the first runs at start).")
     var pruneInterval: String?
+    @Option(name: .long, help: "Shared mode: seconds between checks of the budget alert rules (default 30).")
+    var alertInterval: String?
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
     @Option(name: .long, help: "Seconds in-flight requests get to finish on SIGINT/SIGTERM (default 10).")
@@ -84,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
             .memoryLimit: memoryLimit, .logLevel: logLevel, .shutdownGrace: shutdownGrace,
             .upstreamConnectTimeout: upstreamConnectTimeout, .upstreamIdleTimeout: upstreamIdleTimeout, .pricing: pricing,
             .socket: noSocket ? "" : socket,
-            .retain: retain, .maxRecords: maxRecords, .pruneInterval: pruneInterval, .dbPool: dbPool,
+            .retain: retain, .maxRecords: maxRecords, .pruneInterval: pruneInterval, .dbPool: dbPool, .alertInterval: alertInterval,
             .adminDb: adminDb ?? adminMysqlUrl, .jwtSecret: jwtSecret,
         ]
         let resolver = ConfigResolver(

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LLMTraceModel
 
 /// Request and answer bodies of the admin API (docs/API.md, "Admin API").
 enum AdminBodies {
@@ -87,6 +88,14 @@ enum AdminBodies {
         var teamId: String
         var name: String?
         var requireKey: Bool?
+    }
+
+    struct NewAlert: Decodable, Sendable {
+        var scope: BudgetRule.Scope
+        var scopeId: String
+        var window: BudgetRule.Window
+        var limitUsd: Double
+        var webhookUrl: String?
     }
 
     struct EnvironmentPatch: Decodable, Sendable {

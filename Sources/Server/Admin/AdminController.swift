@@ -10,6 +10,8 @@ import NIOCore
 /// needs is 403 `forbidden`.
 struct AdminController: Sendable {
     let auth: SharedAuth
+    /// The budget watch, for the current spend of each rule in `GET /admin/alerts`.
+    var budgets: BudgetWatch? = nil
     var store: any AdminStore { auth.store }
 
     /// Routes that need no token (sign-in, refresh, logout, accepting an invite) on `open`, the others
@@ -24,6 +26,7 @@ struct AdminController: Sendable {
         addMemberRoutes(guarded)
         addUserRoutes(guarded)
         addEnvironmentRoutes(guarded)
+        addAlertRoutes(guarded)
         guarded.get("audit") { request, context in try await handled { try await audit(request, context) } }
     }
 

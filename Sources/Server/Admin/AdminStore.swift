@@ -75,6 +75,18 @@ public protocol AdminStore: Sendable {
     /// has an account by now.
     func acceptInvite(hash: String, passwordHash: String, name: String?, now: Date) async throws -> (AdminUser, AdminInvite)
 
+    // MARK: Budget alerts
+    func createAlertRule(_ rule: AdminAlertRule) async throws
+    func alertRule(id: String) async throws -> AdminAlertRule?
+    /// Rules of `teamIDs` (nil: of every team), oldest first.
+    func alertRules(teamIDs: [String]?) async throws -> [AdminAlertRule]
+    func deleteAlertRule(id: String) async throws
+    /// Records that a rule fired in a window; `false` when that window's firing was recorded before (by
+    /// this node or another), so each rule fires once per window.
+    func recordAlertFiring(_ firing: AlertFiring) async throws -> Bool
+    /// Firings of windows that started at or after `since`.
+    func alertFirings(since: Date) async throws -> [AlertFiring]
+
     // MARK: Audit and settings
     func appendAudit(_ entry: AuditEntry) async throws
     /// Newest first; only entries of `teamIDs` when given.

@@ -9,6 +9,8 @@ extension SQLAdminStore {
         static let invites = "llmtrace_admin_invites"
         static let audit = "llmtrace_admin_audit"
         static let settings = "llmtrace_admin_settings"
+        static let alertRules = "llmtrace_admin_alert_rules"
+        static let alertFirings = "llmtrace_admin_alert_firings"
         static let migrations = "llmtrace_admin_migrations"
     }
 
@@ -103,7 +105,33 @@ extension SQLAdminStore {
                         (T.refreshTokens, "session", ["session_id"]), (T.refreshTokens, "user", ["user_id"]),
                         (T.audit, "at", ["at"]), (T.audit, "team", ["team_id", "at"]),
                     ])
-            )
+            ),
+            AdminMigration(
+                version: 2,
+                name: "budget alert rules and their firings",
+                sql: [
+                    createTable(
+                        T.alertRules,
+                        [
+                            Column("id", .key, nullable: false), Column("team_id", .key, nullable: false),
+                            Column("scope", .key, nullable: false), Column("scope_id", .key, nullable: false),
+                            Column("period", .key, nullable: false), Column("limit_usd", .real, nullable: false),
+                            Column("webhook_url", .text), Column("created_at", .real, nullable: false),
+                        ],
+                        primaryKey: ["id"],
+                        index: [("team", ["team_id"])]
+                    ),
+                    createTable(
+                        T.alertFirings,
+                        [
+                            Column("rule_id", .key, nullable: false), Column("window_start", .real, nullable: false),
+                            Column("spent_usd", .real, nullable: false), Column("fired_at", .real, nullable: false),
+                        ],
+                        primaryKey: ["rule_id", "window_start"],
+                        index: [("window", ["window_start"])]
+                    ),
+                ] + postgresIndexes([(T.alertRules, "team", ["team_id"]), (T.alertFirings, "window", ["window_start"])])
+            ),
         ]
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LLMTraceModel
 import Logging
 
 /// The ``AdminStore`` on a SQL database: PostgreSQL (``PostgresAdminDatabase``) or MySQL / MariaDB
@@ -548,6 +549,91 @@ public final class SQLAdminStore: AdminStore {
     private struct AcceptedInvite: Sendable {
         var user: AdminUser
         var invite: AdminInvite
+    }
+
+    // MARK: Budget alerts
+
+    private static let alertColumns = "id, team_id, scope, scope_id, period, limit_usd, webhook_url, created_at"
+    private static let alertTypes: [ColumnType] = [.key, .key, .key, .key, .key, .real, .text, .real]
+    private static func alertRule(_ r: [ColumnValue]) -> AdminAlertRule {
+        AdminAlertRule(
+            rule: BudgetRule(
+                id: r[0].string ?? "",
+                scope: BudgetRule.Scope(rawValue: r[2].string ?? "") ?? .team,
+                scopeId: r[3].string ?? "",
+                window: BudgetRule.Window(rawValue: r[4].string ?? "") ?? .day,
+                limitUsd: r[5].double ?? 0,
+                webhookUrl: r[6].string
+            ),
+            teamId: r[1].string ?? "",
+            createdAt: date(r[7]) ?? Date(timeIntervalSince1970: 0)
+        )
+    }
+
+    public func createAlertRule(_ alert: AdminAlertRule) async throws {
+        let r = alert.rule
+        try await run(
+            "INSERT INTO \(t(T.alertRules)) (\(Self.alertColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                .text(r.id), .text(alert.teamId), .text(r.scope.rawValue), .text(r.scopeId), .text(r.window.rawValue), .real(r.limitUsd),
+                ColumnValue(r.webhookUrl), .real(alert.createdAt.timeIntervalSince1970),
+            ]
+        )
+    }
+
+    public func alertRule(id: String) async throws -> AdminAlertRule? {
+        try await one("SELECT \(Self.alertColumns) FROM \(t(T.alertRules)) WHERE id = ?", [.text(id)], Self.alertTypes) { Self.alertRule($0) }
+    }
+
+    public func alertRules(teamIDs: [String]?) async throws -> [AdminAlertRule] {
+        var condition = ""
+        var values: [ColumnValue] = []
+        if let teamIDs {
+            if teamIDs.isEmpty { return [] }
+            condition = " WHERE team_id IN (" + teamIDs.map { _ in "?" }.joined(separator: ", ") + ")"
+            values = teamIDs.map { .text($0) }
+        }
+        return try await all("SELECT \(Self.alertColumns) FROM \(t(T.alertRules))\(condition) ORDER BY created_at, id", values, Self.alertTypes) {
+            Self.alertRule($0)
+        }
+    }
+
+    public func deleteAlertRule(id: String) async throws {
+        guard try await alertRule(id: id) != nil else { throw Self.notFound("alert rule \(id)") }
+        try await db.transaction { s in
+            _ = try await s.execute("DELETE FROM \(self.t(T.alertFirings)) WHERE rule_id = ?", [.text(id)])
+            _ = try await s.execute("DELETE FROM \(self.t(T.alertRules)) WHERE id = ?", [.text(id)])
+        }
+    }
+
+    public func recordAlertFiring(_ firing: AlertFiring) async throws -> Bool {
+        do {
+            try await run(
+                "INSERT INTO \(t(T.alertFirings)) (rule_id, window_start, spent_usd, fired_at) VALUES (?, ?, ?, ?)",
+                [
+                    .text(firing.ruleID), .real(firing.windowStart.timeIntervalSince1970), .real(firing.spentUsd),
+                    .real(firing.firedAt.timeIntervalSince1970),
+                ]
+            )
+            return true
+        } catch let e as AdminStoreError where e.kind == .conflict {
+            return false
+        }
+    }
+
+    public func alertFirings(since: Date) async throws -> [AlertFiring] {
+        try await all(
+            "SELECT rule_id, window_start, spent_usd, fired_at FROM \(t(T.alertFirings)) WHERE window_start >= ? ORDER BY fired_at",
+            [.real(since.timeIntervalSince1970)],
+            [.key, .real, .real, .real]
+        ) { r in
+            AlertFiring(
+                ruleID: r[0].string ?? "",
+                windowStart: Self.date(r[1]) ?? Date(timeIntervalSince1970: 0),
+                spentUsd: r[2].double ?? 0,
+                firedAt: Self.date(r[3]) ?? Date(timeIntervalSince1970: 0)
+            )
+        }
     }
 
     // MARK: Audit and settings

@@ -16,7 +16,7 @@ public struct ConfigResolver: Sendable {
     public enum Key: String, CaseIterable, Sendable {
         case mode, host, port, password, db, maxBody, memoryLimit, logLevel, webRoot, shutdownGrace
         case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket, retain, maxRecords, pruneInterval, dbPool
-        case adminDb, jwtSecret
+        case adminDb, jwtSecret, alertInterval
 
         /// Environment variables for this key, most specific first.
         var environmentNames: [String] {
@@ -208,6 +208,11 @@ public struct ConfigResolver: Sendable {
     /// Shared mode: the database servers it needs, the admin database and the JWT secret.
     private static func applyShared(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
         if let (v, _) = settings.value(.adminDb) { c.adminDatabase = v }
+        if let (v, from) = settings.value(.alertInterval) {
+            let seconds = try Self.seconds(v, from: from)
+            guard seconds > 0 else { throw ConfigurationError("\(from): the alert interval must be more than 0 seconds") }
+            c.alertIntervalSeconds = seconds
+        }
         if let (v, _) = settings.value(.jwtSecret) { c.jwtSecret = v }
         c.bootstrapEmail = settings.environment["LLMTRACE_BOOTSTRAP_EMAIL"].flatMap { $0.isEmpty ? nil : $0 }
         c.bootstrapPassword = settings.environment["LLMTRACE_BOOTSTRAP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }

@@ -41,6 +41,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxRecords: Int?
     /// Seconds between retention passes (the first runs at start).
     public var pruneIntervalSeconds: Double = 60
+    /// Shared mode: seconds between checks of the budget alert rules.
+    public var alertIntervalSeconds: Double = 30
     /// Serve this directory at `/` instead of nothing.
     public var webRoot: String?
     /// The unix socket the HTTP API is also served on (mode 0600); `nil` for none. ``ConfigResolver``

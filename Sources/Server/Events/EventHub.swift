@@ -35,8 +35,10 @@ public final class EventHub: Service, Sendable {
 
         /// Whether an event about no one request (`stats`, `cleared`) reaches this subscriber: the
         /// server-wide statistics carry every environment's figures, so not a subscriber limited to some.
-        func receivesServerWide(_ kind: LiveEvent.Kind) -> Bool {
-            environments == nil || kind != .stats
+        func receivesServerWide(_ kind: LiveEvent.Kind, audience: Set<String>? = nil) -> Bool {
+            guard let environments else { return true }
+            if kind == .stats { return false }
+            return audience.map { !$0.isDisjoint(with: environments) } ?? true
         }
 
         public init(env: String? = nil, model: String? = nil, expression: FilterExpression? = nil, environments: Set<String>? = nil) {
@@ -108,6 +110,9 @@ public final class EventHub: Service, Sendable {
         var request: TraceSummary?
         /// The text of a delta event.
         var delta: RequestDelta?
+        /// Of an event about no one request, the environments whose subscribers may see it (an alert goes
+        /// to its team's); `nil` for every subscriber.
+        var audience: Set<String>? = nil
     }
 
     private struct State {
@@ -199,6 +204,12 @@ public final class EventHub: Service, Sendable {
         publish(.cleared, EmptyPayload(), request: nil)
     }
 
+    /// Publishes `alert` to the subscribers that may see one of `environments` (the team's), and to
+    /// those who see everything.
+    public func alert(_ alert: BudgetAlert, environments: Set<String>) {
+        publish(.alert, alert, request: nil, audience: environments)
+    }
+
     /// Events lost because a subscriber fell too far behind and was dropped.
     public var droppedSubscribers: Int { state.withLock { $0.dropped } }
     public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
@@ -238,7 +249,7 @@ public final class EventHub: Service, Sendable {
         return json.map { LiveEvent(id: entry.id, kind: entry.kind, json: $0) }
     }
 
-    private func publish(_ kind: LiveEvent.Kind, _ payload: some Encodable, request: TraceSummary?) {
+    private func publish(_ kind: LiveEvent.Kind, _ payload: some Encodable, request: TraceSummary?, audience: Set<String>? = nil) {
         let listening = state.withLock { !$0.subscribers.isEmpty }
         var json: String?
         if listening || request == nil {
@@ -246,7 +257,7 @@ public final class EventHub: Service, Sendable {
             json = encoded
         }
         withState { s in
-            let entry = RingEntry(id: s.nextID, kind: kind, json: json, request: request)
+            let entry = RingEntry(id: s.nextID, kind: kind, json: json, request: request, audience: audience)
             s.nextID += 1
             keep(entry, in: &s)
             if let request {
@@ -260,7 +271,7 @@ public final class EventHub: Service, Sendable {
                     let admitted = sub.following.admit(kind, request, filter: sub.filter)
                     s.subscribers[key] = sub
                     guard admitted else { continue }
-                } else if !sub.filter.receivesServerWide(kind) {
+                } else if !sub.filter.receivesServerWide(kind, audience: audience) {
                     continue
                 }
                 deliver(.event(event), to: key, in: &s)
@@ -392,7 +403,7 @@ public final class EventHub: Service, Sendable {
         return entries.filter { entry in
             if let request = entry.request { return following.admit(entry.kind, request, filter: filter) }
             if let delta = entry.delta { return following.ids.contains(delta.id) }
-            return filter.receivesServerWide(entry.kind)
+            return filter.receivesServerWide(entry.kind, audience: entry.audience)
         }
     }
 
