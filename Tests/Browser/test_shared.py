@@ -89,7 +89,7 @@ def shared():
     db = POSTGRES + ("&" if "?" in POSTGRES else "?") + "schema=" + schema
     up = FakeUpstream()
     up.start()
-    lt = Llmtrace(extra=["--mode", "shared", "--db", db],
+    lt = Llmtrace(extra=["--mode", "shared", "--db", db, "--alert-interval", "1"],
                   env={"LLMTRACE_BOOTSTRAP_EMAIL": ROOT[0], "LLMTRACE_BOOTSTRAP_PASSWORD": ROOT[1]})
     try:
         s = Shared(lt, up)
@@ -311,3 +311,35 @@ def test_a_system_administrator_sees_every_team_the_users_and_the_audit_log(shar
     browser.get(shared.lt.base + "#/admin/teams")
     wait_js(browser, "document.querySelector('#teams-table tbody tr[data-id]')")
     assert browser.execute_script("return document.querySelectorAll('#teams-table tbody tr').length") >= 2
+
+
+def test_a_team_admin_adds_a_budget_rule_and_the_panel_shows_the_alert(shared, browser):
+    sign_in(browser, shared, CAROL, "#/admin/alerts")
+    wait_js(browser, "document.querySelector('#alert-form')")
+    # Alpha has spent more than a millionth of a dollar this month already: the rule fires at the next check.
+    browser.find_element(By.ID, "alert-window").send_keys("per month")
+    browser.find_element(By.ID, "alert-limit").send_keys("0.000001")
+    browser.find_element(By.CSS_SELECTOR, "#alert-form button[type=submit]").click()
+    wait_js(browser, "document.querySelector('#alerts-table tbody tr[data-id]')", message="the new rule")
+    cells = browser.execute_script("return [...document.querySelector('#alerts-table tbody tr[data-id]').children].map(td => td.textContent)")
+    assert cells[:3] == ["alpha", "team", "per month"]
+    banner = wait_js(browser, "document.querySelector('.alert-banner') && document.querySelector('.alert-banner .alert-text').textContent",
+                     timeout=20, message="the alert banner")
+    assert "alpha" in banner
+    browser.find_element(By.CSS_SELECTOR, ".alert-banner button").click()
+    wait_js(browser, "!document.querySelector('.alert-banner')")
+    rule = shared.ok("GET", "admin/alerts")["items"][0]
+    assert rule["firedAt"] and rule["limitUsd"] == 0.000001
+    # A member of the team sees the rule but may not delete it or add one; beta's member does not see it.
+    sign_in(browser, shared, ALICE, "#/admin/alerts")
+    wait_js(browser, "document.querySelector('#alerts-table tbody tr[data-id]')")
+    assert visible(browser, "#alert-form, #alerts-table .act-delete") == 0
+    sign_in(browser, shared, BOB, "#/admin/alerts")
+    wait_js(browser, "document.querySelector('#alerts-table .empty-row')")
+    # Carol deletes it.
+    sign_in(browser, shared, CAROL, "#/admin/alerts")
+    wait_js(browser, "document.querySelector('#alerts-table .act-delete')")
+    browser.find_element(By.CSS_SELECTOR, "#alerts-table .act-delete").click()
+    browser.switch_to.alert.accept()
+    wait_js(browser, "document.querySelector('#alerts-table .empty-row')")
+    assert shared.ok("GET", "admin/alerts")["items"] == []
