@@ -180,7 +180,14 @@ function showInvitePage(token) {
   if (closeOverlay) closeOverlay();
   locked = true;
   teardown();
-  closeOverlay = showInvite(token, { onDone() { closeOverlay = null; locked = false; navigate('#/requests'); } });
+  closeOverlay = showInvite(token, {
+    onDone() {
+      closeOverlay = null;
+      locked = false;
+      history.replaceState(null, '', '#/requests'); // the spent token leaves the address bar and history
+      route();
+    },
+  });
 }
 
 function showWho(user) {
