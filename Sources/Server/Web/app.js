@@ -247,6 +247,7 @@ async function boot() {
   try { mode = await detectMode(); } catch { /* not reachable: the views say so */ }
   if (mode === 'shared') {
     setShared(true);
+    document.body.classList.add('shared');
     showWho(currentUser());
   }
   window.addEventListener('hashchange', route);

@@ -17,7 +17,7 @@ export function mountAudit(el, ctx) {
       log.items.map((a) => ({
         attrs: { 'data-id': a.id },
         cells: [when(a.at), a.actor ? (email.get(a.actor) || h('span', { class: 'mono small' }, a.actor)) : h('span', { class: 'muted' }, 'command line'),
-          h('span', { class: 'mono' }, a.action), h('span', { class: 'small' }, a.resourceType, ' ', h('span', { class: 'mono muted' }, a.resourceId)),
+          h('span', { class: 'mono' }, a.action), h('span', { class: 'small nowrap' }, a.resourceType, ' ', h('span', { class: 'mono muted', title: a.resourceId }, a.resourceId.slice(0, 8))),
           h('span', { class: 'small' }, Object.entries(a.details || {}).map(([k, v]) => `${k}: ${v}`).join(', ')), a.address || null],
       })), 'Nothing logged yet.'));
   }

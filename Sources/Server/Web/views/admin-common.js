@@ -50,7 +50,7 @@ export function table(id, columns, rows, emptyText) {
 
 /** A date to the minute (the full time in its tooltip). */
 export function when(iso) {
-  return iso ? h('span', { title: fmtDateTime(iso) }, fmtDateTime(iso).slice(0, 16)) : dash;
+  return iso ? h('span', { class: 'when', title: fmtDateTime(iso) }, fmtDateTime(iso).slice(0, 16)) : dash;
 }
 
 export function roleBadge(role) {
