@@ -23,7 +23,8 @@ class Llmtrace:
     """`llmtrace serve --no-socket --port 0` on a free port; `--web-root` only when LLMTRACE_WEB_ROOT is set
     (or `web_root` is passed), otherwise the binary serves its embedded panel."""
 
-    def __init__(self, password: str | None = None, web_root: str | None = None, extra: list[str] | None = None):
+    def __init__(self, password: str | None = None, web_root: str | None = None, extra: list[str] | None = None,
+                 env: dict[str, str] | None = None):
         binary = os.environ.get("LLMTRACE_BIN", str(DEFAULT_BIN))
         args = [binary, "serve", "--no-socket", "--port", "0", "--log-level", "warning"]
         root = web_root if web_root is not None else os.environ.get("LLMTRACE_WEB_ROOT")
@@ -32,7 +33,7 @@ class Llmtrace:
         if password:
             args += ["--password", password]
         args += extra or []
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LLMTRACE_")}
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("LLMTRACE_")}, **(env or {})}
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd="/tmp")
         self.password = password
         self.output: list[str] = []

@@ -512,8 +512,12 @@ def test_first_load_transfers_under_150_kb(server):
     assert 10_000 < total < 150 * 1024, f"first load is {total} bytes: {static}"
     root = os.environ.get("LLMTRACE_WEB_ROOT")
     if root:
-        on_disk = sum(p.stat().st_size for p in Path(root).rglob("*") if p.is_file())
-        assert on_disk < 150 * 1024, f"the panel folder holds {on_disk} bytes"
+        # The admin pages of shared mode (views/admin*.js) load only when opened.
+        files = [p for p in Path(root).rglob("*") if p.is_file()]
+        on_disk = sum(p.stat().st_size for p in files)
+        standalone = sum(p.stat().st_size for p in files if not p.name.startswith("admin"))
+        assert standalone < 150 * 1024, f"the panel folder holds {standalone} bytes besides the admin pages"
+        assert on_disk < 200 * 1024, f"the panel folder holds {on_disk} bytes"
 
 
 CONVERSATIONS = {

@@ -1,4 +1,7 @@
-// Talking to the llmtrace JSON API and its live event stream, with the optional password.
+// Talking to the llmtrace JSON API and its live event stream, with the optional password (standalone)
+// or the signed-in account's access token (shared mode, auth.js).
+
+import { isShared, setShared, freshToken, accessToken, refresh, hasSession } from './auth.js';
 
 const TOKEN_KEY = 'llmtrace.token';
 
@@ -37,29 +40,56 @@ export function apiURL(path, params) {
   return u.toString();
 }
 
-/** GET (or other method) a JSON API route. Throws ApiError; a 401 also calls the unauthorized handler. */
-export async function api(path, { params, method = 'GET', signal } = {}) {
+/**
+ * GET (or other method) a JSON API route; `body` is sent as JSON. Throws ApiError; a 401 also calls the
+ * unauthorized handler. In shared mode an access token the server refused is refreshed once and the
+ * call made again.
+ */
+export async function api(path, { params, method = 'GET', signal, body } = {}) {
+  let res = await send(path, { params, method, signal, body });
+  if (res.status === 401 && isShared() && hasSession() && await refresh()) {
+    res = await send(path, { params, method, signal, body });
+  }
+  let json = null;
+  const text = await res.text();
+  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  if (!res.ok) {
+    const err = json && json.error ? json.error : {};
+    const e = new ApiError(res.status, err.type, err.message || text.slice(0, 200), json);
+    if (res.status === 401) {
+      if (err.type === 'unauthenticated') setShared(true);
+      unauthorizedHandler(e);
+    }
+    throw e;
+  }
+  return json;
+}
+
+async function send(path, { params, method, signal, body }) {
   const headers = { Accept: 'application/json' };
-  const t = getToken();
+  const t = isShared() ? await freshToken() : getToken();
   if (t) headers.Authorization = 'Bearer ' + t;
-  let res;
+  if (body !== undefined) headers['content-type'] = 'application/json';
   try {
     // credentials 'omit': a 401 with `WWW-Authenticate: Basic` must not pop the browser's own login dialog.
-    res = await fetch(apiURL(path, params), { method, headers, signal, cache: 'no-store', credentials: 'omit' });
+    return await fetch(apiURL(path, params), {
+      method, headers, signal, cache: 'no-store', credentials: 'omit',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', 'llmtrace is not reachable: ' + e.message);
   }
-  let body = null;
-  const text = await res.text();
-  try { body = text ? JSON.parse(text) : null; } catch { body = null; }
-  if (!res.ok) {
-    const err = body && body.error ? body.error : {};
-    const e = new ApiError(res.status, err.type, err.message || text.slice(0, 200), body);
-    if (res.status === 401) unauthorizedHandler(e);
-    throw e;
-  }
-  return body;
+}
+
+/**
+ * Which llmtrace this is: 'shared' when the API asks for an account's token (401 `unauthenticated`),
+ * else 'standalone' (open, or behind the one password: its 401 is `unauthorized`).
+ */
+export async function detectMode() {
+  const res = await fetch(apiURL('api/health'), { cache: 'no-store', credentials: 'omit', headers: { Accept: 'application/json' } });
+  if (res.status !== 401) return 'standalone';
+  try { return (await res.json()).error.type === 'unauthenticated' ? 'shared' : 'standalone'; } catch { return 'standalone'; }
 }
 
 /** Tries a password: true when the API accepts it. */
@@ -70,7 +100,19 @@ export async function checkPassword(password) {
 
 // --- live events ---------------------------------------------------------------------------------
 
-const EVENT_NAMES = ['request.started', 'request.updated', 'request.delta', 'request.completed', 'cleared', 'resync', 'stats'];
+const EVENT_NAMES = ['request.started', 'request.updated', 'request.delta', 'request.completed', 'cleared', 'resync', 'stats', 'alert'];
+const alertListeners = new Set();
+const alertsSeen = new Set();
+
+/** Shared mode: `fn(alert)` for each budget alert any open stream brings (once, whichever stream). */
+export function onAlert(fn) { alertListeners.add(fn); return () => alertListeners.delete(fn); }
+
+function dispatchAlert(a) {
+  const key = JSON.stringify([a.rule && a.rule.id, a.windowStart, a.at]);
+  if (alertsSeen.has(key)) return;
+  alertsSeen.add(key);
+  for (const fn of alertListeners) fn(a);
+}
 const stateListeners = new Set();
 let connState = 'idle';
 const openStreams = new Set();
@@ -110,7 +152,7 @@ export function live(params, { onEvent, onOpen } = {}) {
   function connect() {
     if (closed) return;
     const p = { ...params, lastEventId: lastId || undefined };
-    const t = getToken();
+    const t = isShared() ? accessToken() : getToken();
     if (t) p.token = t;
     es = new EventSource(apiURL('api/events', p));
     set('connecting');
@@ -126,6 +168,7 @@ export function live(params, { onEvent, onOpen } = {}) {
         if (e.lastEventId) lastId = e.lastEventId;
         let data;
         try { data = JSON.parse(e.data); } catch { return; }
+        if (name === 'alert') { dispatchAlert(data); return; }
         if (onEvent) onEvent(name, data, e.lastEventId);
       });
     }

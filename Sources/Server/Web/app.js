@@ -1,16 +1,23 @@
-// llmtrace web panel: hash routing, the password gate, the header.
+// llmtrace web panel: hash routing, the password gate (standalone) or the sign-in page (shared mode),
+// the header.
 
-import { onUnauthorized, onConnectionState, getToken, setToken, checkPassword } from './api.js';
-import { h, clear, add } from './util.js';
+import { onUnauthorized, onConnectionState, getToken, setToken, checkPassword, detectMode, onAlert, live } from './api.js';
+import { isShared, setShared, hasSession, currentUser, logout, forget, onSession } from './auth.js';
+import { h, clear, add, fmtCost } from './util.js';
 import { createRequestsView } from './views/requests.js';
 import { mountDetail } from './views/detail.js';
 import { mountStats } from './views/stats.js';
+import { showSignIn, showInvite } from './views/login.js';
 
 const main = document.getElementById('main');
 const navRequests = document.getElementById('nav-requests');
 const navStats = document.getElementById('nav-stats');
 const conn = document.getElementById('conn');
 const lockBtn = document.getElementById('lock');
+const navAdmin = document.getElementById('nav-admin');
+const who = document.getElementById('who');
+const signoutBtn = document.getElementById('signout');
+const alertsBox = document.getElementById('alerts');
 
 let requestsView = null;
 let unmount = null;
@@ -33,6 +40,7 @@ function navigate(hash) {
 function setNav(which, filter) {
   navRequests.classList.toggle('active', which === 'requests');
   navStats.classList.toggle('active', which === 'stats');
+  navAdmin.classList.toggle('active', which === 'admin');
   navRequests.setAttribute('href', listHash);
   navStats.setAttribute('href', filter ? '#/stats?filter=' + encodeURIComponent(filter) : '#/stats');
 }
@@ -42,11 +50,22 @@ function currentFilter() {
   return params.get('filter') || new URLSearchParams(listHash.split('?')[1] || '').get('filter') || '';
 }
 
+let alertStream = null;
+
 function route() {
-  if (locked) return;
   const { path, params } = parseHash();
+  const invite = /^\/invite\/([^/]+)$/.exec(path);
+  // An invitation link opens its page even over the sign-in page.
+  if (invite && isShared()) { showInvitePage(decodeURIComponent(invite[1])); return; }
+  if (locked) return;
+  if (isShared() && !hasSession()) { showSharedLogin(''); return; }
   if (currentRoute === 'requests' && requestsView) listScroll = window.scrollY;
   if (unmount) { unmount(); unmount = null; }
+  const admin = /^\/admin(?:\/([^/]*))?\/?$/.exec(path);
+  // Budget alerts come with any live stream; the admin pages have none of their own.
+  const wantAlerts = !!admin && isShared() && !requestsView;
+  if (wantAlerts && !alertStream) alertStream = live({}, {});
+  if (!wantAlerts && alertStream) { alertStream(); alertStream = null; }
   const detail = /^\/requests\/([^/]+)$/.exec(path);
   if (detail) {
     currentRoute = 'detail';
@@ -55,6 +74,18 @@ function route() {
     document.title = `${id} · llmtrace`;
     unmount = mountDetail(main, { id, backHash: listHash });
     setNav('requests', currentFilter());
+    window.scrollTo(0, 0);
+  } else if (admin && isShared()) {
+    currentRoute = 'admin';
+    if (requestsView) requestsView.hide();
+    const page = admin[1] || 'dashboard';
+    document.title = 'Admin · llmtrace';
+    // Loaded on first use: standalone panels never fetch the admin pages.
+    let gone = false;
+    let inner = null;
+    unmount = () => { gone = true; if (inner) inner(); };
+    import('./views/admin.js').then((m) => { if (!gone) inner = m.mountAdmin(main, { page, params, navigate }); });
+    setNav('admin', '');
     window.scrollTo(0, 0);
   } else if (path === '/stats') {
     currentRoute = 'stats';
@@ -87,6 +118,7 @@ function route() {
 function teardown() {
   if (unmount) { unmount(); unmount = null; }
   if (requestsView) { requestsView.destroy(); requestsView = null; }
+  if (alertStream) { alertStream(); alertStream = null; }
   currentRoute = '';
 }
 
@@ -131,7 +163,71 @@ function showLogin(hadToken) {
   input.focus();
 }
 
-onUnauthorized(() => showLogin(!!getToken()));
+// --- shared mode: accounts ----------------------------------------------------------------------
+
+let signingOut = false;
+let closeOverlay = null;
+
+function showSharedLogin(reason) {
+  if (locked) return;
+  locked = true;
+  teardown();
+  forget();
+  closeOverlay = showSignIn({ reason, onDone() { closeOverlay = null; locked = false; route(); } });
+}
+
+function showInvitePage(token) {
+  if (closeOverlay) closeOverlay();
+  locked = true;
+  teardown();
+  closeOverlay = showInvite(token, {
+    onDone() {
+      closeOverlay = null;
+      locked = false;
+      history.replaceState(null, '', '#/requests'); // the spent token leaves the address bar and history
+      route();
+    },
+  });
+}
+
+function showWho(user) {
+  const on = isShared() && !!user;
+  who.hidden = !on;
+  signoutBtn.hidden = !on;
+  navAdmin.hidden = !isShared();
+  clear(who);
+  if (on) {
+    who.title = 'Signed in as ' + user.email + (user.systemAdmin ? ' (system administrator)' : '');
+    add(who, h('span', { id: 'who-email' }, user.name || user.email), user.systemAdmin ? h('span', { class: 'badge' }, 'sysadmin') : null);
+  }
+}
+
+onSession((s) => {
+  showWho(s && s.user);
+  if (!s && isShared() && !locked) showSharedLogin(signingOut ? '' : 'You were signed out. Sign in again.');
+});
+
+signoutBtn.addEventListener('click', async () => {
+  signingOut = true;
+  try { await logout(); } finally { signingOut = false; }
+});
+
+onAlert((a) => {
+  const text = a.message || `Budget exceeded: ${fmtCost(a.spentUsd)} spent`;
+  const close = h('button', { type: 'button', class: 'btn ghost small', 'aria-label': 'Dismiss', title: 'Dismiss' }, '×');
+  const banner = h('div', { class: 'banner alert-banner', role: 'alert' },
+    h('span', { class: 'alert-icon', 'aria-hidden': 'true' }, '▲'),
+    h('span', { class: 'alert-text' }, text),
+    h('span', { class: 'spacer' }), close);
+  close.addEventListener('click', () => banner.remove());
+  alertsBox.prepend(banner);
+  while (alertsBox.children.length > 5) alertsBox.lastChild.remove();
+});
+
+onUnauthorized(() => {
+  if (isShared()) showSharedLogin('Your session has ended. Sign in again.');
+  else showLogin(!!getToken());
+});
 
 lockBtn.hidden = !getToken();
 lockBtn.addEventListener('click', () => { setToken(''); location.reload(); });
@@ -145,5 +241,16 @@ onConnectionState((st) => {
   conn.title = st === 'live' ? 'Receiving live events' : st === 'idle' ? '' : 'Live events: ' + (CONN_TEXT[st] || st);
 });
 
-window.addEventListener('hashchange', route);
-route();
+// Standalone or shared mode: the server says, before anything else is shown.
+async function boot() {
+  let mode = 'standalone';
+  try { mode = await detectMode(); } catch { /* not reachable: the views say so */ }
+  if (mode === 'shared') {
+    setShared(true);
+    document.body.classList.add('shared');
+    showWho(currentUser());
+  }
+  window.addEventListener('hashchange', route);
+  route();
+}
+boot();
