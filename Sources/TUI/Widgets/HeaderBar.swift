@@ -12,7 +12,8 @@ public enum HeaderBar {
         var line = StyledLine(" llmtrace ", theme.headerBrand)
         let (dot, connStyle, detail) = connection(state.connection, theme: theme)
         line.append(" " + dot + " " + state.connection.label, connStyle)
-        if let detail { line.append(" (" + detail + ")", theme.headerDim) }
+        // A sign-in problem is spelled out in the status line; the header only says "not signed in".
+        if let detail, state.signInProblem == nil { line.append(" (" + detail + ")", theme.headerDim) }
         line.append("  " + state.serverLabel, theme.headerBar)
         if state.startedLocalServer { line.append("  local server started", theme.headerDim) }
         if state.signInProblem != nil {
