@@ -107,13 +107,21 @@ struct SignInEndToEndTests {
                 let (again, againOut) = try await home.run(["logout", "--server", base])  // uses the saved token
                 #expect(again == 0 && againOut.contains("Signed alice@example.com out"), "\(againOut)")
 
-                // The TUI's header says who is signed in.
-                let (relogin, reloginOut) = try await home.run(
-                    ["login", "--server", base, "--email", "alice@example.com", "--password-stdin"],
-                    input: "alice-password\n"
-                )
-                #expect(relogin == 0, "\(reloginOut)")
+                // On a terminal: the email is asked, the password is read without echo.
                 let environment = home.extra.map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ")
+                try await withTmux(command: "env \(environment) \(LLMTraceProcess.binary.path) login --server \(base)", width: 160, height: 20) {
+                    tmux in
+                    try await tmux.waitFor("Email for \(base):")
+                    try await tmux.type("alice@example.com")
+                    try await tmux.send("Enter")
+                    try await tmux.waitFor("Password:")
+                    try await tmux.type("alice-password")
+                    try await tmux.send("Enter")
+                    try await tmux.waitFor("Signed in to \(base) as alice@example.com · alpha (admin)")
+                    #expect(!(try await tmux.screen()).contains("alice-password"))
+                }
+
+                // The TUI's header says who is signed in.
                 try await withTmux(command: "env \(environment) \(LLMTraceProcess.binary.path) tui --server \(base)", width: 160, height: 30) {
                     tmux in
                     try await tmux.waitFor("alice@example.com · alpha (admin)")
