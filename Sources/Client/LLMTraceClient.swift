@@ -14,17 +14,38 @@ public final class LLMTraceClient: Sendable {
         case event(LiveEvent)
     }
 
+    /// How the client proves who it is.
+    public enum Authentication: Sendable {
+        /// Nothing: an open standalone server.
+        case none
+        /// A standalone server's `--password`, sent as a Bearer token.
+        case password(String)
+        /// A signed-in session of a shared-mode server: access tokens, refreshed silently.
+        case session(SessionTokens)
+    }
+
     public let server: ServerAddress
-    private let password: String?
+    /// The server's key for saved sessions and sign-in messages.
+    public let key: ServerKey
+    public let authentication: Authentication
     private let http: HTTPClient
-    private let decoder = JSONCoding.makeDecoder()
+    let decoder = JSONCoding.makeDecoder()
 
     /// - Parameters:
     ///   - server: where the server answers.
     ///   - password: the server's `--password`, sent as a Bearer token.
-    public init(server: ServerAddress, password: String? = nil) {
+    public convenience init(server: ServerAddress, password: String? = nil) {
+        self.init(server: server, authentication: password.map { .password($0) } ?? .none)
+    }
+
+    /// - Parameters:
+    ///   - server: where the server answers.
+    ///   - key: the server's key for saved sessions (default: from `server`; an ssh tunnel passes its own).
+    ///   - authentication: a password, a signed-in session, or nothing.
+    public init(server: ServerAddress, key: ServerKey? = nil, authentication: Authentication) {
         self.server = server
-        self.password = password
+        self.key = key ?? ServerKey(address: server)
+        self.authentication = authentication
         // The event stream sends a ping every 15 s, so 45 s of silence means the connection is dead.
         var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(45)), decompression: .disabled)
         configuration.connectionPool.retryConnectionEstablishment = false
@@ -41,7 +62,7 @@ public final class LLMTraceClient: Sendable {
     /// `GET path` decoded as `T`.
     public func get<T: Decodable>(_ pathAndQuery: String, as type: T.Type = T.self) async throws(ClientError) -> T {
         let (status, body) = try await send(pathAndQuery)
-        guard status == 200 else { throw Self.failure(status: status, body: body, server: server) }
+        guard status == 200 else { throw failure(status: status, body: body) }
         do {
             return try decoder.decode(T.self, from: Data(body))
         } catch {
@@ -68,19 +89,34 @@ public final class LLMTraceClient: Sendable {
     /// Removes every record on the server.
     public func clear() async throws(ClientError) {
         let (status, body) = try await send("/api/requests", method: .DELETE)
-        guard status == 200 else { throw Self.failure(status: status, body: body, server: server) }
+        guard status == 200 else { throw failure(status: status, body: body) }
     }
 
     /// Whether the server answers `/api/health` (with the right password).
     public func ping() async throws(ClientError) {
         let (status, body) = try await send("/api/health")
-        guard status == 200 else { throw Self.failure(status: status, body: body, server: server) }
+        guard status == 200 else { throw failure(status: status, body: body) }
     }
 
-    private func send(_ pathAndQuery: String, method: HTTPMethod = .GET) async throws(ClientError) -> (Int, [UInt8]) {
+    /// Sends a request with this client's authentication. With a session, a 401 (a token the server no
+    /// longer takes, e.g. after it restarted with another secret) gets one more try with a refreshed token.
+    func send(_ pathAndQuery: String, method: HTTPMethod = .GET, json: [UInt8]? = nil) async throws(ClientError) -> (Int, [UInt8]) {
+        let bearer = try await bearerToken()
+        let answer = try await send(pathAndQuery, method: method, json: json, bearer: bearer)
+        guard answer.0 == 401, case .session(let session) = authentication, let bearer else { return answer }
+        await session.discard(bearer)
+        return try await send(pathAndQuery, method: method, json: json, bearer: try await bearerToken())
+    }
+
+    /// Sends a request with `bearer` (or none) as its `Authorization`.
+    func send(_ pathAndQuery: String, method: HTTPMethod, json: [UInt8]?, bearer: String?) async throws(ClientError) -> (Int, [UInt8]) {
         var request = HTTPClientRequest(url: server.url(pathAndQuery))
         request.method = method
-        if let password { request.headers.add(name: "authorization", value: "Bearer \(password)") }
+        if let bearer { request.headers.add(name: "authorization", value: "Bearer \(bearer)") }
+        if let json {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: json))
+        }
         do {
             let response = try await http.execute(request, timeout: .seconds(30))
             var body = try await response.body.collect(upTo: 64 << 20)
@@ -90,11 +126,25 @@ public final class LLMTraceClient: Sendable {
         }
     }
 
+    /// The Bearer token to send: the password, a session's access token (refreshed when due), or none.
+    func bearerToken() async throws(ClientError) -> String? {
+        switch authentication {
+        case .none: return nil
+        case .password(let password): return password
+        case .session(let session):
+            return try await session.accessToken { [self] (token: String) async throws(ClientError) -> TokenPair in
+                try await refreshTokens(token)
+            }
+        }
+    }
+
     // MARK: Live events
 
     /// The live event stream, forever: connects, yields events, and on any loss reconnects with
     /// backoff (0.25 s doubling to 5 s) resuming after the last event id. Ends when the consumer stops
-    /// iterating, or with `.offline` when the server refuses the password.
+    /// iterating, or with `.offline` when the server refuses the password or the session has ended
+    /// (the reason says how to sign in again). A session's access token is refreshed before each
+    /// connection as it falls due.
     public func events(env: String? = nil, model: String? = nil, filter: String? = nil) -> AsyncStream<Update> {
         var query: [String] = []
         if let env { query.append("env=\(Self.escape(env))") }
@@ -105,9 +155,10 @@ public final class LLMTraceClient: Sendable {
         let task = Task { [self] in
             var lastID: UInt64?
             var attempt = 0
+            var retriedUnauthorized = false
             while !Task.isCancelled {
                 continuation.yield(.state(.connecting))
-                let outcome = await follow(path: path, lastID: &lastID, continuation: continuation)
+                let outcome = await follow(path: path, lastID: &lastID, retriedUnauthorized: &retriedUnauthorized, continuation: continuation)
                 if Task.isCancelled { break }
                 switch outcome {
                 case .refused(let reason):
@@ -132,20 +183,42 @@ public final class LLMTraceClient: Sendable {
         case refused(String)
     }
 
-    private func follow(path: String, lastID: inout UInt64?, continuation: AsyncStream<Update>.Continuation) async -> Outcome {
+    private func follow(
+        path: String,
+        lastID: inout UInt64?,
+        retriedUnauthorized: inout Bool,
+        continuation: AsyncStream<Update>.Continuation
+    ) async -> Outcome {
+        var live = false
+        let bearer: String?
+        do {
+            bearer = try await bearerToken()
+        } catch .unreachable(_, let reason) {
+            return .lost(reason, wasLive: false)
+        } catch {
+            return .refused(error.description)
+        }
         var request = HTTPClientRequest(url: server.url(path))
         request.headers.add(name: "accept", value: "text/event-stream")
-        if let password { request.headers.add(name: "authorization", value: "Bearer \(password)") }
+        if let bearer { request.headers.add(name: "authorization", value: "Bearer \(bearer)") }
         if let lastID { request.headers.add(name: "last-event-id", value: String(lastID)) }
-        var live = false
         do {
             let response = try await http.execute(request, timeout: .seconds(10))
             guard response.status == .ok else {
                 var body = try await response.body.collect(upTo: 1 << 20)
-                let error = Self.failure(status: Int(response.status.code), body: body.readBytes(length: body.readableBytes) ?? [], server: server)
+                let bytes = body.readBytes(length: body.readableBytes) ?? []
+                if response.status == .unauthorized, case .session(let session) = authentication, let bearer {
+                    // A token the server no longer takes: refresh and connect again at once.
+                    await session.discard(bearer)
+                    if retriedUnauthorized { return .refused(failure(status: 401, body: bytes).description) }
+                    retriedUnauthorized = true
+                    return .lost("the server refused the access token; refreshing it", wasLive: false)
+                }
+                let error = failure(status: Int(response.status.code), body: bytes)
                 if response.status == .unauthorized { return .refused(error.description) }
                 return .lost(error.description, wasLive: false)
             }
+            retriedUnauthorized = false
             live = true
             continuation.yield(.state(.live))
             var decoder = SSEDecoder()
@@ -164,12 +237,22 @@ public final class LLMTraceClient: Sendable {
 
     // MARK: Helpers
 
-    static func failure(status: Int, body: [UInt8], server: ServerAddress) -> ClientError {
-        if status == 401 { return .unauthorized(server.description) }
-        let message =
-            (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
-            .flatMap { ($0["error"] as? [String: Any])?["message"] as? String } ?? String(decoding: body.prefix(300), as: UTF8.self)
-        return .http(status, message)
+    /// The error for a non-2xx answer. A 401 says what to do: give the password (standalone), sign in
+    /// (shared mode, no session) or sign in again (the session ended).
+    func failure(status: Int, body: [UInt8]) -> ClientError {
+        let error = Self.errorObject(body)
+        if status == 401 {
+            if case .session = authentication { return .sessionEnded(server: key.label, signIn: key.signInCommand) }
+            if error.type == "unauthenticated" { return .notSignedIn(server: key.label, signIn: key.signInCommand) }
+            return .unauthorized(server.description)
+        }
+        return .http(status, error.message ?? String(decoding: body.prefix(300), as: UTF8.self))
+    }
+
+    /// The `type` and `message` of an `{"error":{…}}` body.
+    static func errorObject(_ body: [UInt8]) -> (type: String?, message: String?) {
+        let error = (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["error"] as? [String: Any]
+        return (error?["type"] as? String, error?["message"] as? String)
     }
 
     static func describe(_ error: any Error) -> String {

@@ -130,6 +130,10 @@ public final class SSHTunnel: Sendable {
             } catch .unauthorized(let server) {
                 tunnel.close()
                 throw .unauthorized(server)
+            } catch .notSignedIn {
+                // A shared-mode server answered: it wants a signed-in session, which the caller brings.
+                tunnel.startSupervising()
+                return tunnel
             } catch {
                 lastError = error.description
             }

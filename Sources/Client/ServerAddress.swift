@@ -12,7 +12,11 @@ public struct ServerAddress: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses a server address; a bare `host:port` means `http://host:port`, a bare path a unix socket.
     public init(_ text: String) throws(ClientError) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        var t = text.trimmingCharacters(in: .whitespaces)
+        // Schemes are case-insensitive: `HTTP://host` is `http://host`.
+        for scheme in ["http://", "https://", "unix://"] where t.lowercased().hasPrefix(scheme) && !t.hasPrefix(scheme) {
+            t = scheme + t.dropFirst(scheme.count)
+        }
         if t.hasPrefix("unix://") {
             let path = String(t.dropFirst("unix://".count))
             guard path.hasPrefix("/") else {

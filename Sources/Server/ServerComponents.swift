@@ -110,7 +110,12 @@ struct ServerComponents: Sendable {
                     "shared mode has no system administrator yet: run `llmtrace admin bootstrap --email … --password-stdin --db …`, or start with LLMTRACE_BOOTSTRAP_EMAIL and LLMTRACE_BOOTSTRAP_PASSWORD"
                 )
             }
-            return try await SharedAuth.open(store: store, secret: c.jwtSecret, bcryptCost: c.bcryptCost)
+            return try await SharedAuth.open(
+                store: store,
+                secret: c.jwtSecret,
+                bcryptCost: c.bcryptCost,
+                accessTokenLifetime: c.accessTokenLifetime
+            )
         } catch {
             try? await store.close()
             throw error

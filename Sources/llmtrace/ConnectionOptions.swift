@@ -2,12 +2,10 @@ import ArgumentParser
 import Client
 import Foundation
 
-/// How a client command (`tail`, `tui`) reaches a server.
-struct ConnectionOptions: ParsableArguments {
+/// Which server a client command (`tui`, `tail`, `login`, `logout`) talks to.
+struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Server: http://host:port or unix:///path (default: the local socket, else http://127.0.0.1:8080).")
     var server: String?
-    @Option(name: [.customShort("P"), .long], help: "The server's password (or LLMTRACE_PASSWORD).")
-    var password: String?
     @Option(name: .long, help: "Reach a remote server through ssh: user@host[:port], user@[::1]:port, or a host alias from ~/.ssh/config.")
     var ssh: String?
     @Option(name: .long, help: "With --ssh: the server's socket on the remote machine (default: its default socket).")
@@ -17,8 +15,8 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "With --ssh: the ssh config file to read instead of ~/.ssh/config (ssh -F).")
     var sshConfig: String?
 
-    func open() async throws -> ServerConnection {
-        let password = password ?? ProcessInfo.processInfo.environment["LLMTRACE_PASSWORD"]
+    /// Opens the connection; `credentials` signs it with the server's saved session, if any.
+    func open(password: String?, credentials: CredentialsStore?) async throws -> ServerConnection {
         do {
             return try await ServerConnection.open(
                 server: server,
@@ -26,10 +24,27 @@ struct ConnectionOptions: ParsableArguments {
                 ssh: ssh,
                 remoteSocket: remoteSocket,
                 sshOptions: sshOption,
-                sshConfig: sshConfig
+                sshConfig: sshConfig,
+                credentials: credentials
             )
         } catch {
             throw CLIError(error.description)
         }
+    }
+}
+
+/// How a client command (`tail`, `tui`) reaches a server and proves who it is: a standalone server's
+/// password, else the session `llmtrace login` saved for it.
+struct ConnectionOptions: ParsableArguments {
+    @OptionGroup var target: ServerOptions
+    @Option(name: [.customShort("P"), .long], help: "A standalone server's password (or LLMTRACE_PASSWORD); team servers use `llmtrace login`.")
+    var password: String?
+
+    var server: String? { target.server }
+    var ssh: String? { target.ssh }
+    var resolvedPassword: String? { password ?? ProcessInfo.processInfo.environment["LLMTRACE_PASSWORD"] }
+
+    func open() async throws -> ServerConnection {
+        try await target.open(password: resolvedPassword, credentials: CredentialsStore.standard())
     }
 }

@@ -9,7 +9,7 @@ import Glibc
 ///
 /// Installed before a client command starts anything, so it covers the seconds a tunnel takes to open:
 /// - SIGINT, SIGTERM, SIGHUP: SIGTERM to every ``ChildProcess`` (they run with a clean signal mask),
-///   then exit with 128 + the signal. `tui` replaces these with its own, which restore the terminal
+///   the terminal's echo back if a password prompt turned it off, then exit with 128 + the signal. `tui` replaces these with its own, which restore the terminal
 ///   first and close the connection on the way out.
 /// - SIGSEGV, SIGBUS, SIGILL, SIGABRT, SIGTRAP, SIGFPE: the same, then die by the signal as before.
 /// - `exit` (an error, ArgumentParser's exit): an `atexit` hook does the same.
@@ -20,6 +20,7 @@ enum InterruptHandler {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { sig in
                 ChildProcesses.signalAll(SIGTERM)
+                TerminalInput.restoreEcho()  // ctrl-c at `llmtrace login`'s password prompt
                 _exit(128 + sig)
             }
             sigemptyset(&action.sa_mask)

@@ -11,7 +11,10 @@ struct LLMTraceCommand: AsyncParsableCommand {
               OPENAI_BASE_URL=http://127.0.0.1:8080/proxy/dev/https/api.openai.com/v1
             """,
         version: LLMTraceVersion.current,
-        subcommands: [ServeCommand.self, TUICommand.self, TailCommand.self, CostCommand.self, AdminCommand.self],
+        subcommands: [
+            ServeCommand.self, TUICommand.self, TailCommand.self, CostCommand.self, LoginCommand.self, LogoutCommand.self,
+            AdminCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -31,13 +31,13 @@ struct TUICommand: AsyncParsableCommand {
         let named = connection.server != nil || connection.ssh != nil
         var opened = try await connection.open()
         var local: Task<Void, any Error>?
-        if !named, (try? await opened.client.ping()) == nil {
+        if !named, await Self.nobodyAnswers(opened) {
             await opened.close()
             let (address, task) = try await startLocalServer()
             local = task
             opened = try await ServerConnection.open(
                 server: "http://\(address)",
-                password: connection.password,
+                password: connection.resolvedPassword,
                 ssh: nil,
                 remoteSocket: nil,
                 sshOptions: []
@@ -50,6 +50,17 @@ struct TUICommand: AsyncParsableCommand {
         // Stop the in-process server (it flushes its store and removes its socket) before exiting.
         local?.cancel()
         _ = await local?.result
+    }
+
+    /// Whether no server answers there (a server that refuses us, wanting a password or a sign-in, does
+    /// answer: the header says what it wants).
+    private static func nobodyAnswers(_ connection: ServerConnection) async -> Bool {
+        do {
+            try await connection.client.ping()
+            return false
+        } catch {
+            return !error.isRefusal
+        }
     }
 
     /// Starts `llmtrace serve` in this process and returns where it listens.

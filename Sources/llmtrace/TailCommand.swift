@@ -56,6 +56,14 @@ struct TailPrinter {
             write(Self.line(s) + "\n")
         case .cleared:
             if !json { write("— cleared —\n") }
+        case .alert:
+            // JSON: the event's data as it came (a BudgetAlert: `rule`, `message`, …); text: one line.
+            if json {
+                write(event.json.replacingOccurrences(of: "\n", with: " ") + "\n")
+                return
+            }
+            guard case .alert(let alert)? = try? event.payload() else { return }
+            write(Self.alertLine(alert) + "\n")
         default:
             break
         }
@@ -71,6 +79,12 @@ struct TailPrinter {
         var line = "\(time)  \(s.env)  \(model)  \(status)  \(duration)  \(tokens)  \(cost)"
         if let error = s.error { line += "  ! \(error.type): \(error.message)" } else if !s.complete { line += "  (cut off)" }
         return line
+    }
+
+    /// `12:03:10  ⚠ budget alert: team alpha spent $12.40 today, over its $10.00 daily budget`
+    static func alertLine(_ alert: BudgetAlert) -> String {
+        let time = alert.at.formatted(.iso8601.time(includingFractionalSeconds: false).timeSeparator(.colon))
+        return "\(time)  ⚠ budget alert: \(alert.message)"
     }
 
     func status(_ message: String) {

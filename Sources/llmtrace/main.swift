@@ -35,6 +35,8 @@ do {
     case let serve as ServeCommand: try await serve.run()
     case let tui as TUICommand: try await tui.run()
     case let tail as TailCommand: try await tail.run()
+    case let login as LoginCommand: try await login.run()
+    case let logout as LogoutCommand: try await logout.run()
     case let bootstrap as AdminBootstrapCommand: try await bootstrap.run()
     case let users as AdminUsersCommand.List: try await users.run()
     case let reset as AdminUsersCommand.ResetPassword: try await reset.run()

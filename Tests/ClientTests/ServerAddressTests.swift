@@ -40,9 +40,14 @@ import Testing
 
     @Test func errorsReadWell() {
         #expect(ClientError.unauthorized("http://h").description.contains("--password"))
+        let client = LLMTraceClient(server: .unix("/s"))
+        defer { Task { await client.shutdown() } }
+        #expect(client.failure(status: 400, body: Array(#"{"error":{"type":"x","message":"bad filter"}}"#.utf8)) == .http(400, "bad filter"))
+        // A 401 says what to do: the password (standalone), or signing in (a team server).
+        #expect(client.failure(status: 401, body: Array(#"{"error":{"type":"unauthorized","message":"x"}}"#.utf8)) == .unauthorized("unix:///s"))
         #expect(
-            LLMTraceClient.failure(status: 400, body: Array(#"{"error":{"type":"x","message":"bad filter"}}"#.utf8), server: .unix("/s"))
-                == .http(400, "bad filter")
+            client.failure(status: 401, body: Array(#"{"error":{"type":"unauthenticated","message":"x"}}"#.utf8))
+                == .notSignedIn(server: "unix:///s", signIn: "llmtrace login --server unix:///s")
         )
         #expect(LLMTraceClient.describe(ClientError.ssh("Connection refused")) == "connection refused")
     }

@@ -127,6 +127,11 @@ import Testing
         #expect(withEnv.adminDatabaseURL == "mysql://u:p@127.0.0.1:3306/admin")
         #expect(withEnv.jwtSecret?.count == 32)
         #expect(withEnv.bootstrapEmail == "a@example.com" && withEnv.bootstrapPassword == "password1")
+        // Tests shorten access tokens through the environment only; nonsense is refused.
+        #expect(withEnv.accessTokenLifetime == 900)
+        #expect(try resolve([.mode: "shared", .db: pg], ["LLMTRACE_ACCESS_TOKEN_TTL": "3"]).accessTokenLifetime == 3)
+        #expect(message([.mode: "shared", .db: pg], ["LLMTRACE_ACCESS_TOKEN_TTL": "0"]).contains("at least 1 second"))
+        #expect(message([.mode: "shared", .db: pg], ["LLMTRACE_ACCESS_TOKEN_TTL": "soon"]).contains("LLMTRACE_ACCESS_TOKEN_TTL"))
         // Standalone mode is as before: no accounts asked for.
         #expect(try resolve([:]).isShared == false)
     }

@@ -18,12 +18,17 @@ struct SharedAuth: Sendable {
 
     /// Opens the run-time auth over `store`: the given secret, else the one kept in the admin database
     /// (generated and stored by the first node to start).
-    static func open(store: any AdminStore, secret: String?, bcryptCost: UInt8 = 12) async throws -> SharedAuth {
+    static func open(
+        store: any AdminStore,
+        secret: String?,
+        bcryptCost: UInt8 = 12,
+        accessTokenLifetime: TimeInterval = 15 * 60
+    ) async throws -> SharedAuth {
         var key = secret ?? ""
         if secret == nil { key = try await store.setting(jwtSecretSetting) { SecretToken.generate(bytes: 48) } }
         return SharedAuth(
             store: store,
-            tokens: try await AccessTokens(secret: key),
+            tokens: try await AccessTokens(secret: key, lifetime: accessTokenLifetime),
             hasher: PasswordHasher(cost: bcryptCost),
             throttle: LoginThrottle()
         )

@@ -216,6 +216,12 @@ public struct ConfigResolver: Sendable {
         if let (v, _) = settings.value(.jwtSecret) { c.jwtSecret = v }
         c.bootstrapEmail = settings.environment["LLMTRACE_BOOTSTRAP_EMAIL"].flatMap { $0.isEmpty ? nil : $0 }
         c.bootstrapPassword = settings.environment["LLMTRACE_BOOTSTRAP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        // Not a listed setting: only tests shorten access tokens, to see clients refresh them.
+        if let v = settings.environment["LLMTRACE_ACCESS_TOKEN_TTL"], !v.isEmpty {
+            let seconds = try Self.seconds(v, from: "LLMTRACE_ACCESS_TOKEN_TTL")
+            guard seconds >= 1 else { throw ConfigurationError("LLMTRACE_ACCESS_TOKEN_TTL: access tokens must live at least 1 second") }
+            c.accessTokenLifetime = seconds
+        }
         guard c.isShared else { return }
         let from = settings.value(.mode)?.1 ?? "--mode"
         guard DatabaseURL.isURL(c.database) else {

@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var bootstrapPassword: String?
     /// The bcrypt cost of new password hashes (12; tests lower it).
     public var bcryptCost: UInt8 = 12
+    /// Shared mode: seconds an access token lives (900; `LLMTRACE_ACCESS_TOKEN_TTL`, for tests of the
+    /// clients' silent refresh).
+    public var accessTokenLifetime: Double = 15 * 60
 
     /// Whether this is shared (team) mode.
     public var isShared: Bool { mode == "shared" }

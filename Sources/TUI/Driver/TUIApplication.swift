@@ -34,7 +34,10 @@ public final class TUIApplication: Sendable {
         let events = Task { [self] in
             for await update in connection.events() {
                 switch update {
-                case .state(let s): post(.connection(s))
+                case .state(let s):
+                    post(.connection(s))
+                    if case .offline(let reason) = s, Self.isSignInProblem(reason, key: connection.key) { post(.signInNeeded(reason)) }
+                    if case .live = s, connection.session != nil { Task { await loadAccount() } }
                 case .event(let e):
                     if let payload = try? e.payload() { post(.event(payload)) }
                 }
@@ -154,6 +157,23 @@ public final class TUIApplication: Sendable {
                 }
             }
         }
+    }
+
+    /// Who is signed in (shared mode), for the header; a refused session says how to sign in again.
+    private func loadAccount() async {
+        do {
+            post(.signedIn(try await connection.client.me()))
+        } catch let error where error.isRefusal {
+            post(.signInNeeded(error.description))
+        } catch {
+            // The header simply shows no account; the event stream reports a lost server.
+        }
+    }
+
+    /// Whether the event stream ended because the server wants a sign-in (none saved, or it ended).
+    static func isSignInProblem(_ reason: String, key: ServerKey) -> Bool {
+        reason == ClientError.sessionEnded(server: key.label, signIn: key.signInCommand).description
+            || reason == ClientError.notSignedIn(server: key.label, signIn: key.signInCommand).description
     }
 
     private func refreshAnalytics() async {

@@ -1,3 +1,4 @@
+import Client
 import Foundation
 import LLMTraceModel
 
@@ -39,6 +40,11 @@ public enum Action: Sendable {
     case exportFailed(id: String, message: String)
     /// ``Effect/clearAll`` failed on the server.
     case clearFailed(String)
+    /// Who is signed in to a shared-mode server (`GET /admin/me`), shown in the header.
+    case signedIn(AccountIdentity)
+    /// The sign-in is missing or has ended: the message says how to sign in again. It stays in the
+    /// status line until a sign-in is seen again.
+    case signInNeeded(String)
     /// Any other message for the status line.
     case status(String, isError: Bool)
 }

@@ -37,8 +37,8 @@ extension AppState {
             serverStats = stats
         case .resync:
             effects.append(.reload)
-        case .alert:
-            break  // shown in the header by the login work (issue 14); nothing to store yet
+        case .alert(let alert):
+            latestAlert = alert
         }
     }
 

@@ -1,3 +1,4 @@
+import Client
 import Foundation
 import LLMTraceModel
 
@@ -78,6 +79,12 @@ public struct AppState: Sendable {
     public internal(set) var serverTimeseries: Timeseries?
     /// Totals over the summaries held, kept incrementally.
     public internal(set) var analytics = Analytics()
+    /// Who is signed in to a shared-mode server, with their teams; `nil` elsewhere.
+    public internal(set) var account: AccountIdentity?
+    /// Why the server will not answer until the user signs in (again), with the command to run.
+    public internal(set) var signInProblem: String?
+    /// The latest budget alert from the live stream (shared mode), shown in the header.
+    public internal(set) var latestAlert: BudgetAlert?
 
     // MARK: UI
 

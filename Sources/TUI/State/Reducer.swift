@@ -27,6 +27,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.receive(payload, &effects)
     case .connection(let c):
         state.connection = c
+        if c == .live { state.signInProblem = nil }
     case .pageLoaded(let page, let replace):
         state.applyPage(page, replace: replace)
     case .pageFailed(let message):
@@ -52,6 +53,11 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .clearFailed(let message):
         state.setStatus("Clear failed: \(message)", error: true)
         effects.append(.reload)
+    case .signedIn(let identity):
+        state.account = identity
+        state.signInProblem = nil
+    case .signInNeeded(let message):
+        state.signInProblem = message
     case .status(let text, let isError):
         state.setStatus(text, error: isError)
     }

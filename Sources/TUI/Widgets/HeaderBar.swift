@@ -1,8 +1,8 @@
 import Foundation
 import LLMTraceModel
 
-/// The two header rows: the title bar (name, connection, server, screens, badges) and the totals with
-/// a requests-per-minute sparkline.
+/// The two header rows: the title bar (name, connection, server, who is signed in, screens, badges)
+/// and the totals with the latest budget alert and a requests-per-minute sparkline.
 public enum HeaderBar {
     public static func render(_ state: AppState, history: MinuteHistory, into grid: inout CellGrid, rect: Rect) {
         guard !rect.isEmpty else { return }
@@ -12,9 +12,15 @@ public enum HeaderBar {
         var line = StyledLine(" llmtrace ", theme.headerBrand)
         let (dot, connStyle, detail) = connection(state.connection, theme: theme)
         line.append(" " + dot + " " + state.connection.label, connStyle)
-        if let detail { line.append(" (" + detail + ")", theme.headerDim) }
+        // A sign-in problem is spelled out in the status line; the header only says "not signed in".
+        if let detail, state.signInProblem == nil { line.append(" (" + detail + ")", theme.headerDim) }
         line.append("  " + state.serverLabel, theme.headerBar)
         if state.startedLocalServer { line.append("  local server started", theme.headerDim) }
+        if state.signInProblem != nil {
+            line.append("  ✕ not signed in", theme.offline)
+        } else if let account = state.account {
+            line.append("  " + account.summary, theme.headerBar)
+        }
         var right = StyledLine()
         if state.follow {
             right.append(" FOLLOW ", theme.badge)
@@ -60,12 +66,19 @@ public enum HeaderBar {
             totals.append("  ", theme.dim)
             totals.append("\(inFlight) streaming", theme.spinner)
         }
-        let end = grid.put(totals, x: rect.x, y: y, maxWidth: rect.width)
+        var end = grid.put(totals, x: rect.x, y: y, maxWidth: rect.width)
         // Sparkline of requests per minute, at the right.
         let current = history.requests.last ?? 0
         let label = " req/min "
         let rate = " " + Format.perMinute(current) + " "
-        let room = rect.maxX - end - 2 - TextMeasure.width(label) - TextMeasure.width(rate)
+        var room = rect.maxX - end - 2 - TextMeasure.width(label) - TextMeasure.width(rate)
+        // The latest budget alert comes before the sparkline, which keeps at most a third of the room.
+        if let alert = state.latestAlert, end < rect.maxX - 4 {
+            let sparkRoom = min(history.requests.count, room / 3) >= 8 ? min(history.requests.count, room / 3) : 0
+            let reserve = sparkRoom > 0 ? sparkRoom + TextMeasure.width(label) + TextMeasure.width(rate) + 1 : 0
+            end = grid.put("  ⚠ " + alert.message, x: end, y: y, style: theme.warning, maxWidth: rect.maxX - end - reserve)
+            room = sparkRoom
+        }
         let sparkWidth = min(history.requests.count, room)
         if sparkWidth >= 8 {
             let spark = Sparkline.blocks(history.requests.map { $0 }, width: sparkWidth)

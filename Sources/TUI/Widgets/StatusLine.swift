@@ -1,6 +1,6 @@
 /// The line above the footer: the filter input while typing (valid in green, invalid in red with the
-/// reason and column, the mistake underlined), a confirmation question, a status message, or the
-/// filter in force.
+/// reason and column, the mistake underlined), a confirmation question, a status message, how to sign
+/// in again when the session has ended, or the filter in force.
 public enum StatusLine {
     public static func render(_ state: AppState, into grid: inout CellGrid, rect: Rect) {
         guard !rect.isEmpty else { return }
@@ -20,6 +20,11 @@ public enum StatusLine {
             let style = status.isError ? theme.statusError : theme.statusInfo
             if status.isError { grid.fill(rect, style: style) }
             grid.put(" " + status.text, x: rect.x, y: y, style: style, maxWidth: rect.width)
+            return
+        }
+        if let problem = state.signInProblem {
+            grid.fill(rect, style: theme.statusError)
+            grid.put(" " + problem, x: rect.x, y: y, style: theme.statusError, maxWidth: rect.width)
             return
         }
         if state.filter.isActive {
