@@ -178,21 +178,24 @@ struct SignInEndToEndTests {
 
     /// Teams alpha (alice, admin) and beta (bob, member), with the environments alpha-env and beta-env.
     static func setUpTeams(_ base: String) async throws {
-        let login = try await Call.call(.POST, "\(base)/admin/login", body: ["email": "root@example.com", "password": "root-password"])
-        let root = try #require(login.json["accessToken"] as? String)
+        // A fresh token for each call: they live 2 seconds here, less than this setup may take on a busy machine.
+        func root() async throws -> String {
+            let login = try await Call.call(.POST, "\(base)/admin/login", body: ["email": "root@example.com", "password": "root-password"])
+            return try #require(login.json["accessToken"] as? String)
+        }
         for (slug, person, role) in [("alpha", "alice", "admin"), ("beta", "bob", "member")] {
-            let team = try await Call.call(.POST, "\(base)/admin/teams", token: root, body: ["slug": slug, "name": slug])
+            let team = try await Call.call(.POST, "\(base)/admin/teams", token: try await root(), body: ["slug": slug, "name": slug])
             let teamID = try #require(team.json["id"] as? String)
             let invited = try await Call.call(
                 .POST,
                 "\(base)/admin/teams/\(teamID)/users",
-                token: root,
+                token: try await root(),
                 body: ["email": "\(person)@example.com", "role": role]
             )
             let token = try #require((invited.json["invite"] as? [String: Any])?["token"] as? String)
             let accepted = try await Call.call(.POST, "\(base)/admin/invites/accept", body: ["token": token, "password": "\(person)-password"])
             #expect(accepted.status == 200, "\(accepted.json)")
-            let environment = try await Call.call(.POST, "\(base)/admin/environments", token: root, body: ["envId": "\(slug)-env", "teamId": teamID])
+            let environment = try await Call.call(.POST, "\(base)/admin/environments", token: try await root(), body: ["envId": "\(slug)-env", "teamId": teamID])
             #expect(environment.status == 201, "\(environment.json)")
         }
     }
