@@ -195,7 +195,12 @@ struct SignInEndToEndTests {
             let token = try #require((invited.json["invite"] as? [String: Any])?["token"] as? String)
             let accepted = try await Call.call(.POST, "\(base)/admin/invites/accept", body: ["token": token, "password": "\(person)-password"])
             #expect(accepted.status == 200, "\(accepted.json)")
-            let environment = try await Call.call(.POST, "\(base)/admin/environments", token: try await root(), body: ["envId": "\(slug)-env", "teamId": teamID])
+            let environment = try await Call.call(
+                .POST,
+                "\(base)/admin/environments",
+                token: try await root(),
+                body: ["envId": "\(slug)-env", "teamId": teamID]
+            )
             #expect(environment.status == 201, "\(environment.json)")
         }
     }

@@ -234,10 +234,29 @@ struct SharedModeAPITests {
             #expect(series.status == .ok || series.status == .badRequest)
             #expect(try await app.call(.get, "/api/requests", token: c.root).items.count == 6)
 
-            // Clearing: a member may not; an admin clears only her team's records.
+            // Clearing: a member may not; an admin clears only her team's records, and the team's
+            // subscribers (and those who see everything) are told to re-read; the other team's are not.
             #expect(try await app.call(.delete, "/api/requests", token: c.amy.token).status == .forbidden)
+            let events = app.components.events
+            let watching = [
+                events.subscribe(filter: .init(environments: ["alpha-dev"]), lastEventID: nil),
+                events.subscribe(filter: .init(environments: ["beta-prod"]), lastEventID: nil),
+                events.subscribe(filter: .init(), lastEventID: nil),
+            ]
             let cleared = try await app.call(.delete, "/api/requests", token: c.alice.token)
             #expect(cleared.status == .ok && cleared.object["cleared"] as? Int == 3)
+            events.cleared()  // a marker after which nothing more is read
+            var told: [[LiveEvent.Kind]] = []
+            for stream in watching {
+                var kinds: [LiveEvent.Kind] = []
+                for await item in stream {
+                    guard case .event(let event) = item else { continue }
+                    if event.kind == .cleared { break }
+                    if event.kind != .completed && event.kind != .started { kinds.append(event.kind) }
+                }
+                told.append(kinds)
+            }
+            #expect(told == [[.resync], [], [.resync]])
             #expect(try await app.call(.get, "/api/requests", token: c.root).items.count == 3)
             #expect(try await app.call(.get, "/api/requests", token: c.bob.token).items.count == 3)
         }

@@ -121,6 +121,7 @@ struct APIController: Sendable {
                 }
                 // Only the caller's teams' records go; other teams' stay, and their subscribers are not told.
                 let cleared = try await store.clear(environments: environments)
+                events.resync(environments: environments)
                 return ["cleared": cleared]
             }
         }

@@ -204,6 +204,13 @@ public final class EventHub: Service, Sendable {
         publish(.cleared, EmptyPayload(), request: nil)
     }
 
+    /// Publishes `resync` to the subscribers that may see one of `environments`, and to those who see
+    /// everything: records of those environments went from under them (a team's clear), so they re-read
+    /// `/api/requests`. (`cleared` would tell a subscriber of several teams that all its records went.)
+    public func resync(environments: Set<String>) {
+        publish(.resync, EmptyPayload(), request: nil, audience: environments)
+    }
+
     /// Publishes `alert` to the subscribers that may see one of `environments` (the team's), and to
     /// those who see everything.
     public func alert(_ alert: BudgetAlert, environments: Set<String>) {
