@@ -26,13 +26,22 @@ import Testing
     }
 
     @Test func everyFilterParameterReadsPlusAsASpace() throws {
-        let q = parser("/api/requests?q=rate+limit&env=my+env&model=my+model&since=2026-11-29T12%3A00%3A00Z&filter=~m+gpt-4o+%26+!~err&cursor=a+b")
+        let q = parser(
+            "/api/requests?q=rate+limit&env=my+env&model=my+model&since=2026-11-29T12%3A00%3A00Z&filter=~m+gpt-4o+%26+!~err&cursor=0192f3a1c2d4-00a3f1b2"
+        )
         let f = try q.filter()
         #expect(f.text == "rate limit")
         #expect(f.env == "my env")
         #expect(f.model == "my model")
         #expect(f.since == JSONCoding.parseDate("2026-11-29T12:00:00Z"))
         #expect(f.expression == (try FilterParser.parse("~m gpt-4o & !~err")))
-        #expect(try q.page().cursor == "a b")
+        #expect(try q.page().cursor == "0192f3a1c2d4-00a3f1b2")
+    }
+
+    @Test func aCursorThatIsNoRecordIDIsRefused() {
+        for bad in ["a+b", "abc", "0192f3a1c2d4_00a3f1b2", "0192F3A1C2D4-00A3F1B2", "0192f3a1c2d4-00a3f1b2x", "%00"] {
+            #expect(throws: APIError.self, "\(bad)") { try parser("/api/requests?cursor=\(bad)").page() }
+        }
+        #expect(throws: Never.self) { try parser("/api/requests?cursor=\(RecordIDGenerator().next())").page() }
     }
 }

@@ -26,6 +26,15 @@ public final class RecordIDGenerator: Sendable {
         return Self.hex(ms, width: 12) + "-" + Self.hex(UInt64(seq), width: 8)
     }
 
+    /// Whether `id` has the form ids are made in (`0192f3a1c2d4-00a3f1b2`): what a page cursor must be.
+    public static func isWellFormed(_ id: String) -> Bool {
+        let bytes = Array(id.utf8)
+        guard bytes.count == 21, bytes[12] == UInt8(ascii: "-") else { return false }
+        return bytes.enumerated().allSatisfy { i, b in
+            i == 12 || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "f"))
+        }
+    }
+
     private static func hex(_ value: UInt64, width: Int) -> String {
         let s = String(value, radix: 16)
         return String(repeating: "0", count: max(0, width - s.count)) + s

@@ -87,7 +87,13 @@ struct QueryParser {
         return f
     }
 
+    /// `limit` and `cursor`. A cursor that is no record id is refused: read as "nothing after it", it
+    /// would answer an empty page, which says "no more records".
     func page() throws(APIError) -> PageRequest {
-        PageRequest(limit: try int("limit", range: 1...PageRequest.maxLimit) ?? 100, cursor: string("cursor"))
+        let cursor = string("cursor")
+        if let cursor, !RecordIDGenerator.isWellFormed(cursor) {
+            throw .invalidParameter("cursor", cursor, expected: "the nextCursor of an earlier page (a record id such as 0192f3a1c2d4-00a3f1b2)")
+        }
+        return PageRequest(limit: try int("limit", range: 1...PageRequest.maxLimit) ?? 100, cursor: cursor)
     }
 }
