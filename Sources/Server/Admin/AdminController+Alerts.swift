@@ -8,10 +8,7 @@ extension AdminController {
     func addAlertRoutes(_ g: RouterGroup<AppRequestContext>) {
         g.get("alerts") { request, context in
             try await handled {
-                let identity = try identity(context)
-                var teams: [String]? = identity.isSystemAdmin ? nil : Array(identity.roles.keys)
-                if let team = QueryParser(request).string("teamId") { teams = (teams ?? [team]).filter { $0 == team } }
-                let rules = try await store.alertRules(teamIDs: teams)
+                let rules = try await store.alertRules(teamIDs: try listedTeams(request, context))
                 return AdminBodies.List(items: try await budgets?.current(rules) ?? rules)
             }
         }

@@ -5,9 +5,7 @@ extension AdminController {
     func addEnvironmentRoutes(_ g: RouterGroup<AppRequestContext>) {
         g.get("environments") { request, context in
             try await handled {
-                let identity = try identity(context)
-                var teams: [String]? = identity.isSystemAdmin ? nil : Array(identity.roles.keys)
-                if let team = QueryParser(request).string("teamId") { teams = (teams ?? [team]).filter { $0 == team } }
+                let teams = try listedTeams(request, context)
                 return AdminBodies.List(items: try await store.environments(teamIDs: teams, includeDeleted: includeDeleted(request)))
             }
         }

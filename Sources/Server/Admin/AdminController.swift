@@ -83,6 +83,15 @@ struct AdminController: Sendable {
         return identity
     }
 
+    /// The teams whose items a list shows: the caller's (system administrators: every team, `nil`),
+    /// narrowed to `?teamId=` when given.
+    func listedTeams(_ request: Request, _ context: AppRequestContext) throws -> [String]? {
+        let identity = try identity(context)
+        let teams: [String]? = identity.isSystemAdmin ? nil : Array(identity.roles.keys)
+        guard let team = QueryParser(request).string("teamId") else { return teams }
+        return (teams ?? [team]).filter { $0 == team }
+    }
+
     func includeDeleted(_ request: Request) -> Bool {
         let v = QueryParser(request).string("includeDeleted")
         return v == "1" || v == "true"

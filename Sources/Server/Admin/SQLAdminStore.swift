@@ -111,6 +111,11 @@ public final class SQLAdminStore: AdminStore {
 
     private static func notFound(_ what: String) -> AdminStoreError { AdminStoreError(.notFound, "no \(what)") }
 
+    /// `team_id IN (?, …)` and its values.
+    private static func inTeams(_ teamIDs: [String]) -> (String, [ColumnValue]) {
+        ("team_id IN (" + teamIDs.map { _ in "?" }.joined(separator: ", ") + ")", teamIDs.map { .text($0) })
+    }
+
     // MARK: Accounts
 
     public func hasSystemAdmin() async throws -> Bool {
@@ -392,8 +397,9 @@ public final class SQLAdminStore: AdminStore {
         if !includeDeleted { clauses.append("deleted_at IS NULL") }
         if let teamIDs {
             if teamIDs.isEmpty { return [] }
-            clauses.append("team_id IN (" + teamIDs.map { _ in "?" }.joined(separator: ", ") + ")")
-            values += teamIDs.map { .text($0) }
+            let (clause, teams) = Self.inTeams(teamIDs)
+            clauses.append(clause)
+            values += teams
         }
         let condition = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
         return try await all("SELECT \(Self.envColumns) FROM \(t(T.environments))\(condition) ORDER BY env_id, created_at", values, Self.envTypes) {
@@ -590,8 +596,9 @@ public final class SQLAdminStore: AdminStore {
         var values: [ColumnValue] = []
         if let teamIDs {
             if teamIDs.isEmpty { return [] }
-            condition = " WHERE team_id IN (" + teamIDs.map { _ in "?" }.joined(separator: ", ") + ")"
-            values = teamIDs.map { .text($0) }
+            let (clause, teams) = Self.inTeams(teamIDs)
+            condition = " WHERE " + clause
+            values = teams
         }
         return try await all("SELECT \(Self.alertColumns) FROM \(t(T.alertRules))\(condition) ORDER BY created_at, id", values, Self.alertTypes) {
             Self.alertRule($0)
@@ -654,8 +661,9 @@ public final class SQLAdminStore: AdminStore {
         var values: [ColumnValue] = []
         if let teamIDs {
             if teamIDs.isEmpty { return [] }
-            condition = " WHERE team_id IN (" + teamIDs.map { _ in "?" }.joined(separator: ", ") + ")"
-            values = teamIDs.map { .text($0) }
+            let (clause, teams) = Self.inTeams(teamIDs)
+            condition = " WHERE " + clause
+            values = teams
         }
         let sql =
             "SELECT id, at, actor, action, resource_type, resource_id, team_id, address, details FROM \(t(T.audit))\(condition) ORDER BY at DESC, id DESC LIMIT \(max(1, min(limit, 1000)))"
