@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Client
 import Foundation
 import NIOCore
 import NIOSSL
@@ -227,6 +228,20 @@ private func port(of url: String) throws -> Int {
             let alone = try await LLMTraceProcess.runToEnd(["serve", "--port", "0", "--no-socket", "--tls-cert", cert])
             #expect(alone.0 != 0)
             #expect(alone.1.contains("needs --tls-key"), "\(alone.1)")
+        }
+    }
+
+    /// Shared mode beyond loopback without TLS is warned about before anything opens (the admin
+    /// database here is a closed loopback port, so the server then exits); with TLS it is not.
+    @Test func sharedModeBeyondLoopbackWithoutTLSIsWarnedAbout() async throws {
+        let shared = ["serve", "--mode", "shared", "--db", "postgres://u:p@127.0.0.1:1/none", "-H", "0.0.0.0", "--port", "0", "--no-socket"]
+        let (_, plain) = try await LLMTraceProcess.runToEnd(shared)
+        #expect(plain.contains("shared mode listening on 0.0.0.0 without TLS"), "\(plain)")
+        #expect(plain.contains("passwords, access tokens and ingest keys cross the network in clear"), "\(plain)")
+        #expect(plain.contains("--tls-cert FILE --tls-key FILE, or put a TLS reverse proxy in front"), "\(plain)")
+        try await withTestCA { _, cert, key in
+            let (_, secured) = try await LLMTraceProcess.runToEnd(shared + ["--tls-cert", cert, "--tls-key", key])
+            #expect(!secured.contains("without TLS"), "\(secured)")
         }
     }
 }
