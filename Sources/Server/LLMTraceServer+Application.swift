@@ -68,16 +68,19 @@ extension LLMTraceServer {
     }
 
     /// An HTTP/1 application serving `responder` at `address`, with `Expect: 100-continue` answered in
-    /// the channel pipeline. The TCP listener and the unix socket are two of these over one responder.
+    /// the channel pipeline, over TLS with the pair `tls` holds at each connection's start when given.
+    /// The TCP listener and the unix socket are two of these over one responder.
     static func buildApplication(
         responder: RootResponder,
         address: BindAddress,
+        tls: TLSCertificates? = nil,
         logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> Application<RootResponder> {
-        Application(
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ExpectContinueHandler()])
+        return Application(
             responder: responder,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+            server: tls.map { .http1(configuration: http1, tls: $0) } ?? .http1(configuration: http1),
             configuration: .init(address: address, serverName: nil),
             onServerRunning: onServerRunning,
             logger: logger

@@ -74,6 +74,14 @@ public struct LLMTraceServer: Sendable {
                 throw ConfigurationError("--web-root \(webRoot) is not a directory")
             }
         }
+        var certificates: TLSCertificates?
+        var reload: TLSReloadService?
+        if let cert = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
+            let loaded = try TLSCertificates(certificatePath: cert, keyPath: key)
+            certificates = loaded
+            // SIGHUP is trapped before the listener opens: from the banner on, it reloads instead of ending the server.
+            reload = await TLSReloadService(certificates: loaded, logger: logger)
+        }
         let components = try await ServerComponents.open(configuration, logger: logger)
         let router = Self.buildRouter(
             api: components.api,
@@ -83,7 +91,11 @@ public struct LLMTraceServer: Sendable {
             admin: components.admin
         )
         let responder = RootResponder(proxy: components.proxy, api: router.buildResponder())
-        let group = serviceGroup(components, applications: applications(responder, onListening: onListening))
+        let group = serviceGroup(
+            components,
+            applications: applications(responder, tls: certificates, onListening: onListening),
+            reload: reload
+        )
 
         var failure: (any Error)?
         do { try await group.run() } catch { failure = error }
@@ -93,9 +105,14 @@ public struct LLMTraceServer: Sendable {
     }
 
     /// The TCP application, and the unix-socket one when there is a socket: the same responder and channel setup.
-    private func applications(_ responder: RootResponder, onListening: @escaping @Sendable (String) -> Void) -> [Application<RootResponder>] {
+    /// The TCP listener serves HTTPS when `tls` is given; the unix socket stays plain HTTP (it is local).
+    private func applications(
+        _ responder: RootResponder,
+        tls: TLSCertificates?,
+        onListening: @escaping @Sendable (String) -> Void
+    ) -> [Application<RootResponder>] {
         let c = configuration
-        let tcp = Self.buildApplication(responder: responder, address: .hostname(c.host, port: c.port), logger: logger) { channel in
+        let tcp = Self.buildApplication(responder: responder, address: .hostname(c.host, port: c.port), tls: tls, logger: logger) { channel in
             let address = channel.localAddress.map { a in
                 let ip = a.ipAddress ?? c.host
                 return "\(ip.contains(":") ? "[\(ip)]" : ip):\(a.port ?? c.port)"
@@ -111,7 +128,11 @@ public struct LLMTraceServer: Sendable {
 
     /// The pipeline first (so it stops last and saves what the applications captured), then the
     /// applications, the event hub and retention, stopped gracefully on SIGTERM or SIGINT.
-    private func serviceGroup(_ components: ServerComponents, applications: [Application<RootResponder>]) -> ServiceGroup {
+    private func serviceGroup(
+        _ components: ServerComponents,
+        applications: [Application<RootResponder>],
+        reload: TLSReloadService?
+    ) -> ServiceGroup {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         // A database server's pool: first in, so last to hear of shutdown.
         if let store = components.store as? any Service { services.append(.init(service: store)) }
@@ -121,6 +142,7 @@ public struct LLMTraceServer: Sendable {
         if components.retention.isEnabled { services.append(.init(service: components.retention)) }
         if let cluster = components.cluster { services.append(.init(service: cluster)) }
         if let budgets = components.budgets { services.append(.init(service: budgets)) }
+        if let reload { services.append(.init(service: reload)) }
         var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownGraceSeconds * 1000))
         groupConfig.cancellationSignals = []

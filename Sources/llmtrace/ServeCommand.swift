@@ -73,6 +73,10 @@ struct ServeCommand: AsyncParsableCommand {
     var noSocket = false
     @Option(name: .long, help: "Price override file merged over the built-in prices (see docs/PRICING.md).")
     var pricing: String?
+    @Option(name: .long, help: "Serve HTTPS with this PEM certificate chain (with --tls-key; reloaded on SIGHUP).")
+    var tlsCert: String?
+    @Option(name: .long, help: "The PEM private key of --tls-cert.")
+    var tlsKey: String?
     @Flag(name: [.customShort("v"), .long], help: "Print the version and exit.")
     var version = false
 
@@ -87,7 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
             .upstreamConnectTimeout: upstreamConnectTimeout, .upstreamIdleTimeout: upstreamIdleTimeout, .pricing: pricing,
             .socket: noSocket ? "" : socket,
             .retain: retain, .maxRecords: maxRecords, .pruneInterval: pruneInterval, .dbPool: dbPool, .alertInterval: alertInterval,
-            .adminDb: adminDb ?? adminMysqlUrl, .jwtSecret: jwtSecret,
+            .adminDb: adminDb ?? adminMysqlUrl, .jwtSecret: jwtSecret, .tlsCert: tlsCert, .tlsKey: tlsKey,
         ]
         let resolver = ConfigResolver(
             flags: flags.compactMapValues { $0 },
@@ -115,6 +119,11 @@ struct ServeCommand: AsyncParsableCommand {
                 "listening on \(configuration.host) without --password: anyone who can reach this port can read captured traffic and use the proxy"
             )
         }
+        if configuration.listensPublicly && configuration.isShared && !configuration.usesTLS {
+            logger.warning(
+                "shared mode listening on \(configuration.host) without TLS: passwords, access tokens and ingest keys cross the network in clear; serve HTTPS with --tls-cert FILE --tls-key FILE, or put a TLS reverse proxy in front and listen on 127.0.0.1"
+            )
+        }
         var retentionParts: [String] = []
         if let retain = retain ?? configuration.retainSeconds.map({ "\(Int($0))s" }) { retentionParts.append("older than \(retain)") }
         if let n = configuration.maxRecords { retentionParts.append("beyond \(n) records") }
@@ -122,12 +131,12 @@ struct ServeCommand: AsyncParsableCommand {
         let server = LLMTraceServer(configuration: configuration, logger: logger)
         try await server.run { address in
             let banner = """
-                llmtrace \(LLMTraceVersion.current) listening on http://\(address)
+                llmtrace \(LLMTraceVersion.current) listening on \(configuration.urlScheme)://\(address)
                   store: \(configuration.database == ":memory:" ? "memory" : DatabaseURL.isURL(configuration.database) ? DatabaseURL.redacted(configuration.database) : configuration.database)
                   mode: \(configuration.isShared ? "shared (sign in: POST /admin/login)" : "local")
                   socket: \(configuration.socketPath ?? "none")
                   retention: \(retentionText)
-                  proxy: http://\(address)/proxy/<env>\(configuration.isShared ? "[:<ingest key>]" : "")/https/api.openai.com/v1
+                  proxy: \(configuration.urlScheme)://\(address)/proxy/<env>\(configuration.isShared ? "[:<ingest key>]" : "")/https/api.openai.com/v1
 
                 """
             FileHandle.standardOutput.write(Data(banner.utf8))

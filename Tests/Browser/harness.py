@@ -46,15 +46,15 @@ class Llmtrace:
                     break
                 continue
             self.output.append(line)
-            m = re.search(r"listening on http://[^\s:]+:(\d+)", line)
+            m = re.search(r"listening on (https?)://[^\s:]+:(\d+)", line)
             if m:
-                port = int(m.group(1))
+                scheme, port = m.group(1), int(m.group(2))
                 break
         if port is None:
             self.stop()
             raise RuntimeError("llmtrace did not start: " + "".join(self.output))
         self.port = port
-        self.base = f"http://127.0.0.1:{port}/"
+        self.base = f"{scheme}://127.0.0.1:{port}/"
         # keep draining stdout so the process never blocks on a full pipe
         threading.Thread(target=self._drain, daemon=True).start()
 
@@ -107,13 +107,15 @@ def post_in_background(url: str, body: dict, headers: dict | None = None) -> thr
     return t
 
 
-def chromium_driver(width: int = 1400, height: int = 900, dark: bool | None = None):
+def chromium_driver(width: int = 1400, height: int = 900, dark: bool | None = None, extra_args: list[str] | None = None):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     opts = webdriver.ChromeOptions()
     for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", f"--window-size={width},{height}",
               "--hide-scrollbars", "--force-device-scale-factor=1", "--disable-extensions", "--no-first-run"):
+        opts.add_argument(a)
+    for a in extra_args or []:
         opts.add_argument(a)
     binary = os.environ.get("CHROMIUM_BIN") or shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if binary:

@@ -31,6 +31,11 @@ struct BrowserEndToEndTests {
         try await runBrowserTests("test_panel.py")
     }
 
+    /// The panel over HTTPS (`--tls-cert`/`--tls-key`): it loads and goes live.
+    @Test func thePanelLoadsOverHTTPS() async throws {
+        try await runBrowserTests("test_tls.py")
+    }
+
     /// Shared mode on PostgreSQL: the sign-in page, two teams' members each seeing only their own
     /// traffic, the admin pages, invitations.
     @Test(.enabled(if: clusterPostgresURL != nil, "LLMTRACE_TEST_POSTGRES_URL is not set: the shared-mode panel test is skipped"))

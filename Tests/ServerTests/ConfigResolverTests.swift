@@ -186,4 +186,39 @@ import Testing
         #expect(ConfigResolver.parseByteSize("12 parsecs") == nil)
         #expect(ConfigResolver.parseByteSize("99999999999999999999G") == nil)
     }
+
+    @Test func tlsPairComesFromFlagsFileOrEnvironmentAndMustBeWhole() throws {
+        let dir = try Self.tempDir()
+        let env = ["LLMTRACE_TLS_CERT": "/env/cert.pem", "LLMTRACE_TLS_KEY": "/env/key.pem"]
+        let (fromEnv, _) = try ConfigResolver(flags: [:], environment: env, workingDirectory: dir, configPath: nil).resolve()
+        #expect(fromEnv.tlsCertificatePath == "/env/cert.pem")
+        #expect(fromEnv.tlsKeyPath == "/env/key.pem")
+        #expect(fromEnv.usesTLS)
+        #expect(fromEnv.urlScheme == "https")
+
+        try "tlsCert: /file/cert.pem\ntls-key: /file/key.pem\n".write(
+            to: dir.appendingPathComponent(".llmtracerc.yaml"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let (fromFile, _) = try ConfigResolver(flags: [.tlsCert: "/flag/cert.pem"], environment: env, workingDirectory: dir, configPath: nil)
+            .resolve()
+        #expect(fromFile.tlsCertificatePath == "/flag/cert.pem")
+        #expect(fromFile.tlsKeyPath == "/file/key.pem")
+
+        let plain = try ConfigResolver(flags: [:], environment: [:], workingDirectory: try Self.tempDir(), configPath: nil).resolve().0
+        #expect(!plain.usesTLS)
+        #expect(plain.urlScheme == "http")
+
+        #expect(throws: ConfigurationError.self) {
+            try ConfigResolver(flags: [.tlsCert: "/c.pem"], environment: [:], workingDirectory: try Self.tempDir(), configPath: nil).resolve()
+        }
+        do {
+            _ = try ConfigResolver(flags: [:], environment: ["LLMTRACE_TLS_KEY": "/k.pem"], workingDirectory: try Self.tempDir(), configPath: nil)
+                .resolve()
+            Issue.record("a key without a certificate was accepted")
+        } catch {
+            #expect("\(error)".contains("LLMTRACE_TLS_KEY needs --tls-cert"))
+        }
+    }
 }

@@ -16,7 +16,7 @@ public struct ConfigResolver: Sendable {
     public enum Key: String, CaseIterable, Sendable {
         case mode, host, port, password, db, maxBody, memoryLimit, logLevel, webRoot, shutdownGrace
         case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket, retain, maxRecords, pruneInterval, dbPool
-        case adminDb, jwtSecret, alertInterval
+        case adminDb, jwtSecret, alertInterval, tlsCert, tlsKey
 
         /// Environment variables for this key, most specific first.
         var environmentNames: [String] {
@@ -164,6 +164,23 @@ public struct ConfigResolver: Sendable {
             c.socketPath = (v.isEmpty || v == "none" || v == "false") ? nil : v
         } else {
             c.socketPath = SocketPath.defaultPath(environment: settings.environment)
+        }
+        try applyTLS(settings, to: &c)
+    }
+
+    /// The certificate and key HTTPS is served with: both or neither.
+    private static func applyTLS(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
+        let cert = settings.value(.tlsCert).flatMap { $0.0.isEmpty ? nil : $0 }
+        let key = settings.value(.tlsKey).flatMap { $0.0.isEmpty ? nil : $0 }
+        switch (cert, key) {
+        case (nil, nil): return
+        case (let (certPath, _)?, let (keyPath, _)?):
+            c.tlsCertificatePath = certPath
+            c.tlsKeyPath = keyPath
+        case (let (_, from)?, nil):
+            throw ConfigurationError("\(from) needs --tls-key (or LLMTRACE_TLS_KEY) too: HTTPS needs the certificate's private key")
+        case (nil, let (_, from)?):
+            throw ConfigurationError("\(from) needs --tls-cert (or LLMTRACE_TLS_CERT) too: HTTPS needs the certificate the key belongs to")
         }
     }
 

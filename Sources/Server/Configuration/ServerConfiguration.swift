@@ -61,7 +61,18 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// sending is never cut, however long it runs.
     public var upstreamIdleTimeoutSeconds: Double = 600
 
+    /// The PEM certificate chain HTTPS is served with (`--tls-cert`); `nil` serves plain HTTP.
+    public var tlsCertificatePath: String?
+    /// The PEM private key of ``tlsCertificatePath`` (`--tls-key`).
+    public var tlsKeyPath: String?
+
     public init() {}
+
+    /// Whether the TCP listener serves HTTPS (the unix socket stays plain: it is local).
+    public var usesTLS: Bool { tlsCertificatePath != nil && tlsKeyPath != nil }
+
+    /// `https` with TLS, else `http`: for the URLs the banner shows.
+    public var urlScheme: String { usesTLS ? "https" : "http" }
 
     /// Whether the server listens beyond the loopback interface.
     public var listensPublicly: Bool {

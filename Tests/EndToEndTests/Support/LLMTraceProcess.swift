@@ -72,7 +72,7 @@ final class LLMTraceProcess: Sendable {
             let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
                 let text = output.text
-                if let range = text.range(of: #"listening on (http://[^\s]+)"#, options: .regularExpression) {
+                if let range = text.range(of: #"listening on (https?://[^\s]+)"#, options: .regularExpression) {
                     let url = String(text[range].dropFirst("listening on ".count))
                     return LLMTraceProcess(process: process, url: url, output: output)
                 }
