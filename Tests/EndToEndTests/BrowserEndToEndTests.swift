@@ -7,7 +7,8 @@ let browserAvailable =
 /// The web panel in a real headless Chromium: runs the selenium suites in Tests/Browser against the
 /// binary just built (which serves its embedded panel). .ci/run installs chromium, chromium-driver,
 /// selenium and pytest; without them these tests are skipped rather than silently passing.
-@Suite(.enabled(if: browserAvailable))
+// One Chromium at a time: three at once on a 2-core machine starve the in-flight checks.
+@Suite(.enabled(if: browserAvailable), .serialized)
 struct BrowserEndToEndTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
