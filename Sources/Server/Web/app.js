@@ -7,7 +7,7 @@ import { h, clear, add, fmtCost } from './util.js';
 import { createRequestsView } from './views/requests.js';
 import { mountDetail } from './views/detail.js';
 import { mountStats } from './views/stats.js';
-import { showSignIn, showInvite } from './views/login.js';
+import { showSignIn, showInvite, card } from './views/login.js';
 
 const main = document.getElementById('main');
 const navRequests = document.getElementById('nav-requests');
@@ -130,35 +130,25 @@ function showLogin(hadToken) {
   lockBtn.hidden = true;
   const user = h('input', { type: 'text', name: 'username', autocomplete: 'username', value: 'llmtrace', hidden: true, 'aria-hidden': 'true' });
   const input = h('input', { type: 'password', id: 'password', name: 'password', autocomplete: 'current-password', placeholder: 'Password', 'aria-label': 'Password', required: true });
-  const err = h('div', { class: 'login-error', id: 'login-error', role: 'alert' }, hadToken ? 'The password was not accepted any more — sign in again.' : '');
-  const btn = h('button', { type: 'submit', class: 'btn primary' }, 'Sign in');
-  const form = h('form', { class: 'login-card', id: 'login-form' },
-    h('img', { src: './favicon.svg', alt: '', width: '40', height: '40' }),
-    h('h1', null, 'This llmtrace needs its password'),
-    h('p', { class: 'muted small' }, 'Ask whoever runs it (it was started with --password). It is kept for this tab only.'),
-    user, input, btn, err);
-  const overlay = h('div', { class: 'login-overlay' }, form);
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    btn.disabled = true;
-    err.textContent = '';
-    try {
-      if (await checkPassword(input.value)) {
-        setToken(input.value);
-        overlay.remove();
-        locked = false;
-        lockBtn.hidden = false;
-        route();
-      } else {
-        err.textContent = 'Wrong password.';
-        input.select();
+  const { overlay, err } = card('login', 'This llmtrace needs its password',
+    'Ask whoever runs it (it was started with --password). It is kept for this tab only.', [user, input], 'Sign in', async () => {
+      let accepted;
+      try {
+        accepted = await checkPassword(input.value);
+      } catch (x) {
+        throw new Error('llmtrace is not reachable: ' + x.message);
       }
-    } catch (x) {
-      err.textContent = 'llmtrace is not reachable: ' + x.message;
-    } finally {
-      btn.disabled = false;
-    }
-  });
+      if (!accepted) {
+        input.select();
+        throw new Error('Wrong password.');
+      }
+      setToken(input.value);
+      overlay.remove();
+      locked = false;
+      lockBtn.hidden = false;
+      route();
+    });
+  if (hadToken) err.textContent = 'The password was not accepted any more — sign in again.';
   document.body.append(overlay);
   input.focus();
 }

@@ -3,7 +3,9 @@
 import { login, acceptInvite } from '../auth.js';
 import { h } from '../util.js';
 
-function card(id, title, subtitle, fields, button, onSubmit) {
+/** A sign-in card over everything (this page's and the standalone panel's password box): `onSubmit(overlay)`
+ *  runs on submit; what it throws is shown under the button. */
+export function card(id, title, subtitle, fields, button, onSubmit) {
   const err = h('div', { class: 'login-error', id: id + '-error', role: 'alert' });
   const btn = h('button', { type: 'submit', class: 'btn primary' }, button);
   const form = h('form', { class: 'login-card', id: id + '-form' },
