@@ -31,6 +31,32 @@ import Testing
         }
     }
 
+    /// Records capture has not saved yet are listed at once, in their place, with the filters and the cursor.
+    @Test func recordsNotSavedYetAreListed() async throws {
+        try await APITestApp.with { app, client in
+            await app.save(APITestApp.records(4))  // 0…3, saved
+            var newer = StoreTests.record(2, env: "dev")
+            newer.summary.model = "gpt-4o-mini"
+            // Not flushed: the pipeline's writer does not run in these tests, so they stay pending.
+            app.components.pipeline.submit(StoreTests.record(5, env: "dev"))
+            app.components.pipeline.submit(newer)
+            app.components.pipeline.submit(StoreTests.record(6, env: "prod"))
+
+            func page(_ query: String) async throws -> Page {
+                try await client.execute(uri: "/api/requests?\(query)", method: .get).decode(Page.self)
+            }
+            let first = try await page("limit=3")
+            #expect(first.items.map(\.id) == [Self.id(6), Self.id(5), Self.id(3)])
+            #expect(first.nextCursor == Self.id(3))
+            let second = try await page("limit=3&cursor=\(Self.id(3))")
+            #expect(second.items.map(\.id) == [Self.id(2), Self.id(1), Self.id(0)])
+            #expect(second.items.first?.model == "gpt-4o-mini")  // the pending version
+            #expect(second.nextCursor == nil)
+            #expect(try await page("env=dev").items.map(\.id) == [Self.id(5), Self.id(2), Self.id(0)])
+            #expect(try await page("limit=100").items.count == 6)
+        }
+    }
+
     @Test func filtersByEnvModelStatusAndTime() async throws {
         try await APITestApp.with { app, client in
             await app.save(APITestApp.records(5))

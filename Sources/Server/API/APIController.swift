@@ -96,8 +96,27 @@ struct APIController: Sendable {
         )
     }
 
+    /// A page from the store, with the records capture has not saved yet (the last few milliseconds'
+    /// exchanges, or more while the store is down), so a call just answered is listed at once.
     private func list(_ request: Request, _ context: AppRequestContext) async throws -> Page {
-        try await store.list(filter: scopedFilter(request, context), page: QueryParser(request).page())
+        let filter = try await scopedFilter(request, context)
+        let page = try QueryParser(request).page()
+        let stored = try await store.list(filter: filter, page: page)
+        return Self.merging(pipeline.pendingSummaries(matching: filter, before: page.cursor), into: stored, limit: page.limit)
+    }
+
+    /// `stored` with `pending` (newer versions of its records, and records not saved yet) merged in, newest
+    /// first. A pending record older than a full page's last item belongs to a later page, which the
+    /// cursor reaches as before.
+    static func merging(_ pending: [TraceSummary], into stored: Page, limit: Int) -> Page {
+        guard !pending.isEmpty else { return stored }
+        var byID = Dictionary(stored.items.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for summary in pending { byID[summary.id] = summary }
+        var merged = byID.values.sorted { $0.id > $1.id }
+        if let next = stored.nextCursor { merged.removeAll { $0.id < next } }
+        guard merged.count > limit else { return Page(items: merged, nextCursor: stored.nextCursor) }
+        let kept = Array(merged.prefix(limit))
+        return Page(items: kept, nextCursor: kept.last?.id)
     }
 
     /// The record `id`; another team's record is 404, as one that does not exist, so ids do not leak.

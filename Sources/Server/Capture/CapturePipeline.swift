@@ -176,6 +176,13 @@ public final class CapturePipeline: Service, Sendable {
         state.withLock { $0.pending[id] }
     }
 
+    /// The summaries of the pending records that match `filter` and come after `cursor` (ids below it),
+    /// newest first: what a page read from the store does not have yet.
+    public func pendingSummaries(matching filter: RequestFilter, before cursor: String?) -> [TraceSummary] {
+        let summaries = state.withLock { s in s.pending.values.map(\.summary) }
+        return summaries.filter { s in (cursor.map { s.id < $0 } ?? true) && filter.matches(s) }.sorted { $0.id > $1.id }
+    }
+
     public var health: Health {
         state.withLock {
             Health(
