@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// `llmtrace login`, `tail`, `tui` and `logout` as real processes against a real shared-mode server on
-/// PostgreSQL, with access tokens that live 2 seconds so the clients must refresh them.
+/// PostgreSQL, with access tokens that live 8 seconds so the clients must refresh them.
 @Suite(.enabled(if: clusterPostgresURL != nil, "LLMTRACE_TEST_POSTGRES_URL is not set: the sign-in end-to-end test is skipped"))
 struct SignInEndToEndTests {
     typealias Call = SharedModeEndToEndTests
@@ -57,7 +57,7 @@ struct SignInEndToEndTests {
 
         var serverURL = ""
         try await withFakeUpstream { upstream in
-            try await withLLMTrace(["--mode", "shared", "--db", db], environment: ["LLMTRACE_ACCESS_TOKEN_TTL": "2"]) { server in
+            try await withLLMTrace(["--mode", "shared", "--db", db], environment: ["LLMTRACE_ACCESS_TOKEN_TTL": "8"]) { server in
                 serverURL = server.url
                 let base = server.url
                 try await Self.setUpTeams(base)
@@ -100,7 +100,7 @@ struct SignInEndToEndTests {
 
                 // Two processes refresh at once once the access tokens expired: they take turns, and the
                 // token left in the file is one the server still takes.
-                try await Task.sleep(for: .seconds(3))
+                try await Task.sleep(for: .seconds(9))
                 let tails = try (0..<2).map { _ in try TailProcess(["tail", "--server", base], environment: home.environment) }
                 for t in tails { try await t.waitFor("connected to") }
                 for t in tails { t.stop() }
@@ -178,7 +178,7 @@ struct SignInEndToEndTests {
 
     /// Teams alpha (alice, admin) and beta (bob, member), with the environments alpha-env and beta-env.
     static func setUpTeams(_ base: String) async throws {
-        // A fresh token for each call: they live 2 seconds here, less than this setup may take on a busy machine.
+        // A fresh token for each call: they live 8 seconds here, less than this setup may take on a busy machine.
         func root() async throws -> String {
             let login = try await Call.call(.POST, "\(base)/admin/login", body: ["email": "root@example.com", "password": "root-password"])
             return try #require(login.json["accessToken"] as? String)
