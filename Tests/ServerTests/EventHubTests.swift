@@ -18,13 +18,27 @@ import Testing
     }
 
     /// Takes `count` events from a stream (pings skipped).
-    static func take(_ count: Int, from stream: AsyncStream<EventHub.Item>) async -> [LiveEvent] {
-        var out: [LiveEvent] = []
-        for await item in stream {
-            if case .event(let e) = item { out.append(e) }
-            if out.count == count { break }
+    /// The first `count` events of `stream`, or those that came within `timeout` (an upper bound for a
+    /// hang, so a missing event fails the test's expectations instead of stalling the run).
+    static func take(_ count: Int, from stream: AsyncStream<EventHub.Item>, timeout: Duration = .seconds(30)) async -> [LiveEvent] {
+        await withTaskGroup(of: [LiveEvent]?.self) { group in
+            group.addTask {
+                var out: [LiveEvent] = []
+                for await item in stream {  // ends when the task is cancelled
+                    if case .event(let e) = item { out.append(e) }
+                    if out.count == count { break }
+                }
+                return out
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            if let first { return first }
+            return (await group.next() ?? nil) ?? []
         }
-        return out
     }
 
     @Test func everySubscriberSeesEveryPairInOrder() async throws {

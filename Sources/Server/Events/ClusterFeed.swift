@@ -24,6 +24,8 @@ public final class ClusterFeed: Service, Sendable {
 
     private struct State {
         var health = Health(following: false, received: 0)
+        /// Where following starts: at first the moment the feed was made, so that what other nodes save
+        /// while its connection is being set up is read once it listens; then the last record it saw.
         var lastSavedAt: Double?
         /// The `savedAt` of each record announced lately, so a record delivered twice is announced once.
         var seen: [String: Double] = [:]
@@ -32,9 +34,10 @@ public final class ClusterFeed: Service, Sendable {
     let store: any SharedStore
     let events: EventHub
     let logger: Logger
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     public init(store: any SharedStore, events: EventHub, logger: Logger) {
+        state = Mutex(State(lastSavedAt: Date().timeIntervalSince1970))
         self.store = store
         self.events = events
         self.logger = logger

@@ -62,8 +62,15 @@ extension MySQLStore: SharedStore {
         } catch {
             throw describe(error, doing: "cannot run \(name) on")
         }
-        // The lock belongs to the session: closing the connection releases it, whatever happened.
-        func close() async { _ = try? await pool.run(on: session) { $0.close() } }
+        // The lock belongs to the session: closing the connection releases it, whatever happened. It is
+        // released first in so many words, since the server may notice the closed connection a moment
+        // later, and another node asking meanwhile would skip a job that is free.
+        func close() async {
+            _ = try? await pool.run(on: session) { c in
+                _ = try? c.query("SELECT RELEASE_LOCK(?)", [.text(lock)])
+                c.close()
+            }
+        }
         let locked: Bool
         do {
             locked = try await pool.run(on: session) { c in
