@@ -1,4 +1,5 @@
 import ArgumentParser
+import Client
 import Foundation
 import Server
 
@@ -47,12 +48,20 @@ struct AdminDatabaseOptions: ParsableArguments {
     }
 }
 
-/// Reads a password: the first line of standard input.
-func readPasswordFromStdin() throws -> String {
-    guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-        throw ValidationError("--password-stdin: standard input gave no password")
+/// `--password-stdin`: the only way an `llmtrace admin` command takes a password (never in argv).
+struct PasswordStdinOption: ParsableArguments {
+    @Flag(name: .long, help: "Read the password from the first line of standard input (the only way: never on the command line).")
+    var passwordStdin = false
+
+    /// The password, or a usage error saying how to give it.
+    func password(_ what: String) throws -> String {
+        guard passwordStdin else { throw ValidationError("give \(what) on standard input with --password-stdin") }
+        do {
+            return try TerminalInput.standardInputLine(what: "password")
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
-    return line
 }
 
 struct AdminBootstrapCommand: AsyncParsableCommand {
@@ -65,13 +74,11 @@ struct AdminBootstrapCommand: AsyncParsableCommand {
     var email: String
     @Option(name: .long, help: "The administrator's name.")
     var name: String?
-    @Flag(name: .long, help: "Read the password from standard input (the only way: never on the command line).")
-    var passwordStdin = false
+    @OptionGroup var passwordInput: PasswordStdinOption
     @OptionGroup var database: AdminDatabaseOptions
 
     func run() async throws {
-        guard passwordStdin else { throw ValidationError("give the password on standard input with --password-stdin") }
-        let password = try readPasswordFromStdin()
+        let password = try passwordInput.password("the password")
         let user = try await database.withStore { try await AdminBootstrap.bootstrap(store: $0, email: email, password: password, name: name) }
         print("created the system administrator \(user.email) (\(user.id))")
     }
@@ -106,13 +113,11 @@ struct AdminUsersCommand: AsyncParsableCommand {
         )
         @Option(name: .long, help: "The account's email.")
         var email: String
-        @Flag(name: .long, help: "Read the password from standard input.")
-        var passwordStdin = false
+        @OptionGroup var passwordInput: PasswordStdinOption
         @OptionGroup var database: AdminDatabaseOptions
 
         func run() async throws {
-            guard passwordStdin else { throw ValidationError("give the new password on standard input with --password-stdin") }
-            let password = try readPasswordFromStdin()
+            let password = try passwordInput.password("the new password")
             let user = try await database.withStore { try await AdminBootstrap.resetPassword(store: $0, email: email, password: password) }
             print("the password of \(user.email) is reset; its sessions are signed out")
         }

@@ -18,18 +18,23 @@ struct ServerOptions: ParsableArguments {
     /// Opens the connection; `credentials` signs it with the server's saved session, if any.
     func open(password: String?, credentials: CredentialsStore?) async throws -> ServerConnection {
         do {
-            return try await ServerConnection.open(
-                server: server,
-                password: password,
-                ssh: ssh,
-                remoteSocket: remoteSocket,
-                sshOptions: sshOption,
-                sshConfig: sshConfig,
-                credentials: credentials
-            )
+            return try await connect(password: password, credentials: credentials)
         } catch {
             throw CLIError(error.description)
         }
+    }
+
+    /// ``open(password:credentials:)`` with the connection's own error, for a caller that goes on without it.
+    func connect(password: String?, credentials: CredentialsStore?) async throws(ClientError) -> ServerConnection {
+        try await ServerConnection.open(
+            server: server,
+            password: password,
+            ssh: ssh,
+            remoteSocket: remoteSocket,
+            sshOptions: sshOption,
+            sshConfig: sshConfig,
+            credentials: credentials
+        )
     }
 }
 

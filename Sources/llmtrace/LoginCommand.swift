@@ -53,14 +53,7 @@ struct LogoutCommand: AsyncParsableCommand {
         var key: ServerKey
         var unreachable: String?
         do {
-            let opened = try await ServerConnection.open(
-                server: target.server,
-                password: nil,
-                ssh: target.ssh,
-                remoteSocket: target.remoteSocket,
-                sshOptions: target.sshOption,
-                sshConfig: target.sshConfig
-            )
+            let opened = try await target.connect(password: nil, credentials: nil)
             connection = opened
             key = opened.key
         } catch {

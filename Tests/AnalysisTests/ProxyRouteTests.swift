@@ -12,6 +12,14 @@ import Testing
         #expect(throws: ProxyRouteError.self) { try ProxyRoute.parse("/proxy/:key/https/h/") }
     }
 
+    @Test func aTargetThatDidNotParseIsRecordedWithoutItsKey() {
+        #expect(ProxyRoute.redactingKey("/proxy/payments:s3cret/ftp/x") == "/proxy/payments:***/ftp/x")
+        #expect(ProxyRoute.redactingKey("/proxy/payments:s3cret?x=1") == "/proxy/payments:***?x=1")
+        #expect(ProxyRoute.redactingKey("/proxy/payments:") == "/proxy/payments:***")
+        #expect(ProxyRoute.redactingKey("/proxy/dev/https/host:8080/v1") == "/proxy/dev/https/host:8080/v1")
+        #expect(ProxyRoute.redactingKey("/elsewhere:x") == "/elsewhere:x")
+    }
+
     @Test func parsesAFullRoute() throws {
         let r = try ProxyRoute.parse("/proxy/dev/https/api.openai.com/v1/chat/completions?a=1&b=2")
         #expect(r.env == "dev")

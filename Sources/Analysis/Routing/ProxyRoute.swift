@@ -84,6 +84,15 @@ public struct ProxyRoute: Sendable, Equatable {
         return ProxyRoute(env: String(env), scheme: String(scheme), host: host, port: port, path: String(path), query: query, ingestKey: ingestKey)
     }
 
+    /// `target` with the ingest key of its environment segment (`/proxy/{env}:{key}/…`) shown as `***`:
+    /// how a target that did not parse is recorded.
+    public static func redactingKey(_ target: String) -> String {
+        guard target.hasPrefix(prefix) else { return target }
+        let segment = target.dropFirst(prefix.count).prefix { $0 != "/" && $0 != "?" }
+        guard let colon = segment.firstIndex(of: ":") else { return target }
+        return String(target[..<segment.index(after: colon)]) + "***" + target[segment.endIndex...]
+    }
+
     private static func takeSegment(_ s: inout Substring) -> Substring {
         if let slash = s.firstIndex(of: "/") {
             let seg = s[..<slash]

@@ -51,17 +51,8 @@ public enum TerminalInput {
 
     /// The first line of standard input, without its line ending (`--password-stdin`).
     public static func standardInputLine(what: String) throws(ClientError) -> String {
-        var bytes: [UInt8] = []
-        var byte: UInt8 = 0
-        while true {
-            let n = read(STDIN_FILENO, &byte, 1)
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 || byte == UInt8(ascii: "\n") { break }
-            bytes.append(byte)
-        }
-        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-        guard !bytes.isEmpty else { throw .input("--password-stdin: standard input gave no \(what)") }
-        return String(decoding: bytes, as: UTF8.self)
+        guard let line = try? readLine(STDIN_FILENO), !line.isEmpty else { throw .input("--password-stdin: standard input gave no \(what)") }
+        return line
     }
 
     private static func withTerminal<T>(_ body: (Int32) throws(ClientError) -> T) throws(ClientError) -> T {

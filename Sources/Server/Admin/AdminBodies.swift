@@ -59,18 +59,10 @@ enum AdminBodies {
         var expiresAt: Date
     }
 
-    /// `{member}` or `{invite}`.
+    /// `{member}` or `{invite}` (the synthesized encoding leaves the `nil` one out).
     struct AddedMember: Encodable, ResponseEncodable, Sendable {
         var member: AdminMember?
         var invite: Invite?
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            if let member { try c.encode(member, forKey: .member) }
-            if let invite { try c.encode(invite, forKey: .invite) }
-        }
-
-        enum CodingKeys: String, CodingKey { case member, invite }
     }
 
     struct AcceptInvite: Decodable, Sendable {

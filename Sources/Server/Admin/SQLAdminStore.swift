@@ -111,6 +111,15 @@ public final class SQLAdminStore: AdminStore {
 
     private static func notFound(_ what: String) -> AdminStoreError { AdminStoreError(.notFound, "no \(what)") }
 
+    /// Runs `body`, failing with `message` when it fails because a natural key (slug, email, envId) is taken.
+    private static func onConflict<T>(_ message: @autoclosure () -> String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let e as AdminStoreError where e.kind == .conflict {
+            throw AdminStoreError(.conflict, message())
+        }
+    }
+
     /// `team_id IN (?, …)` and its values.
     private static func inTeams(_ teamIDs: [String]) -> (String, [ColumnValue]) {
         ("team_id IN (" + teamIDs.map { _ in "?" }.joined(separator: ", ") + ")", teamIDs.map { .text($0) })
@@ -132,7 +141,7 @@ public final class SQLAdminStore: AdminStore {
             createdAt: Date(timeIntervalSince1970: now.rounded(.down)),
             deletedAt: nil
         )
-        do {
+        try await Self.onConflict("an account with the email \(user.email) exists") {
             try await run(
                 "INSERT INTO \(t(T.users)) (id, email, email_live, name, password_hash, system_admin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -140,8 +149,6 @@ public final class SQLAdminStore: AdminStore {
                     .real(user.createdAt.timeIntervalSince1970),
                 ]
             )
-        } catch let e as AdminStoreError where e.kind == .conflict {
-            throw AdminStoreError(.conflict, "an account with the email \(user.email) exists")
         }
         return user
     }
@@ -196,7 +203,7 @@ public final class SQLAdminStore: AdminStore {
         let team = AdminTeam(id: Self.newID(), slug: slug, name: name, createdAt: Date(timeIntervalSince1970: created), deletedAt: nil)
         let teams = t(T.teams)
         let members = t(T.members)
-        do {
+        try await Self.onConflict("a team with the slug '\(slug)' exists") {
             try await db.transaction { s in
                 try await s.execute(
                     "INSERT INTO \(teams) (id, slug, slug_live, name, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -209,8 +216,6 @@ public final class SQLAdminStore: AdminStore {
                     )
                 }
             }
-        } catch let e as AdminStoreError where e.kind == .conflict {
-            throw AdminStoreError(.conflict, "a team with the slug '\(slug)' exists")
         }
         return team
     }
@@ -236,13 +241,11 @@ public final class SQLAdminStore: AdminStore {
     public func updateTeam(id: String, slug: String?, name: String?) async throws -> AdminTeam {
         guard let current = try await team(id: id) else { throw Self.notFound("team \(id)") }
         let newSlug = slug ?? current.slug
-        do {
+        try await Self.onConflict("a team with the slug '\(newSlug)' exists") {
             try await run(
                 "UPDATE \(t(T.teams)) SET slug = ?, slug_live = ?, name = ? WHERE id = ?",
                 [.text(newSlug), current.deletedAt == nil ? .text(newSlug) : .null, .text(name ?? current.name), .text(id)]
             )
-        } catch let e as AdminStoreError where e.kind == .conflict {
-            throw AdminStoreError(.conflict, "a team with the slug '\(newSlug)' exists")
         }
         return try await team(id: id) ?? current
     }
@@ -254,10 +257,8 @@ public final class SQLAdminStore: AdminStore {
 
     public func restoreTeam(id: String) async throws -> AdminTeam {
         guard let current = try await team(id: id) else { throw Self.notFound("team \(id)") }
-        do {
+        try await Self.onConflict("another team has the slug '\(current.slug)' now: rename it first") {
             try await run("UPDATE \(t(T.teams)) SET deleted_at = NULL, slug_live = slug WHERE id = ?", [.text(id)])
-        } catch let e as AdminStoreError where e.kind == .conflict {
-            throw AdminStoreError(.conflict, "another team has the slug '\(current.slug)' now: rename it first")
         }
         return try await team(id: id) ?? current
     }
@@ -367,7 +368,7 @@ public final class SQLAdminStore: AdminStore {
             createdAt: Date(timeIntervalSince1970: created),
             deletedAt: nil
         )
-        do {
+        try await Self.onConflict("an environment '\(envId)' exists") {
             try await run(
                 "INSERT INTO \(t(T.environments)) (id, env_id, env_live, team_id, name, require_key, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -375,8 +376,6 @@ public final class SQLAdminStore: AdminStore {
                     .real(created),
                 ]
             )
-        } catch let e as AdminStoreError where e.kind == .conflict {
-            throw AdminStoreError(.conflict, "an environment '\(envId)' exists")
         }
         return environment
     }
@@ -427,10 +426,8 @@ public final class SQLAdminStore: AdminStore {
 
     public func restoreEnvironment(id: String) async throws -> AdminEnvironment {
         guard let current = try await environment(id: id) else { throw Self.notFound("environment \(id)") }
-        do {
+        try await Self.onConflict("another environment is called '\(current.envId)' now: delete or rename it first") {
             try await run("UPDATE \(t(T.environments)) SET deleted_at = NULL, env_live = env_id WHERE id = ?", [.text(id)])
-        } catch let e as AdminStoreError where e.kind == .conflict {
-            throw AdminStoreError(.conflict, "another environment is called '\(current.envId)' now: delete or rename it first")
         }
         return try await environment(id: id) ?? current
     }
@@ -525,13 +522,11 @@ public final class SQLAdminStore: AdminStore {
             let live = try await s.rows("SELECT id FROM \(teams) WHERE id = ? AND deleted_at IS NULL", [.text(invite.teamId)], types: [.key])
             guard !live.isEmpty else { throw AdminStoreError(.notFound, "the team of this invite was deleted") }
             try await s.execute("UPDATE \(invites) SET accepted_at = ? WHERE token_hash = ?", [.real(at), .text(hash)])
-            do {
+            try await Self.onConflict("\(invite.email) has an account already: sign in, and ask a team admin to add it") {
                 try await s.execute(
                     "INSERT INTO \(users) (id, email, email_live, name, password_hash, system_admin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [.text(userID), .text(invite.email), .text(invite.email), ColumnValue(name), .text(passwordHash), .bool(false), .real(at)]
                 )
-            } catch let e as AdminStoreError where e.kind == .conflict {
-                throw AdminStoreError(.conflict, "\(invite.email) has an account already: sign in, and ask a team admin to add it")
             }
             try await s.execute(
                 "INSERT INTO \(members) (team_id, user_id, role, created_at) VALUES (?, ?, ?, ?)",

@@ -55,21 +55,23 @@ final class BudgetWatch: Service {
                 let window = BudgetWindow(alert.rule.window, containing: now)
                 let spent = try await spend(of: alert, since: window.start, environments: environments, cache: &spendByWindow)
                 guard spent > alert.rule.limitUsd else { continue }
-                let scope = Self.environments(of: alert, in: environments)
                 let firing = AlertFiring(ruleID: alert.rule.id, windowStart: window.start, spentUsd: spent, firedAt: now)
+                // The node whose record wins sends the webhook.
                 guard try await admin.recordAlertFiring(firing) else { continue }
-                let message = Self.message(alert, spent: spent, team: teams[alert.teamId], environment: scope.first)
-                let budgetAlert = publish(alert, firing, message: message, environments: environments)
-                logger.notice("budget alert: \(message)")
-                if let url = alert.rule.webhookUrl, let budgetAlert { webhooks.send(budgetAlert, to: url) }
+                let budgetAlert = Self.budgetAlert(alert, firing, environments: environments, team: teams[alert.teamId])
+                logger.notice("budget alert: \(budgetAlert.message)")
+                if let url = alert.rule.webhookUrl { webhooks.send(budgetAlert, to: url) }
             }
-            // Firings other nodes recorded: their subscribers heard; this node's hear now.
+            // Every firing of the current windows, this node's and other nodes', reaches this node's
+            // subscribers once.
             let byID = Dictionary(uniqueKeysWithValues: rules.map { ($0.rule.id, $0) })
             for firing in try await admin.alertFirings(since: BudgetWindow(.month, containing: now).start) {
-                guard let alert = byID[firing.ruleID], BudgetWindow(alert.rule.window, containing: now).start == firing.windowStart else { continue }
-                let scope = Self.environments(of: alert, in: environments)
-                let message = Self.message(alert, spent: firing.spentUsd, team: teams[alert.teamId], environment: scope.first)
-                _ = publish(alert, firing, message: message, environments: environments)
+                guard let alert = byID[firing.ruleID], BudgetWindow(alert.rule.window, containing: now).start == firing.windowStart,
+                    state.withLock({ $0.published.insert(Self.key(firing)).inserted })
+                else { continue }
+                // Every environment of the team (deleted ones too): its members' subscriptions name those.
+                let audience = Set(environments.filter { $0.teamId == alert.teamId }.map(\.envId))
+                events.alert(Self.budgetAlert(alert, firing, environments: environments, team: teams[alert.teamId]), environments: audience)
             }
         } catch {
             let log = state.withLock { s -> Bool in
@@ -108,23 +110,18 @@ final class BudgetWatch: Service {
         }
     }
 
-    /// Publishes the `alert` event of `firing` once on this node; the alert, or `nil` when it was published before.
-    private func publish(_ alert: AdminAlertRule, _ firing: AlertFiring, message: String, environments: [AdminEnvironment]) -> BudgetAlert? {
-        guard state.withLock({ $0.published.insert(Self.key(firing)).inserted }) else { return nil }
-        let scope = Self.environments(of: alert, in: environments)
-        let budgetAlert = BudgetAlert(
+    /// The alert of `firing`: the `alert` event's data and the webhook's body.
+    static func budgetAlert(_ alert: AdminAlertRule, _ firing: AlertFiring, environments: [AdminEnvironment], team: AdminTeam?) -> BudgetAlert {
+        let environment = alert.rule.scope == .environment ? Self.environments(of: alert, in: environments).first : nil
+        return BudgetAlert(
             rule: alert.rule,
             teamId: alert.teamId,
-            envId: alert.rule.scope == .environment ? scope.first?.envId : nil,
+            envId: environment?.envId,
             spentUsd: firing.spentUsd,
             windowStart: firing.windowStart,
             at: firing.firedAt,
-            message: message
+            message: Self.message(alert, spent: firing.spentUsd, team: team, environment: environment)
         )
-        // Every environment of the team (deleted ones too): its members' subscriptions name those.
-        let audience = Set(environments.filter { $0.teamId == alert.teamId }.map(\.envId))
-        events.alert(budgetAlert, environments: audience)
-        return budgetAlert
     }
 
     private static func key(_ firing: AlertFiring) -> String { "\(firing.ruleID)@\(firing.windowStart.timeIntervalSince1970)" }

@@ -26,7 +26,7 @@ public final class ClusterFeed: Service, Sendable {
         var health = Health(following: false, received: 0)
         /// Where following starts: at first the moment the feed was made, so that what other nodes save
         /// while its connection is being set up is read once it listens; then the last record it saw.
-        var lastSavedAt: Double?
+        var lastSavedAt: Double
         /// The `savedAt` of each record announced lately, so a record delivered twice is announced once.
         var seen: [String: Double] = [:]
     }
@@ -84,11 +84,12 @@ public final class ClusterFeed: Service, Sendable {
             for saved in batch {
                 if let seen = s.seen[saved.summary.id], seen >= saved.savedAt { continue }
                 s.seen[saved.summary.id] = saved.savedAt
-                s.lastSavedAt = max(s.lastSavedAt ?? saved.savedAt, saved.savedAt)
+                s.lastSavedAt = max(s.lastSavedAt, saved.savedAt)
                 fresh.append(saved.summary)
             }
             // Forget what is too old to be delivered again.
-            if s.seen.count > 20_000, let newest = s.lastSavedAt {
+            if s.seen.count > 20_000 {
+                let newest = s.lastSavedAt
                 s.seen = s.seen.filter { newest - $0.value < 60 }
             }
             s.health.received += fresh.count

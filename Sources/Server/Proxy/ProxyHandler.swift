@@ -41,8 +41,7 @@ struct ProxyHandler: Sendable {
             route = try ProxyRoute.parse(target)
         } catch {
             // The route may hold a key (`{env}:{key}`): keep it out of the record.
-            let shown = target.replacingOccurrences(of: #"^/proxy/([^/:]*):[^/?]*"#, with: "/proxy/$1:***", options: .regularExpression)
-            return rejectRoute(request: request, context: context, target: shown, headers: headers, error: error)
+            return rejectRoute(request: request, context: context, target: ProxyRoute.redactingKey(target), headers: headers, error: error)
         }
         if let gate {
             switch await gate.check(env: route.env, key: route.ingestKey ?? headerKey) {
