@@ -53,7 +53,8 @@ struct ServerComponents: Sendable {
             ids: RecordIDGenerator(),
             maxBody: c.maxBodyBytes,
             headTimeout: .milliseconds(Int64(c.upstreamIdleTimeoutSeconds * 1000)),
-            logger: logger
+            logger: logger,
+            upstreams: upstreamGate(c)
         )
         proxy.gate = auth.map { EnvironmentGate(store: $0.store) }
         var api = APIController(
@@ -120,6 +121,16 @@ struct ServerComponents: Sendable {
             try? await store.close()
             throw error
         }
+    }
+
+    /// The upstream policy and the resolver it decides on. `LLMTRACE_TEST_HOSTS` (`name=address,…`) is
+    /// for tests: names resolve from it alone and only loopback addresses are connected to.
+    static func upstreamGate(_ c: ServerConfiguration) -> UpstreamGate {
+        let policy = UpstreamPolicy(c)
+        if let hosts = ProcessInfo.processInfo.environment["LLMTRACE_TEST_HOSTS"], let resolver = FixedResolver(hosts: hosts) {
+            return UpstreamGate(policy: policy, resolver: resolver, loopbackOnly: true)
+        }
+        return UpstreamGate(policy: policy, resolver: SystemResolver())
     }
 
     /// The upstream client: no redirects followed, no decompression, the configured connect and idle

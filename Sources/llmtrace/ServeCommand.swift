@@ -77,6 +77,16 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsCert: String?
     @Option(name: .long, help: "The PEM private key of --tls-cert.")
     var tlsKey: String?
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: "A reverse proxy's address or CIDR block whose X-Forwarded-For / Forwarded headers name the client (repeatable)."
+    )
+    var trustedProxies: [String] = []
+    @Option(
+        name: .customLong("allow-upstream"),
+        help: "What /proxy/ may reach: a host glob with optional port (*.openai.com, localhost:11434) or a CIDR block (repeatable)."
+    )
+    var allowUpstreams: [String] = []
     @Flag(name: [.customShort("v"), .long], help: "Print the version and exit.")
     var version = false
 
@@ -92,6 +102,8 @@ struct ServeCommand: AsyncParsableCommand {
             .socket: noSocket ? "" : socket,
             .retain: retain, .maxRecords: maxRecords, .pruneInterval: pruneInterval, .dbPool: dbPool, .alertInterval: alertInterval,
             .adminDb: adminDb ?? adminMysqlUrl, .jwtSecret: jwtSecret, .tlsCert: tlsCert, .tlsKey: tlsKey,
+            .trustedProxy: trustedProxies.isEmpty ? nil : trustedProxies.joined(separator: ","),
+            .allowUpstream: allowUpstreams.isEmpty ? nil : allowUpstreams.joined(separator: ","),
         ]
         let resolver = ConfigResolver(
             flags: flags.compactMapValues { $0 },

@@ -128,17 +128,35 @@ struct AdminStoreTests {
     @Test(arguments: adminKinds) func environmentsAreUniqueByEnvIdAmongLiveOnes(kind: StoreConformanceTests.Kind) async throws {
         try await Self.withStore(kind) { store in
             let team = try await store.createTeam(slug: "t", name: "T", ownerID: nil)
-            let env = try await store.createEnvironment(envId: "prod", teamID: team.id, name: "Production", requireKey: true, keyHash: "k1")
+            let allow = [try UpstreamPattern("*.openai.com"), try UpstreamPattern("10.0.0.0/8:8000")]
+            let env = try await store.createEnvironment(
+                envId: "prod",
+                teamID: team.id,
+                name: "Production",
+                requireKey: true,
+                keyHash: "k1",
+                allowUpstreams: allow
+            )
             #expect(try await store.environment(envId: "prod")?.keyHash == "k1")
+            #expect(try await store.environment(envId: "prod")?.allowUpstreams == allow)
             await #expect(throws: AdminStoreError.self) {
-                _ = try await store.createEnvironment(envId: "prod", teamID: team.id, name: nil, requireKey: false, keyHash: nil)
+                _ = try await store.createEnvironment(envId: "prod", teamID: team.id, name: nil, requireKey: false, keyHash: nil, allowUpstreams: [])
             }
-            let rotated = try await store.updateEnvironment(id: env.id, name: nil, requireKey: nil, keyHash: .some("k2"))
-            #expect(rotated.keyHash == "k2" && rotated.requireKey && rotated.name == "Production")
+            let rotated = try await store.updateEnvironment(id: env.id, name: nil, requireKey: nil, keyHash: .some("k2"), allowUpstreams: nil)
+            #expect(rotated.keyHash == "k2" && rotated.requireKey && rotated.name == "Production" && rotated.allowUpstreams == allow)
+            let opened = try await store.updateEnvironment(id: env.id, name: nil, requireKey: nil, keyHash: nil, allowUpstreams: [])
+            #expect(opened.allowUpstreams.isEmpty && opened.keyHash == "k2")
             try await store.deleteEnvironment(id: env.id)
             #expect(try await store.environment(envId: "prod") == nil)
             #expect(try await store.environments(teamIDs: [team.id], includeDeleted: true).count == 1)
-            let other = try await store.createEnvironment(envId: "prod", teamID: team.id, name: nil, requireKey: false, keyHash: nil)
+            let other = try await store.createEnvironment(
+                envId: "prod",
+                teamID: team.id,
+                name: nil,
+                requireKey: false,
+                keyHash: nil,
+                allowUpstreams: []
+            )
             do {
                 _ = try await store.restoreEnvironment(id: env.id)
                 Issue.record("restored over a taken envId")

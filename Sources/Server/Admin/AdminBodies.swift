@@ -80,6 +80,8 @@ enum AdminBodies {
         var teamId: String
         var name: String?
         var requireKey: Bool?
+        /// Upstream patterns this environment's traffic is limited to.
+        var allowUpstreams: [String]?
     }
 
     struct NewAlert: Decodable, Sendable {
@@ -93,6 +95,8 @@ enum AdminBodies {
     struct EnvironmentPatch: Decodable, Sendable {
         var name: String?
         var requireKey: Bool?
+        /// Replaces the environment's upstream allow list (`[]` removes it).
+        var allowUpstreams: [String]?
     }
 
     /// An environment, with its ingest key when one was just made (shown once).

@@ -34,7 +34,13 @@ extension AdminController {
             try await handled {
                 let (env, _) = try await environmentAccess(context.parameters.get("id") ?? "", context, needs: .admin)
                 let key = SecretToken.generate()
-                _ = try await store.updateEnvironment(id: env.id, name: nil, requireKey: nil, keyHash: .some(SecretToken.hash(key)))
+                _ = try await store.updateEnvironment(
+                    id: env.id,
+                    name: nil,
+                    requireKey: nil,
+                    keyHash: .some(SecretToken.hash(key)),
+                    allowUpstreams: nil
+                )
                 await audit(context, "environment.rotate-key", "environment", env.id, team: env.teamId, details: ["envId": env.envId])
                 return AdminBodies.IngestKey(ingestKey: key)
             }
@@ -73,13 +79,15 @@ extension AdminController {
         if let problem = Self.envIdProblem(new.envId) { throw Self.invalid(problem) }
         let (team, _) = try await teamAccess(new.teamId, context, needs: .admin)
         let requireKey = new.requireKey ?? false
+        let allow = try Self.patterns(new.allowUpstreams ?? [])
         let key = requireKey ? SecretToken.generate() : nil
         let env = try await store.createEnvironment(
             envId: new.envId,
             teamID: team.id,
             name: new.name,
             requireKey: requireKey,
-            keyHash: key.map(SecretToken.hash)
+            keyHash: key.map(SecretToken.hash),
+            allowUpstreams: allow
         )
         await audit(
             context,
@@ -87,7 +95,7 @@ extension AdminController {
             "environment",
             env.id,
             team: team.id,
-            details: ["envId": env.envId, "requireKey": "\(requireKey)"]
+            details: ["envId": env.envId, "requireKey": "\(requireKey)", "allowUpstreams": allow.map(\.description).joined(separator: ", ")]
         )
         return try created(AdminBodies.EnvironmentAnswer(environment: env, ingestKey: key), request, context)
     }
@@ -95,6 +103,7 @@ extension AdminController {
     private func patchEnvironment(_ request: Request, _ context: AppRequestContext) async throws -> AdminBodies.EnvironmentAnswer {
         let (env, _) = try await environmentAccess(context.parameters.get("id") ?? "", context, needs: .admin)
         let patch = try await body(request, context, as: AdminBodies.EnvironmentPatch.self)
+        let allow = try patch.allowUpstreams.map(Self.patterns)
         // Turning the key on without one yet makes one (shown once).
         var key: String?
         if patch.requireKey == true, env.keyHash == nil { key = SecretToken.generate() }
@@ -102,12 +111,26 @@ extension AdminController {
             id: env.id,
             name: patch.name,
             requireKey: patch.requireKey,
-            keyHash: key.map { .some(SecretToken.hash($0)) }
+            keyHash: key.map { .some(SecretToken.hash($0)) },
+            allowUpstreams: allow
         )
         var details = ["envId": env.envId]
         if let requireKey = patch.requireKey { details["requireKey"] = "\(env.requireKey) → \(requireKey)" }
         if let name = patch.name { details["name"] = "\(env.name ?? "") → \(name)" }
+        if let allow {
+            details["allowUpstreams"] =
+                "\(env.allowUpstreams.map(\.description).joined(separator: ", ")) → \(allow.map(\.description).joined(separator: ", "))"
+        }
         await audit(context, "environment.update", "environment", env.id, team: env.teamId, details: details)
         return AdminBodies.EnvironmentAnswer(environment: updated, ingestKey: key)
+    }
+
+    /// An environment's allow list from the request body; a pattern that does not parse is a 400.
+    private static func patterns(_ texts: [String]) throws -> [UpstreamPattern] {
+        do {
+            return try texts.map { text throws(UpstreamPatternError) in try UpstreamPattern(text) }
+        } catch {
+            throw invalid("allowUpstreams: \(error.message)")
+        }
     }
 }

@@ -13,6 +13,9 @@ public struct AdminEnvironment: Codable, Sendable, Equatable, ResponseEncodable 
     public var requireKey: Bool
     /// The SHA-256 (hex) of the ingest key, when one was generated.
     public var keyHash: String?
+    /// What this environment's traffic may reach, within the server's own policy (empty: the server's
+    /// policy alone).
+    public var allowUpstreams: [UpstreamPattern] = []
     public var createdAt: Date
     public var deletedAt: Date?
 
@@ -23,9 +26,11 @@ public struct AdminEnvironment: Codable, Sendable, Equatable, ResponseEncodable 
         name: String?,
         requireKey: Bool,
         keyHash: String?,
+        allowUpstreams: [UpstreamPattern] = [],
         createdAt: Date,
         deletedAt: Date?
     ) {
+        self.allowUpstreams = allowUpstreams
         self.id = id
         self.envId = envId
         self.teamId = teamId
@@ -37,7 +42,7 @@ public struct AdminEnvironment: Codable, Sendable, Equatable, ResponseEncodable 
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, envId, teamId, name, requireKey, proxyBaseUrl, createdAt, deletedAt
+        case id, envId, teamId, name, requireKey, allowUpstreams, proxyBaseUrl, createdAt, deletedAt
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,6 +53,7 @@ public struct AdminEnvironment: Codable, Sendable, Equatable, ResponseEncodable 
         name = try c.decodeIfPresent(String.self, forKey: .name)
         requireKey = try c.decode(Bool.self, forKey: .requireKey)
         keyHash = nil
+        allowUpstreams = try (c.decodeIfPresent([String].self, forKey: .allowUpstreams) ?? []).map { try UpstreamPattern($0) }
         createdAt = try c.decode(Date.self, forKey: .createdAt)
         deletedAt = try c.decodeIfPresent(Date.self, forKey: .deletedAt)
     }
@@ -61,6 +67,7 @@ public struct AdminEnvironment: Codable, Sendable, Equatable, ResponseEncodable 
         try c.encode(teamId, forKey: .teamId)
         try c.encode(name, forKey: .name)
         try c.encode(requireKey, forKey: .requireKey)
+        try c.encode(allowUpstreams.map(\.description), forKey: .allowUpstreams)
         try c.encode("/proxy/\(envId)", forKey: .proxyBaseUrl)
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(deletedAt, forKey: .deletedAt)

@@ -47,13 +47,28 @@ public protocol AdminStore: Sendable {
 
     // MARK: Environments
     /// A new environment; `conflict` when a live environment has the envId.
-    func createEnvironment(envId: String, teamID: String, name: String?, requireKey: Bool, keyHash: String?) async throws -> AdminEnvironment
+    func createEnvironment(
+        envId: String,
+        teamID: String,
+        name: String?,
+        requireKey: Bool,
+        keyHash: String?,
+        allowUpstreams: [UpstreamPattern]
+    ) async throws -> AdminEnvironment
     func environment(id: String) async throws -> AdminEnvironment?
     /// The live environment with `envId` (what the proxy checks), if any.
     func environment(envId: String) async throws -> AdminEnvironment?
     /// Environments of `teamIDs` (nil: of every team).
     func environments(teamIDs: [String]?, includeDeleted: Bool) async throws -> [AdminEnvironment]
-    func updateEnvironment(id: String, name: String?, requireKey: Bool?, keyHash: String??) async throws -> AdminEnvironment
+    /// Changes what is given (`nil` leaves a field as it is).
+    func updateEnvironment(
+        id: String,
+        name: String?,
+        requireKey: Bool?,
+        keyHash: String??,
+        allowUpstreams: [UpstreamPattern]?
+    ) async throws
+        -> AdminEnvironment
     func deleteEnvironment(id: String) async throws
     func restoreEnvironment(id: String) async throws -> AdminEnvironment
 

@@ -132,6 +132,13 @@ extension SQLAdminStore {
                     ),
                 ] + postgresIndexes([(T.alertRules, "team", ["team_id"]), (T.alertFirings, "window", ["window_start"])])
             ),
+            AdminMigration(
+                version: 3,
+                name: "an environment's upstream allow list",
+                sql: [
+                    "ALTER TABLE \(db.table(T.environments)) ADD COLUMN\(db.dialect == .postgres ? " IF NOT EXISTS" : "") allow_upstreams \(db.dialect == .postgres ? "TEXT" : "LONGTEXT")"
+                ]
+            ),
         ]
     }
 

@@ -70,8 +70,8 @@ public final class SQLAdminStore: AdminStore {
         )
     }
 
-    private static let envColumns = "id, env_id, team_id, name, require_key, key_hash, created_at, deleted_at"
-    private static let envTypes: [ColumnType] = [.key, .key, .key, .text, .bool, .key, .real, .real]
+    private static let envColumns = "id, env_id, team_id, name, require_key, key_hash, created_at, deleted_at, allow_upstreams"
+    private static let envTypes: [ColumnType] = [.key, .key, .key, .text, .bool, .key, .real, .real, .text]
     private static func environment(_ r: [ColumnValue]) -> AdminEnvironment {
         AdminEnvironment(
             id: r[0].string ?? "",
@@ -80,9 +80,16 @@ public final class SQLAdminStore: AdminStore {
             name: r[3].string,
             requireKey: r[4].bool ?? false,
             keyHash: r[5].string,
+            // Kept as the patterns joined by commas; each was checked when it was saved.
+            allowUpstreams: ConfigResolver.list(r[8].string ?? "").compactMap { try? UpstreamPattern($0) },
             createdAt: date(r[6]) ?? Date(timeIntervalSince1970: 0),
             deletedAt: date(r[7])
         )
+    }
+
+    /// An allow list as kept: its patterns joined by commas, `nil` when empty.
+    private static func joined(_ patterns: [UpstreamPattern]) -> String? {
+        patterns.isEmpty ? nil : patterns.map(\.description).joined(separator: ",")
     }
 
     private static func date(_ v: ColumnValue) -> Date? { v.double.map { Date(timeIntervalSince1970: $0) } }
@@ -112,6 +119,7 @@ public final class SQLAdminStore: AdminStore {
     private static func notFound(_ what: String) -> AdminStoreError { AdminStoreError(.notFound, "no \(what)") }
 
     /// Runs `body`, failing with `message` when it fails because a natural key (slug, email, envId) is taken.
+    @discardableResult
     private static func onConflict<T>(_ message: @autoclosure () -> String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
@@ -353,7 +361,8 @@ public final class SQLAdminStore: AdminStore {
         teamID: String,
         name: String?,
         requireKey: Bool,
-        keyHash: String?
+        keyHash: String?,
+        allowUpstreams: [UpstreamPattern]
     ) async throws
         -> AdminEnvironment
     {
@@ -365,15 +374,16 @@ public final class SQLAdminStore: AdminStore {
             name: name,
             requireKey: requireKey,
             keyHash: keyHash,
+            allowUpstreams: allowUpstreams,
             createdAt: Date(timeIntervalSince1970: created),
             deletedAt: nil
         )
         try await Self.onConflict("an environment '\(envId)' exists") {
             try await run(
-                "INSERT INTO \(t(T.environments)) (id, env_id, env_live, team_id, name, require_key, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO \(t(T.environments)) (id, env_id, env_live, team_id, name, require_key, key_hash, created_at, allow_upstreams) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     .text(environment.id), .text(envId), .text(envId), .text(teamID), ColumnValue(name), .bool(requireKey), ColumnValue(keyHash),
-                    .real(created),
+                    .real(created), ColumnValue(Self.joined(allowUpstreams)),
                 ]
             )
         }
@@ -406,12 +416,21 @@ public final class SQLAdminStore: AdminStore {
         }
     }
 
-    public func updateEnvironment(id: String, name: String?, requireKey: Bool?, keyHash: String??) async throws -> AdminEnvironment {
+    public func updateEnvironment(
+        id: String,
+        name: String?,
+        requireKey: Bool?,
+        keyHash: String??,
+        allowUpstreams: [UpstreamPattern]? = nil
+    ) async throws -> AdminEnvironment {
         guard let current = try await environment(id: id) else { throw Self.notFound("environment \(id)") }
         let hash: String? = keyHash ?? current.keyHash
         try await run(
-            "UPDATE \(t(T.environments)) SET name = ?, require_key = ?, key_hash = ? WHERE id = ?",
-            [ColumnValue(name ?? current.name), .bool(requireKey ?? current.requireKey), ColumnValue(hash), .text(id)]
+            "UPDATE \(t(T.environments)) SET name = ?, require_key = ?, key_hash = ?, allow_upstreams = ? WHERE id = ?",
+            [
+                ColumnValue(name ?? current.name), .bool(requireKey ?? current.requireKey), ColumnValue(hash),
+                ColumnValue(Self.joined(allowUpstreams ?? current.allowUpstreams)), .text(id),
+            ]
         )
         return try await environment(id: id) ?? current
     }

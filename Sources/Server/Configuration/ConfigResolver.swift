@@ -16,7 +16,10 @@ public struct ConfigResolver: Sendable {
     public enum Key: String, CaseIterable, Sendable {
         case mode, host, port, password, db, maxBody, memoryLimit, logLevel, webRoot, shutdownGrace
         case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket, retain, maxRecords, pruneInterval, dbPool
-        case adminDb, jwtSecret, alertInterval, tlsCert, tlsKey
+        case adminDb, jwtSecret, alertInterval, tlsCert, tlsKey, trustedProxy, allowUpstream
+
+        /// Keys whose value is a list: repeated flags, a config-file array, or commas in one value.
+        var isList: Bool { self == .trustedProxy || self == .allowUpstream }
 
         /// Environment variables for this key, most specific first.
         var environmentNames: [String] {
@@ -30,6 +33,8 @@ public struct ConfigResolver: Sendable {
             case .db: return ["LLMTRACE_DB", "LLMTRACE_POSTGRES_URL", "LLMTRACE_MYSQL_URL"]
             case .adminDb: return ["LLMTRACE_ADMIN_DB", "LLMTRACE_ADMIN_MYSQL_URL"]
             case .jwtSecret: return ["LLMTRACE_JWT_SECRET", "JWT_SECRET"]
+            case .trustedProxy: return ["LLMTRACE_TRUSTED_PROXIES", "LLMTRACE_TRUSTED_PROXY"]
+            case .allowUpstream: return ["LLMTRACE_ALLOW_UPSTREAMS", "LLMTRACE_ALLOW_UPSTREAM"]
             default: return ["LLMTRACE_\(snake)"]
             }
         }
@@ -94,14 +99,23 @@ public struct ConfigResolver: Sendable {
         for (name, value) in dict {
             let camel = name.split(separator: "-").enumerated().map { $0 == 0 ? String($1) : $1.prefix(1).uppercased() + $1.dropFirst() }.joined()
             let alias: Key? =
-                ["database", "postgresUrl", "mysqlUrl"].contains(camel) ? .db : camel == "adminMysqlUrl" ? .adminDb : nil
+                ["database", "postgresUrl", "mysqlUrl"].contains(camel)
+                ? .db
+                : ["adminMysqlUrl": .adminDb, "trustedProxies": .trustedProxy, "allowUpstreams": .allowUpstream][camel]
             guard let key = Key(rawValue: camel) ?? alias else {
                 throw ConfigurationError(
                     "config file \(url.path): unknown setting '\(name)'; known settings: \(Key.allCases.map(\.rawValue).joined(separator: ", "))"
                 )
             }
             if value is NSNull { continue }
-            out[key] = "\(value)"
+            if let list = value as? [Any] {
+                guard key.isList else {
+                    throw ConfigurationError("config file \(url.path): '\(name)' takes one value, not a list")
+                }
+                out[key] = list.map { "\($0)" }.joined(separator: ",")
+            } else {
+                out[key] = "\(value)"
+            }
         }
         return out
     }
@@ -166,6 +180,34 @@ public struct ConfigResolver: Sendable {
             c.socketPath = SocketPath.defaultPath(environment: settings.environment)
         }
         try applyTLS(settings, to: &c)
+        try applyNetwork(settings, to: &c)
+    }
+
+    /// The reverse proxies whose forwarded-for headers count, and the upstream policy's allow list.
+    private static func applyNetwork(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
+        if let (v, from) = settings.value(.trustedProxy) {
+            c.trustedProxies = []
+            for item in list(v) {
+                guard let network = IPNetwork(item) else {
+                    throw ConfigurationError(
+                        "\(from): '\(item)' is not an address or CIDR block; give the reverse proxy's address, as in 127.0.0.1, 10.0.0.0/8 or ::1"
+                    )
+                }
+                c.trustedProxies.append(network)
+            }
+        }
+        if let (v, from) = settings.value(.allowUpstream) {
+            do {
+                c.allowUpstreams = try list(v).map { item throws(UpstreamPatternError) in try UpstreamPattern(item) }
+            } catch {
+                throw ConfigurationError("\(from): \(error.message)")
+            }
+        }
+    }
+
+    /// The items of a list value: split at commas and white space, empty ones dropped.
+    static func list(_ v: String) -> [String] {
+        v.split { $0 == "," || $0.isWhitespace }.map(String.init)
     }
 
     /// The certificate and key HTTPS is served with: both or neither.

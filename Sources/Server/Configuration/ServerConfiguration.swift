@@ -66,6 +66,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The PEM private key of ``tlsCertificatePath`` (`--tls-key`).
     public var tlsKeyPath: String?
 
+    /// Reverse proxies whose `X-Forwarded-For`, `X-Forwarded-Proto` and `Forwarded` headers name the
+    /// client (`--trusted-proxy`); from any other peer those headers are ignored.
+    public var trustedProxies: [IPNetwork] = []
+    /// What `/proxy/…` may reach (`--allow-upstream`); empty: every upstream the default policy allows.
+    public var allowUpstreams: [UpstreamPattern] = []
+
     public init() {}
 
     /// Whether the TCP listener serves HTTPS (the unix socket stays plain: it is local).

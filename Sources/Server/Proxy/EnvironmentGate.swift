@@ -7,7 +7,8 @@ struct EnvironmentGate: Sendable {
 
     /// What the gate says about one request.
     enum Verdict: Sendable, Equatable {
-        case forward
+        /// Forward, within the environment's own upstream allow list (empty: the server's policy alone).
+        case forward(allowUpstreams: [UpstreamPattern])
         case unknownEnvironment
         case invalidKey
         case unavailable(String)
@@ -21,8 +22,8 @@ struct EnvironmentGate: Sendable {
             return .unavailable("cannot check the environment '\(env)' in the admin database: \(error)")
         }
         guard let environment, environment.deletedAt == nil else { return .unknownEnvironment }
-        guard environment.requireKey else { return .forward }
+        guard environment.requireKey else { return .forward(allowUpstreams: environment.allowUpstreams) }
         guard let key, let expected = environment.keyHash, SecretToken.equal(SecretToken.hash(key), expected) else { return .invalidKey }
-        return .forward
+        return .forward(allowUpstreams: environment.allowUpstreams)
     }
 }

@@ -21,6 +21,8 @@ struct ProxyHandler: Sendable {
     /// Longest wait for the upstream's response head (a non-streamed completion can take minutes).
     let headTimeout: TimeAmount
     let logger: Logger
+    /// Decides where each upstream connection goes (the upstream policy).
+    let upstreams: UpstreamGate
     /// Shared mode: forwards only registered environments, with their ingest key when they require one.
     var gate: EnvironmentGate? = nil
 
@@ -43,9 +45,10 @@ struct ProxyHandler: Sendable {
             // The route may hold a key (`{env}:{key}`): keep it out of the record.
             return rejectRoute(request: request, context: context, target: ProxyRoute.redactingKey(target), headers: headers, error: error)
         }
+        var environmentAllow: [UpstreamPattern] = []
         if let gate {
             switch await gate.check(env: route.env, key: route.ingestKey ?? headerKey) {
-            case .forward: break
+            case .forward(let allow): environmentAllow = allow
             case .unknownEnvironment:
                 return APIError(
                     status: .notFound,
@@ -74,8 +77,18 @@ struct ProxyHandler: Sendable {
             prices: prices,
             pipeline: pipeline
         )
+        let destination: (url: String, host: String?)
+        switch await upstreams.admit(route, environment: environmentAllow) {
+        case .connect(let url, let host):
+            destination = (url, host)
+        case .refuse(let refusal):
+            session.finish(status: refusal.status.code, error: TraceError(type: refusal.type, message: refusal.message), complete: true)
+            logger.notice("proxy \(session.id): \(refusal.message)")
+            return APIError(status: refusal.status, type: refusal.type, message: refusal.message, headers: [Self.idHeader: session.id])
+                .response(to: request, context: context)
+        }
         let gate = RequestBodyGate()
-        var response = await forward(request, context: context, route: route, session: session, gate: gate)
+        var response = await forward(request, context: context, route: route, target: destination, session: session, gate: gate)
         // Hummingbird reads what is left of the request body after the response: the upstream client must
         // have stopped reading it by then.
         response.body = response.body.then { await gate.close() }
@@ -86,10 +99,11 @@ struct ProxyHandler: Sendable {
         _ request: Request,
         context: AppRequestContext,
         route: ProxyRoute,
+        target: (url: String, host: String?),
         session: CaptureSession,
         gate: RequestBodyGate
     ) async -> Response {
-        let upstreamRequest = makeUpstreamRequest(request, route: route, session: session, gate: gate)
+        let upstreamRequest = makeUpstreamRequest(request, target: target, session: session, gate: gate)
         let upstream: HTTPClientResponse
         do {
             upstream = try await client.execute(upstreamRequest, timeout: headTimeout, logger: logger)
@@ -144,9 +158,16 @@ struct ProxyHandler: Sendable {
         return Response(status: HTTPResponse.Status(code: status, reasonPhrase: upstream.status.reasonPhrase), headers: responseHeaders, body: body)
     }
 
-    private func makeUpstreamRequest(_ request: Request, route: ProxyRoute, session: CaptureSession, gate: RequestBodyGate) -> HTTPClientRequest {
-        var upstream = HTTPClientRequest(url: route.upstreamURL)
+    /// The upstream request to `target`: its URL, and its `Host` when the URL names the checked address.
+    private func makeUpstreamRequest(
+        _ request: Request,
+        target: (url: String, host: String?),
+        session: CaptureSession,
+        gate: RequestBodyGate
+    ) -> HTTPClientRequest {
+        var upstream = HTTPClientRequest(url: target.url)
         upstream.method = HTTPMethod(rawValue: request.method.rawValue)
+        if let host = target.host { upstream.headers.add(name: "host", value: host) }
         let drop = HopByHop.dropped(
             connection: request.headers[values: .connection],
             extra: ["host", "content-length", "expect", Self.keyHeader.canonicalName]

@@ -1,0 +1,72 @@
+import Analysis
+import HTTPTypes
+
+/// Where the address of an upstream connection is decided: the route's host is resolved (or read as an
+/// IP literal in any spelling the system accepts), the ``UpstreamPolicy`` decides on every address,
+/// and a plain-HTTP upstream is then connected to by the very address that was checked, so a name
+/// cannot resolve to an allowed address for the check and a refused one for the connection (DNS
+/// rebinding). An HTTPS upstream is connected to by name, for its certificate to be checked against it:
+/// an address it rebinds to would have to hold a certificate for that name.
+struct UpstreamGate: Sendable {
+    let policy: UpstreamPolicy
+    let resolver: any UpstreamResolver
+    /// Tests: connect only to loopback IP literals, and refuse (and log) anything else, so no test can
+    /// send traffic off the machine even when the policy under test is wrong.
+    var loopbackOnly = false
+
+    /// Where to connect, or why not.
+    enum Admission: Sendable, Equatable {
+        /// Forward to `url`; `host`, when set, is the `Host` header (the URL names the checked address).
+        case connect(url: String, host: String?)
+        case refuse(Refusal)
+    }
+
+    /// The answer to a refused target, and what its record says.
+    struct Refusal: Sendable, Equatable {
+        let status: HTTPResponse.Status
+        let type: String
+        let message: String
+    }
+
+    /// Decides for `route`, with the environment's own allow list in shared mode.
+    func admit(_ route: ProxyRoute, environment: [UpstreamPattern] = []) async -> Admission {
+        if policy.allowsEverything, environment.isEmpty, !loopbackOnly { return .connect(url: route.upstreamURL, host: nil) }
+        let port = route.port ?? (route.scheme == "https" ? 443 : 80)
+        let literal = IPAddress(hostSpelling: route.host)
+        let addresses: [IPAddress]
+        if let literal {
+            addresses = [literal]
+        } else {
+            do {
+                addresses = try await resolver.addresses(of: route.host)
+            } catch {
+                return .refuse(
+                    Refusal(
+                        status: .badGateway,
+                        type: "upstream_unreachable",
+                        message: "could not reach \(route.scheme)://\(route.authority): \(error)"
+                    )
+                )
+            }
+        }
+        if case .refuse(let why) = policy.decide(host: route.host, port: port, addresses: addresses, environment: environment) {
+            return .refuse(Refusal(status: .forbidden, type: "upstream_not_allowed", message: why))
+        }
+        let pinned = route.scheme == "http" || literal != nil
+        let address = addresses[0]
+        if loopbackOnly, !(pinned && address.isLoopback) {
+            return .refuse(
+                Refusal(
+                    status: .badGateway,
+                    type: "upstream_unreachable",
+                    message: "test guard: refused to connect to \(route.host) (\(address)): tests reach loopback addresses only"
+                )
+            )
+        }
+        guard pinned else { return .connect(url: route.upstreamURL, host: nil) }
+        let literalText = address.isIPv4 ? address.description : "[\(address)]"
+        var url = "\(route.scheme)://\(literalText):\(port)\(route.path)"
+        if let query = route.query { url += "?\(query)" }
+        return .connect(url: url, host: route.authority)
+    }
+}
