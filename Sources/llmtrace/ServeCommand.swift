@@ -149,6 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
                   socket: \(configuration.socketPath ?? "none")
                   retention: \(retentionText)
                   proxy: \(configuration.urlScheme)://\(address)/proxy/<env>\(configuration.isShared ? "[:<ingest key>]" : "")/https/api.openai.com/v1
+                  upstreams: \(UpstreamPolicy(configuration).summary)
 
                 """
             FileHandle.standardOutput.write(Data(banner.utf8))

@@ -52,6 +52,12 @@ import Testing
         #expect(v6.host == "::1")
         #expect(v6.port == 9000)
         #expect(v6.upstreamURL == "http://[::1]:9000/x")
+        // Clients percent-encode the brackets (and some the colons) of an IPv6 literal in a path.
+        for spelled in ["%5B::1%5D:9000", "%5b::1%5d:9000", "%5B%3A%3A1%5D%3A9000"] {
+            #expect(try ProxyRoute.parse("/proxy/e/http/\(spelled)/x") == v6, "\(spelled)")
+        }
+        #expect(throws: ProxyRouteError.self) { try ProxyRoute.parse("/proxy/e/http/%5B::1/x") }
+        #expect(throws: ProxyRouteError.self) { try ProxyRoute.parse("/proxy/e/http/host%2Fevil/x") }
     }
 
     @Test func envAllowsTheDocumentedAlphabet() throws {

@@ -262,6 +262,39 @@ struct SharedModeAPITests {
         }
     }
 
+    @Test(arguments: adminKinds) func anEnvironmentsUpstreamAllowListLimitsItsTraffic(kind: StoreConformanceTests.Kind) async throws {
+        try await SharedTestApp.with(kind) { app in
+            let c = try await Self.cast(app)
+            let bad = try await app.call(
+                .post,
+                "/admin/environments",
+                token: c.alice.token,
+                body: ["envId": "narrow", "teamId": c.alpha, "allowUpstreams": ["10.0.0.0/33"]]
+            )
+            #expect(bad.status == .badRequest && bad.errorMessage?.contains("allowUpstreams: '10.0.0.0/33'") == true)
+            let created = try await app.call(
+                .post,
+                "/admin/environments",
+                token: c.alice.token,
+                body: ["envId": "narrow", "teamId": c.alpha, "allowUpstreams": ["127.0.0.1:9"]]
+            )
+            #expect(created.status == .created)
+            #expect(created.object["allowUpstreams"] as? [String] == ["127.0.0.1:9"])
+            // Port 9 is named (and refuses: 502 from the proxy); port 10 is not (403, never connected to).
+            #expect(try await app.call(.post, "/proxy/narrow/http/127.0.0.1:9/v1", body: [:]).status == .badGateway)
+            let refused = try await app.call(.post, "/proxy/narrow/http/127.0.0.1:10/v1", body: [:])
+            #expect(refused.status == .forbidden && refused.errorType == "upstream_not_allowed")
+            #expect(refused.errorMessage?.contains("this environment's upstream allow list (127.0.0.1:9)") == true)
+            // Clearing the list opens the environment to what the server allows.
+            let envID = try #require(created.string("id"))
+            let patched = try await app.call(.patch, "/admin/environments/\(envID)", token: c.alice.token, body: ["allowUpstreams": []])
+            #expect(patched.object["allowUpstreams"] as? [String] == [])
+            #expect(try await app.call(.post, "/proxy/narrow/http/127.0.0.1:10/v1", body: [:]).status == .badGateway)
+            let audit = try await app.call(.get, "/admin/audit", token: c.alice.token)
+            #expect("\(audit.items)".contains("127.0.0.1:9 →"))
+        }
+    }
+
     @Test(arguments: adminKinds) func proxyForwardsOnlyRegisteredEnvironmentsWithTheirKey(kind: StoreConformanceTests.Kind) async throws {
         try await SharedTestApp.with(kind) { app in
             let c = try await Self.cast(app)

@@ -70,6 +70,7 @@ struct SharedTestApp: Sendable {
 
         var object: [String: Any] { json as? [String: Any] ?? [:] }
         var errorType: String? { (object["error"] as? [String: Any])?["type"] as? String }
+        var errorMessage: String? { (object["error"] as? [String: Any])?["message"] as? String }
         var items: [[String: Any]] { object["items"] as? [[String: Any]] ?? [] }
         func string(_ key: String) -> String? { object[key] as? String }
     }

@@ -78,7 +78,7 @@ public struct ProxyRoute: Sendable, Equatable {
 
         let authority = takeSegment(&rest)
         guard !authority.isEmpty else { throw .missing("host", expected: "a host name or IP literal after the scheme") }
-        let (host, port) = try parseAuthority(authority)
+        let (host, port) = try parseAuthority(decodingBrackets(authority))
 
         let path = rest.isEmpty ? "/" : "/" + rest
         return ProxyRoute(env: String(env), scheme: String(scheme), host: host, port: port, path: String(path), query: query, ingestKey: ingestKey)
@@ -91,6 +91,25 @@ public struct ProxyRoute: Sendable, Equatable {
         let segment = target.dropFirst(prefix.count).prefix { $0 != "/" && $0 != "?" }
         guard let colon = segment.firstIndex(of: ":") else { return target }
         return String(target[..<segment.index(after: colon)]) + "***" + target[segment.endIndex...]
+    }
+
+    /// The authority with `%5B`, `%5D` and `%3A` decoded: clients percent-encode an IPv6 literal's
+    /// brackets (and some its colons) in a path, as RFC 3986 asks.
+    private static func decodingBrackets(_ a: Substring) -> Substring {
+        guard a.contains("%") else { return a }
+        var out = ""
+        var i = a.startIndex
+        while i < a.endIndex {
+            let next3 = a[i...].prefix(3).uppercased()
+            if let decoded = ["%5B": "[", "%5D": "]", "%3A": ":"][next3] {
+                out += decoded
+                i = a.index(i, offsetBy: 3)
+            } else {
+                out.append(a[i])
+                i = a.index(after: i)
+            }
+        }
+        return Substring(out)
     }
 
     private static func takeSegment(_ s: inout Substring) -> Substring {

@@ -33,24 +33,25 @@ struct UpstreamGate: Sendable {
         if policy.allowsEverything, environment.isEmpty, !loopbackOnly { return .connect(url: route.upstreamURL, host: nil) }
         let port = route.port ?? (route.scheme == "https" ? 443 : 80)
         let literal = IPAddress(hostSpelling: route.host)
-        let addresses: [IPAddress]
+        var addresses: [IPAddress] = []
+        var lookupFailure: (any Error)?
         if let literal {
             addresses = [literal]
         } else {
-            do {
-                addresses = try await resolver.addresses(of: route.host)
-            } catch {
-                return .refuse(
-                    Refusal(
-                        status: .badGateway,
-                        type: "upstream_unreachable",
-                        message: "could not reach \(route.scheme)://\(route.authority): \(error)"
-                    )
-                )
-            }
+            do { addresses = try await resolver.addresses(of: route.host) } catch { lookupFailure = error }
         }
+        // A name the policy refuses is refused whether or not it resolves (`metadata.google.internal`).
         if case .refuse(let why) = policy.decide(host: route.host, port: port, addresses: addresses, environment: environment) {
             return .refuse(Refusal(status: .forbidden, type: "upstream_not_allowed", message: why))
+        }
+        if let lookupFailure {
+            return .refuse(
+                Refusal(
+                    status: .badGateway,
+                    type: "upstream_unreachable",
+                    message: "could not reach \(route.scheme)://\(route.authority): \(lookupFailure)"
+                )
+            )
         }
         let pinned = route.scheme == "http" || literal != nil
         let address = addresses[0]
