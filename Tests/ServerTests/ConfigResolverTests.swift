@@ -221,4 +221,38 @@ import Testing
             #expect("\(error)".contains("LLMTRACE_TLS_KEY needs --tls-cert"))
         }
     }
+
+    @Test func listsComeFromRepeatedFlagsFileArraysOrCommas() throws {
+        let dir = try Self.tempDir()
+        try "allowUpstreams: ['*.openai.com', 'localhost:11434']\ntrusted-proxies:\n  - 127.0.0.1\n  - 10.0.0.0/8\n".write(
+            to: dir.appendingPathComponent(".llmtracerc.yaml"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let env = ["LLMTRACE_ALLOW_UPSTREAMS": "api.anthropic.com, 192.168.0.0/16", "LLMTRACE_TRUSTED_PROXIES": "::1"]
+        let (fromFile, _) = try ConfigResolver(flags: [:], environment: env, workingDirectory: dir, configPath: nil).resolve()
+        #expect(fromFile.allowUpstreams.map(\.description) == ["*.openai.com", "localhost:11434"])
+        #expect(fromFile.trustedProxies.map(\.description) == ["127.0.0.1/32", "10.0.0.0/8"])
+
+        let (fromEnv, _) = try ConfigResolver(flags: [:], environment: env, workingDirectory: try Self.tempDir(), configPath: nil).resolve()
+        #expect(fromEnv.allowUpstreams.map(\.description) == ["api.anthropic.com", "192.168.0.0/16"])
+        #expect(fromEnv.trustedProxies.map(\.description) == ["::1/128"])
+
+        let bad: [(ConfigResolver.Key, String, String)] = [
+            (.allowUpstream, "10.0.0.0/33", "--allow-upstream: '10.0.0.0/33' is not an upstream pattern"),
+            (.trustedProxy, "proxy.internal", "--trusted-proxy: 'proxy.internal' is not an address or CIDR block"),
+        ]
+        let empty = try Self.tempDir()
+        for (key, value, message) in bad {
+            do {
+                _ = try ConfigResolver(flags: [key: value], environment: [:], workingDirectory: empty, configPath: nil).resolve()
+                Issue.record("\(value) was accepted")
+            } catch {
+                #expect(error.message.hasPrefix(message), "\(error.message)")
+            }
+        }
+        // A list where one value is expected is refused.
+        try "port: [1, 2]\n".write(to: dir.appendingPathComponent(".llmtracerc.yaml"), atomically: true, encoding: .utf8)
+        #expect(throws: ConfigurationError.self) { try ConfigResolver(flags: [:], environment: [:], workingDirectory: dir, configPath: nil).resolve() }
+    }
 }

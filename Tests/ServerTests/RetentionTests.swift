@@ -121,7 +121,7 @@ import Testing
         #expect(error([.retain: "30"])?.contains("--retain: '30' is not a retention period") == true)
         #expect(error([.retain: "30"])?.contains("12h, 30d or 4w") == true)
         #expect(error([:], ["LLMTRACE_RETAIN": "forever"])?.hasPrefix("LLMTRACE_RETAIN:") == true)
-        #expect(error([.maxRecords: "0"])?.contains("--maxRecords: max records '0' must be a positive whole number") == true)
+        #expect(error([.maxRecords: "0"])?.contains("--max-records: max records '0' must be a positive whole number") == true)
         #expect(error([.maxRecords: "lots"]) != nil)
         #expect(error([:], ["LLMTRACE_MAX_RECORDS": "-3"])?.hasPrefix("LLMTRACE_MAX_RECORDS:") == true)
         #expect(error([.pruneInterval: "0"]) != nil)

@@ -21,6 +21,11 @@ public struct ConfigResolver: Sendable {
         /// Keys whose value is a list: repeated flags, a config-file array, or commas in one value.
         var isList: Bool { self == .trustedProxy || self == .allowUpstream }
 
+        /// The command-line flag, as a message names it: `--max-body`, `--allow-upstream`.
+        var flagName: String {
+            "--" + rawValue.reduce(into: "") { s, ch in s += ch.isUppercase ? "-" + ch.lowercased() : String(ch) }
+        }
+
         /// Environment variables for this key, most specific first.
         var environmentNames: [String] {
             let snake = rawValue.reduce(into: "") { s, ch in
@@ -142,7 +147,7 @@ public struct ConfigResolver: Sendable {
 
         /// The value in force for `key` and where it came from (for messages), or `nil` when none was given.
         func value(_ key: Key) -> (String, String)? {
-            if let v = flags[key] { return (v, "--\(key.rawValue)") }
+            if let v = flags[key] { return (v, key.flagName) }
             if let v = fileValues[key] { return (v, "'\(key.rawValue)' in \(file?.lastPathComponent ?? "config file")") }
             for name in key.environmentNames {
                 if let v = environment[name], !v.isEmpty { return (v, name) }
