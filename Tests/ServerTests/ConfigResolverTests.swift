@@ -253,6 +253,8 @@ import Testing
         }
         // A list where one value is expected is refused.
         try "port: [1, 2]\n".write(to: dir.appendingPathComponent(".llmtracerc.yaml"), atomically: true, encoding: .utf8)
-        #expect(throws: ConfigurationError.self) { try ConfigResolver(flags: [:], environment: [:], workingDirectory: dir, configPath: nil).resolve() }
+        #expect(throws: ConfigurationError.self) {
+            try ConfigResolver(flags: [:], environment: [:], workingDirectory: dir, configPath: nil).resolve()
+        }
     }
 }
