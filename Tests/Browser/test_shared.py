@@ -257,6 +257,21 @@ def test_a_team_admin_creates_an_environment_and_invites_someone(shared, browser
     assert rotated != key
     assert shared.chat("alpha-prod", "old key", key) == 401
     assert shared.chat("alpha-prod", "new key", rotated) == 200
+    # Limiting the environment's upstreams: another port only, so the fake upstream is refused (403), then open again.
+    assert browser.find_element(By.CSS_SELECTOR, 'tr[data-env="alpha-prod"] .env-upstreams').text == "server policy"
+    browser.find_element(By.CSS_SELECTOR, 'tr[data-env="alpha-prod"] .act-upstreams').click()
+    prompt = browser.switch_to.alert
+    prompt.send_keys("127.0.0.1:1, *.openai.com")
+    prompt.accept()
+    wait_js(browser, "document.querySelector('tr[data-env=\"alpha-prod\"] code.env-upstreams')", message="the upstream list")
+    assert browser.find_element(By.CSS_SELECTOR, 'tr[data-env="alpha-prod"] .env-upstreams').text == "127.0.0.1:1, *.openai.com"
+    assert shared.chat("alpha-prod", "outside the list", rotated) == 403
+    browser.find_element(By.CSS_SELECTOR, 'tr[data-env="alpha-prod"] .act-upstreams').click()
+    prompt = browser.switch_to.alert
+    prompt.send_keys(" ")
+    prompt.accept()
+    wait_js(browser, "document.querySelector('tr[data-env=\"alpha-prod\"] span.env-upstreams')", message="the cleared list")
+    assert shared.chat("alpha-prod", "open again", rotated) == 200
     # An admin may not make owners: the invite offers member and admin only.
     browser.get(shared.lt.base + "#/admin/members")
     wait_js(browser, "document.querySelector('#invite-form')")

@@ -1,5 +1,5 @@
 // Admin: environments, the names traffic is proxied under. Team admins create them (the ingest key is
-// shown once), rotate the key, delete and restore.
+// shown once), rotate the key, limit the upstreams its traffic may reach, delete and restore.
 
 import { h } from '../util.js';
 import { call, can, table, when, deletedBadge, showDeleted, button, form, input, teamSelect, secretBox, section, fill } from './admin-common.js';
@@ -8,6 +8,11 @@ import { call, can, table, when, deletedBadge, showDeleted, button, form, input,
 function proxyBase(env, key) {
   const path = env.proxyBaseUrl + (key ? ':' + key : '');
   return new URL('.' + path, document.baseURI).toString();
+}
+
+/** Upstream patterns typed as one line: split at commas and white space. */
+function splitPatterns(text) {
+  return text.split(/[\s,]+/).filter(Boolean);
 }
 
 export function mountEnvironments(el, ctx) {
@@ -28,11 +33,12 @@ export function mountEnvironments(el, ctx) {
 
   async function load() {
     const envs = await call('admin/environments', { params: { includeDeleted: withDeleted ? 1 : undefined } });
-    fill(list, table('envs-table', [{ label: 'Environment' }, { label: 'Name' }, { label: 'Team' }, { label: 'Key' }, { label: 'Proxy base URL' }, { label: 'Created' }, { label: '', cls: 'actions-cell' }],
+    fill(list, table('envs-table', [{ label: 'Environment' }, { label: 'Name' }, { label: 'Team' }, { label: 'Key' }, { label: 'Upstreams' }, { label: 'Proxy base URL' }, { label: 'Created' }, { label: '', cls: 'actions-cell' }],
       envs.items.map((e) => ({
         attrs: { 'data-id': e.id, 'data-env': e.envId, class: e.deletedAt ? 'is-deleted' : '' },
         cells: [h('span', null, h('span', { class: 'env-chip' }, e.envId), ' ', deletedBadge(e)), e.name || null, ctx.teamName(e.teamId),
           e.requireKey ? 'required' : h('span', { class: 'muted' }, 'none'),
+          (e.allowUpstreams || []).length ? h('code', { class: 'small env-upstreams' }, e.allowUpstreams.join(', ')) : h('span', { class: 'muted env-upstreams' }, 'server policy'),
           h('code', { class: 'small proxy-base' }, proxyBase(e) + (e.requireKey ? ':KEY' : '') + '/…'), when(e.createdAt), actions(e)],
       })), 'No environments yet.'));
   }
@@ -48,6 +54,12 @@ export function mountEnvironments(el, ctx) {
         const { ingestKey } = await call(`admin/environments/${e.id}/rotate-key`, { method: 'POST' });
         showKey(e, ingestKey);
       }) : null,
+      button('Upstreams', 'act-upstreams', async () => {
+        const answer = prompt(`Upstreams ${e.envId} may reach, separated by commas (host globs such as *.openai.com, localhost:11434, or blocks such as 10.0.0.0/8). Empty: what the server allows.`, (e.allowUpstreams || []).join(', '));
+        if (answer === null) return;
+        await call('admin/environments/' + e.id, { method: 'PATCH', body: { allowUpstreams: splitPatterns(answer) } });
+        load();
+      }),
       button('Delete', 'act-delete danger', async () => {
         if (!confirm(`Delete ${e.envId}? The proxy refuses its traffic from then on; its records stay.`)) return;
         await call('admin/environments/' + e.id, { method: 'DELETE' });
@@ -59,11 +71,14 @@ export function mountEnvironments(el, ctx) {
     const envId = input({ id: 'env-id', placeholder: 'envId (e.g. payments-prod)', required: true });
     const name = input({ id: 'env-name', placeholder: 'Display name' });
     const team = teamSelect('env-team', adminTeams, ctx.params.get('team'));
+    const upstreams = input({ id: 'env-upstreams', placeholder: 'Allowed upstreams (optional)', title: 'Host globs or address blocks, separated by commas: *.openai.com, localhost:11434, 10.0.0.0/8' });
     const keyBox = h('input', { type: 'checkbox', id: 'env-require-key', checked: true });
-    const f = form('env-form', [envId, name, team, h('label', { class: 'check' }, keyBox, ' Require an ingest key')], 'Create environment', async () => {
-      const env = await call('admin/environments', { method: 'POST', body: { envId: envId.value.trim(), teamId: team.value, name: name.value.trim() || undefined, requireKey: keyBox.checked } });
+    const f = form('env-form', [envId, name, team, upstreams, h('label', { class: 'check' }, keyBox, ' Require an ingest key')], 'Create environment', async () => {
+      const body = { envId: envId.value.trim(), teamId: team.value, name: name.value.trim() || undefined, requireKey: keyBox.checked, allowUpstreams: splitPatterns(upstreams.value) };
+      const env = await call('admin/environments', { method: 'POST', body });
       envId.value = '';
       name.value = '';
+      upstreams.value = '';
       if (env.ingestKey) showKey(env, env.ingestKey);
       else fill(secret);
       load();
