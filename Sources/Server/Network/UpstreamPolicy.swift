@@ -61,7 +61,9 @@ public struct UpstreamPolicy: Sendable, Equatable {
                 }
                 for address in reached {
                     if let (_, what) = Self.metadataNetworks.first(where: { $0.0.contains(address) }) {
-                        let via = address.description == host ? "" : " (\(rawHost) resolves to \(address))"
+                        let via =
+                            address.description == host
+                            ? "" : IPAddress(hostSpelling: host) != nil ? " (\(address))" : " (\(rawHost) resolves to \(address))"
                         return .refuse(
                             "\(target)\(via) is \(what); llmtrace listening beyond loopback refuses it unless --allow-upstream names it"
                         )
