@@ -15,6 +15,8 @@ struct ServerComponents: Sendable {
     /// Other nodes' records into this node's events, when the store is shared.
     let cluster: ClusterFeed?
     let client: HTTPClient
+    /// The upstream client that opens a new connection for every request (the proxy's second try).
+    let freshClient: HTTPClient
     let proxy: ProxyHandler
     let api: APIController
     /// Shared mode's admin API (and its store), `nil` in standalone mode.
@@ -46,8 +48,10 @@ struct ServerComponents: Sendable {
             logger: logger
         )
         let client = makeClient(c)
+        let freshClient = makeClient(c, newConnectionEachTime: true)
         var proxy = ProxyHandler(
             client: client,
+            freshClient: freshClient,
             pipeline: pipeline,
             prices: prices,
             ids: RecordIDGenerator(),
@@ -85,6 +89,7 @@ struct ServerComponents: Sendable {
             retention: retention,
             cluster: cluster,
             client: client,
+            freshClient: freshClient,
             proxy: proxy,
             api: api,
             admin: auth.map { AdminController(auth: $0, budgets: budgets) },
@@ -135,8 +140,8 @@ struct ServerComponents: Sendable {
 
     /// The upstream client: no redirects followed, no decompression, the configured connect and idle
     /// timeouts, and no retried connection attempts (a refused connection is an answer, not a reason to
-    /// retry until the connect timeout).
-    static func makeClient(_ c: ServerConfiguration) -> HTTPClient {
+    /// retry until the connect timeout). `newConnectionEachTime` makes one that never reuses a connection.
+    static func makeClient(_ c: ServerConfiguration, newConnectionEachTime: Bool = false) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(
@@ -148,6 +153,7 @@ struct ServerComponents: Sendable {
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
         configuration.connectionPool.idleTimeout = .seconds(60)
         configuration.connectionPool.retryConnectionEstablishment = false
+        if newConnectionEachTime { configuration.maximumUsesPerConnection = 1 }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -155,6 +161,7 @@ struct ServerComponents: Sendable {
     func close(logger: Logger) async {
         await pipeline.flush()
         try? await client.shutdown()
+        try? await freshClient.shutdown()
         do { try await store.close() } catch { logger.error("closing the store failed: \(error)") }
         if let admin { try? await admin.store.close() }
     }

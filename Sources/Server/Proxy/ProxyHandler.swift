@@ -14,6 +14,9 @@ import Synchronization
 /// chunk by chunk, while a ``CaptureSession`` records the exchange on the side.
 struct ProxyHandler: Sendable {
     let client: HTTPClient
+    /// Opens a new connection for every request: where a request goes again after a kept-alive
+    /// connection of ``client`` turned out closed.
+    let freshClient: HTTPClient
     let pipeline: CapturePipeline
     let prices: PriceTable
     let ids: RecordIDGenerator
@@ -103,12 +106,44 @@ struct ProxyHandler: Sendable {
         session: CaptureSession,
         gate: RequestBodyGate
     ) async -> Response {
-        let upstreamRequest = makeUpstreamRequest(request, target: target, session: session, gate: gate)
+        // A small body of known length is read whole first (as nginx does): the request can then go again
+        // if a kept-alive connection turns out closed.
+        var whole: [UInt8]?
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > 0, length <= Self.wholeBodyLimit {
+            do {
+                var body = try await request.body.collect(upTo: length)
+                session.requestChunk(body)
+                session.requestBodyEnded()
+                whole = body.readBytes(length: body.readableBytes)
+            } catch {
+                session.markClientGone()
+                return failUpstream(error: error, route: route, session: session).response(to: request, context: context)
+            }
+        }
         let upstream: HTTPClientResponse
         do {
-            upstream = try await client.execute(upstreamRequest, timeout: headTimeout, logger: logger)
+            upstream = try await client.execute(
+                makeUpstreamRequest(request, target: target, session: session, gate: gate, whole: whole),
+                timeout: headTimeout,
+                logger: logger
+            )
         } catch {
-            return failUpstream(error: error, route: route, session: session).response(to: request, context: context)
+            // A kept-alive connection the upstream closed as the request went out (servers close idle ones
+            // when they like): nothing was answered, so the request goes once more, on a new connection.
+            let replayable = whole != nil || request.headers[.contentLength] == nil && !request.headers.contains(.transferEncoding)
+            guard replayable, Self.closedBeforeAnswering(error), !session.clientGone else {
+                return failUpstream(error: error, route: route, session: session).response(to: request, context: context)
+            }
+            logger.debug("proxy \(session.id): \(route.authority) closed a kept-alive connection without answering; sending again on a new one")
+            do {
+                upstream = try await freshClient.execute(
+                    makeUpstreamRequest(request, target: target, session: session, gate: gate, whole: whole),
+                    timeout: headTimeout,
+                    logger: logger
+                )
+            } catch {
+                return failUpstream(error: error, route: route, session: session).response(to: request, context: context)
+            }
         }
 
         var responseHeaders = HTTPFields()
@@ -159,11 +194,13 @@ struct ProxyHandler: Sendable {
     }
 
     /// The upstream request to `target`: its URL, and its `Host` when the URL names the checked address.
+    /// Its body is `whole`, read (and captured) already, or else the client's, captured as it passes.
     private func makeUpstreamRequest(
         _ request: Request,
         target: (url: String, host: String?),
         session: CaptureSession,
-        gate: RequestBodyGate
+        gate: RequestBodyGate,
+        whole: [UInt8]?
     ) -> HTTPClientRequest {
         var upstream = HTTPClientRequest(url: target.url)
         upstream.method = HTTPMethod(rawValue: request.method.rawValue)
@@ -174,6 +211,10 @@ struct ProxyHandler: Sendable {
         )
         for field in request.headers where !drop.contains(field.name.canonicalName) {
             upstream.headers.add(name: field.name.rawName, value: field.value)
+        }
+        if let whole {
+            upstream.body = .bytes(ByteBuffer(bytes: whole))
+            return upstream
         }
         let length = request.headers[.contentLength].flatMap { Int64($0) }
         let chunked = request.headers[.transferEncoding]?.lowercased().contains("chunked") ?? false
@@ -228,6 +269,19 @@ struct ProxyHandler: Sendable {
     static func seconds(_ t: TimeAmount) -> String {
         let s = Double(t.nanoseconds) / 1e9
         return s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
+    }
+
+    /// Bodies up to this size with a known length are read whole before they are sent upstream (a bigger
+    /// one streams through as it arrives, and cannot be sent twice).
+    static let wholeBodyLimit = 1 << 20
+
+    /// Whether `error` says an established connection was closed or reset before the answer began
+    /// (not that no connection could be made).
+    static func closedBeforeAnswering(_ error: any Error) -> Bool {
+        if let e = error as? HTTPClientError { return e == .remoteConnectionClosed }
+        if let e = error as? ChannelError { return e == .ioOnClosedChannel || e == .outputClosed || e == .eof }
+        if let e = error as? IOError { return e.errnoCode == ECONNRESET || e.errnoCode == EPIPE }
+        return false
     }
 
     /// Whether the upstream answered with bytes that are not an HTTP response.
