@@ -90,7 +90,7 @@ public struct LLMTraceServer: Sendable {
             logger: logger,
             admin: components.admin
         )
-        let responder = RootResponder(proxy: components.proxy, api: router.buildResponder())
+        let responder = RootResponder(proxy: components.proxy, api: router.buildResponder(), trustedProxies: configuration.trustedProxies)
         let group = serviceGroup(
             components,
             applications: applications(responder, tls: certificates, onListening: onListening),

@@ -33,7 +33,14 @@ struct SharedTestApp: Sendable {
         }
     }
 
-    static func with(_ kind: StoreConformanceTests.Kind, _ body: @Sendable (SharedTestApp) async throws -> Void) async throws {
+    /// Runs `body` against a fresh app. `trustedProxies` is `--trusted-proxy`; `testing` is HummingbirdTesting's
+    /// setup (`.live` for a real connection from 127.0.0.1, which `.router` lacks).
+    static func with(
+        _ kind: StoreConformanceTests.Kind,
+        trustedProxies: [IPNetwork] = [],
+        testing: TestingSetup = .router,
+        _ body: @Sendable (SharedTestApp) async throws -> Void
+    ) async throws {
         let logger = Logger(label: "shared-test")
         let (url, dispose) = try await freshURL(kind)
         var configuration = ServerConfiguration()
@@ -47,12 +54,12 @@ struct SharedTestApp: Sendable {
         let components = try await ServerComponents.open(configuration, logger: logger)
         let router = LLMTraceServer.buildRouter(api: components.api, password: nil, webRoot: nil, logger: logger, admin: components.admin)
         let application = LLMTraceServer.buildApplication(
-            responder: RootResponder(proxy: components.proxy, api: router.buildResponder()),
+            responder: RootResponder(proxy: components.proxy, api: router.buildResponder(), trustedProxies: trustedProxies),
             address: .hostname("127.0.0.1", port: 0),
             logger: logger
         )
         do {
-            try await application.test(.router) { client in try await body(SharedTestApp(components: components, client: client)) }
+            try await application.test(testing) { client in try await body(SharedTestApp(components: components, client: client)) }
         } catch {
             await components.close(logger: logger)
             try? await dispose()

@@ -16,12 +16,27 @@ struct AppRequestContext: RequestContext {
 
     /// Who is calling, in shared mode, once ``BearerAuthMiddleware`` checked the access token.
     var identity: AdminIdentity?
-    /// The client's IP address (for the login throttle and the audit log), when the channel has one.
-    var remoteAddress: String?
+    /// The address of the connection's peer; `nil` on the unix socket.
+    let peerAddress: IPAddress?
+    /// Who the request comes from: the peer, or the client a trusted reverse proxy names
+    /// (``RootResponder`` sets it from `--trusted-proxy` and the forwarding headers).
+    var client: ForwardedClient
+
+    /// The client's IP address (for the login throttle, the audit log and the logs), when there is one.
+    var remoteAddress: String? { client.address?.description }
+
+    /// The client for a log line: `203.0.113.7`, `203.0.113.7 via 127.0.0.1` when a trusted proxy named
+    /// it, or `the unix socket`.
+    var origin: String {
+        guard let address = client.address else { return "the unix socket" }
+        guard let peerAddress, peerAddress != address else { return address.description }
+        return "\(address) via \(peerAddress)"
+    }
 
     init(source: ApplicationRequestContextSource) {
         coreContext = CoreRequestContextStorage(source: source)
-        remoteAddress = source.channel.remoteAddress?.ipAddress
+        peerAddress = source.channel.remoteAddress.flatMap { IPAddress($0) }
+        client = ForwardedClient(peer: peerAddress)
     }
 
     /// Encodes `ResponseEncodable` answers and ``APIError`` bodies: the shared ``encoder``.

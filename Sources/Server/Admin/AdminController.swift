@@ -128,6 +128,7 @@ struct AdminController: Sendable {
         let login = try await body(request, context, as: AdminBodies.Login.self)
         let email = login.email.trimmingCharacters(in: .whitespaces).lowercased()
         if let wait = auth.throttle.retryAfter(email: email, address: context.remoteAddress) {
+            context.logger.notice("sign-in refused from \(context.origin): too many failed attempts for the account or the address")
             throw APIError(
                 status: .tooManyRequests,
                 type: "too_many_attempts",
@@ -138,6 +139,7 @@ struct AdminController: Sendable {
         let found = try await store.credentials(email: email)
         guard try await auth.hasher.verify(login.password, hash: found?.passwordHash), let user = found?.user else {
             auth.throttle.recordFailure(email: email, address: context.remoteAddress)
+            context.logger.notice("failed sign-in from \(context.origin)")
             throw APIError(status: .unauthorized, type: "invalid_credentials", message: "the email or the password is wrong")
         }
         auth.throttle.recordSuccess(email: email)
@@ -180,7 +182,7 @@ struct AdminController: Sendable {
                 user: user
             )
         case .reused:
-            context.logger.notice("a spent refresh token was used again: its session is revoked")
+            context.logger.notice("a spent refresh token was used again, from \(context.origin): its session is revoked")
         case .invalid:
             break
         }

@@ -86,7 +86,7 @@ struct ProxyHandler: Sendable {
             destination = (url, host)
         case .refuse(let refusal):
             session.finish(status: refusal.status.code, error: TraceError(type: refusal.type, message: refusal.message), complete: true)
-            logger.notice("proxy \(session.id): \(refusal.message)")
+            logger.notice("proxy \(session.id) from \(context.origin): \(refusal.message)")
             return APIError(status: refusal.status, type: refusal.type, message: refusal.message, headers: [Self.idHeader: session.id])
                 .response(to: request, context: context)
         }
@@ -117,7 +117,7 @@ struct ProxyHandler: Sendable {
                 whole = body.readBytes(length: body.readableBytes)
             } catch {
                 session.markClientGone()
-                return failUpstream(error: error, route: route, session: session).response(to: request, context: context)
+                return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
             }
         }
         let upstream: HTTPClientResponse
@@ -132,7 +132,7 @@ struct ProxyHandler: Sendable {
             // when they like): nothing was answered, so the request goes once more, on a new connection.
             let replayable = whole != nil || request.headers[.contentLength] == nil && !request.headers.contains(.transferEncoding)
             guard replayable, Self.closedBeforeAnswering(error), !session.clientGone else {
-                return failUpstream(error: error, route: route, session: session).response(to: request, context: context)
+                return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
             }
             logger.debug("proxy \(session.id): \(route.authority) closed a kept-alive connection without answering; sending again on a new one")
             do {
@@ -142,7 +142,7 @@ struct ProxyHandler: Sendable {
                     logger: logger
                 )
             } catch {
-                return failUpstream(error: error, route: route, session: session).response(to: request, context: context)
+                return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
             }
         }
 
@@ -157,6 +157,7 @@ struct ProxyHandler: Sendable {
         responseHeaders[Self.idHeader] = session.id
         let status = Int(upstream.status.code)
         session.responseHead(status: status, headers: captured)
+        let origin = context.origin
 
         let body = ResponseBody { writer in
             session.responseHeadForwarded()
@@ -167,7 +168,7 @@ struct ProxyHandler: Sendable {
                     chunk = try await iterator.next()
                 } catch {
                     session.finish(error: midResponseFailure(error, route: route, forwarded: session.responseBytes), complete: false)
-                    logger.notice("proxy \(session.id): response cut: \(Self.describe(error))")
+                    logger.notice("proxy \(session.id) from \(origin): response cut: \(Self.describe(error))")
                     throw error
                 }
                 guard let chunk else { break }
@@ -289,8 +290,8 @@ struct ProxyHandler: Sendable {
         error is HTTPParserError
     }
 
-    /// Records the failure and returns the error to answer with.
-    private func failUpstream(error: any Error, route: ProxyRoute, session: CaptureSession) -> APIError {
+    /// Records the failure and returns the error to answer with; `origin` is the client, for the log.
+    private func failUpstream(error: any Error, route: ProxyRoute, session: CaptureSession, origin: String) -> APIError {
         let status: HTTPResponse.Status
         let type: String
         let message: String
@@ -314,7 +315,7 @@ struct ProxyHandler: Sendable {
             message = "could not reach \(route.scheme)://\(route.authority): \(Self.describe(error))"
         }
         session.finish(status: status.code, error: TraceError(type: type, message: message), complete: true)
-        logger.notice("proxy \(session.id): \(message)")
+        logger.notice("proxy \(session.id) from \(origin): \(message)")
         return APIError(status: status, type: type, message: message, headers: [Self.idHeader: session.id])
     }
 
