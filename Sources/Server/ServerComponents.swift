@@ -154,6 +154,11 @@ struct ServerComponents: Sendable {
         configuration.connectionPool.idleTimeout = .seconds(60)
         configuration.connectionPool.retryConnectionEstablishment = false
         if newConnectionEachTime { configuration.maximumUsesPerConnection = 1 }
+        let policy = UpstreamPolicy(c)
+        if policy.refusesMetadata {
+            configuration.http1_1ConnectionDebugInitializer = { policy.connectCheck($0) }
+            configuration.http2ConnectionDebugInitializer = { policy.connectCheck($0) }
+        }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -1,4 +1,8 @@
 import Analysis
+import AsyncHTTPClient
+import NIOCore
+import NIOEmbedded
+import NIOPosix
 import Testing
 
 @testable import Server
@@ -82,5 +86,53 @@ import Testing
             return
         }
         #expect(refusal.type == "upstream_not_allowed")
+    }
+}
+
+/// The check on the address actually connected to (an HTTPS upstream is connected to by name).
+@Suite struct UpstreamConnectCheckTests {
+    func channel(connectedTo address: String, port: Int = 443) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        channel.remoteAddress = try SocketAddress(ipAddress: address, port: port)
+        return channel
+    }
+
+    @Test func aConnectionThatReachedAMetadataAddressIsRefusedBeyondLoopback() throws {
+        let policy = UpstreamPolicy(refusesMetadata: true)
+        for address in ["169.254.169.254", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "fe80::1", "fd00:ec2::254"] {
+            let refused = try channel(connectedTo: address)
+            #expect(throws: UpstreamRefusedError.self, "\(address)") { try policy.connectCheck(refused).wait() }
+            #expect(!refused.isActive, "\(address): the connection is closed")
+        }
+        for address in ["127.0.0.1", "104.18.6.192", "::1", "10.1.2.3"] {
+            #expect(throws: Never.self) { try policy.connectCheck(try channel(connectedTo: address)).wait() }
+        }
+        // On loopback, or when a pattern names the address (or a metadata name), nothing is refused.
+        #expect(throws: Never.self) { try UpstreamPolicy().connectCheck(try channel(connectedTo: "169.254.169.254")).wait() }
+        let named = UpstreamPolicy(allow: [try UpstreamPattern("169.254.0.0/16")], refusesMetadata: true)
+        #expect(throws: Never.self) { try named.connectCheck(try channel(connectedTo: "169.254.169.254")).wait() }
+        let byName = UpstreamPolicy(allow: [try UpstreamPattern("metadata.google.internal")], refusesMetadata: true)
+        #expect(throws: Never.self) { try byName.connectCheck(try channel(connectedTo: "169.254.169.254")).wait() }
+    }
+
+    /// AsyncHTTPClient fails the request with the check's own error, which the proxy answers as a 403.
+    @Test func theUpstreamClientFailsTheRequestWithTheChecksError() async throws {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.http1_1ConnectionDebugInitializer = { channel in
+            channel.eventLoop.makeFailedFuture(UpstreamRefusedError(description: "refused at connect"))
+        }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        defer { _ = client.shutdown() }
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let port = try #require(server.localAddress?.port)
+        do {
+            _ = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/"), timeout: .seconds(10))
+            Issue.record("the request went through")
+        } catch let error as UpstreamRefusedError {
+            #expect(error.description == "refused at connect")
+        }
     }
 }

@@ -82,6 +82,33 @@ public struct UpstreamPolicy: Sendable, Equatable {
         return .allow
     }
 
+    /// Why a connection just made to `address` must not be used (a metadata or link-local address,
+    /// beyond loopback, that no pattern names), or `nil`. This is the check on the address actually
+    /// connected to, for upstreams connected to by name (HTTPS): a name that resolved to an allowed
+    /// address for ``decide(host:port:addresses:environment:)`` and to a refused one at connect time
+    /// (DNS rebinding) is stopped here, before a request is sent.
+    public func refusalAtConnect(_ address: IPAddress) -> String? {
+        guard refusesMetadata else { return nil }
+        let reached = [address] + (address.embeddedIPv4.map { [$0] } ?? [])
+        let namedByAddress = allow.contains { pattern in
+            if case .network(let network) = pattern.target { return reached.allSatisfy(network.contains) }
+            return false
+        }
+        // A metadata name allowed explicitly allows the addresses it resolves to.
+        let namedByName = allow.contains { pattern in
+            if case .host(let name) = pattern.target { return Self.metadataNames.contains(name) }
+            return false
+        }
+        guard !namedByAddress, !namedByName else { return nil }
+        for a in reached {
+            if let (_, what) = Self.metadataNetworks.first(where: { $0.0.contains(a) }) {
+                return
+                    "the upstream's name resolved to \(a) when llmtrace connected, which is \(what); llmtrace listening beyond loopback refuses it unless --allow-upstream names it"
+            }
+        }
+        return nil
+    }
+
     /// One line for the banner: which policy is in force.
     public var summary: String {
         switch (allow.isEmpty, refusesMetadata) {

@@ -295,7 +295,11 @@ struct ProxyHandler: Sendable {
         let status: HTTPResponse.Status
         let type: String
         let message: String
-        if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .readTimeout {
+        if let refused = error as? UpstreamRefusedError {
+            status = .forbidden
+            type = "upstream_not_allowed"
+            message = refused.description
+        } else if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .readTimeout {
             // The head deadline and the idle timeout have the same length: either one means no response came.
             status = .gatewayTimeout
             type = "upstream_timeout"

@@ -1,12 +1,14 @@
 import Analysis
 import HTTPTypes
+import NIOCore
 
 /// Where the address of an upstream connection is decided: the route's host is resolved (or read as an
 /// IP literal in any spelling the system accepts), the ``UpstreamPolicy`` decides on every address,
 /// and a plain-HTTP upstream is then connected to by the very address that was checked, so a name
 /// cannot resolve to an allowed address for the check and a refused one for the connection (DNS
-/// rebinding). An HTTPS upstream is connected to by name, for its certificate to be checked against it:
-/// an address it rebinds to would have to hold a certificate for that name.
+/// rebinding). An HTTPS upstream is connected to by name, for its certificate to be checked against it,
+/// and ``UpstreamPolicy/connectCheck(_:)`` checks the address that connection reached before a request
+/// is sent on it.
 struct UpstreamGate: Sendable {
     let policy: UpstreamPolicy
     let resolver: any UpstreamResolver
@@ -69,5 +71,22 @@ struct UpstreamGate: Sendable {
         var url = "\(route.scheme)://\(literalText):\(port)\(route.path)"
         if let query = route.query { url += "?\(query)" }
         return .connect(url: url, host: route.authority)
+    }
+}
+
+/// A connection the upstream policy refused once it saw the address connected to.
+struct UpstreamRefusedError: Error, Sendable, CustomStringConvertible {
+    let description: String
+}
+
+extension UpstreamPolicy {
+    /// The check AsyncHTTPClient runs on each new upstream connection before a request uses it: fails the
+    /// connection when ``refusalAtConnect(_:)`` refuses its remote address.
+    func connectCheck(_ channel: any Channel) -> EventLoopFuture<Void> {
+        guard let remote = channel.remoteAddress, let address = IPAddress(remote), let why = refusalAtConnect(address) else {
+            return channel.eventLoop.makeSucceededVoidFuture()
+        }
+        channel.close(promise: nil)
+        return channel.eventLoop.makeFailedFuture(UpstreamRefusedError(description: why))
     }
 }
