@@ -58,6 +58,24 @@ import Testing
         )
     }
 
+    @Test func anHTTPSNameIsLeftToTheConnectCheckUnlessAnAddressBlockMustMatchIt() async throws {
+        // No lookup (the resolver knows nothing): the connection's address is checked when it is made.
+        let byName = UpstreamGate(policy: UpstreamPolicy(refusesMetadata: true), resolver: FixedResolver(table: [:]))
+        #expect(await byName.admit(try route("/proxy/dev/https/api.openai.com/v1")) == .connect(url: "https://api.openai.com/v1", host: nil))
+        // Metadata names are still refused without a lookup.
+        #expect(
+            await byName.admit(try route("/proxy/dev/https/metadata.google.internal/"))
+                != .connect(url: "https://metadata.google.internal/", host: nil)
+        )
+        // An address block in the list needs the addresses.
+        let blocks = UpstreamGate(policy: UpstreamPolicy(allow: [try UpstreamPattern("10.0.0.0/8")], refusesMetadata: true), resolver: Self.hosts)
+        guard case .refuse(let refusal) = await blocks.admit(try route("/proxy/dev/https/ollama.test/v1")) else {
+            Issue.record("a name outside the block was admitted")
+            return
+        }
+        #expect(refusal.type == "upstream_not_allowed")
+    }
+
     @Test func theTestGuardRefusesWhatIsNotALoopbackLiteral() async throws {
         let gate = UpstreamGate(policy: UpstreamPolicy(), resolver: Self.hosts, loopbackOnly: true)
         // An HTTPS upstream is connected to by name (for its certificate), which the guard cannot check.

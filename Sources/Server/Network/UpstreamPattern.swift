@@ -56,6 +56,12 @@ public struct UpstreamPattern: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether the pattern is an address block (it needs the upstream's addresses to match).
+    var isNetwork: Bool {
+        if case .network = target { return true }
+        return false
+    }
+
     /// Whether the pattern names exactly this host (a name without `*`, or a block holding the address):
     /// what it takes to reach a metadata or link-local address on a server listening beyond loopback.
     func names(host: String, addresses: [IPAddress], port: Int) -> Bool {

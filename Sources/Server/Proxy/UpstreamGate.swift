@@ -37,9 +37,12 @@ struct UpstreamGate: Sendable {
         let literal = IPAddress(hostSpelling: route.host)
         var addresses: [IPAddress] = []
         var lookupFailure: (any Error)?
+        // An HTTPS name needs no lookup here unless an address block must match it: it is connected to by
+        // name, and the address it reaches is checked then (``UpstreamPolicy/connectCheck(_:)``).
+        let byNameLater = route.scheme == "https" && !loopbackOnly && !(policy.allow + environment).contains { $0.isNetwork }
         if let literal {
             addresses = [literal]
-        } else {
+        } else if !byNameLater {
             do { addresses = try await resolver.addresses(of: route.host) } catch { lookupFailure = error }
         }
         // A name the policy refuses is refused whether or not it resolves (`metadata.google.internal`).
@@ -56,7 +59,7 @@ struct UpstreamGate: Sendable {
             )
         }
         let pinned = route.scheme == "http" || literal != nil
-        let address = addresses[0]
+        guard let address = addresses.first else { return .connect(url: route.upstreamURL, host: nil) }
         if loopbackOnly, !(pinned && address.isLoopback) {
             return .refuse(
                 Refusal(
