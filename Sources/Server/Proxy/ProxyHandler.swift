@@ -109,7 +109,9 @@ struct ProxyHandler: Sendable {
         // A small body of known length is read whole first (as nginx does): the request can then go again
         // if a kept-alive connection turns out closed.
         var whole: [UInt8]?
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > 0, length <= Self.wholeBodyLimit {
+        let length = request.headers[.contentLength].flatMap { Int($0) }
+        let bodyless = (length ?? 0) == 0 && !request.headers.contains(.transferEncoding)
+        if let length, length > 0, length <= Self.wholeBodyLimit {
             do {
                 var body = try await request.body.collect(upTo: length)
                 session.requestChunk(body)
@@ -130,8 +132,7 @@ struct ProxyHandler: Sendable {
         } catch {
             // A kept-alive connection the upstream closed as the request went out (servers close idle ones
             // when they like): nothing was answered, so the request goes once more, on a new connection.
-            let replayable = whole != nil || request.headers[.contentLength] == nil && !request.headers.contains(.transferEncoding)
-            guard replayable, Self.closedBeforeAnswering(error), !session.clientGone else {
+            guard whole != nil || bodyless, Self.closedBeforeAnswering(error), !session.clientGone else {
                 return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
             }
             logger.debug("proxy \(session.id): \(route.authority) closed a kept-alive connection without answering; sending again on a new one")
