@@ -8,10 +8,14 @@ struct RootResponder: HTTPResponder {
     let api: RouterResponder<AppRequestContext>
 
     func respond(to request: Request, context: AppRequestContext) async throws -> Response {
-        let path = request.head.path ?? ""
-        if path.hasPrefix("/proxy/") || path == "/proxy" || path.hasPrefix("/proxy?") {
+        if Self.isProxyPath(request.head.path ?? "") {
             return await proxy.handle(request, context: context)
         }
         return try await api.respond(to: request, context: context)
+    }
+
+    /// Whether a request to `path` (the raw request target) goes to the proxy.
+    static func isProxyPath(_ path: String) -> Bool {
+        path.hasPrefix("/proxy/") || path == "/proxy" || path.hasPrefix("/proxy?")
     }
 }
