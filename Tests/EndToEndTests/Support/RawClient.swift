@@ -1,0 +1,85 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A plain TCP connection to a server under test, for what an HTTP client does not do: send nothing
+/// at all, trickle a request head a byte at a time, or see that the server closed the connection.
+final class RawClient: Sendable {
+    private let channel: any Channel
+    private let received: Received
+
+    /// What the server sent so far.
+    final class Received: Sendable {
+        private let bytes = Mutex<[UInt8]>([])
+        var text: String { String(decoding: bytes.withLock { $0 }, as: UTF8.self) }
+        func append(_ buffer: ByteBuffer) { bytes.withLock { $0 += buffer.readableBytesView } }
+    }
+
+    /// Collects what arrives; the server's reset of the connection is a close like any other.
+    private final class Collector: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        let received: Received
+        init(received: Received) { self.received = received }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) { received.append(unwrapInboundIn(data)) }
+        func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
+    }
+
+    private init(channel: any Channel, received: Received) {
+        self.channel = channel
+        self.received = received
+    }
+
+    /// Connects to `127.0.0.1:port`.
+    static func connect(port: Int) async throws -> RawClient {
+        let received = Received()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(received: received)) }
+            }
+            .connect(host: "127.0.0.1", port: port)
+            .get()
+        return RawClient(channel: channel, received: received)
+    }
+
+    /// Connects to the port of `url` (`http://127.0.0.1:PORT`).
+    static func connect(to url: String) async throws -> RawClient {
+        guard let port = URLComponents(string: url)?.port else { throw ProcessFailure("no port in \(url)") }
+        return try await connect(port: port)
+    }
+
+    /// Whether the connection is still open.
+    var isOpen: Bool { channel.isActive }
+
+    /// What the server sent so far.
+    var text: String { received.text }
+
+    /// Sends `text` as it is.
+    func send(_ text: String) async throws {
+        try await channel.writeAndFlush(ByteBuffer(string: text))
+    }
+
+    /// Waits until the server closes the connection, and returns everything it sent; fails after
+    /// `timeout` (an upper bound for a hang, not a timing assertion) and closes the connection then.
+    func closedByServer(within timeout: Duration = .seconds(20)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while channel.isActive {
+            guard ContinuousClock.now < deadline else {
+                try? await channel.close()
+                throw ProcessFailure("the server did not close the connection within \(timeout); it sent: \(received.text)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return received.text
+    }
+
+    /// Closes the connection from this side.
+    func close() async {
+        try? await channel.close()
+    }
+}
+
+/// A ``RawClient`` to `url` for the length of `body`, then closed.
+func withRawClient<T>(to url: String, _ body: (RawClient) async throws -> T) async throws -> T {
+    try await withTeardown(try await RawClient.connect(to: url), teardown: { await $0.close() }, body)
+}
