@@ -77,6 +77,16 @@ final class RawClient: Sendable {
     func close() async {
         try? await channel.close()
     }
+
+    /// Closes the connection with a reset (RST) instead of a FIN. The server's connections accept a
+    /// client's half-close, so after a FIN a server that is only writing (an event stream) notices the
+    /// client gone at its next failed write; a reset it notices at once.
+    func reset() async {
+        if let provider = channel as? any SocketOptionProvider {
+            try? await provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+        }
+        try? await channel.close()
+    }
 }
 
 /// A ``RawClient`` to `url` for the length of `body`, then closed.
