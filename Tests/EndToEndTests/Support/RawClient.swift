@@ -3,6 +3,10 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A plain TCP connection to a server under test, for what an HTTP client does not do: send nothing
 /// at all, trickle a request head a byte at a time, or see that the server closed the connection.
 final class RawClient: Sendable {
@@ -31,13 +35,32 @@ final class RawClient: Sendable {
     }
 
     /// Connects to `127.0.0.1:port`.
+    ///
+    /// The socket is made here, close-on-exec, and handed to NIO connected: a socket NIO makes itself is
+    /// inherited by the processes other tests start meanwhile, and then closing it here neither ends
+    /// nor resets the connection while they run.
     static func connect(port: Int) async throws -> RawClient {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw ProcessFailure("socket() failed: errno \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        // A blocking connect on loopback: answered at once.
+        let connected = withUnsafePointer(to: &address) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            let error = errno
+            Glibc.close(fd)
+            throw ProcessFailure("cannot connect to 127.0.0.1:\(port): errno \(error)")
+        }
         let received = Received()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(received: received)) }
             }
-            .connect(host: "127.0.0.1", port: port)
+            .withConnectedSocket(fd)
             .get()
         return RawClient(channel: channel, received: received)
     }
