@@ -69,15 +69,22 @@ extension LLMTraceServer {
 
     /// An HTTP/1 application serving `responder` at `address`, with `Expect: 100-continue` answered in
     /// the channel pipeline, over TLS with the pair `tls` holds at each connection's start when given.
-    /// The TCP listener and the unix socket are two of these over one responder.
+    /// Each connection is held to `limits` (head size, connections per address, idle timeout); without
+    /// them, to Hummingbird's defaults. The TCP listener and the unix socket are two of these over one responder.
     static func buildApplication(
         responder: RootResponder,
         address: BindAddress,
         tls: TLSCertificates? = nil,
+        limits: ClientLimits? = nil,
         logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> Application<RootResponder> {
-        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ExpectContinueHandler()])
+        let secure = tls != nil
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: (limits?.channelHandlers(tls: secure) ?? []) + [ExpectContinueHandler()],
+            idleTimeout: nil,
+            httpDecoderConfiguration: limits?.decoderConfiguration ?? .init()
+        )
         return Application(
             responder: responder,
             server: tls.map { .http1(configuration: http1, tls: $0) } ?? .http1(configuration: http1),

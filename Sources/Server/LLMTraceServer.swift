@@ -105,14 +105,22 @@ public struct LLMTraceServer: Sendable {
     }
 
     /// The TCP application, and the unix-socket one when there is a socket: the same responder and channel setup.
-    /// The TCP listener serves HTTPS when `tls` is given; the unix socket stays plain HTTP (it is local).
+    /// The TCP listener serves HTTPS when `tls` is given; the unix socket stays plain HTTP (it is local),
+    /// and of the client limits it keeps only the head size.
     private func applications(
         _ responder: RootResponder,
         tls: TLSCertificates?,
         onListening: @escaping @Sendable (String) -> Void
     ) -> [Application<RootResponder>] {
         let c = configuration
-        let tcp = Self.buildApplication(responder: responder, address: .hostname(c.host, port: c.port), tls: tls, logger: logger) { channel in
+        let limits = ClientLimits(c, logger: logger)
+        let tcp = Self.buildApplication(
+            responder: responder,
+            address: .hostname(c.host, port: c.port),
+            tls: tls,
+            limits: limits,
+            logger: logger
+        ) { channel in
             let address = channel.localAddress.map { a in
                 let ip = a.ipAddress ?? c.host
                 return "\(ip.contains(":") ? "[\(ip)]" : ip):\(a.port ?? c.port)"
@@ -120,7 +128,12 @@ public struct LLMTraceServer: Sendable {
             onListening(address ?? "\(c.host):\(c.port)")
         }
         guard let socketPath = c.socketPath else { return [tcp] }
-        let socket = Self.buildApplication(responder: responder, address: .unixDomainSocket(path: socketPath), logger: logger) { _ in
+        let socket = Self.buildApplication(
+            responder: responder,
+            address: .unixDomainSocket(path: socketPath),
+            limits: limits.local,
+            logger: logger
+        ) { _ in
             UnixSocket.restrict(socketPath)
         }
         return [tcp, socket]

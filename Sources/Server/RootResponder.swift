@@ -17,10 +17,14 @@ struct RootResponder: HTTPResponder {
         if !trustedProxies.isEmpty {
             context.client = ForwardedClient(peer: context.peerAddress, trustedProxies: trustedProxies, headers: request.headers)
         }
-        let path = request.head.path ?? ""
-        if path.hasPrefix("/proxy/") || path == "/proxy" || path.hasPrefix("/proxy?") {
+        if Self.isProxyPath(request.head.path ?? "") {
             return await proxy.handle(request, context: context)
         }
         return try await api.respond(to: request, context: context)
+    }
+
+    /// Whether a request to `path` (the raw request target) goes to the proxy.
+    static func isProxyPath(_ path: String) -> Bool {
+        path.hasPrefix("/proxy/") || path == "/proxy" || path.hasPrefix("/proxy?")
     }
 }

@@ -87,6 +87,20 @@ struct ServeCommand: AsyncParsableCommand {
         help: "What /proxy/ may reach: a host glob with optional port (*.openai.com, localhost:11434) or a CIDR block (repeatable)."
     )
     var allowUpstreams: [String] = []
+    @Option(name: .long, help: "Largest request head (request line and headers) a client may send (default 64KiB); larger: 431.")
+    var maxHeadSize: String?
+    @Option(
+        name: .long,
+        help: "Most connections one client address may keep open to the API, events and panel (default 64; 0: no limit)."
+    )
+    var maxConnectionsPerClient: String?
+    @Option(name: .long, help: "Most connections one client address may keep open to the proxy route (default 0: no limit).")
+    var maxProxyConnectionsPerClient: String?
+    @Option(
+        name: .long,
+        help: "Seconds a connection may go without sending a request (or with a stalled body) before it is closed (default 30; 0: never)."
+    )
+    var clientIdleTimeout: String?
     @Flag(name: [.customShort("v"), .long], help: "Print the version and exit.")
     var version = false
 
@@ -104,6 +118,8 @@ struct ServeCommand: AsyncParsableCommand {
             .adminDb: adminDb ?? adminMysqlUrl, .jwtSecret: jwtSecret, .tlsCert: tlsCert, .tlsKey: tlsKey,
             .trustedProxy: trustedProxies.isEmpty ? nil : trustedProxies.joined(separator: ","),
             .allowUpstream: allowUpstreams.isEmpty ? nil : allowUpstreams.joined(separator: ","),
+            .maxHeadSize: maxHeadSize, .maxConnectionsPerClient: maxConnectionsPerClient,
+            .maxProxyConnectionsPerClient: maxProxyConnectionsPerClient, .clientIdleTimeout: clientIdleTimeout,
         ]
         let resolver = ConfigResolver(
             flags: flags.compactMapValues { $0 },

@@ -17,6 +17,7 @@ public struct ConfigResolver: Sendable {
         case mode, host, port, password, db, maxBody, memoryLimit, logLevel, webRoot, shutdownGrace
         case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket, retain, maxRecords, pruneInterval, dbPool
         case adminDb, jwtSecret, alertInterval, tlsCert, tlsKey, trustedProxy, allowUpstream
+        case maxHeadSize, maxConnectionsPerClient, maxProxyConnectionsPerClient, clientIdleTimeout
 
         /// Keys whose value is a list: repeated flags, a config-file array, or commas in one value.
         var isList: Bool { self == .trustedProxy || self == .allowUpstream }
@@ -134,6 +135,7 @@ public struct ConfigResolver: Sendable {
         try Self.applyServer(settings, to: &c)
         try Self.applyStorage(settings, to: &c)
         try Self.applyTimeouts(settings, to: &c)
+        try Self.applyClientLimits(settings, to: &c)
         try Self.applyShared(settings, to: &c)
         return (c, file)
     }
@@ -267,6 +269,31 @@ public struct ConfigResolver: Sendable {
             guard seconds > 0 else { throw ConfigurationError("\(from): the prune interval must be more than 0 seconds") }
             c.pruneIntervalSeconds = seconds
         }
+    }
+
+    /// What a client connection is held to: head size, connections per address, idle timeout.
+    private static func applyClientLimits(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
+        if let (v, from) = settings.value(.maxHeadSize) {
+            guard let n = parseByteSize(v), n >= 1024 else {
+                throw ConfigurationError("\(from): '\(v)' is not a size of at least 1KiB; use bytes or a unit, as in 64KiB, 1MiB, 65536")
+            }
+            c.maxHeadBytes = n
+        }
+        if let (v, from) = settings.value(.maxConnectionsPerClient) {
+            c.maxConnectionsPerClient = try connectionCount(v, from: from)
+        }
+        if let (v, from) = settings.value(.maxProxyConnectionsPerClient) {
+            c.maxProxyConnectionsPerClient = try connectionCount(v, from: from)
+        }
+        if let (v, from) = settings.value(.clientIdleTimeout) { c.clientIdleTimeoutSeconds = try Self.seconds(v, from: from) }
+    }
+
+    /// A connection limit: a whole number, 0 for none.
+    private static func connectionCount(_ v: String, from: String) throws(ConfigurationError) -> Int {
+        guard let n = Int(v.trimmingCharacters(in: .whitespaces)), n >= 0 else {
+            throw ConfigurationError("\(from): '\(v)' is not a number of connections; give a whole number, or 0 for no limit")
+        }
+        return n
     }
 
     /// Shared mode: the database servers it needs, the admin database and the JWT secret.

@@ -61,6 +61,21 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// sending is never cut, however long it runs.
     public var upstreamIdleTimeoutSeconds: Double = 600
 
+    /// The largest request head (request line and header fields) a client may send, in bytes
+    /// (`--max-head-size`); a larger one is answered 431 and its connection closed.
+    public var maxHeadBytes: Int = 64 * 1024
+    /// Most connections one client address may keep open to the API, the event stream, the panel and
+    /// `/admin` (`--max-connections-per-client`); 0 for no limit. Counted by TCP peer address; trusted
+    /// proxies (``trustedProxies``) are not counted, and the proxy route has its own limit.
+    public var maxConnectionsPerClient: Int = 64
+    /// The same for the proxy route (`--max-proxy-connections-per-client`); 0 (the default) for no limit.
+    public var maxProxyConnectionsPerClient: Int = 0
+    /// Seconds a client connection may keep llmtrace waiting before it is closed
+    /// (`--client-idle-timeout`): for a complete request head (a new connection, its TLS handshake
+    /// included, or a kept-alive one between requests) or for more of a request body. 0 for never. A
+    /// response in progress (an event stream, a streamed answer) is never cut for this.
+    public var clientIdleTimeoutSeconds: Double = 30
+
     /// The PEM certificate chain HTTPS is served with (`--tls-cert`); `nil` serves plain HTTP.
     public var tlsCertificatePath: String?
     /// The PEM private key of ``tlsCertificatePath`` (`--tls-key`).
