@@ -50,11 +50,11 @@ import Testing
 
     @Test func badValuesAreConfigurationErrorsThatNameTheSetting() throws {
         let cases: [(ConfigResolver.Key, String, String)] = [
-            (.maxHeadSize, "lots", "--maxHeadSize: 'lots' is not a size of at least 1KiB"),
-            (.maxHeadSize, "100", "--maxHeadSize: '100' is not a size of at least 1KiB"),
-            (.maxConnectionsPerClient, "-1", "--maxConnectionsPerClient: '-1' is not a number of connections"),
-            (.maxProxyConnectionsPerClient, "many", "--maxProxyConnectionsPerClient: 'many' is not a number of connections"),
-            (.clientIdleTimeout, "soon", "--clientIdleTimeout: 'soon' is not a number of seconds"),
+            (.maxHeadSize, "lots", "--max-head-size: 'lots' is not a size of at least 1KiB"),
+            (.maxHeadSize, "100", "--max-head-size: '100' is not a size of at least 1KiB"),
+            (.maxConnectionsPerClient, "-1", "--max-connections-per-client: '-1' is not a number of connections"),
+            (.maxProxyConnectionsPerClient, "many", "--max-proxy-connections-per-client: 'many' is not a number of connections"),
+            (.clientIdleTimeout, "soon", "--client-idle-timeout: 'soon' is not a number of seconds"),
         ]
         for (key, value, message) in cases {
             #expect {
