@@ -14,8 +14,9 @@ struct RootResponder: HTTPResponder {
 
     func respond(to request: Request, context: AppRequestContext) async throws -> Response {
         var context = context
-        if !trustedProxies.isEmpty {
-            context.client = ForwardedClient(peer: context.peerAddress, trustedProxies: trustedProxies, headers: request.headers)
+        if !trustedProxies.isEmpty, let peer = context.peerAddress, ForwardedClient.isTrusted(peer, trustedProxies) {
+            context.client = ForwardedClient(peer: peer, trustedProxies: trustedProxies, headers: request.headers)
+            context.fromTrustedProxy = true
         }
         if Self.isProxyPath(request.head.path ?? "") {
             return await proxy.handle(request, context: context)

@@ -69,6 +69,19 @@ struct ReverseProxyEndToEndTests {
                 }
                 #expect(gateOpenedAfterFirstEvent, "\(nginx.log)")
                 #expect(received == FakeUpstream.sseEvent(0) + FakeUpstream.sseEvent(1) + "data: [DONE]\n\n")
+
+                // nginx's forwarding headers were for llmtrace: the provider does not learn the client's address.
+                let call = try await HTTP.send(
+                    "\(upstream.route(via: nginx.url))/v1/chat/completions",
+                    method: .POST,
+                    headers: [("X-Forwarded-For", "203.0.113.7")],
+                    body: Array("{}".utf8)
+                )
+                #expect(call.status == 200)
+                let seen = upstream.state.withLock { $0.lastHeaders }
+                for name in ["x-forwarded-for", "x-forwarded-proto", "x-real-ip", "forwarded"] {
+                    #expect(seen[name] == nil, "\(name) reached the upstream: \(seen)")
+                }
             }
         }
     }

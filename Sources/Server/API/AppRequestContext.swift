@@ -21,6 +21,8 @@ struct AppRequestContext: RequestContext {
     /// Who the request comes from: the peer, or the client a trusted reverse proxy names
     /// (``RootResponder`` sets it from `--trusted-proxy` and the forwarding headers).
     var client: ForwardedClient
+    /// Whether the peer is a trusted reverse proxy (its forwarding headers were meant for llmtrace).
+    var fromTrustedProxy = false
 
     /// The client's IP address (for the login throttle, the audit log and the logs), when there is one.
     var remoteAddress: String? { client.address?.description }

@@ -105,7 +105,7 @@ public struct ForwardedClient: Sendable, Equatable, CustomStringConvertible {
         var scheme: String?
     }
 
-    private static func isTrusted(_ address: IPAddress, _ networks: [IPNetwork]) -> Bool {
+    static func isTrusted(_ address: IPAddress, _ networks: [IPNetwork]) -> Bool {
         networks.contains { $0.contains(address) }
     }
 

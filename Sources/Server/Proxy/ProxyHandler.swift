@@ -125,7 +125,7 @@ struct ProxyHandler: Sendable {
         let upstream: HTTPClientResponse
         do {
             upstream = try await client.execute(
-                makeUpstreamRequest(request, target: target, session: session, gate: gate, whole: whole),
+                makeUpstreamRequest(request, target: target, session: session, gate: gate, whole: whole, fromTrustedProxy: context.fromTrustedProxy),
                 timeout: headTimeout,
                 logger: logger
             )
@@ -138,7 +138,14 @@ struct ProxyHandler: Sendable {
             logger.debug("proxy \(session.id): \(route.authority) closed a kept-alive connection without answering; sending again on a new one")
             do {
                 upstream = try await freshClient.execute(
-                    makeUpstreamRequest(request, target: target, session: session, gate: gate, whole: whole),
+                    makeUpstreamRequest(
+                        request,
+                        target: target,
+                        session: session,
+                        gate: gate,
+                        whole: whole,
+                        fromTrustedProxy: context.fromTrustedProxy
+                    ),
                     timeout: headTimeout,
                     logger: logger
                 )
@@ -195,6 +202,9 @@ struct ProxyHandler: Sendable {
         return Response(status: HTTPResponse.Status(code: status, reasonPhrase: upstream.status.reasonPhrase), headers: responseHeaders, body: body)
     }
 
+    /// What a reverse proxy adds to tell llmtrace who the client is.
+    static let forwardingHeaders = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "x-real-ip"]
+
     /// The upstream request to `target`: its URL, and its `Host` when the URL names the checked address.
     /// Its body is `whole`, read (and captured) already, or else the client's, captured as it passes.
     private func makeUpstreamRequest(
@@ -202,14 +212,17 @@ struct ProxyHandler: Sendable {
         target: (url: String, host: String?),
         session: CaptureSession,
         gate: RequestBodyGate,
-        whole: [UInt8]?
+        whole: [UInt8]?,
+        fromTrustedProxy: Bool
     ) -> HTTPClientRequest {
         var upstream = HTTPClientRequest(url: target.url)
         upstream.method = HTTPMethod(rawValue: request.method.rawValue)
         if let host = target.host { upstream.headers.add(name: "host", value: host) }
+        // A trusted reverse proxy's forwarding headers were for llmtrace, not for the provider: the
+        // client's address does not travel on.
         let drop = HopByHop.dropped(
             connection: request.headers[values: .connection],
-            extra: ["host", "content-length", "expect", Self.keyHeader.canonicalName]
+            extra: Set(["host", "content-length", "expect", Self.keyHeader.canonicalName] + (fromTrustedProxy ? Self.forwardingHeaders : []))
         )
         for field in request.headers where !drop.contains(field.name.canonicalName) {
             upstream.headers.add(name: field.name.rawName, value: field.value)
