@@ -98,9 +98,11 @@ struct ServeCommand: AsyncParsableCommand {
     var maxProxyConnectionsPerClient: String?
     @Option(
         name: .long,
-        help: "Seconds a connection may go without sending a request (or with a stalled body) before it is closed (default 30; 0: never)."
+        help: "Seconds a new connection may go without sending a request (or with a stalled body) before it is closed (default 30; 0: never)."
     )
     var clientIdleTimeout: String?
+    @Option(name: .long, help: "Seconds a kept-alive connection may wait for its next request (default 75; 0: for ever).")
+    var keepAliveTimeout: String?
     @Flag(name: [.customShort("v"), .long], help: "Print the version and exit.")
     var version = false
 
@@ -119,7 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
             .trustedProxy: trustedProxies.isEmpty ? nil : trustedProxies.joined(separator: ","),
             .allowUpstream: allowUpstreams.isEmpty ? nil : allowUpstreams.joined(separator: ","),
             .maxHeadSize: maxHeadSize, .maxConnectionsPerClient: maxConnectionsPerClient,
-            .maxProxyConnectionsPerClient: maxProxyConnectionsPerClient, .clientIdleTimeout: clientIdleTimeout,
+            .maxProxyConnectionsPerClient: maxProxyConnectionsPerClient, .clientIdleTimeout: clientIdleTimeout, .keepAliveTimeout: keepAliveTimeout,
         ]
         let resolver = ConfigResolver(
             flags: flags.compactMapValues { $0 },

@@ -115,7 +115,7 @@ import Testing
     // MARK: - Idle timeout
 
     @Test func aConnectionThatSendsNothingIsClosedAtTheIdleTimeoutWhileAnEventStreamStaysOpen() async throws {
-        try await withUpstreamAndLLMTrace(["--client-idle-timeout", "1"]) { upstream, server in
+        try await withUpstreamAndLLMTrace(["--client-idle-timeout", "1", "--keep-alive-timeout", "1"]) { upstream, server in
             try await withHTTPClient { streams in
                 let (events, _) = try await Self.openStream(streams, "\(server.url)/api/events")
 

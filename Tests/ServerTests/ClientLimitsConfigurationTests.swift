@@ -16,25 +16,30 @@ import Testing
         #expect(c.maxConnectionsPerClient == 64)
         #expect(c.maxProxyConnectionsPerClient == 0)
         #expect(c.clientIdleTimeoutSeconds == 30)
+        #expect(c.keepAliveTimeoutSeconds == 75)
     }
 
     @Test func flagsEnvironmentAndConfigFileSetThem() throws {
         let flags = try Self.resolve(flags: [
             .maxHeadSize: "16KiB", .maxConnectionsPerClient: "8", .maxProxyConnectionsPerClient: "200", .clientIdleTimeout: "2.5s",
+            .keepAliveTimeout: "120",
         ])
         #expect(flags.maxHeadBytes == 16 * 1024)
         #expect(flags.maxConnectionsPerClient == 8)
         #expect(flags.maxProxyConnectionsPerClient == 200)
         #expect(flags.clientIdleTimeoutSeconds == 2.5)
+        #expect(flags.keepAliveTimeoutSeconds == 120)
 
         let env = try Self.resolve(environment: [
             "LLMTRACE_MAX_HEAD_SIZE": "1MiB", "LLMTRACE_MAX_CONNECTIONS_PER_CLIENT": "0",
             "LLMTRACE_MAX_PROXY_CONNECTIONS_PER_CLIENT": "16", "LLMTRACE_CLIENT_IDLE_TIMEOUT": "0",
+            "LLMTRACE_KEEP_ALIVE_TIMEOUT": "0",
         ])
         #expect(env.maxHeadBytes == 1 << 20)
         #expect(env.maxConnectionsPerClient == 0)
         #expect(env.maxProxyConnectionsPerClient == 16)
         #expect(env.clientIdleTimeoutSeconds == 0)
+        #expect(env.keepAliveTimeoutSeconds == 0)
 
         let dir = try ConfigResolverTests.tempDir()
         try "max-head-size: 32KiB\nmaxConnectionsPerClient: 4\nclient-idle-timeout: 10\n".write(

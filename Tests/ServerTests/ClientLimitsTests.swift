@@ -72,7 +72,9 @@ import Testing
 
     @Test func aResponseInProgressIsNeverCutAndTheWaitStartsAgainAfterIt() throws {
         let log = CapturedLog()
-        let channel = try Self.channel([ClientIdleTimeoutHandler(limits: Self.limits(log), timeout: .seconds(30), tls: false)])
+        let channel = try Self.channel([
+            ClientIdleTimeoutHandler(limits: Self.limits(log), timeout: .seconds(30), keepAlive: .seconds(75), tls: false)
+        ])
         channel.embeddedEventLoop.advanceTime(by: .seconds(20))
         try channel.writeInbound(Self.head("/api/events"))
         try channel.writeInbound(HTTPRequestPart.end(nil))
@@ -84,9 +86,10 @@ import Testing
         }
         channel.embeddedEventLoop.advanceTime(by: .hours(1))
         #expect(channel.isActive)
-        // The stream ends; the kept-alive connection then waits for its next request like a new one.
+        // The stream ends; the kept-alive connection then waits for its next request for the keep-alive
+        // timeout (longer than the idle one, so a load balancer never reuses a connection being closed).
         try channel.writeOutbound(HTTPResponsePart.end(nil))
-        channel.embeddedEventLoop.advanceTime(by: .seconds(29))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(74))
         #expect(channel.isActive)
         channel.embeddedEventLoop.advanceTime(by: .seconds(1))
         #expect(!channel.isActive)

@@ -17,7 +17,7 @@ public struct ConfigResolver: Sendable {
         case mode, host, port, password, db, maxBody, memoryLimit, logLevel, webRoot, shutdownGrace
         case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket, retain, maxRecords, pruneInterval, dbPool
         case adminDb, jwtSecret, alertInterval, tlsCert, tlsKey, trustedProxy, allowUpstream
-        case maxHeadSize, maxConnectionsPerClient, maxProxyConnectionsPerClient, clientIdleTimeout
+        case maxHeadSize, maxConnectionsPerClient, maxProxyConnectionsPerClient, clientIdleTimeout, keepAliveTimeout
 
         /// Keys whose value is a list: repeated flags, a config-file array, or commas in one value.
         var isList: Bool { self == .trustedProxy || self == .allowUpstream }
@@ -286,6 +286,7 @@ public struct ConfigResolver: Sendable {
             c.maxProxyConnectionsPerClient = try connectionCount(v, from: from)
         }
         if let (v, from) = settings.value(.clientIdleTimeout) { c.clientIdleTimeoutSeconds = try Self.seconds(v, from: from) }
+        if let (v, from) = settings.value(.keepAliveTimeout) { c.keepAliveTimeoutSeconds = try Self.seconds(v, from: from) }
     }
 
     /// A connection limit: a whole number, 0 for none.

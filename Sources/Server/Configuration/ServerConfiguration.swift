@@ -75,6 +75,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// included, or a kept-alive one between requests) or for more of a request body. 0 for never. A
     /// response in progress (an event stream, a streamed answer) is never cut for this.
     public var clientIdleTimeoutSeconds: Double = 30
+    /// Seconds a kept-alive client connection may wait for its next request (`--keep-alive-timeout`); 0
+    /// for ever. Longer than load balancers' usual 60 s, so one never reuses a connection being closed.
+    public var keepAliveTimeoutSeconds: Double = 75
 
     /// The PEM certificate chain HTTPS is served with (`--tls-cert`); `nil` serves plain HTTP.
     public var tlsCertificatePath: String?

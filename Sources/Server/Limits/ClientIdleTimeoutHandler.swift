@@ -5,9 +5,11 @@ import NIOHTTPTypes
 import NIOTLS
 
 /// Closes a client connection that keeps llmtrace waiting for ``ClientLimits/idleTimeout``: one that
-/// sends no complete request head (a new connection, its TLS handshake included, or a kept-alive one
-/// between requests), or whose request body stops arriving for that long. This is the slowloris
-/// defence: a complete head must arrive in time, however slowly its bytes trickle in.
+/// sends no complete request head (a new connection, its TLS handshake included), or whose request body
+/// stops arriving for that long. This is the slowloris defence: a complete head must arrive in time,
+/// however slowly its bytes trickle in. A kept-alive connection between requests waits `keepAlive`
+/// instead (``ClientLimits/keepAliveTimeout``: longer than a load balancer's own idle timeout, so a
+/// balancer never reuses a connection llmtrace is closing).
 ///
 /// While a response is being written (an event stream, a streamed LLM answer) the connection is never
 /// closed for idleness, however long the response runs.
@@ -18,7 +20,8 @@ final class ClientIdleTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     typealias OutboundOut = HTTPResponsePart
 
     private let limits: ClientLimits
-    private let timeout: TimeAmount
+    private let timeout: TimeAmount?
+    private let keepAlive: TimeAmount?
     /// Whether the connection starts with a TLS handshake.
     private let tls: Bool
     private var handshakeCompleted = false
@@ -30,9 +33,10 @@ final class ClientIdleTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     private var readingBody = false
     private var timer: Scheduled<Void>?
 
-    init(limits: ClientLimits, timeout: TimeAmount, tls: Bool) {
+    init(limits: ClientLimits, timeout: TimeAmount?, keepAlive: TimeAmount? = nil, tls: Bool) {
         self.limits = limits
         self.timeout = timeout
+        self.keepAlive = keepAlive
         self.tls = tls
     }
 
@@ -95,7 +99,10 @@ final class ClientIdleTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
 
     private func restart(_ context: ChannelHandlerContext) {
         timer?.cancel()
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+        timer = nil
+        // Between requests of a kept-alive connection: the keep-alive timeout; else the idle one.
+        guard let wait = requests > 0 && !readingBody ? keepAlive : timeout else { return }
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: wait) { [self] in
             timer = nil
             expired(context)
         }
@@ -109,7 +116,7 @@ final class ClientIdleTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     private func expired(_ context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
         let peer = context.channel.remoteAddress.flatMap(IPAddress.init).map { "\($0)" } ?? "a local client"
-        let limit = "\(ClientLimits.seconds(timeout)) (\(ClientLimits.idleTimeoutFlag))"
+        let limit = "\(timeout.map(ClientLimits.seconds) ?? "") (\(ClientLimits.idleTimeoutFlag))"
         if readingBody {
             limits.idleLog.log(limits.logger, level: .info, "closed a connection from \(peer): its request body stopped arriving for \(limit)")
         } else if requests == 0 {
@@ -117,7 +124,9 @@ final class ClientIdleTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
             limits.idleLog.log(limits.logger, level: .info, "closed a connection from \(peer) that \(what) within \(limit)")
         } else {
             // A kept-alive connection with nothing more to ask: the usual end of one, not worth a line.
-            limits.logger.debug("closed an idle kept-alive connection from \(peer) after \(ClientLimits.seconds(timeout))")
+            limits.logger.debug(
+                "closed an idle kept-alive connection from \(peer) after \(keepAlive.map(ClientLimits.seconds) ?? "") (\(ClientLimits.keepAliveTimeoutFlag))"
+            )
         }
         context.close(promise: nil)
     }

@@ -10,6 +10,7 @@ import NIOCore
 struct ClientLimits: Sendable {
     static let maxHeadSizeFlag = "--max-head-size"
     static let idleTimeoutFlag = "--client-idle-timeout"
+    static let keepAliveTimeoutFlag = "--keep-alive-timeout"
 
     /// The largest request head (request line and header fields), in bytes.
     var maxHeadBytes: Int
@@ -19,6 +20,8 @@ struct ClientLimits: Sendable {
     var maxProxyConnectionsPerClient: Int
     /// How long a connection may keep llmtrace waiting for a request head or body; `nil` for ever.
     var idleTimeout: TimeAmount?
+    /// How long a kept-alive connection may wait for its next request; `nil` for ever.
+    var keepAliveTimeout: TimeAmount?
     /// Peers that carry many clients' connections (``ServerConfiguration/trustedProxies``): never counted.
     var trustedProxies: [IPNetwork]
     /// Where refusals and closes are told.
@@ -38,8 +41,8 @@ struct ClientLimits: Sendable {
         maxConnectionsPerClient = configuration.maxConnectionsPerClient
         maxProxyConnectionsPerClient = configuration.maxProxyConnectionsPerClient
         // At most about 31 years, so the nanoseconds fit in an Int64 whatever the setting.
-        let idle = min(configuration.clientIdleTimeoutSeconds, 1e9)
-        idleTimeout = idle > 0 ? .nanoseconds(Int64(idle * 1_000_000_000)) : nil
+        idleTimeout = Self.amount(configuration.clientIdleTimeoutSeconds)
+        keepAliveTimeout = Self.amount(configuration.keepAliveTimeoutSeconds)
         trustedProxies = configuration.trustedProxies
         self.logger = logger
     }
@@ -50,7 +53,15 @@ struct ClientLimits: Sendable {
         limits.maxConnectionsPerClient = 0
         limits.maxProxyConnectionsPerClient = 0
         limits.idleTimeout = nil
+        limits.keepAliveTimeout = nil
         return limits
+    }
+
+    /// `seconds` as a time amount, `nil` for 0 (no limit); at most about 31 years, so the nanoseconds fit
+    /// in an Int64 whatever the setting.
+    private static func amount(_ seconds: Double) -> TimeAmount? {
+        let capped = min(seconds, 1e9)
+        return capped > 0 ? .nanoseconds(Int64(capped * 1_000_000_000)) : nil
     }
 
     /// The connection limit of `pool`; 0 for none.
@@ -80,7 +91,9 @@ struct ClientLimits: Sendable {
     func channelHandlers(tls: Bool) -> [any RemovableChannelHandler] {
         var handlers: [any RemovableChannelHandler] = [OversizedHeadHandler(limits: self)]
         if maxConnectionsPerClient > 0 || maxProxyConnectionsPerClient > 0 { handlers.append(ConnectionLimitHandler(limits: self)) }
-        if let idleTimeout { handlers.append(ClientIdleTimeoutHandler(limits: self, timeout: idleTimeout, tls: tls)) }
+        if idleTimeout != nil || keepAliveTimeout != nil {
+            handlers.append(ClientIdleTimeoutHandler(limits: self, timeout: idleTimeout, keepAlive: keepAliveTimeout, tls: tls))
+        }
         return handlers
     }
 
