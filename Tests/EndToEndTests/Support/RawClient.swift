@@ -34,12 +34,13 @@ final class RawClient: Sendable {
         self.received = received
     }
 
-    /// Connects to `127.0.0.1:port`.
+    /// Connects to `127.0.0.1:port` and sends `first`, if given, at once: a server with a short idle
+    /// timeout sees it before that timeout however busy the machine is.
     ///
     /// The socket is made here, close-on-exec, and handed to NIO connected: a socket NIO makes itself is
     /// inherited by the processes other tests start meanwhile, and then closing it here neither ends
     /// nor resets the connection while they run.
-    static func connect(port: Int) async throws -> RawClient {
+    static func connect(port: Int, sending first: String? = nil) async throws -> RawClient {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ProcessFailure("socket() failed: errno \(errno)") }
         var address = sockaddr_in()
@@ -55,6 +56,14 @@ final class RawClient: Sendable {
             Glibc.close(fd)
             throw ProcessFailure("cannot connect to 127.0.0.1:\(port): errno \(error)")
         }
+        if let first {
+            let bytes = Array(first.utf8)
+            let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent == bytes.count else {
+                Glibc.close(fd)
+                throw ProcessFailure("cannot send the first \(bytes.count) bytes to 127.0.0.1:\(port): sent \(sent)")
+            }
+        }
         let received = Received()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
@@ -65,10 +74,10 @@ final class RawClient: Sendable {
         return RawClient(channel: channel, received: received)
     }
 
-    /// Connects to the port of `url` (`http://127.0.0.1:PORT`).
-    static func connect(to url: String) async throws -> RawClient {
+    /// Connects to the port of `url` (`http://127.0.0.1:PORT`), sending `first` at once if given.
+    static func connect(to url: String, sending first: String? = nil) async throws -> RawClient {
         guard let port = URLComponents(string: url)?.port else { throw ProcessFailure("no port in \(url)") }
-        return try await connect(port: port)
+        return try await connect(port: port, sending: first)
     }
 
     /// Whether the connection is still open.
@@ -113,6 +122,6 @@ final class RawClient: Sendable {
 }
 
 /// A ``RawClient`` to `url` for the length of `body`, then closed.
-func withRawClient<T>(to url: String, _ body: (RawClient) async throws -> T) async throws -> T {
-    try await withTeardown(try await RawClient.connect(to: url), teardown: { await $0.close() }, body)
+func withRawClient<T>(to url: String, sending first: String? = nil, _ body: (RawClient) async throws -> T) async throws -> T {
+    try await withTeardown(try await RawClient.connect(to: url, sending: first), teardown: { await $0.close() }, body)
 }
