@@ -116,7 +116,7 @@ final class ClientIdleTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     private func expired(_ context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
         let peer = context.channel.remoteAddress.flatMap(IPAddress.init).map { "\($0)" } ?? "a local client"
-        let limit = "\(timeout.map(ClientLimits.seconds) ?? "") (\(ClientLimits.idleTimeoutFlag))"
+        let limit = "\(timeout?.secondsText ?? "") (\(ClientLimits.idleTimeoutFlag))"
         if readingBody {
             limits.idleLog.log(limits.logger, level: .info, "closed a connection from \(peer): its request body stopped arriving for \(limit)")
         } else if requests == 0 {
@@ -125,7 +125,7 @@ final class ClientIdleTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         } else {
             // A kept-alive connection with nothing more to ask: the usual end of one, not worth a line.
             limits.logger.debug(
-                "closed an idle kept-alive connection from \(peer) after \(keepAlive.map(ClientLimits.seconds) ?? "") (\(ClientLimits.keepAliveTimeoutFlag))"
+                "closed an idle kept-alive connection from \(peer) after \(keepAlive?.secondsText ?? "") (\(ClientLimits.keepAliveTimeoutFlag))"
             )
         }
         context.close(promise: nil)

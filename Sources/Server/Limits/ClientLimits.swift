@@ -40,9 +40,8 @@ struct ClientLimits: Sendable {
         maxHeadBytes = configuration.maxHeadBytes
         maxConnectionsPerClient = configuration.maxConnectionsPerClient
         maxProxyConnectionsPerClient = configuration.maxProxyConnectionsPerClient
-        // At most about 31 years, so the nanoseconds fit in an Int64 whatever the setting.
-        idleTimeout = Self.amount(configuration.clientIdleTimeoutSeconds)
-        keepAliveTimeout = Self.amount(configuration.keepAliveTimeoutSeconds)
+        idleTimeout = TimeAmount(seconds: configuration.clientIdleTimeoutSeconds)
+        keepAliveTimeout = TimeAmount(seconds: configuration.keepAliveTimeoutSeconds)
         trustedProxies = configuration.trustedProxies
         self.logger = logger
     }
@@ -55,13 +54,6 @@ struct ClientLimits: Sendable {
         limits.idleTimeout = nil
         limits.keepAliveTimeout = nil
         return limits
-    }
-
-    /// `seconds` as a time amount, `nil` for 0 (no limit); at most about 31 years, so the nanoseconds fit
-    /// in an Int64 whatever the setting.
-    private static func amount(_ seconds: Double) -> TimeAmount? {
-        let capped = min(seconds, 1e9)
-        return capped > 0 ? .nanoseconds(Int64(capped * 1_000_000_000)) : nil
     }
 
     /// The connection limit of `pool`; 0 for none.
@@ -78,7 +70,7 @@ struct ClientLimits: Sendable {
     /// trusted proxy.
     func countedAddress(of peer: SocketAddress?) -> IPAddress? {
         guard let address = peer.flatMap(IPAddress.init) else { return nil }
-        return trustedProxies.contains { $0.contains(address) } ? nil : address
+        return ForwardedClient.isTrusted(address, trustedProxies) ? nil : address
     }
 
     /// The HTTP/1 decoder's limits: the head size bounds one header field and the whole head alike.
@@ -104,9 +96,4 @@ struct ClientLimits: Sendable {
         return "\(bytes) bytes"
     }
 
-    /// `30 s`, `1.5 s`.
-    static func seconds(_ amount: TimeAmount) -> String {
-        let seconds = Double(amount.nanoseconds) / 1_000_000_000
-        return seconds == seconds.rounded() ? "\(Int64(seconds)) s" : "\(seconds) s"
-    }
 }

@@ -65,11 +65,8 @@ public struct UpstreamPattern: Sendable, Equatable, CustomStringConvertible {
     /// Whether the pattern names exactly this host (a name without `*`, or a block holding the address):
     /// what it takes to reach a metadata or link-local address on a server listening beyond loopback.
     func names(host: String, addresses: [IPAddress], port: Int) -> Bool {
-        guard self.port == nil || self.port == port else { return false }
-        switch target {
-        case .host(let glob): return !glob.contains("*") && glob == host
-        case .network(let network): return !addresses.isEmpty && addresses.allSatisfy(network.contains)
-        }
+        if case .host(let glob) = target, glob.contains("*") { return false }
+        return allows(host: host, addresses: addresses, port: port)
     }
 
     /// Whether the pattern allows `host` (lowercased, no trailing dot) on `port`, given the addresses

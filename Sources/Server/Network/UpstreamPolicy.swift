@@ -48,8 +48,7 @@ public struct UpstreamPolicy: Sendable, Equatable {
     public func decide(host rawHost: String, port: Int, addresses: [IPAddress], environment: [UpstreamPattern] = []) -> Decision {
         var host = rawHost.lowercased()
         if host.hasSuffix("."), host.count > 1 { host.removeLast() }
-        // A NAT64 or IPv4-compatible address reaches the IPv4 address inside it.
-        let reached = addresses.flatMap { a in [a] + (a.embeddedIPv4.map { [$0] } ?? []) }
+        let reached = Self.reached(addresses)
         let target = "\(host.contains(":") ? "[\(host)]" : host):\(port)"
         if refusesMetadata {
             let named = (allow + environment).contains { $0.names(host: host, addresses: reached, port: port) }
@@ -59,15 +58,11 @@ public struct UpstreamPolicy: Sendable, Equatable {
                         "\(target) is a cloud metadata service; llmtrace listening beyond loopback refuses it unless --allow-upstream names it"
                     )
                 }
-                for address in reached {
-                    if let (_, what) = Self.metadataNetworks.first(where: { $0.0.contains(address) }) {
-                        let via =
-                            address.description == host
-                            ? "" : IPAddress(hostSpelling: host) != nil ? " (\(address))" : " (\(rawHost) resolves to \(address))"
-                        return .refuse(
-                            "\(target)\(via) is \(what); llmtrace listening beyond loopback refuses it unless --allow-upstream names it"
-                        )
-                    }
+                if let (address, what) = Self.metadataAddress(in: reached) {
+                    let via =
+                        address.description == host
+                        ? "" : IPAddress(hostSpelling: host) != nil ? " (\(address))" : " (\(rawHost) resolves to \(address))"
+                    return .refuse("\(target)\(via) is \(what); llmtrace listening beyond loopback refuses it unless --allow-upstream names it")
                 }
             }
         }
@@ -89,7 +84,7 @@ public struct UpstreamPolicy: Sendable, Equatable {
     /// (DNS rebinding) is stopped here, before a request is sent.
     public func refusalAtConnect(_ address: IPAddress) -> String? {
         guard refusesMetadata else { return nil }
-        let reached = [address] + (address.embeddedIPv4.map { [$0] } ?? [])
+        let reached = Self.reached([address])
         let namedByAddress = allow.contains { pattern in
             if case .network(let network) = pattern.target { return reached.allSatisfy(network.contains) }
             return false
@@ -99,12 +94,20 @@ public struct UpstreamPolicy: Sendable, Equatable {
             if case .host(let name) = pattern.target { return Self.metadataNames.contains(name) }
             return false
         }
-        guard !namedByAddress, !namedByName else { return nil }
-        for a in reached {
-            if let (_, what) = Self.metadataNetworks.first(where: { $0.0.contains(a) }) {
-                return
-                    "the upstream's name resolved to \(a) when llmtrace connected, which is \(what); llmtrace listening beyond loopback refuses it unless --allow-upstream names it"
-            }
+        guard !namedByAddress, !namedByName, let (a, what) = Self.metadataAddress(in: reached) else { return nil }
+        return
+            "the upstream's name resolved to \(a) when llmtrace connected, which is \(what); llmtrace listening beyond loopback refuses it unless --allow-upstream names it"
+    }
+
+    /// `addresses` and the IPv4 addresses NAT64 or IPv4-compatible ones among them carry: what they reach.
+    private static func reached(_ addresses: [IPAddress]) -> [IPAddress] {
+        addresses.flatMap { a in [a] + (a.embeddedIPv4.map { [$0] } ?? []) }
+    }
+
+    /// The first of `addresses` in a block refused by default, and what that block is.
+    private static func metadataAddress(in addresses: [IPAddress]) -> (IPAddress, String)? {
+        for address in addresses {
+            if let (_, what) = metadataNetworks.first(where: { $0.0.contains(address) }) { return (address, what) }
         }
         return nil
     }

@@ -108,47 +108,42 @@ struct ProxyHandler: Sendable {
     ) async -> Response {
         // A small body of known length is read whole first (as nginx does): the request can then go again
         // if a kept-alive connection turns out closed.
-        var whole: [UInt8]?
         let length = request.headers[.contentLength].flatMap { Int($0) }
-        let bodyless = (length ?? 0) == 0 && !request.headers.contains(.transferEncoding)
+        var whole: ByteBuffer?
         if let length, length > 0, length <= Self.wholeBodyLimit {
             do {
-                var body = try await request.body.collect(upTo: length)
+                let body = try await request.body.collect(upTo: length)
                 session.requestChunk(body)
                 session.requestBodyEnded()
-                whole = body.readBytes(length: body.readableBytes)
+                whole = body
             } catch {
                 session.markClientGone()
                 return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
             }
         }
+        let upstreamRequest = makeUpstreamRequest(
+            request,
+            target: target,
+            length: length,
+            whole: whole,
+            session: session,
+            gate: gate,
+            fromTrustedProxy: context.fromTrustedProxy
+        )
         let upstream: HTTPClientResponse
         do {
-            upstream = try await client.execute(
-                makeUpstreamRequest(request, target: target, session: session, gate: gate, whole: whole, fromTrustedProxy: context.fromTrustedProxy),
-                timeout: headTimeout,
-                logger: logger
-            )
+            upstream = try await client.execute(upstreamRequest, timeout: headTimeout, logger: logger)
         } catch {
             // A kept-alive connection the upstream closed as the request went out (servers close idle ones
-            // when they like): nothing was answered, so the request goes once more, on a new connection.
-            guard whole != nil || bodyless, Self.closedBeforeAnswering(error), !session.clientGone else {
+            // when they like): nothing was answered, so the same request goes once more, on a new connection.
+            // Only a request whose body is held whole (or that has none) can go twice.
+            let replayable = whole != nil || (length ?? 0) == 0 && !request.headers.contains(.transferEncoding)
+            guard replayable, Self.closedBeforeAnswering(error), !session.clientGone else {
                 return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
             }
             logger.debug("proxy \(session.id): \(route.authority) closed a kept-alive connection without answering; sending again on a new one")
             do {
-                upstream = try await freshClient.execute(
-                    makeUpstreamRequest(
-                        request,
-                        target: target,
-                        session: session,
-                        gate: gate,
-                        whole: whole,
-                        fromTrustedProxy: context.fromTrustedProxy
-                    ),
-                    timeout: headTimeout,
-                    logger: logger
-                )
+                upstream = try await freshClient.execute(upstreamRequest, timeout: headTimeout, logger: logger)
             } catch {
                 return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
             }
@@ -202,40 +197,42 @@ struct ProxyHandler: Sendable {
         return Response(status: HTTPResponse.Status(code: status, reasonPhrase: upstream.status.reasonPhrase), headers: responseHeaders, body: body)
     }
 
-    /// What a reverse proxy adds to tell llmtrace who the client is.
-    static let forwardingHeaders = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "x-real-ip"]
+    /// Request headers never forwarded (besides the hop-by-hop ones): the proxy sets `host` and
+    /// `content-length` itself, answers `expect` itself, and keeps the ingest key.
+    static let unforwardedHeaders: Set<String> = ["host", "content-length", "expect", keyHeader.canonicalName]
+    /// The same, with what a trusted reverse proxy adds to tell llmtrace who the client is: meant for
+    /// llmtrace, not for the provider.
+    static let unforwardedFromTrustedProxy = unforwardedHeaders.union([
+        "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "x-real-ip",
+    ])
 
     /// The upstream request to `target`: its URL, and its `Host` when the URL names the checked address.
-    /// Its body is `whole`, read (and captured) already, or else the client's, captured as it passes.
+    /// Its body is `whole`, read (and captured) already, or else the client's (of `length` bytes, or
+    /// chunked), captured as it passes.
     private func makeUpstreamRequest(
         _ request: Request,
         target: (url: String, host: String?),
+        length: Int?,
+        whole: ByteBuffer?,
         session: CaptureSession,
         gate: RequestBodyGate,
-        whole: [UInt8]?,
         fromTrustedProxy: Bool
     ) -> HTTPClientRequest {
         var upstream = HTTPClientRequest(url: target.url)
         upstream.method = HTTPMethod(rawValue: request.method.rawValue)
         if let host = target.host { upstream.headers.add(name: "host", value: host) }
-        // A trusted reverse proxy's forwarding headers were for llmtrace, not for the provider: the
-        // client's address does not travel on.
         let drop = HopByHop.dropped(
             connection: request.headers[values: .connection],
-            extra: Set(["host", "content-length", "expect", Self.keyHeader.canonicalName] + (fromTrustedProxy ? Self.forwardingHeaders : []))
+            extra: fromTrustedProxy ? Self.unforwardedFromTrustedProxy : Self.unforwardedHeaders
         )
         for field in request.headers where !drop.contains(field.name.canonicalName) {
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }
         if let whole {
-            upstream.body = .bytes(ByteBuffer(bytes: whole))
-            return upstream
-        }
-        let length = request.headers[.contentLength].flatMap { Int64($0) }
-        let chunked = request.headers[.transferEncoding]?.lowercased().contains("chunked") ?? false
-        if let length, length > 0 {
-            upstream.body = .stream(CapturingBody(base: request.body, session: session, gate: gate), length: .known(length))
-        } else if chunked {
+            upstream.body = .bytes(whole)
+        } else if let length, length > 0 {
+            upstream.body = .stream(CapturingBody(base: request.body, session: session, gate: gate), length: .known(Int64(length)))
+        } else if request.headers[.transferEncoding]?.lowercased().contains("chunked") ?? false {
             upstream.body = .stream(CapturingBody(base: request.body, session: session, gate: gate), length: .unknown)
         } else {
             session.requestBodyEnded()
@@ -271,19 +268,13 @@ struct ProxyHandler: Sendable {
             return TraceError(
                 type: "upstream_timeout",
                 message:
-                    "\(route.authority) went silent for \(Self.seconds(headTimeout)) (--upstream-idle-timeout) after \(forwarded) byte(s) of the response; the response was cut off"
+                    "\(route.authority) went silent for \(headTimeout.secondsText) (--upstream-idle-timeout) after \(forwarded) byte(s) of the response; the response was cut off"
             )
         }
         return TraceError(
             type: "upstream_failed",
             message: "the upstream connection failed mid-response after \(forwarded) byte(s): \(Self.describe(error))"
         )
-    }
-
-    /// `1.5 s`, `600 s`.
-    static func seconds(_ t: TimeAmount) -> String {
-        let s = Double(t.nanoseconds) / 1e9
-        return s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
     }
 
     /// Bodies up to this size with a known length are read whole before they are sent upstream (a bigger
@@ -317,7 +308,7 @@ struct ProxyHandler: Sendable {
             // The head deadline and the idle timeout have the same length: either one means no response came.
             status = .gatewayTimeout
             type = "upstream_timeout"
-            message = "\(route.authority) sent no response within \(Self.seconds(headTimeout)) (--upstream-idle-timeout)"
+            message = "\(route.authority) sent no response within \(headTimeout.secondsText) (--upstream-idle-timeout)"
         } else if Self.isInvalidResponse(error) {
             status = .badGateway
             type = "upstream_invalid_response"
