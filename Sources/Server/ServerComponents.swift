@@ -138,8 +138,8 @@ struct ServerComponents: Sendable {
         return UpstreamGate(policy: policy, resolver: SystemResolver())
     }
 
-    /// The upstream client: no redirects followed, no decompression, the configured connect and idle
-    /// timeouts, and no retried connection attempts (a refused connection is an answer, not a reason to
+    /// The upstream client: no redirects followed, no decompression, no tracing spans, the configured
+    /// connect and idle timeouts, and no retried connection attempts (a refused connection is an answer, not a reason to
     /// retry until the connect timeout). `newConnectionEachTime` makes one that never reuses a connection.
     static func makeClient(_ c: ServerConfiguration, newConnectionEachTime: Bool = false) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
@@ -154,6 +154,8 @@ struct ServerComponents: Sendable {
         configuration.connectionPool.idleTimeout = .seconds(60)
         configuration.connectionPool.retryConnectionEstablishment = false
         if newConnectionEachTime { configuration.maximumUsesPerConnection = 1 }
+        // No distributed-tracing span per request (it parses the URL again and costs ~2% of the proxy's CPU).
+        configuration.tracing.tracer = nil
         let policy = UpstreamPolicy(c)
         if policy.refusesMetadata {
             configuration.http1_1ConnectionDebugInitializer = { policy.connectCheck($0) }

@@ -91,13 +91,15 @@ struct ProxyHandler: Sendable {
                 .response(to: request, context: context)
         }
         let gate = RequestBodyGate()
-        var response = await forward(request, context: context, route: route, target: destination, session: session, gate: gate)
+        var (response, bodyStreamed) = await forward(request, context: context, route: route, target: destination, session: session, gate: gate)
         // Hummingbird reads what is left of the request body after the response: the upstream client must
-        // have stopped reading it by then.
-        response.body = response.body.then { await gate.close() }
+        // have stopped reading it by then. (A body read whole first, or none, leaves nothing to read.)
+        if bodyStreamed { response.body = response.body.then { await gate.close() } }
         return response
     }
 
+    /// The answer to `request`, and whether the request body streams upstream as it arrives (rather than
+    /// being read whole first, or being empty).
     private func forward(
         _ request: Request,
         context: AppRequestContext,
@@ -105,7 +107,7 @@ struct ProxyHandler: Sendable {
         target: (url: String, host: String?),
         session: CaptureSession,
         gate: RequestBodyGate
-    ) async -> Response {
+    ) async -> (Response, bodyStreamed: Bool) {
         // A small body of known length is read whole first (as nginx does): the request can then go again
         // if a kept-alive connection turns out closed.
         let length = request.headers[.contentLength].flatMap { Int($0) }
@@ -118,9 +120,12 @@ struct ProxyHandler: Sendable {
                 whole = body
             } catch {
                 session.markClientGone()
-                return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
+                return (
+                    failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context), true
+                )
             }
         }
+        let bodyStreamed = whole == nil && ((length ?? 0) > 0 || request.headers.contains(.transferEncoding))
         let upstreamRequest = makeUpstreamRequest(
             request,
             target: target,
@@ -137,15 +142,20 @@ struct ProxyHandler: Sendable {
             // A kept-alive connection the upstream closed as the request went out (servers close idle ones
             // when they like): nothing was answered, so the same request goes once more, on a new connection.
             // Only a request whose body is held whole (or that has none) can go twice.
-            let replayable = whole != nil || (length ?? 0) == 0 && !request.headers.contains(.transferEncoding)
-            guard replayable, Self.closedBeforeAnswering(error), !session.clientGone else {
-                return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
+            guard !bodyStreamed, Self.closedBeforeAnswering(error), !session.clientGone else {
+                return (
+                    failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context),
+                    bodyStreamed
+                )
             }
             logger.debug("proxy \(session.id): \(route.authority) closed a kept-alive connection without answering; sending again on a new one")
             do {
                 upstream = try await freshClient.execute(upstreamRequest, timeout: headTimeout, logger: logger)
             } catch {
-                return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
+                return (
+                    failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context),
+                    bodyStreamed
+                )
             }
         }
 
@@ -160,15 +170,31 @@ struct ProxyHandler: Sendable {
         responseHeaders[Self.idHeader] = session.id
         let status = Int(upstream.status.code)
         session.responseHead(status: status, headers: captured)
-        let origin = context.origin
+        let head = HTTPResponse.Status(code: status, reasonPhrase: upstream.status.reasonPhrase)
 
+        let reader = UpstreamBodyReader(upstream.body.makeAsyncIterator())
+        // A small answer of known length (a non-streamed completion, an error) is read whole before its head
+        // goes out, as nginx buffers one: head and body then reach the client in one write.
+        if let length = upstream.headers.first(name: "content-length").flatMap(Int.init), length <= Self.oneWriteLimit,
+            request.method != .head, status >= 200, status != 204, status != 304
+        {
+            let ended = await reader.prefetch(upTo: length) { session.responseStarted() }
+            if ended, let whole = reader.prefetched(length: length) {
+                session.responseHeadForwarded()
+                if whole.readableBytes > 0 { session.responseChunk(whole) }
+                // Understood and recorded beside the write, not before it.
+                Task { session.finish(complete: true) }
+                return (Response(status: head, headers: responseHeaders, body: ResponseBody(byteBuffer: whole)), bodyStreamed)
+            }
+        }
+
+        let origin = context.origin
         let body = ResponseBody { writer in
             session.responseHeadForwarded()
-            var iterator = upstream.body.makeAsyncIterator()
             while true {
                 let chunk: ByteBuffer?
                 do {
-                    chunk = try await iterator.next()
+                    chunk = try await reader.next()
                 } catch {
                     session.finish(error: midResponseFailure(error, route: route, forwarded: session.responseBytes), complete: false)
                     logger.notice("proxy \(session.id) from \(origin): response cut: \(Self.describe(error))")
@@ -194,7 +220,7 @@ struct ProxyHandler: Sendable {
             }
             session.finish(complete: true)
         }
-        return Response(status: HTTPResponse.Status(code: status, reasonPhrase: upstream.status.reasonPhrase), headers: responseHeaders, body: body)
+        return (Response(status: head, headers: responseHeaders, body: body), bodyStreamed)
     }
 
     /// Request headers never forwarded (besides the hop-by-hop ones): the proxy sets `host` and
@@ -280,6 +306,10 @@ struct ProxyHandler: Sendable {
     /// Bodies up to this size with a known length are read whole before they are sent upstream (a bigger
     /// one streams through as it arrives, and cannot be sent twice).
     static let wholeBodyLimit = 1 << 20
+
+    /// Answers of known length up to this size are read whole before their head is forwarded, and written
+    /// to the client in one go.
+    static let oneWriteLimit = 64 << 10
 
     /// Whether `error` says an established connection was closed or reset before the answer began
     /// (not that no connection could be made).
