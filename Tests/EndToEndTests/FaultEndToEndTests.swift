@@ -251,6 +251,66 @@ import Glibc
         }
     }
 
+    // MARK: - Answers of known length
+
+    /// A small answer of known length is read whole before it is forwarded (in one write): one that comes in
+    /// pieces still reaches the client byte for byte and is understood.
+    @Test func aSmallAnswerThatComesInPiecesIsForwardedWholeAndUnderstood() async throws {
+        let answer = Array(KeepAliveEndToEndTests.answer.utf8)
+        let half = answer.count / 2
+        try await withRawUpstream(script: { connection in
+            guard connection.readRequest() != nil else { return }
+            connection.write(
+                Array("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: \(answer.count)\r\n\r\n".utf8) + answer[..<half]
+            )
+            usleep(300_000)
+            connection.write(Array(answer[half...]))
+            connection.waitForPeerClose(timeout: 10)
+        }) { raw in
+            try await withLLMTrace { server in
+                let reply = try await HTTP.send("\(raw.route(via: server.url))/v1/chat/completions", method: .POST, body: Array("{}".utf8))
+                #expect(reply.status == 200)
+                #expect(reply.body == answer)
+                #expect(reply.headers.first(name: "content-length") == "\(answer.count)")
+                let id = try #require(reply.headers.first(name: "x-llmtrace-id"))
+                let record = try await HTTP.eventually("\(server.url)/api/requests/\(id)") { $0["complete"] as? Bool == true }
+                #expect(record["model"] as? String == "gpt-4o-mini")
+                #expect((record["usage"] as? [String: Any])?["outputTokens"] as? Int == 1)
+                #expect((record["responseBody"] as? [String: Any])?["content"] as? String == KeepAliveEndToEndTests.answer)
+            }
+        }
+    }
+
+    /// An answer of known length that stops short: the client gets the head and the bytes that came, then
+    /// the cut; the record says how far it got.
+    @Test func anAnswerOfKnownLengthCutShortReachesTheClientAsFarAsItCame() async throws {
+        let part = String(repeating: "x", count: 40)
+        try await withRawUpstream(script: { connection in
+            guard connection.readRequest() != nil else { return }
+            connection.write("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n\(part)")
+        }) { raw in
+            try await withLLMTrace { server in
+                let response = try await HTTP.client.execute(
+                    HTTPClientRequest(url: "\(raw.route(via: server.url))/v1/chat/completions"),
+                    timeout: .seconds(30)
+                )
+                #expect(response.status == .ok)
+                let id = try #require(response.headers.first(name: "x-llmtrace-id"))
+                let stream = StreamRead()
+                await stream.read(response)
+                #expect(stream.failed, "the client should see the answer cut, not a clean end")
+                #expect(stream.text == part)
+
+                let record = try await HTTP.eventually("\(server.url)/api/requests/\(id)") { $0["error"] is [String: Any] }
+                let error = try #require(record["error"] as? [String: Any])
+                #expect(error["type"] as? String == "upstream_failed")
+                #expect((error["message"] as? String ?? "").contains("after 40 byte(s)"), "\(error)")
+                #expect(record["complete"] as? Bool == false)
+                #expect((record["responseBody"] as? [String: Any])?["content"] as? String == part)
+            }
+        }
+    }
+
     // MARK: - A full disk
 
     @Test func aFileSizeLimitDegradesCaptureButNeverForwarding() async throws {
