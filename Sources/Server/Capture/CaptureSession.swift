@@ -126,12 +126,14 @@ final class CaptureSession: Sendable {
     }
 
     /// Notes that the response head was forwarded to the client: its status and whether it streams are
-    /// published (the head reached the client first).
-    func responseHeadForwarded() {
+    /// published (the head reached the client first), unless `publishing` is false: an answer forwarded
+    /// whole is finished at once, and its in-flight version would be replaced before anyone could read it.
+    func responseHeadForwarded(publishing: Bool = true) {
         state.withLock { s in
             s.headForwarded = true
             let type = s.responseHeaders.first { $0.name.caseInsensitiveCompare("content-type") == .orderedSame }?.value.lowercased() ?? ""
             s.streamingHead = type.hasPrefix("text/event-stream") || type.contains("ndjson") || type.contains("jsonl")
+            guard publishing else { return }
             // The in-flight record with the response headers (and the request body, once it was read).
             if s.previewAsked { _ = s.storedRequestBody() }
             publishLive(&s, record: true)

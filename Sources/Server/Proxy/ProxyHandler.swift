@@ -180,7 +180,7 @@ struct ProxyHandler: Sendable {
         {
             let ended = await reader.prefetch(upTo: length) { session.responseStarted() }
             if ended, let whole = reader.prefetched(length: length) {
-                session.responseHeadForwarded()
+                session.responseHeadForwarded(publishing: false)
                 if whole.readableBytes > 0 { session.responseChunk(whole) }
                 // Understood and recorded beside the write, not before it.
                 Task { session.finish(complete: true) }
