@@ -219,16 +219,14 @@ final class CaptureSession: Sendable {
             }
             s.response.append(buffer)
             // Past the capture limit only streams are still read (a cut buffered body cannot parse anyway).
-            guard var acc = s.accumulator, !s.response.truncated || acc.isStreaming else { return "" }
-            s.accumulator = nil
-            let text = buffer.withUnsafeReadableBytes { acc.feed($0) }
-            if s.responseModel == nil, let model = acc.responseModel {
+            guard let streaming = s.accumulator?.isStreaming, !s.response.truncated || streaming else { return "" }
+            // Fed where it is stored (optional chaining mutates in place): no copy of the reader per chunk.
+            let text = buffer.withUnsafeReadableBytes { s.accumulator?.feed($0) } ?? ""
+            if s.responseModel == nil, let model = s.accumulator?.responseModel {
                 // The response named its model: shown from now on instead of the request's.
                 s.responseModel = model
-                s.accumulator = acc
                 publishLive(&s)
             }
-            s.accumulator = acc
             if !text.isEmpty, s.firstTextAt == nil { s.firstTextAt = now }
             return text
         }
