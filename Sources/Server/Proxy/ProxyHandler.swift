@@ -170,7 +170,7 @@ struct ProxyHandler: Sendable {
         responseHeaders[Self.idHeader] = session.id
         let status = Int(upstream.status.code)
         session.responseHead(status: status, headers: captured)
-        let head = HTTPResponse.Status(code: status, reasonPhrase: upstream.status.reasonPhrase)
+        let responseStatus = HTTPResponse.Status(code: status, reasonPhrase: upstream.status.reasonPhrase)
 
         let reader = UpstreamBodyReader(upstream.body.makeAsyncIterator())
         // A small answer of known length (a non-streamed completion, an error) is read whole before its head
@@ -178,13 +178,13 @@ struct ProxyHandler: Sendable {
         if let length = upstream.headers.first(name: "content-length").flatMap(Int.init), length <= Self.oneWriteLimit,
             request.method != .head, status >= 200, status != 204, status != 304
         {
-            let ended = await reader.prefetch(upTo: length) { session.responseStarted() }
-            if ended, let whole = reader.prefetched(length: length) {
+            await reader.prefetch(upTo: length) { session.responseStarted() }
+            if let whole = reader.prefetched(length: length) {
                 session.responseHeadForwarded(publishing: false)
                 if whole.readableBytes > 0 { session.responseChunk(whole) }
                 // Understood and recorded beside the write, not before it.
                 Task { session.finish(complete: true) }
-                return (Response(status: head, headers: responseHeaders, body: ResponseBody(byteBuffer: whole)), bodyStreamed)
+                return (Response(status: responseStatus, headers: responseHeaders, body: ResponseBody(byteBuffer: whole)), bodyStreamed)
             }
         }
 
@@ -220,7 +220,7 @@ struct ProxyHandler: Sendable {
             }
             session.finish(complete: true)
         }
-        return (Response(status: head, headers: responseHeaders, body: body), bodyStreamed)
+        return (Response(status: responseStatus, headers: responseHeaders, body: body), bodyStreamed)
     }
 
     /// Request headers never forwarded (besides the hop-by-hop ones): the proxy sets `host` and

@@ -19,8 +19,8 @@ final class UpstreamBodyReader: @unchecked Sendable {
     }
 
     /// Reads ahead until the body ends, fails, or holds more than `limit` bytes; calls `firstChunk` as the
-    /// first piece arrives. Returns whether the body ended.
-    func prefetch(upTo limit: Int, firstChunk: () -> Void) async -> Bool {
+    /// first piece arrives.
+    func prefetch(upTo limit: Int, firstChunk: () -> Void) async {
         var count = 0
         while !ended, failure == nil, count <= limit {
             do {
@@ -35,7 +35,6 @@ final class UpstreamBodyReader: @unchecked Sendable {
                 failure = error
             }
         }
-        return ended
     }
 
     /// What was read ahead, as one buffer, if the body ended and holds exactly `length` bytes.
