@@ -54,10 +54,12 @@ public struct StreamAccumulator: Sendable {
         status: Int?,
         responseHeaders: [HeaderField]
     ) {
-        let request = requestBody.isEmpty ? nil : JSONAccess.parse(requestBody) as? [String: Any]
-        let match = ProviderDetector.detect(route: route, requestHeaders: requestHeaders, requestJSON: request)
+        // Only the request's top level matters here (its keys, `model`, `stream`): scanned, not parsed, so a
+        // megabyte prompt costs one pass over its bytes and no parse tree.
+        let request = requestBody.isEmpty ? nil : TopLevelJSONScan(requestBody)
+        let match = ProviderDetector.detect(route: route, requestHeaders: requestHeaders, requestJSON: request?.shape)
         let dialect = Self.dialect(for: match.endpoint)
-        let requestStream = JSONAccess.isTrue(request?["stream"])
+        let requestStream = request?.stream == true
         let contentType =
             responseHeaders.first { $0.name.caseInsensitiveCompare("content-type") == .orderedSame }?.value.lowercased() ?? ""
         let framing = Self.framing(
@@ -71,12 +73,12 @@ public struct StreamAccumulator: Sendable {
 
         self.match = match
         self.dialect = dialect
-        self.requestModel = JSONAccess.nonEmptyString(request?["model"])
+        self.requestModel = request?.model
         self.status = status
         self.framing = framing
         if dialect == .ollama, !contentType.contains("ndjson") {
             // Ollama's native API streams unless the request says `"stream": false`; its one-object answer is read as NDJSON.
-            self.stream = (request?["stream"] as? Bool) ?? true
+            self.stream = request?.stream ?? true
         } else {
             self.stream = framing != .buffered || requestStream
         }
