@@ -139,8 +139,9 @@ struct ServerComponents: Sendable {
     }
 
     /// The upstream client: no redirects followed, no decompression, no tracing spans, the configured
-    /// connect and idle timeouts, and no retried connection attempts (a refused connection is an answer, not a reason to
-    /// retry until the connect timeout). `newConnectionEachTime` makes one that never reuses a connection.
+    /// connect and idle timeouts, and no retried connection attempts (a refused connection is an answer,
+    /// not a reason to retry until the connect timeout). `newConnectionEachTime` makes one that never
+    /// reuses a connection.
     static func makeClient(_ c: ServerConfiguration, newConnectionEachTime: Bool = false) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,

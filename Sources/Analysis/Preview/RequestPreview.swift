@@ -26,16 +26,19 @@ public struct RequestPreview: Sendable, Equatable {
 
     /// Reads a request: its route, headers and (possibly truncated) body.
     public init(route: ProxyRoute, requestHeaders: [HeaderField], requestBody: [UInt8]) {
-        let scan = TopLevelJSONScan(requestBody)
-        let match = ProviderDetector.detect(route: route, requestHeaders: requestHeaders, requestJSON: scan.shape)
-        provider = match.provider
-        endpoint = match.endpoint
-        model = scan.model ?? match.urlModel
-        switch match.endpoint {
+        self.init(RequestTopLevel(route: route, requestHeaders: requestHeaders, requestBody: requestBody))
+    }
+
+    /// What `request`'s top level says.
+    public init(_ request: RequestTopLevel) {
+        provider = request.match.provider
+        endpoint = request.match.endpoint
+        model = request.model ?? request.match.urlModel
+        switch request.match.endpoint {
         case "streamGenerateContent": stream = true
         // Ollama's native API streams unless the request says `"stream": false`.
-        case "ollama.chat", "ollama.generate": stream = scan.stream ?? true
-        default: stream = scan.stream ?? false
+        case "ollama.chat", "ollama.generate": stream = request.stream ?? true
+        default: stream = request.stream ?? false
         }
     }
 }

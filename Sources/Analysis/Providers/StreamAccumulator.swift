@@ -54,12 +54,25 @@ public struct StreamAccumulator: Sendable {
         status: Int?,
         responseHeaders: [HeaderField]
     ) {
-        // Only the request's top level matters here (its keys, `model`, `stream`): scanned, not parsed, so a
-        // megabyte prompt costs one pass over its bytes and no parse tree.
-        let request = requestBody.isEmpty ? nil : TopLevelJSONScan(requestBody)
-        let match = ProviderDetector.detect(route: route, requestHeaders: requestHeaders, requestJSON: request?.shape)
+        self.init(
+            route: route,
+            request: RequestTopLevel(route: route, requestHeaders: requestHeaders, requestBody: requestBody),
+            status: status,
+            responseHeaders: responseHeaders
+        )
+    }
+
+    /// Prepares to read the response of a request whose top level was read already (only it matters here:
+    /// a megabyte prompt costs one scan of its bytes, shared with the live preview, and no parse tree).
+    /// - Parameters:
+    ///   - route: The parsed proxy route (its query can ask for a stream).
+    ///   - request: What the request's top level says.
+    ///   - status: The response status, `nil` when unknown.
+    ///   - responseHeaders: The response headers (`content-type` decides the framing).
+    public init(route: ProxyRoute, request: RequestTopLevel, status: Int?, responseHeaders: [HeaderField]) {
+        let match = request.match
         let dialect = Self.dialect(for: match.endpoint)
-        let requestStream = request?.stream == true
+        let requestStream = request.stream == true
         let contentType =
             responseHeaders.first { $0.name.caseInsensitiveCompare("content-type") == .orderedSame }?.value.lowercased() ?? ""
         let framing = Self.framing(
@@ -73,12 +86,12 @@ public struct StreamAccumulator: Sendable {
 
         self.match = match
         self.dialect = dialect
-        self.requestModel = request?.model
+        self.requestModel = request.model
         self.status = status
         self.framing = framing
         if dialect == .ollama, !contentType.contains("ndjson") {
             // Ollama's native API streams unless the request says `"stream": false`; its one-object answer is read as NDJSON.
-            self.stream = request?.stream ?? true
+            self.stream = request.stream ?? true
         } else {
             self.stream = framing != .buffered || requestStream
         }

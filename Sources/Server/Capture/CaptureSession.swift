@@ -36,6 +36,8 @@ final class CaptureSession: Sendable {
         var previewAsked = false
         /// What the request says about itself, once its body was read.
         var preview: RequestPreview?
+        /// The request's top level, read once its body ended: the preview and the stream reader share it.
+        var topLevel: RequestTopLevel?
         /// Whether the response head was forwarded: status and framing are then published.
         var headForwarded = false
         /// Whether the response head announces a stream (SSE, NDJSON).
@@ -114,11 +116,12 @@ final class CaptureSession: Sendable {
     }
 
     private func readPreview() {
-        let (bytes, finished) = state.withLock { ($0.request.bytes, $0.finished) }
+        let (bytes, known, finished) = state.withLock { ($0.request.bytes, $0.topLevel, $0.finished) }
         guard !finished else { return }
-        let preview = RequestPreview(route: route, requestHeaders: requestHeaders, requestBody: bytes)
+        let topLevel = known ?? RequestTopLevel(route: route, requestHeaders: requestHeaders, requestBody: bytes)
         state.withLock { s in
-            s.preview = preview
+            if s.topLevel == nil { s.topLevel = topLevel }
+            s.preview = RequestPreview(topLevel)
             // The in-flight record gets the request body now, so the detail shows the prompt at once.
             _ = s.storedRequestBody()
             publishLive(&s, record: true)
@@ -215,7 +218,7 @@ final class CaptureSession: Sendable {
             if !s.reading {
                 // The head was forwarded and published before the first chunk (responseHeadForwarded).
                 s.reading = true
-                s.accumulator = makeAccumulator(s)
+                s.accumulator = makeAccumulator(&s)
             }
             s.response.append(buffer)
             // Past the capture limit only streams are still read (a cut buffered body cannot parse anyway).
@@ -234,17 +237,13 @@ final class CaptureSession: Sendable {
     }
 
     /// A reader for an identity-coded response; content-coded ones are decoded and read at the end.
-    private func makeAccumulator(_ s: State) -> StreamAccumulator? {
+    private func makeAccumulator(_ s: inout State) -> StreamAccumulator? {
         let coding = s.responseHeaders.first { $0.name.caseInsensitiveCompare("content-encoding") == .orderedSame }?.value.lowercased()
         guard coding == nil || coding == "identity" else { return nil }
-        return StreamAccumulator(
-            method: method,
-            route: route,
-            requestHeaders: requestHeaders,
-            requestBody: s.request.bytes,
-            status: s.status,
-            responseHeaders: s.responseHeaders
-        )
+        // Read once the body ended, and kept for the preview; a body still arriving is read as far as it came.
+        let topLevel = s.topLevel ?? RequestTopLevel(route: route, requestHeaders: requestHeaders, requestBody: s.request.bytes)
+        if s.previewAsked, s.topLevel == nil { s.topLevel = topLevel }
+        return StreamAccumulator(route: route, request: topLevel, status: s.status, responseHeaders: s.responseHeaders)
     }
 
     /// Ends the capture. The first call wins; later calls do nothing.

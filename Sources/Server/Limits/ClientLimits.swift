@@ -95,5 +95,4 @@ struct ClientLimits: Sendable {
         if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
         return "\(bytes) bytes"
     }
-
 }

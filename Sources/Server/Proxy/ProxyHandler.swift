@@ -90,51 +90,75 @@ struct ProxyHandler: Sendable {
             return APIError(status: refusal.status, type: refusal.type, message: refusal.message, headers: [Self.idHeader: session.id])
                 .response(to: request, context: context)
         }
-        let gate = RequestBodyGate()
-        var (response, bodyStreamed) = await forward(request, context: context, route: route, target: destination, session: session, gate: gate)
-        // Hummingbird reads what is left of the request body after the response: the upstream client must
-        // have stopped reading it by then. (A body read whole first, or none, leaves nothing to read.)
-        if bodyStreamed { response.body = response.body.then { await gate.close() } }
-        return response
+        return await forward(request, context: context, route: route, target: destination, session: session)
     }
 
-    /// The answer to `request`, and whether the request body streams upstream as it arrives (rather than
-    /// being read whole first, or being empty).
+    /// How the client's request body goes upstream.
+    private enum UpstreamBody {
+        /// There is none.
+        case none
+        /// Read whole first (and captured): the request can go twice.
+        case whole(ByteBuffer)
+        /// Sent as it arrives, captured as it passes; `gate` keeps Hummingbird from reading it meanwhile.
+        case streamed(HTTPClientRequest.Body.Length, gate: RequestBodyGate)
+
+        /// Whether sending the request leaves its body to send again.
+        var canGoTwice: Bool {
+            switch self {
+            case .streamed: false
+            case .none, .whole: true
+            }
+        }
+    }
+
+    /// Sends `request` upstream and answers with the upstream's response, or with an error body.
     private func forward(
         _ request: Request,
         context: AppRequestContext,
         route: ProxyRoute,
         target: (url: String, host: String?),
-        session: CaptureSession,
-        gate: RequestBodyGate
-    ) async -> (Response, bodyStreamed: Bool) {
+        session: CaptureSession
+    ) async -> Response {
         // A small body of known length is read whole first (as nginx does): the request can then go again
-        // if a kept-alive connection turns out closed.
-        let length = request.headers[.contentLength].flatMap { Int($0) }
-        var whole: ByteBuffer?
-        if let length, length > 0, length <= Self.wholeBodyLimit {
+        // if a kept-alive connection turns out closed. A bigger or chunked one streams through.
+        let length = request.headers[.contentLength].flatMap { Int($0) } ?? 0
+        let body: UpstreamBody
+        if length > 0, length <= Self.wholeBodyLimit {
             do {
-                let body = try await request.body.collect(upTo: length)
-                session.requestChunk(body)
+                let whole = try await request.body.collect(upTo: length)
+                session.requestChunk(whole)
                 session.requestBodyEnded()
-                whole = body
+                body = .whole(whole)
             } catch {
                 session.markClientGone()
-                return (
-                    failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context), true
-                )
+                return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
             }
+        } else if length > 0 {
+            body = .streamed(.known(Int64(length)), gate: RequestBodyGate())
+        } else if request.headers[.transferEncoding]?.lowercased().contains("chunked") ?? false {
+            body = .streamed(.unknown, gate: RequestBodyGate())
+        } else {
+            session.requestBodyEnded()
+            body = .none
         }
-        let bodyStreamed = whole == nil && ((length ?? 0) > 0 || request.headers.contains(.transferEncoding))
-        let upstreamRequest = makeUpstreamRequest(
-            request,
-            target: target,
-            length: length,
-            whole: whole,
-            session: session,
-            gate: gate,
-            fromTrustedProxy: context.fromTrustedProxy
-        )
+        var response = await send(request, body: body, context: context, route: route, target: target, session: session)
+        // Hummingbird reads what is left of a streamed request body after the response: the upstream client
+        // must have stopped reading it by then.
+        if case .streamed(_, let gate) = body { response.body = response.body.then { await gate.close() } }
+        return response
+    }
+
+    /// The exchange with the upstream: the request with `body`, sent again once on a new connection when
+    /// a kept-alive one turns out closed, and the response, in one write when it is small.
+    private func send(
+        _ request: Request,
+        body: UpstreamBody,
+        context: AppRequestContext,
+        route: ProxyRoute,
+        target: (url: String, host: String?),
+        session: CaptureSession
+    ) async -> Response {
+        let upstreamRequest = makeUpstreamRequest(request, target: target, body: body, session: session, fromTrustedProxy: context.fromTrustedProxy)
         let upstream: HTTPClientResponse
         do {
             upstream = try await client.execute(upstreamRequest, timeout: headTimeout, logger: logger)
@@ -142,20 +166,14 @@ struct ProxyHandler: Sendable {
             // A kept-alive connection the upstream closed as the request went out (servers close idle ones
             // when they like): nothing was answered, so the same request goes once more, on a new connection.
             // Only a request whose body is held whole (or that has none) can go twice.
-            guard !bodyStreamed, Self.closedBeforeAnswering(error), !session.clientGone else {
-                return (
-                    failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context),
-                    bodyStreamed
-                )
+            guard body.canGoTwice, Self.closedBeforeAnswering(error), !session.clientGone else {
+                return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
             }
             logger.debug("proxy \(session.id): \(route.authority) closed a kept-alive connection without answering; sending again on a new one")
             do {
                 upstream = try await freshClient.execute(upstreamRequest, timeout: headTimeout, logger: logger)
             } catch {
-                return (
-                    failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context),
-                    bodyStreamed
-                )
+                return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
             }
         }
 
@@ -176,16 +194,14 @@ struct ProxyHandler: Sendable {
         // A small answer of known length (a non-streamed completion, an error) is read whole before its head
         // goes out, as nginx buffers one: head and body then reach the client in one write.
         if let length = upstream.headers.first(name: "content-length").flatMap(Int.init), length <= Self.oneWriteLimit,
-            request.method != .head, status >= 200, status != 204, status != 304
+            request.method != .head, status >= 200, status != 204, status != 304,
+            let whole = await reader.readWhole(length: length, firstChunk: { session.responseStarted() })
         {
-            await reader.prefetch(upTo: length) { session.responseStarted() }
-            if let whole = reader.prefetched(length: length) {
-                session.responseHeadForwarded(publishing: false)
-                if whole.readableBytes > 0 { session.responseChunk(whole) }
-                // Understood and recorded beside the write, not before it.
-                Task { session.finish(complete: true) }
-                return (Response(status: responseStatus, headers: responseHeaders, body: ResponseBody(byteBuffer: whole)), bodyStreamed)
-            }
+            session.responseHeadForwarded(publishing: false)
+            if whole.readableBytes > 0 { session.responseChunk(whole) }
+            // Understood and recorded beside the write, not before it.
+            Task { session.finish(complete: true) }
+            return Response(status: responseStatus, headers: responseHeaders, body: ResponseBody(byteBuffer: whole))
         }
 
         let origin = context.origin
@@ -220,7 +236,7 @@ struct ProxyHandler: Sendable {
             }
             session.finish(complete: true)
         }
-        return (Response(status: responseStatus, headers: responseHeaders, body: body), bodyStreamed)
+        return Response(status: responseStatus, headers: responseHeaders, body: body)
     }
 
     /// Request headers never forwarded (besides the hop-by-hop ones): the proxy sets `host` and
@@ -232,16 +248,13 @@ struct ProxyHandler: Sendable {
         "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "x-real-ip",
     ])
 
-    /// The upstream request to `target`: its URL, and its `Host` when the URL names the checked address.
-    /// Its body is `whole`, read (and captured) already, or else the client's (of `length` bytes, or
-    /// chunked), captured as it passes.
+    /// The upstream request to `target`: its URL, and its `Host` when the URL names the checked address,
+    /// with `body`.
     private func makeUpstreamRequest(
         _ request: Request,
         target: (url: String, host: String?),
-        length: Int?,
-        whole: ByteBuffer?,
+        body: UpstreamBody,
         session: CaptureSession,
-        gate: RequestBodyGate,
         fromTrustedProxy: Bool
     ) -> HTTPClientRequest {
         var upstream = HTTPClientRequest(url: target.url)
@@ -254,14 +267,10 @@ struct ProxyHandler: Sendable {
         for field in request.headers where !drop.contains(field.name.canonicalName) {
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }
-        if let whole {
-            upstream.body = .bytes(whole)
-        } else if let length, length > 0 {
-            upstream.body = .stream(CapturingBody(base: request.body, session: session, gate: gate), length: .known(Int64(length)))
-        } else if request.headers[.transferEncoding]?.lowercased().contains("chunked") ?? false {
-            upstream.body = .stream(CapturingBody(base: request.body, session: session, gate: gate), length: .unknown)
-        } else {
-            session.requestBodyEnded()
+        switch body {
+        case .none: break
+        case .whole(let bytes): upstream.body = .bytes(bytes)
+        case .streamed(let length, let gate): upstream.body = .stream(CapturingBody(base: request.body, session: session, gate: gate), length: length)
         }
         return upstream
     }

@@ -18,11 +18,12 @@ final class UpstreamBodyReader: @unchecked Sendable {
         self.iterator = iterator
     }
 
-    /// Reads ahead until the body ends, fails, or holds more than `limit` bytes; calls `firstChunk` as the
-    /// first piece arrives.
-    func prefetch(upTo limit: Int, firstChunk: () -> Void) async {
+    /// The whole body if it ends within `length` bytes and holds exactly that many, read ahead; `nil`
+    /// otherwise (a longer, shorter or failed body), and what was read comes first from ``next()``.
+    /// Calls `firstChunk` as the first piece arrives.
+    func readWhole(length: Int, firstChunk: () -> Void) async -> ByteBuffer? {
         var count = 0
-        while !ended, failure == nil, count <= limit {
+        while !ended, failure == nil, count <= length {
             do {
                 guard let chunk = try await iterator.next() else {
                     ended = true
@@ -35,11 +36,7 @@ final class UpstreamBodyReader: @unchecked Sendable {
                 failure = error
             }
         }
-    }
-
-    /// What was read ahead, as one buffer, if the body ended and holds exactly `length` bytes.
-    func prefetched(length: Int) -> ByteBuffer? {
-        guard ended, failure == nil, ahead.reduce(0, { $0 + $1.readableBytes }) == length else { return nil }
+        guard ended, failure == nil, count == length else { return nil }
         guard ahead.count != 1 else { return ahead[0] }
         var whole = ByteBuffer()
         whole.reserveCapacity(length)
