@@ -21,12 +21,19 @@ enum HTTP {
         }
     }
 
-    static func send(_ url: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], body: [UInt8]? = nil) async throws -> Reply {
+    /// `timeout` bounds the whole exchange: a guard against a hang, not a measure of speed.
+    static func send(
+        _ url: String,
+        method: HTTPMethod = .GET,
+        headers: [(String, String)] = [],
+        body: [UInt8]? = nil,
+        timeout: TimeAmount = .seconds(30)
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (n, v) in headers { request.headers.add(name: n, value: v) }
         if let body { request.body = .bytes(body) }
-        let response = try await client.execute(request, timeout: .seconds(30))
+        let response = try await client.execute(request, timeout: timeout)
         var collected = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: collected.readBytes(length: collected.readableBytes) ?? [])
     }
