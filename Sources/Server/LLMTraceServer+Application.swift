@@ -71,9 +71,11 @@ extension LLMTraceServer {
     /// the channel pipeline, over TLS with the pair `tls` holds at each connection's start when given.
     /// Each connection is held to `limits` (head size, connections per address, idle timeout); without
     /// them, to Hummingbird's defaults. The TCP listener and the unix socket are two of these over one responder.
+    /// With `core`, `/proxy/` requests are forwarded in the channel pipeline (``ProxyChannelHandler``).
     static func buildApplication(
         responder: RootResponder,
         address: BindAddress,
+        core: ProxyCore? = nil,
         tls: TLSCertificates? = nil,
         limits: ClientLimits? = nil,
         logger: Logger,
@@ -81,7 +83,8 @@ extension LLMTraceServer {
     ) -> Application<RootResponder> {
         let secure = tls != nil
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: (limits?.channelHandlers(tls: secure) ?? []) + [ExpectContinueHandler()],
+            additionalChannelHandlers: (limits?.channelHandlers(tls: secure) ?? []) + [ExpectContinueHandler()]
+                + (core.map { [ProxyChannelHandler(core: $0)] } ?? []),
             idleTimeout: nil,
             httpDecoderConfiguration: limits?.decoderConfiguration ?? .init()
         )

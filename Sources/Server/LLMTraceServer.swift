@@ -91,14 +91,22 @@ public struct LLMTraceServer: Sendable {
             admin: components.admin
         )
         let responder = RootResponder(proxy: components.proxy, api: router.buildResponder(), trustedProxies: configuration.trustedProxies)
+        let core =
+            ProxyCore.requested
+            ? ProxyCore(
+                proxy: components.proxy,
+                pools: UpstreamPools(connectTimeout: .milliseconds(Int64(configuration.upstreamConnectTimeoutSeconds * 1000))),
+                trustedProxies: configuration.trustedProxies
+            ) : nil
         let group = serviceGroup(
             components,
-            applications: applications(responder, tls: certificates, onListening: onListening),
+            applications: applications(responder, core: core, tls: certificates, onListening: onListening),
             reload: reload
         )
 
         var failure: (any Error)?
         do { try await group.run() } catch { failure = error }
+        core?.pools.closeAll()
         await components.close(logger: logger)
         if let socketPath = configuration.socketPath { unlink(socketPath) }
         if let failure { throw explained(failure) }
@@ -109,6 +117,7 @@ public struct LLMTraceServer: Sendable {
     /// and of the client limits it keeps only the head size.
     private func applications(
         _ responder: RootResponder,
+        core: ProxyCore?,
         tls: TLSCertificates?,
         onListening: @escaping @Sendable (String) -> Void
     ) -> [Application<RootResponder>] {
@@ -117,6 +126,7 @@ public struct LLMTraceServer: Sendable {
         let tcp = Self.buildApplication(
             responder: responder,
             address: .hostname(c.host, port: c.port),
+            core: core,
             tls: tls,
             limits: limits,
             logger: logger
@@ -131,6 +141,7 @@ public struct LLMTraceServer: Sendable {
         let socket = Self.buildApplication(
             responder: responder,
             address: .unixDomainSocket(path: socketPath),
+            core: core,
             limits: limits.local,
             logger: logger
         ) { _ in

@@ -131,7 +131,7 @@ struct ProxyHandler: Sendable {
                 body = .whole(whole)
             } catch {
                 session.markClientGone()
-                return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
+                return failure(for: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
             }
         } else if length > 0 {
             body = .streamed(.known(Int64(length)), gate: RequestBodyGate())
@@ -167,13 +167,13 @@ struct ProxyHandler: Sendable {
             // when they like): nothing was answered, so the same request goes once more, on a new connection.
             // Only a request whose body is held whole (or that has none) can go twice.
             guard body.canGoTwice, Self.closedBeforeAnswering(error), !session.clientGone else {
-                return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
+                return failure(for: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
             }
             logger.debug("proxy \(session.id): \(route.authority) closed a kept-alive connection without answering; sending again on a new one")
             do {
                 upstream = try await freshClient.execute(upstreamRequest, timeout: headTimeout, logger: logger)
             } catch {
-                return failUpstream(error: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
+                return failure(for: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
             }
         }
 
@@ -298,7 +298,7 @@ struct ProxyHandler: Sendable {
     }
 
     /// What the record says when the upstream fails after the response head was forwarded.
-    private func midResponseFailure(_ error: any Error, route: ProxyRoute, forwarded: Int) -> TraceError {
+    func midResponseFailure(_ error: any Error, route: ProxyRoute, forwarded: Int) -> TraceError {
         if let e = error as? HTTPClientError, e == .readTimeout {
             return TraceError(
                 type: "upstream_timeout",
@@ -335,7 +335,7 @@ struct ProxyHandler: Sendable {
     }
 
     /// Records the failure and returns the error to answer with; `origin` is the client, for the log.
-    private func failUpstream(error: any Error, route: ProxyRoute, session: CaptureSession, origin: String) -> APIError {
+    func failure(for error: any Error, route: ProxyRoute, session: CaptureSession, origin: String) -> APIError {
         let status: HTTPResponse.Status
         let type: String
         let message: String
@@ -378,6 +378,8 @@ struct ProxyHandler: Sendable {
             default: break
             }
         }
+        if case ChannelError.connectTimeout = error { return "connection timed out" }
+        if let e = error as? ChannelError, e == .eof { return "the upstream closed the connection" }
         if let e = error as? HTTPParserError {
             return "the HTTP parser stopped at: \(e)"
         }

@@ -32,19 +32,37 @@ struct UpstreamGate: Sendable {
 
     /// Decides for `route`, with the environment's own allow list in shared mode.
     func admit(_ route: ProxyRoute, environment: [UpstreamPattern] = []) async -> Admission {
-        if policy.allowsEverything, environment.isEmpty, !loopbackOnly { return .connect(url: route.upstreamURL, host: nil) }
-        let port = route.port ?? (route.scheme == "https" ? 443 : 80)
-        let literal = IPAddress(hostSpelling: route.host)
+        if let decided = admitAtOnce(route, environment: environment) { return decided }
         var addresses: [IPAddress] = []
         var lookupFailure: (any Error)?
+        do { addresses = try await resolver.addresses(of: route.host) } catch { lookupFailure = error }
+        return decide(route, literal: nil, addresses: addresses, lookupFailure: lookupFailure, environment: environment)
+    }
+
+    /// The decision for `route` when it needs no name lookup (every upstream allowed, an IP literal, or an
+    /// HTTPS name checked at connect time); `nil` when the name must be resolved first (``admit(_:environment:)``).
+    func admitAtOnce(_ route: ProxyRoute, environment: [UpstreamPattern] = []) -> Admission? {
+        if policy.allowsEverything, environment.isEmpty, !loopbackOnly { return .connect(url: route.upstreamURL, host: nil) }
+        if let literal = IPAddress(hostSpelling: route.host) {
+            return decide(route, literal: literal, addresses: [literal], lookupFailure: nil, environment: environment)
+        }
         // An HTTPS name needs no lookup here unless an address block must match it: it is connected to by
         // name, and the address it reaches is checked then (``UpstreamPolicy/connectCheck(_:)``).
-        let byNameLater = route.scheme == "https" && !loopbackOnly && !(policy.allow + environment).contains { $0.isNetwork }
-        if let literal {
-            addresses = [literal]
-        } else if !byNameLater {
-            do { addresses = try await resolver.addresses(of: route.host) } catch { lookupFailure = error }
+        if route.scheme == "https", !loopbackOnly, !(policy.allow + environment).contains(where: { $0.isNetwork }) {
+            return decide(route, literal: nil, addresses: [], lookupFailure: nil, environment: environment)
         }
+        return nil
+    }
+
+    /// The decision once `route`'s addresses are known (none for an HTTPS name checked at connect time).
+    private func decide(
+        _ route: ProxyRoute,
+        literal: IPAddress?,
+        addresses: [IPAddress],
+        lookupFailure: (any Error)?,
+        environment: [UpstreamPattern]
+    ) -> Admission {
+        let port = route.port ?? (route.scheme == "https" ? 443 : 80)
         // A name the policy refuses is refused whether or not it resolves (`metadata.google.internal`).
         if case .refuse(let why) = policy.decide(host: route.host, port: port, addresses: addresses, environment: environment) {
             return .refuse(Refusal(status: .forbidden, type: "upstream_not_allowed", message: why))

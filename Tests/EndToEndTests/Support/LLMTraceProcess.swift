@@ -28,7 +28,8 @@ final class LLMTraceProcess: Sendable {
     /// This process's environment without llmtrace's own settings (so a developer's LLMTRACE_* cannot
     /// leak into a test), plus `extra`.
     static func childEnvironment(_ extra: [String: String]) -> [String: String] {
-        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LLMTRACE_") && $0.key != "PORT" }.merging(extra) { $1 }
+        ProcessInfo.processInfo.environment.filter { (!$0.key.hasPrefix("LLMTRACE_") || $0.key == "LLMTRACE_PROXY_CORE") && $0.key != "PORT" }
+            .merging(extra) { $1 }
     }
 
     /// Starts `llmtrace serve --port 0 <arguments>` and waits for its "listening on" line.

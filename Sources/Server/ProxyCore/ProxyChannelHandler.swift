@@ -1,0 +1,203 @@
+import Analysis
+import Foundation
+import HTTPTypes
+import LLMTraceModel
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+
+/// Forwards `/proxy/` requests from inside the client connection's pipeline: the request's parts go
+/// straight to an upstream connection of the same event loop and the answer's parts straight back,
+/// each side read only as fast as the other side takes it, while a ``CaptureSession`` records the
+/// exchange from the same buffers. Everything else (the API, the panel, proxy requests this path does
+/// not handle yet) goes on to Hummingbird.
+///
+/// One exchange at a time: parts of a request pipelined behind a forwarded one wait until its answer ended.
+final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let core: ProxyCore
+    private var context: ChannelHandlerContext?
+    /// Requests passed on to Hummingbird whose response has not ended.
+    private var passedResponses = 0
+    /// The body of the request being read goes to Hummingbird.
+    private var passingBody = false
+    /// The body of a request whose exchange already ended is read and dropped.
+    private var droppingBody = false
+    private var exchange: ProxyExchange?
+    /// Parts that arrived while an exchange was in flight.
+    private var queued: [HTTPRequestPart] = []
+    /// A read the pipeline asked for while the upstream could take no more of the request.
+    private var heldRead = false
+    private var holdingReads = false
+    /// The server is stopping: the connection closes once the exchange in flight ended.
+    private var quiescing = false
+    /// The client closed its side after its request: Hummingbird learns it once the exchange ended.
+    private var inputClosed = false
+
+    init(core: ProxyCore) {
+        self.core = core
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        dispatch(unwrapInboundIn(data), context: context)
+    }
+
+    /// A part goes to the exchange whose request it belongs to, waits behind the exchange in flight, or is routed.
+    private func dispatch(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        if let exchange, !exchange.requestEnded {
+            exchange.requestPart(part)
+            return
+        }
+        if exchange != nil || !queued.isEmpty {
+            // Nothing more is read until the exchange ended (a client cannot pipeline without bound).
+            queued.append(part)
+            return
+        }
+        route(part, context: context)
+    }
+
+    private func route(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch part {
+        case .head(let head):
+            if passedResponses == 0, let target = head.path, RootResponder.isProxyPath(target),
+                let start = handles(head, target: target, context: context)
+            {
+                let exchange = ProxyExchange(start: start, handler: self, eventLoop: context.eventLoop)
+                self.exchange = exchange
+                exchange.begin()
+                return
+            }
+            passedResponses += 1
+            passingBody = true
+            context.fireChannelRead(wrapInboundOut(part))
+        case .body, .end:
+            if droppingBody {
+                if case .end = part { droppingBody = false }
+                return
+            }
+            if case .end = part { passingBody = false }
+            context.fireChannelRead(wrapInboundOut(part))
+        }
+    }
+
+    /// What the exchange for `head` starts from, when this path handles it: a route that parses, in
+    /// local mode, from a client that is not a trusted reverse proxy, to a plain-HTTP upstream the policy
+    /// admits without a name lookup. `nil` leaves the request to the ``ProxyHandler``.
+    private func handles(_ head: HTTPRequest, target: String, context: ChannelHandlerContext) -> ProxyExchange.Start? {
+        let proxy = core.proxy
+        guard proxy.gate == nil, core.trustedProxies.isEmpty, let pool = core.pools.pool(for: context.eventLoop),
+            let route = try? ProxyRoute.parse(target), route.scheme == "http",
+            case .connect(_, let pinnedHost) = proxy.upstreams.admitAtOnce(route)
+        else { return nil }
+        let port = route.port ?? 80
+        let key = UpstreamKey(tls: false, host: route.host, port: port, serverName: nil)
+        return ProxyExchange.Start(
+            head: head,
+            route: route,
+            key: key,
+            hostHeader: pinnedHost ?? route.authority,
+            origin: context.channel.remoteAddress.flatMap { IPAddress($0) }?.description ?? "the unix socket",
+            pool: pool,
+            proxy: proxy
+        )
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        exchange?.clientClosed()
+        exchange = nil
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        exchange?.clientWritabilityChanged(context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // Hummingbird would close the connection at once: it does not know an exchange is in flight.
+        if event is ChannelShouldQuiesceEvent, exchange != nil {
+            quiescing = true
+            return
+        }
+        if let event = event as? ChannelEvent, event == .inputClosed, exchange != nil || !queued.isEmpty {
+            inputClosed = true
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    // MARK: Outbound
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { passedResponses -= 1 }
+        context.write(data, promise: promise)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if holdingReads || !queued.isEmpty {
+            heldRead = true
+        } else {
+            context.read()
+        }
+    }
+
+    // MARK: Called by the exchange
+
+    /// Stops reading the client's request (the upstream cannot take more yet), or reads again.
+    func holdReads(_ hold: Bool) {
+        holdingReads = hold
+        if !hold, heldRead, queued.isEmpty, let context {
+            heldRead = false
+            context.read()
+        }
+    }
+
+    /// Writes a part of the answer to the client.
+    func writeToClient(_ part: HTTPResponsePart, flush: Bool, promise: EventLoopPromise<Void>? = nil) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(part), promise: promise)
+        if flush { context.flush() }
+    }
+
+    func flushClient() {
+        context?.flush()
+    }
+
+    var clientIsWritable: Bool { context?.channel.isWritable ?? false }
+
+    /// The exchange ended. `close` closes the client connection (the answer was cut off, or the client
+    /// asked for it); otherwise the parts that waited are read now.
+    func exchangeEnded(close: Bool, requestEnded: Bool) {
+        exchange = nil
+        guard let context else { return }
+        if close || quiescing {
+            context.close(promise: nil)
+            return
+        }
+        if !requestEnded { droppingBody = true }
+        let waiting = queued
+        queued = []
+        for part in waiting { dispatch(part, context: context) }
+        // Hummingbird's inbound stream hands on what it was given at the end of a read.
+        if !waiting.isEmpty { context.fireChannelReadComplete() }
+        if exchange == nil, inputClosed {
+            inputClosed = false
+            context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        }
+        holdReads(false)
+    }
+}

@@ -1,0 +1,403 @@
+import Analysis
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import LLMTraceModel
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+
+/// One forwarded request and its answer on the channel-level path, on the client connection's event
+/// loop: the request goes to a pooled upstream connection as it arrives (a small body whole, so it can go
+/// again when a kept-alive connection turns out closed), the answer comes back part by part, and the
+/// ``CaptureSession`` sees every part on the way.
+final class ProxyExchange: UpstreamConnectionDelegate {
+    /// What the exchange starts from, decided when its head arrived.
+    struct Start {
+        var head: HTTPRequest
+        var route: ProxyRoute
+        var key: UpstreamKey
+        var hostHeader: String
+        /// The client's address, for the log.
+        var origin: String
+        var pool: UpstreamPool
+        var proxy: ProxyHandler
+    }
+
+    private enum Body {
+        case none
+        /// Held whole before it goes (and kept, so the request can go twice).
+        case whole(ByteBuffer)
+        /// Sent as it arrives; what came before the connection is held until then.
+        case streamed(pending: [ByteBuffer])
+    }
+
+    private let start: Start
+    private unowned let handler: ProxyChannelHandler
+    private let eventLoop: any EventLoop
+    private let session: CaptureSession
+    private var body: Body
+    private let requestHead: HTTPRequestHead
+    /// The client's request has ended (its last part was read).
+    private(set) var requestEnded = false
+    /// The whole request went out on the current upstream connection.
+    private var upstreamRequestComplete = false
+    private var connection: UpstreamConnection?
+    private var sentAgain = false
+    /// The request (head, and body so far) was written on the current connection.
+    private var requestSent = false
+    private var responseHead: HTTPResponse?
+    /// The answer, gathered to go out in one write (a small answer of known length).
+    private var gathered: ByteBuffer?
+    private var gatherLength = 0
+    private var headForwarded = false
+    private var finished = false
+    private var lastUpstreamActivity = NIODeadline.now()
+    private var silence: Scheduled<Void>?
+    /// The client asked for the connection to close after the answer.
+    private let clientWantsClose: Bool
+
+    init(start: Start, handler: ProxyChannelHandler, eventLoop: any EventLoop) {
+        self.start = start
+        self.handler = handler
+        self.eventLoop = eventLoop
+        let headers = start.head.headerFields.compactMap {
+            $0.name == ProxyHandler.keyHeader ? nil : HeaderField(name: $0.name.canonicalName, value: $0.value)
+        }
+        let proxy = start.proxy
+        session = CaptureSession(
+            id: proxy.ids.next(),
+            route: start.route,
+            method: start.head.method.rawValue,
+            requestHeaders: headers,
+            maxBody: proxy.maxBody,
+            prices: proxy.prices,
+            pipeline: proxy.pipeline
+        )
+        clientWantsClose = start.head.headerFields[.connection]?.lowercased().contains("close") ?? false
+
+        let length = start.head.headerFields[.contentLength].flatMap { Int($0) }
+        let chunked = start.head.headerFields[.transferEncoding]?.lowercased().contains("chunked") ?? false
+        var upstreamHeaders = HTTPHeaders()
+        upstreamHeaders.reserveCapacity(start.head.headerFields.count + 1)
+        upstreamHeaders.add(name: "host", value: start.hostHeader)
+        let drop = HopByHop.dropped(connection: start.head.headerFields[values: .connection], extra: ProxyHandler.unforwardedHeaders)
+        for field in start.head.headerFields where !drop.contains(field.name.canonicalName) {
+            upstreamHeaders.add(name: field.name.rawName, value: field.value)
+        }
+        let method = HTTPMethod(rawValue: start.head.method.rawValue)
+        if let length, length > 0 {
+            upstreamHeaders.add(name: "content-length", value: String(length))
+            body = length <= ProxyHandler.wholeBodyLimit ? .whole(ByteBuffer()) : .streamed(pending: [])
+        } else if chunked {
+            upstreamHeaders.add(name: "transfer-encoding", value: "chunked")
+            body = .streamed(pending: [])
+        } else {
+            if length == 0 || method == .POST || method == .PUT || method == .PATCH { upstreamHeaders.add(name: "content-length", value: "0") }
+            body = .none
+        }
+        var uri = start.route.path
+        if let query = start.route.query { uri += "?\(query)" }
+        requestHead = HTTPRequestHead(version: .http1_1, method: method, uri: uri, headers: upstreamHeaders)
+    }
+
+    // MARK: The request
+
+    /// Starts the exchange: takes or opens an upstream connection, or, for a body sent whole, waits for it.
+    func begin() {
+        switch body {
+        case .none:
+            session.requestBodyEnded()
+            connect(reusing: true)
+        case .whole: break
+        case .streamed: connect(reusing: true)
+        }
+    }
+
+    /// A part of the client's request after its head.
+    func requestPart(_ part: HTTPRequestPart) {
+        switch part {
+        case .head: break
+        case .body(let buffer):
+            session.requestChunk(buffer)
+            switch body {
+            case .whole(var whole):
+                body = .none
+                whole.writeImmutableBuffer(buffer)
+                body = .whole(whole)
+            case .streamed(var pending):
+                if let connection, requestSent {
+                    // A slow upload is not upstream silence.
+                    lastUpstreamActivity = .now()
+                    connection.channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(buffer)), promise: nil)
+                    if !connection.channel.isWritable { handler.holdReads(true) }
+                } else {
+                    body = .none
+                    pending.append(buffer)
+                    body = .streamed(pending: pending)
+                    // Nothing more is read until the upstream connection is there to take it.
+                    handler.holdReads(true)
+                }
+            case .none: break
+            }
+        case .end:
+            requestEnded = true
+            switch body {
+            case .none: break
+            case .whole:
+                session.requestBodyEnded()
+                connect(reusing: true)
+            case .streamed:
+                session.requestBodyEnded()
+                if let connection, requestSent {
+                    connection.channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+                    upstreamRequestComplete = true
+                }
+            }
+        }
+    }
+
+    private func connect(reusing: Bool) {
+        if reusing, let connection = start.pool.take(start.key) {
+            use(connection)
+            return
+        }
+        start.pool.connect(start.key) { [self] result in
+            guard !finished else {
+                if case .success(let connection) = result { connection.channel.close(promise: nil) }
+                return
+            }
+            switch result {
+            case .success(let connection): use(connection)
+            case .failure(let error): fail(error)
+            }
+        }
+    }
+
+    private func use(_ connection: UpstreamConnection) {
+        self.connection = connection
+        connection.uses += 1
+        connection.handler.delegate = self
+        send()
+    }
+
+    /// Writes the request (what there is of it) on the connection.
+    private func send() {
+        guard let connection else { return }
+        requestSent = true
+        let channel = connection.channel
+        channel.write(HTTPClientRequestPart.head(requestHead), promise: nil)
+        switch body {
+        case .none:
+            channel.write(HTTPClientRequestPart.end(nil), promise: nil)
+            upstreamRequestComplete = true
+        case .whole(let whole):
+            channel.write(HTTPClientRequestPart.body(.byteBuffer(whole)), promise: nil)
+            channel.write(HTTPClientRequestPart.end(nil), promise: nil)
+            upstreamRequestComplete = true
+        case .streamed(let pending):
+            body = .streamed(pending: [])
+            for buffer in pending { channel.write(HTTPClientRequestPart.body(.byteBuffer(buffer)), promise: nil) }
+            if requestEnded {
+                channel.write(HTTPClientRequestPart.end(nil), promise: nil)
+                upstreamRequestComplete = true
+            }
+            handler.holdReads(!channel.isWritable)
+        }
+        channel.flush()
+        lastUpstreamActivity = .now()
+        watchSilence()
+    }
+
+    // MARK: The answer
+
+    func upstreamHead(_ head: HTTPResponseHead) {
+        lastUpstreamActivity = .now()
+        let status = Int(head.status.code)
+        var fields = HTTPFields()
+        var captured: [HeaderField] = []
+        captured.reserveCapacity(head.headers.count)
+        let drop = HopByHop.dropped(connection: head.headers["connection"], extra: [])
+        for (name, value) in head.headers where !drop.contains(name.lowercased()) {
+            guard let fieldName = HTTPField.Name(name) else { continue }
+            fields.append(HTTPField(name: fieldName, value: value))
+            captured.append(HeaderField(name: name, value: value))
+        }
+        fields[ProxyHandler.idHeader] = session.id
+        session.responseHead(status: status, headers: captured)
+        let response = HTTPResponse(status: HTTPResponse.Status(code: status, reasonPhrase: head.status.reasonPhrase), headerFields: fields)
+        responseHead = response
+        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length <= ProxyHandler.oneWriteLimit,
+            start.head.method != .head, status >= 200, status != 204, status != 304
+        {
+            gathered = ByteBuffer()
+            gatherLength = length
+            return
+        }
+        headForwarded = true
+        session.responseHeadForwarded()
+        handler.writeToClient(.head(response), flush: true)
+    }
+
+    func upstreamBody(_ buffer: ByteBuffer) {
+        lastUpstreamActivity = .now()
+        session.responseStarted()
+        if var whole = gathered {
+            gathered = nil
+            whole.writeImmutableBuffer(buffer)
+            if whole.readableBytes <= gatherLength {
+                gathered = whole
+                return
+            }
+            // Longer than it said: what came goes out as it is, and the rest follows.
+            forwardGathered(whole)
+            return
+        }
+        session.responseChunk(buffer)
+        handler.writeToClient(.body(buffer), flush: true)
+        if !handler.clientIsWritable { connection?.handler.holdReads(true) }
+    }
+
+    /// Forwards the head held back and `buffer`, the answer so far.
+    private func forwardGathered(_ buffer: ByteBuffer, flush: Bool = false) {
+        guard let responseHead else { return }
+        headForwarded = true
+        session.responseHeadForwarded()
+        handler.writeToClient(.head(responseHead), flush: false)
+        if buffer.readableBytes > 0 {
+            session.responseChunk(buffer)
+            handler.writeToClient(.body(buffer), flush: false)
+        }
+        if flush { handler.flushClient() }
+    }
+
+    func upstreamEnd(keepAlive: Bool) {
+        guard !finished, let responseHead else { return }
+        if let whole = gathered {
+            gathered = nil
+            if whole.readableBytes == gatherLength {
+                // Head, body and end in one write.
+                headForwarded = true
+                session.responseHeadForwarded(publishing: false)
+                handler.writeToClient(.head(responseHead), flush: false)
+                if whole.readableBytes > 0 {
+                    session.responseChunk(whole)
+                    handler.writeToClient(.body(whole), flush: false)
+                }
+            } else {
+                forwardGathered(whole)
+            }
+        }
+        handler.writeToClient(.end(nil), flush: true)
+        let session = self.session
+        // Understood and recorded beside the write, not before it.
+        Task { session.finish(complete: true) }
+        if let connection {
+            self.connection = nil
+            if keepAlive, upstreamRequestComplete { start.pool.give(connection) } else { connection.channel.close(promise: nil) }
+        }
+        end(close: clientWantsClose)
+    }
+
+    func upstreamFailed(_ error: any Error) {
+        guard !finished else { return }
+        // A kept-alive connection the upstream closed as the request went out: nothing was answered, so the
+        // same request goes once more, on a new connection. Only a body held whole (or none) can go twice.
+        if let connection, connection.uses > 1, responseHead == nil, !sentAgain, !session.clientGone {
+            switch body {
+            case .none, .whole:
+                sentAgain = true
+                self.connection = nil
+                connection.channel.close(promise: nil)
+                start.proxy.logger.debug(
+                    "proxy \(session.id): \(start.route.authority) closed a kept-alive connection without answering; sending again on a new one"
+                )
+                connect(reusing: false)
+                return
+            case .streamed: break
+            }
+        }
+        fail(error)
+    }
+
+    func upstreamWritabilityChanged(_ writable: Bool) {
+        if case .streamed = body, requestSent { handler.holdReads(!writable) }
+    }
+
+    /// The client can take more of the answer (or cannot).
+    func clientWritabilityChanged(_ writable: Bool) {
+        connection?.handler.holdReads(!writable)
+    }
+
+    // MARK: Endings
+
+    /// The upstream failed: an error answer when nothing was forwarded yet, else the answer is cut off.
+    private func fail(_ error: any Error) {
+        guard !finished else { return }
+        if let connection {
+            self.connection = nil
+            connection.handler.delegate = nil
+            connection.channel.close(promise: nil)
+        }
+        if let whole = gathered {
+            // What came of a short answer still reaches the client, cut off where it ended.
+            gathered = nil
+            forwardGathered(whole, flush: true)
+        }
+        if headForwarded {
+            session.finish(error: start.proxy.midResponseFailure(error, route: start.route, forwarded: session.responseBytes), complete: false)
+            start.proxy.logger.notice("proxy \(session.id) from \(start.origin): response cut: \(ProxyHandler.describe(error))")
+            end(close: true)
+            return
+        }
+        let failure = start.proxy.failure(for: error, route: start.route, session: session, origin: start.origin)
+        writeError(failure)
+        end(close: clientWantsClose || !requestEnded)
+    }
+
+    /// Answers with `error`'s JSON body.
+    private func writeError(_ error: APIError) {
+        let bytes = (try? AppRequestContext.encoder.encode(ErrorBody(type: error.type, message: error.message))) ?? Data()
+        var fields = error.headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        fields[.contentLength] = String(bytes.count)
+        handler.writeToClient(.head(HTTPResponse(status: error.status, headerFields: fields)), flush: false)
+        handler.writeToClient(.body(ByteBuffer(bytes: bytes)), flush: false)
+        handler.writeToClient(.end(nil), flush: true)
+    }
+
+    /// The client closed its connection: the upstream request is abandoned.
+    func clientClosed() {
+        guard !finished else { return }
+        finished = true
+        silence?.cancel()
+        if !requestEnded { session.markClientGone() }
+        session.finish(error: ProxyHandler.clientLeft, complete: false)
+        if let connection {
+            self.connection = nil
+            connection.handler.delegate = nil
+            connection.channel.close(promise: nil)
+        }
+    }
+
+    private func end(close: Bool) {
+        finished = true
+        silence?.cancel()
+        silence = nil
+        handler.exchangeEnded(close: close, requestEnded: requestEnded)
+    }
+
+    /// Fails the exchange when the upstream stays silent for the idle timeout (before the head or between parts).
+    private func watchSilence() {
+        silence?.cancel()
+        let timeout = start.proxy.headTimeout
+        silence = eventLoop.assumeIsolated().scheduleTask(deadline: lastUpstreamActivity + timeout) { [weak self] in
+            guard let self, !self.finished else { return }
+            if NIODeadline.now() >= self.lastUpstreamActivity + timeout {
+                self.fail(HTTPClientError.readTimeout)
+            } else {
+                self.watchSilence()
+            }
+        }
+    }
+}
