@@ -67,6 +67,8 @@ public struct LLMTraceServer: Sendable {
         // /api/health, instead of killing the server with SIGXFSZ while it is forwarding traffic.
         signal(SIGXFSZ, SIG_IGN)
         // Everything that can refuse to start is checked before anything needs shutting down.
+        // Made even when unused: a CA file that is not PEM is reported at start, before anything opens.
+        let upstreamTLS = try UpstreamTLS.context(configuration)
         if let socketPath = configuration.socketPath { try UnixSocket.prepare(socketPath) }
         if let webRoot = configuration.webRoot {
             var isDirectory: ObjCBool = false
@@ -95,7 +97,7 @@ public struct LLMTraceServer: Sendable {
             ProxyCore.requested
             ? ProxyCore(
                 proxy: components.proxy,
-                pools: UpstreamPools(connectTimeout: .milliseconds(Int64(configuration.upstreamConnectTimeoutSeconds * 1000))),
+                pools: UpstreamPools(connectTimeout: .milliseconds(Int64(configuration.upstreamConnectTimeoutSeconds * 1000)), tls: upstreamTLS),
                 trustedProxies: configuration.trustedProxies
             ) : nil
         let group = serviceGroup(

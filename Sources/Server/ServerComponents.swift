@@ -151,6 +151,7 @@ struct ServerComponents: Sendable {
             ),
             decompression: .disabled
         )
+        configuration.tlsConfiguration = UpstreamTLS.configuration(c)
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
         configuration.connectionPool.idleTimeout = .seconds(60)
         configuration.connectionPool.retryConnectionEstablishment = false

@@ -103,6 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
     var clientIdleTimeout: String?
     @Option(name: .long, help: "Seconds a kept-alive connection may wait for its next request (default 75; 0: for ever).")
     var keepAliveTimeout: String?
+    @Option(name: .customLong("upstream-ca"), help: "PEM file of CA certificates to trust for HTTPS upstreams, besides the system's.")
+    var upstreamCA: String?
     @Flag(name: [.customShort("v"), .long], help: "Print the version and exit.")
     var version = false
 
@@ -122,6 +124,7 @@ struct ServeCommand: AsyncParsableCommand {
             .allowUpstream: allowUpstreams.isEmpty ? nil : allowUpstreams.joined(separator: ","),
             .maxHeadSize: maxHeadSize, .maxConnectionsPerClient: maxConnectionsPerClient,
             .maxProxyConnectionsPerClient: maxProxyConnectionsPerClient, .clientIdleTimeout: clientIdleTimeout, .keepAliveTimeout: keepAliveTimeout,
+            .upstreamCA: upstreamCA,
         ]
         let resolver = ConfigResolver(
             flags: flags.compactMapValues { $0 },

@@ -16,7 +16,7 @@ public struct ConfigResolver: Sendable {
     public enum Key: String, CaseIterable, Sendable {
         case mode, host, port, password, db, maxBody, memoryLimit, logLevel, webRoot, shutdownGrace
         case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket, retain, maxRecords, pruneInterval, dbPool
-        case adminDb, jwtSecret, alertInterval, tlsCert, tlsKey, trustedProxy, allowUpstream
+        case adminDb, jwtSecret, alertInterval, tlsCert, tlsKey, trustedProxy, allowUpstream, upstreamCA
         case maxHeadSize, maxConnectionsPerClient, maxProxyConnectionsPerClient, clientIdleTimeout, keepAliveTimeout
 
         /// Keys whose value is a list: repeated flags, a config-file array, or commas in one value.
@@ -24,7 +24,8 @@ public struct ConfigResolver: Sendable {
 
         /// The command-line flag, as a message names it: `--max-body`, `--allow-upstream`.
         var flagName: String {
-            "--" + rawValue.reduce(into: "") { s, ch in s += ch.isUppercase ? "-" + ch.lowercased() : String(ch) }
+            if self == .upstreamCA { return "--upstream-ca" }
+            return "--" + rawValue.reduce(into: "") { s, ch in s += ch.isUppercase ? "-" + ch.lowercased() : String(ch) }
         }
 
         /// Environment variables for this key, most specific first.
@@ -41,6 +42,7 @@ public struct ConfigResolver: Sendable {
             case .jwtSecret: return ["LLMTRACE_JWT_SECRET", "JWT_SECRET"]
             case .trustedProxy: return ["LLMTRACE_TRUSTED_PROXIES", "LLMTRACE_TRUSTED_PROXY"]
             case .allowUpstream: return ["LLMTRACE_ALLOW_UPSTREAMS", "LLMTRACE_ALLOW_UPSTREAM"]
+            case .upstreamCA: return ["LLMTRACE_UPSTREAM_CA"]
             default: return ["LLMTRACE_\(snake)"]
             }
         }
@@ -107,7 +109,7 @@ public struct ConfigResolver: Sendable {
             let alias: Key? =
                 ["database", "postgresUrl", "mysqlUrl"].contains(camel)
                 ? .db
-                : ["adminMysqlUrl": .adminDb, "trustedProxies": .trustedProxy, "allowUpstreams": .allowUpstream][camel]
+                : ["adminMysqlUrl": .adminDb, "trustedProxies": .trustedProxy, "allowUpstreams": .allowUpstream, "upstreamCa": .upstreamCA][camel]
             guard let key = Key(rawValue: camel) ?? alias else {
                 throw ConfigurationError(
                     "config file \(url.path): unknown setting '\(name)'; known settings: \(Key.allCases.map(\.rawValue).joined(separator: ", "))"
@@ -217,8 +219,14 @@ public struct ConfigResolver: Sendable {
         v.split { $0 == "," || $0.isWhitespace }.map(String.init)
     }
 
-    /// The certificate and key HTTPS is served with: both or neither.
+    /// The certificate and key HTTPS is served with (both or neither), and the CAs upstreams may be signed by.
     private static func applyTLS(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
+        if let (path, from) = settings.value(.upstreamCA), !path.isEmpty {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw ConfigurationError("\(from): cannot read the CA certificate file '\(path)'")
+            }
+            c.upstreamCAPath = path
+        }
         let cert = settings.value(.tlsCert).flatMap { $0.0.isEmpty ? nil : $0 }
         let key = settings.value(.tlsKey).flatMap { $0.0.isEmpty ? nil : $0 }
         switch (cert, key) {

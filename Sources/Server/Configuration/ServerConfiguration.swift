@@ -84,6 +84,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The PEM private key of ``tlsCertificatePath`` (`--tls-key`).
     public var tlsKeyPath: String?
 
+    /// PEM CA certificates trusted for upstream HTTPS besides the system's (`--upstream-ca`): a
+    /// corporate TLS inspection proxy's, a test server's.
+    public var upstreamCAPath: String?
+
     /// Reverse proxies whose `X-Forwarded-For`, `X-Forwarded-Proto` and `Forwarded` headers name the
     /// client (`--trusted-proxy`); from any other peer those headers are ignored.
     public var trustedProxies: [IPNetwork] = []

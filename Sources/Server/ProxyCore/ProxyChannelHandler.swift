@@ -95,16 +95,24 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// What the exchange for `head` starts from, when this path handles it: a route that parses, in
-    /// local mode, from a client that is not a trusted reverse proxy, to a plain-HTTP upstream the policy
-    /// admits without a name lookup. `nil` leaves the request to the ``ProxyHandler``.
+    /// local mode, from a client that is not a trusted reverse proxy, to an upstream the policy admits
+    /// without a name lookup. `nil` leaves the request to the ``ProxyHandler``.
     private func handles(_ head: HTTPRequest, target: String, context: ChannelHandlerContext) -> ProxyExchange.Start? {
         let proxy = core.proxy
         guard proxy.gate == nil, core.trustedProxies.isEmpty, let pool = core.pools.pool(for: context.eventLoop),
-            let route = try? ProxyRoute.parse(target), route.scheme == "http",
+            let route = try? ProxyRoute.parse(target),
             case .connect(_, let pinnedHost) = proxy.upstreams.admitAtOnce(route)
         else { return nil }
-        let port = route.port ?? 80
-        let key = UpstreamKey(tls: false, host: route.host, port: port, serverName: nil)
+        let tls = route.scheme == "https"
+        // An IP literal (in any spelling the policy read) is connected to as the address it decided on;
+        // a name is resolved at connect time, and its certificate must hold it.
+        let literal = IPAddress(hostSpelling: route.host)
+        let key = UpstreamKey(
+            tls: tls,
+            host: literal?.description ?? route.host,
+            port: route.port ?? (tls ? 443 : 80),
+            serverName: tls && literal == nil ? route.host : nil
+        )
         return ProxyExchange.Start(
             head: head,
             route: route,

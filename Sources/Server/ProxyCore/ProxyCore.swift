@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// What the channel-level forwarding path needs, shared by every connection: the capture pipeline and
 /// its settings (from the ``ProxyHandler`` it stands in for) and one ``UpstreamPool`` per event loop.
@@ -26,10 +27,10 @@ struct ProxyCore: Sendable {
 final class UpstreamPools: @unchecked Sendable {
     private let pools: [ObjectIdentifier: UpstreamPool]
 
-    init(group: MultiThreadedEventLoopGroup = .singleton, connectTimeout: TimeAmount) {
+    init(group: MultiThreadedEventLoopGroup = .singleton, connectTimeout: TimeAmount, tls: NIOSSLContext) {
         var pools: [ObjectIdentifier: UpstreamPool] = [:]
         for loop in group.makeIterator() {
-            pools[ObjectIdentifier(loop)] = UpstreamPool(eventLoop: loop, connectTimeout: connectTimeout)
+            pools[ObjectIdentifier(loop)] = UpstreamPool(eventLoop: loop, connectTimeout: connectTimeout, tls: tls)
         }
         self.pools = pools
     }

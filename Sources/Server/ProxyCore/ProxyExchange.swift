@@ -168,7 +168,17 @@ final class ProxyExchange: UpstreamConnectionDelegate {
                 return
             }
             switch result {
-            case .success(let connection): use(connection)
+            case .success(let connection):
+                // The address a name reached is checked before a request is sent on it (DNS rebinding).
+                let policy = start.proxy.upstreams.policy
+                if policy.refusesMetadata, let address = connection.channel.remoteAddress.flatMap({ IPAddress($0) }),
+                    let why = policy.refusalAtConnect(address)
+                {
+                    connection.channel.close(promise: nil)
+                    fail(UpstreamRefusedError(description: why))
+                    return
+                }
+                use(connection)
             case .failure(let error): fail(error)
             }
         }

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The kept-alive upstream connections of one event loop, and new ones made on it: an exchange and its
 /// upstream connection share the client connection's loop, so forwarding never changes threads.
@@ -8,15 +9,18 @@ import NIOPosix
 final class UpstreamPool: @unchecked Sendable {
     let eventLoop: any EventLoop
     let connectTimeout: TimeAmount
+    /// Verifies HTTPS upstreams' certificates (the system's CAs and `--upstream-ca`).
+    let tls: NIOSSLContext
     /// How long a connection may wait in the pool before it is closed.
     let idleTimeout: TimeAmount
     /// At most this many idle connections are kept per upstream; more are closed.
     let maxIdlePerKey: Int
     private var idle: [UpstreamKey: [UpstreamConnection]] = [:]
 
-    init(eventLoop: any EventLoop, connectTimeout: TimeAmount, idleTimeout: TimeAmount = .seconds(60), maxIdlePerKey: Int = 256) {
+    init(eventLoop: any EventLoop, connectTimeout: TimeAmount, tls: NIOSSLContext, idleTimeout: TimeAmount = .seconds(60), maxIdlePerKey: Int = 256) {
         self.eventLoop = eventLoop
         self.connectTimeout = connectTimeout
+        self.tls = tls
         self.idleTimeout = idleTimeout
         self.maxIdlePerKey = maxIdlePerKey
     }
@@ -51,14 +55,19 @@ final class UpstreamPool: @unchecked Sendable {
         connection.eviction = eventLoop.scheduleTask(in: idleTimeout) { channel.close(promise: nil) }
     }
 
-    /// Opens a new connection to `key` (by IP literal or by name), with the HTTP/1.1 client codec, and
-    /// calls `completion` with it on ``eventLoop``.
+    /// Opens a new connection to `key` (by IP literal or by name), over TLS for an HTTPS upstream (its
+    /// certificate verified for `key.serverName`, or for the IP address connected to), with the HTTP/1.1
+    /// client codec, and calls `completion` with it on ``eventLoop``.
     func connect(_ key: UpstreamKey, completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        let tls = key.tls ? self.tls : nil
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: key.serverName))
+                    }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .fireError)
                     try channel.pipeline.syncOperations.addHandler(UpstreamChannelHandler())
                 }

@@ -1,8 +1,11 @@
 import CompressNIO
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -77,15 +80,25 @@ final class FakeUpstream: Sendable {
     }
 
     /// Starts on a free loopback port and returns once it listens.
-    static func start() async throws -> FakeUpstream {
+    /// Starts it on a free loopback port; over HTTPS with `tls` (a PEM certificate and key).
+    static func start(tls: (cert: String, key: String)? = nil) async throws -> FakeUpstream {
         let upstream = FakeUpstream()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let router = Router()
         upstream.addRoutes(router)
         var logger = Logger(label: "fake-upstream")
         logger.logLevel = .error
+        var server = HTTPServerBuilder.http1()
+        if let tls {
+            let configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(tls.cert).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem))
+            )
+            server = try .tls(.http1(), tlsConfiguration: configuration)
+        }
         let app = Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
             logger: logger

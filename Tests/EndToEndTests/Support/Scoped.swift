@@ -52,8 +52,8 @@ func withLLMTrace<T>(
 }
 
 /// A ``FakeUpstream`` for the length of `body`, then shut down.
-func withFakeUpstream<T>(_ body: (FakeUpstream) async throws -> T) async throws -> T {
-    let upstream = try await FakeUpstream.start()
+func withFakeUpstream<T>(tls: (cert: String, key: String)? = nil, _ body: (FakeUpstream) async throws -> T) async throws -> T {
+    let upstream = try await FakeUpstream.start(tls: tls)
     return try await withTeardown(upstream, teardown: { await $0.stop() }, body)
 }
 
