@@ -94,7 +94,7 @@ public struct LLMTraceServer: Sendable {
         )
         let responder = RootResponder(proxy: components.proxy, api: router.buildResponder(), trustedProxies: configuration.trustedProxies)
         let core =
-            ProxyCore.requested
+            ProxyCore.enabled
             ? ProxyCore(
                 proxy: components.proxy,
                 pools: UpstreamPools(connectTimeout: .milliseconds(Int64(configuration.upstreamConnectTimeoutSeconds * 1000)), tls: upstreamTLS),

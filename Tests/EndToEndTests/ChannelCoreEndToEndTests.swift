@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 
-/// The channel-level proxy core (`LLMTRACE_PROXY_CORE=channel`) on one client connection: proxy and API
-/// requests share it in any order, pipelined requests are answered in order, and `Connection: close`
-/// closes it after its answer. (The proxy's other suites run on this core too: see `.ci/run`.)
+/// The channel-level proxy core (the default; `LLMTRACE_PROXY_CORE=handler` turns it off) on one client
+/// connection: proxy and API requests share it in any order, pipelined requests are answered in order,
+/// and `Connection: close` closes it after its answer. (CI runs the proxy's suites on the older path too.)
 @Suite struct ChannelCoreEndToEndTests {
     static let core = ["LLMTRACE_PROXY_CORE": "channel"]
 

@@ -4,7 +4,7 @@ import Testing
 /// HTTPS upstreams, on both proxy cores: certificates verified against the system's CAs plus
 /// `--upstream-ca`, by name (SNI and the name checked) and by IP address, and refused without the CA.
 @Suite struct UpstreamTLSEndToEndTests {
-    static let cores: [[String: String]] = [[:], ["LLMTRACE_PROXY_CORE": "channel"]]
+    static let cores: [[String: String]] = [["LLMTRACE_PROXY_CORE": "handler"], ["LLMTRACE_PROXY_CORE": "channel"]]
 
     @Test(arguments: cores)
     func anHTTPSUpstreamSignedByTheGivenCAIsForwardedAndCaptured(core: [String: String]) async throws {

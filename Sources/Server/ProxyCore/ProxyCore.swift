@@ -11,16 +11,16 @@ import NIOSSL
 /// The path handles `/proxy/` requests inside the server connection's channel pipeline
 /// (``ProxyChannelHandler``), before Hummingbird builds its request and response types, and forwards
 /// them on an upstream connection of the same event loop. Requests it does not handle yet go on to
-/// Hummingbird and the ``ProxyHandler`` (see ``ProxyChannelHandler/handles(_:route:)``).
+/// Hummingbird and the ``ProxyHandler`` (see `ProxyChannelHandler.handles`).
 struct ProxyCore: Sendable {
     let proxy: ProxyHandler
     let pools: UpstreamPools
     /// Reverse proxies whose forwarding headers count: such requests still take the ``ProxyHandler``.
     let trustedProxies: [IPNetwork]
 
-    /// Whether `LLMTRACE_PROXY_CORE=channel` asks for it (it is being built; the default is the
-    /// ``ProxyHandler``).
-    static var requested: Bool { ProcessInfo.processInfo.environment["LLMTRACE_PROXY_CORE"] == "channel" }
+    /// Whether it forwards: always, unless `LLMTRACE_PROXY_CORE=handler` sends every proxy request to the
+    /// ``ProxyHandler`` (the path before it, kept as a way back should this one misbehave).
+    static var enabled: Bool { ProcessInfo.processInfo.environment["LLMTRACE_PROXY_CORE"] != "handler" }
 }
 
 /// One ``UpstreamPool`` per event loop of the group the server runs on; each is used on its loop only.
