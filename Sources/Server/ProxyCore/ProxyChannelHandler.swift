@@ -175,9 +175,9 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Writes a part of the answer to the client.
-    func writeToClient(_ part: HTTPResponsePart, flush: Bool, promise: EventLoopPromise<Void>? = nil) {
+    func writeToClient(_ part: HTTPResponsePart, flush: Bool) {
         guard let context else { return }
-        context.write(wrapOutboundOut(part), promise: promise)
+        context.write(wrapOutboundOut(part), promise: nil)
         if flush { context.flush() }
     }
 
