@@ -1,3 +1,7 @@
+import HTTPTypes
+import LLMTraceModel
+import NIOHTTP1
+
 /// Headers that belong to one connection and are never forwarded (RFC 9110 §7.6.1), plus those the
 /// proxy sets itself.
 enum HopByHop {
@@ -16,5 +20,21 @@ enum HopByHop {
             }
         }
         return drop
+    }
+
+    /// The upstream's response headers as they go to the client (hop-by-hop ones dropped, names HTTP
+    /// does not allow skipped, `x-llmtrace-id` set to `id`) and as they are recorded.
+    static func forwardedResponse(_ headers: HTTPHeaders, id: String) -> (fields: HTTPFields, captured: [HeaderField]) {
+        var fields = HTTPFields()
+        var captured: [HeaderField] = []
+        captured.reserveCapacity(headers.count)
+        let drop = dropped(connection: headers["connection"], extra: [])
+        for (name, value) in headers where !drop.contains(name.lowercased()) {
+            guard let fieldName = HTTPField.Name(name) else { continue }
+            fields.append(HTTPField(name: fieldName, value: value))
+            captured.append(HeaderField(name: name, value: value))
+        }
+        fields[ProxyHandler.idHeader] = id
+        return (fields, captured)
     }
 }

@@ -177,15 +177,7 @@ struct ProxyHandler: Sendable {
             }
         }
 
-        var responseHeaders = HTTPFields()
-        var captured: [HeaderField] = []
-        let drop = HopByHop.dropped(connection: upstream.headers["connection"], extra: [])
-        for (name, value) in upstream.headers where !drop.contains(name.lowercased()) {
-            guard let fieldName = HTTPField.Name(name) else { continue }
-            responseHeaders.append(HTTPField(name: fieldName, value: value))
-            captured.append(HeaderField(name: name, value: value))
-        }
-        responseHeaders[Self.idHeader] = session.id
+        let (responseHeaders, captured) = HopByHop.forwardedResponse(upstream.headers, id: session.id)
         let status = Int(upstream.status.code)
         session.responseHead(status: status, headers: captured)
         let responseStatus = HTTPResponse.Status(code: status, reasonPhrase: upstream.status.reasonPhrase)

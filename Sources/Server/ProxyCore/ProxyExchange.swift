@@ -224,16 +224,7 @@ final class ProxyExchange: UpstreamConnectionDelegate {
     func upstreamHead(_ head: HTTPResponseHead) {
         lastUpstreamActivity = .now()
         let status = Int(head.status.code)
-        var fields = HTTPFields()
-        var captured: [HeaderField] = []
-        captured.reserveCapacity(head.headers.count)
-        let drop = HopByHop.dropped(connection: head.headers["connection"], extra: [])
-        for (name, value) in head.headers where !drop.contains(name.lowercased()) {
-            guard let fieldName = HTTPField.Name(name) else { continue }
-            fields.append(HTTPField(name: fieldName, value: value))
-            captured.append(HeaderField(name: name, value: value))
-        }
-        fields[ProxyHandler.idHeader] = session.id
+        let (fields, captured) = HopByHop.forwardedResponse(head.headers, id: session.id)
         session.responseHead(status: status, headers: captured)
         let response = HTTPResponse(status: HTTPResponse.Status(code: status, reasonPhrase: head.status.reasonPhrase), headerFields: fields)
         responseHead = response
