@@ -24,7 +24,7 @@ import Testing
         }
     }
 
-    @Test func fourThousandKeepAliveRequestsThroughAnUpstreamThatClosesIdleConnectionsAtRandomAllSucceed() async throws {
+    @Test func tenThousandKeepAliveRequestsThroughAnUpstreamThatClosesIdleConnectionsAtRandomAllSucceed() async throws {
         try await withRawUpstream(script: Self.closingAtRandom) { upstream in
             try await withLLMTrace(["--log-level", "debug"]) { server in
                 let url = "\(upstream.route(via: server.url, env: "keepalive"))/v1/chat/completions"
@@ -44,7 +44,7 @@ import Testing
                     for worker in 0..<8 {
                         group.addTask {
                             var failures: [String] = []
-                            for i in 0..<500 {
+                            for i in 0..<1_250 {
                                 let started = ContinuousClock.now
                                 do {
                                     // Every fourth request has no body (a GET); the others a small JSON body. The
@@ -88,7 +88,7 @@ import Testing
                 }
                 // Every exchange is recorded, none as an error.
                 let stats = try await HTTP.eventually("\(server.url)/api/stats?env=keepalive", timeout: .seconds(30)) {
-                    $0["totalRequests"] as? Int == 4_000
+                    $0["totalRequests"] as? Int == 10_000
                 }
                 #expect(stats["errors"] as? Int == 0)
                 let health = try await HTTP.send("\(server.url)/api/health").json()
