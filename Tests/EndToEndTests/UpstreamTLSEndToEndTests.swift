@@ -52,6 +52,23 @@ import Testing
         }
     }
 
+    @Test(arguments: cores)
+    func anUpstreamThatNeverFinishesItsTLSHandshakeGets502AtTheConnectTimeout(core: [String: String]) async throws {
+        try await withRawUpstream(script: { connection in
+            // Takes the connection and the client's hello, and never answers.
+            connection.waitForPeerClose(timeout: 60)
+        }) { raw in
+            try await withLLMTrace(["--upstream-connect-timeout", "1"], environment: core) { server in
+                let reply = try await HTTP.send("\(server.url)/proxy/tls/https/127.0.0.1:\(raw.port)/v1/models")
+                #expect(reply.status == 502)
+                let error = try #require(try reply.json()["error"] as? [String: Any])
+                #expect(error["type"] as? String == "upstream_unreachable")
+                // "TLS handshake timed out" on the channel core; AsyncHTTPClient says "connection timed out".
+                #expect((error["message"] as? String ?? "").contains("timed out"), "\(error)")
+            }
+        }
+    }
+
     @Test func aCAFileThatIsNotPEMStopsTheServerAtStart() async throws {
         try await withTempDirectory { dir in
             let bad = dir.appendingPathComponent("ca.pem")

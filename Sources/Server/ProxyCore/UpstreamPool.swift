@@ -58,15 +58,18 @@ final class UpstreamPool: @unchecked Sendable {
     /// Opens a new connection to `key` (by IP literal or by name), over TLS for an HTTPS upstream (its
     /// certificate verified for `key.serverName`, or for the IP address connected to), with the HTTP/1.1
     /// client codec, and calls `completion` with it on ``eventLoop``.
+    /// A TLS connection is handed over once its handshake completed, which it must within ``connectTimeout``.
     func connect(_ key: UpstreamKey, completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
         let tls = key.tls ? self.tls : nil
+        let handshake = key.tls ? eventLoop.makePromise(of: Void.self) : nil
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let tls {
+                    if let tls, let handshake {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: key.serverName))
+                        try channel.pipeline.syncOperations.addHandler(TLSHandshakeWaiter(handshake: handshake))
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .fireError)
                     try channel.pipeline.syncOperations.addHandler(UpstreamChannelHandler())
@@ -78,17 +81,36 @@ final class UpstreamPool: @unchecked Sendable {
         } else {
             connected = bootstrap.connect(host: key.host, port: key.port)
         }
+        let connectTimeout = self.connectTimeout
+        let loop = eventLoop
         connected.assumeIsolated().whenComplete { result in
-            completion(
-                result.flatMap { channel in
-                    Result {
-                        let handler = try channel.pipeline.syncOperations.handler(type: UpstreamChannelHandler.self)
-                        let connection = UpstreamConnection(channel: channel, key: key, handler: handler)
-                        handler.onClose = { [weak self, weak connection] in if let connection { self?.forget(connection) } }
-                        return connection
-                    }
+            let made = result.flatMap { channel in
+                Result {
+                    let handler = try channel.pipeline.syncOperations.handler(type: UpstreamChannelHandler.self)
+                    let connection = UpstreamConnection(channel: channel, key: key, handler: handler)
+                    handler.onClose = { [weak self, weak connection] in if let connection { self?.forget(connection) } }
+                    return connection
                 }
-            )
+            }
+            guard case .success(let connection) = made, let handshake else {
+                handshake?.fail(ChannelError.ioOnClosedChannel)
+                completion(made)
+                return
+            }
+            let channel = connection.channel
+            let deadline = loop.assumeIsolated().scheduleTask(in: connectTimeout) {
+                handshake.fail(TLSHandshakeTimeout())
+                channel.close(promise: nil)
+            }
+            handshake.futureResult.assumeIsolated().whenComplete { outcome in
+                deadline.cancel()
+                switch outcome {
+                case .success: completion(.success(connection))
+                case .failure(let error):
+                    channel.close(promise: nil)
+                    completion(.failure(error))
+                }
+            }
         }
     }
 
