@@ -44,10 +44,14 @@ public struct ProxyRoute: Sendable, Equatable {
         return port.map { "\(h):\($0)" } ?? h
     }
 
+    /// The port connected to: the route's, or the scheme's default.
+    public var connectPort: Int { port ?? (scheme == "https" ? 443 : 80) }
+
+    /// The upstream path and query as a request line names them (`/v1/models?x=1`).
+    public var requestTarget: String { path + (query.map { "?\($0)" } ?? "") }
+
     /// The upstream URL to forward to.
-    public var upstreamURL: String {
-        "\(scheme)://\(authority)\(path)" + (query.map { "?\($0)" } ?? "")
-    }
+    public var upstreamURL: String { "\(scheme)://\(authority)\(requestTarget)" }
 
     /// The prefix every proxy route starts with.
     public static let prefix = "/proxy/"

@@ -22,6 +22,19 @@ enum HopByHop {
         return drop
     }
 
+    /// The client's request headers as they go upstream: `Host` first when given, then every field but
+    /// the hop-by-hop ones and `unforwarded`, with their names as the client spelled them.
+    static func forwardedRequest(_ fields: HTTPFields, host: String?, unforwarded: Set<String>) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(fields.count + 1)
+        if let host { headers.add(name: "host", value: host) }
+        let drop = dropped(connection: fields[values: .connection], extra: unforwarded)
+        for field in fields where !drop.contains(field.name.canonicalName) {
+            headers.add(name: field.name.rawName, value: field.value)
+        }
+        return headers
+    }
+
     /// The upstream's response headers as they go to the client (hop-by-hop ones dropped, names HTTP
     /// does not allow skipped, `x-llmtrace-id` set to `id`) and as they are recorded.
     static func forwardedResponse(_ headers: HTTPHeaders, id: String) -> (fields: HTTPFields, captured: [HeaderField]) {

@@ -39,8 +39,7 @@ struct ProxyHandler: Sendable {
     func handle(_ request: Request, context: AppRequestContext) async -> Response {
         let target = request.head.path ?? "/"
         let headerKey = request.headers[Self.keyHeader]
-        // One pass over the fields; the ingest key is never recorded.
-        let headers = request.headers.compactMap { $0.name == Self.keyHeader ? nil : HeaderField(name: $0.name.canonicalName, value: $0.value) }
+        let headers = Self.recordedHeaders(request.headers)
         let route: ProxyRoute
         do {
             route = try ProxyRoute.parse(target)
@@ -71,15 +70,7 @@ struct ProxyHandler: Sendable {
             }
         }
 
-        let session = CaptureSession(
-            id: ids.next(),
-            route: route,
-            method: request.method.rawValue,
-            requestHeaders: headers,
-            maxBody: maxBody,
-            prices: prices,
-            pipeline: pipeline
-        )
+        let session = captureSession(route: route, method: request.method, headers: headers)
         let destination: (url: String, host: String?)
         switch await upstreams.admit(route, environment: environmentAllow) {
         case .connect(let url, let host):
@@ -169,7 +160,7 @@ struct ProxyHandler: Sendable {
             guard body.canGoTwice, Self.closedBeforeAnswering(error), !session.clientGone else {
                 return failure(for: error, route: route, session: session, origin: context.origin).response(to: request, context: context)
             }
-            logger.debug("proxy \(session.id): \(route.authority) closed a kept-alive connection without answering; sending again on a new one")
+            logSentAgain(session, route: route)
             do {
                 upstream = try await freshClient.execute(upstreamRequest, timeout: headTimeout, logger: logger)
             } catch {
@@ -185,8 +176,7 @@ struct ProxyHandler: Sendable {
         let reader = UpstreamBodyReader(upstream.body.makeAsyncIterator())
         // A small answer of known length (a non-streamed completion, an error) is read whole before its head
         // goes out, as nginx buffers one: head and body then reach the client in one write.
-        if let length = upstream.headers.first(name: "content-length").flatMap(Int.init), length <= Self.oneWriteLimit,
-            request.method != .head, status >= 200, status != 204, status != 304,
+        if let length = Self.oneWriteLength(upstream.headers, status: status, method: request.method),
             let whole = await reader.readWhole(length: length, firstChunk: { session.responseStarted() })
         {
             session.responseHeadForwarded(publishing: false)
@@ -251,14 +241,11 @@ struct ProxyHandler: Sendable {
     ) -> HTTPClientRequest {
         var upstream = HTTPClientRequest(url: target.url)
         upstream.method = HTTPMethod(rawValue: request.method.rawValue)
-        if let host = target.host { upstream.headers.add(name: "host", value: host) }
-        let drop = HopByHop.dropped(
-            connection: request.headers[values: .connection],
-            extra: fromTrustedProxy ? Self.unforwardedFromTrustedProxy : Self.unforwardedHeaders
+        upstream.headers = HopByHop.forwardedRequest(
+            request.headers,
+            host: target.host,
+            unforwarded: fromTrustedProxy ? Self.unforwardedFromTrustedProxy : Self.unforwardedHeaders
         )
-        for field in request.headers where !drop.contains(field.name.canonicalName) {
-            upstream.headers.add(name: field.name.rawName, value: field.value)
-        }
         switch body {
         case .none: break
         case .whole(let bytes): upstream.body = .bytes(bytes)
@@ -311,6 +298,38 @@ struct ProxyHandler: Sendable {
     /// Answers of known length up to this size are read whole before their head is forwarded, and written
     /// to the client in one go.
     static let oneWriteLimit = 64 << 10
+
+    /// The length of an answer with `headers` and `status` to a `method` request that goes to the client
+    /// in one write (``oneWriteLimit``); `nil` for one forwarded as it comes (streams, bigger or bodiless answers).
+    static func oneWriteLength(_ headers: HTTPHeaders, status: Int, method: HTTPRequest.Method) -> Int? {
+        guard method != .head, status >= 200, status != 204, status != 304,
+            let length = headers.first(name: "content-length").flatMap(Int.init), length <= oneWriteLimit
+        else { return nil }
+        return length
+    }
+
+    /// The request headers a record keeps: all but the ingest key, which is never recorded.
+    static func recordedHeaders(_ fields: HTTPFields) -> [HeaderField] {
+        fields.compactMap { $0.name == keyHeader ? nil : HeaderField(name: $0.name.canonicalName, value: $0.value) }
+    }
+
+    /// The capture of one exchange to `route`.
+    func captureSession(route: ProxyRoute, method: HTTPRequest.Method, headers: [HeaderField]) -> CaptureSession {
+        CaptureSession(
+            id: ids.next(),
+            route: route,
+            method: method.rawValue,
+            requestHeaders: headers,
+            maxBody: maxBody,
+            prices: prices,
+            pipeline: pipeline
+        )
+    }
+
+    /// Logs that a request goes again on a new connection.
+    func logSentAgain(_ session: CaptureSession, route: ProxyRoute) {
+        logger.debug("proxy \(session.id): \(route.authority) closed a kept-alive connection without answering; sending again on a new one")
+    }
 
     /// Whether `error` says an established connection was closed or reset before the answer began
     /// (not that no connection could be made).

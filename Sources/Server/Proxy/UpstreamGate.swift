@@ -62,7 +62,7 @@ struct UpstreamGate: Sendable {
         lookupFailure: (any Error)?,
         environment: [UpstreamPattern]
     ) -> Admission {
-        let port = route.port ?? (route.scheme == "https" ? 443 : 80)
+        let port = route.connectPort
         // A name the policy refuses is refused whether or not it resolves (`metadata.google.internal`).
         if case .refuse(let why) = policy.decide(host: route.host, port: port, addresses: addresses, environment: environment) {
             return .refuse(Refusal(status: .forbidden, type: "upstream_not_allowed", message: why))
@@ -89,9 +89,7 @@ struct UpstreamGate: Sendable {
         }
         guard pinned else { return .connect(url: route.upstreamURL, host: nil) }
         let literalText = address.isIPv4 ? address.description : "[\(address)]"
-        var url = "\(route.scheme)://\(literalText):\(port)\(route.path)"
-        if let query = route.query { url += "?\(query)" }
-        return .connect(url: url, host: route.authority)
+        return .connect(url: "\(route.scheme)://\(literalText):\(port)\(route.requestTarget)", host: route.authority)
     }
 }
 
@@ -104,10 +102,16 @@ extension UpstreamPolicy {
     /// The check AsyncHTTPClient runs on each new upstream connection before a request uses it: fails the
     /// connection when ``refusalAtConnect(_:)`` refuses its remote address.
     func connectCheck(_ channel: any Channel) -> EventLoopFuture<Void> {
-        guard let remote = channel.remoteAddress, let address = IPAddress(remote), let why = refusalAtConnect(address) else {
-            return channel.eventLoop.makeSucceededVoidFuture()
-        }
+        guard let refused = refusal(of: channel) else { return channel.eventLoop.makeSucceededVoidFuture() }
         channel.close(promise: nil)
-        return channel.eventLoop.makeFailedFuture(UpstreamRefusedError(description: why))
+        return channel.eventLoop.makeFailedFuture(refused)
+    }
+
+    /// Why a new upstream connection must not be used, from the address it reached (``refusalAtConnect(_:)``).
+    func refusal(of channel: any Channel) -> UpstreamRefusedError? {
+        guard refusesMetadata, let address = channel.remoteAddress.flatMap(IPAddress.init), let why = refusalAtConnect(address) else {
+            return nil
+        }
+        return UpstreamRefusedError(description: why)
     }
 }

@@ -23,8 +23,6 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     /// Requests passed on to Hummingbird whose response has not ended.
     private var passedResponses = 0
-    /// The body of the request being read goes to Hummingbird.
-    private var passingBody = false
     /// The body of a request whose exchange already ended is read and dropped.
     private var droppingBody = false
     private var exchange: ProxyExchange?
@@ -82,14 +80,12 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
             passedResponses += 1
-            passingBody = true
             context.fireChannelRead(wrapInboundOut(part))
         case .body, .end:
             if droppingBody {
                 if case .end = part { droppingBody = false }
                 return
             }
-            if case .end = part { passingBody = false }
             context.fireChannelRead(wrapInboundOut(part))
         }
     }
@@ -110,7 +106,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let key = UpstreamKey(
             tls: tls,
             host: literal?.description ?? route.host,
-            port: route.port ?? (tls ? 443 : 80),
+            port: route.connectPort,
             serverName: tls && literal == nil ? route.host : nil
         )
         return ProxyExchange.Start(

@@ -44,8 +44,6 @@ final class ProxyExchange: UpstreamConnectionDelegate {
     private var upstreamRequestComplete = false
     private var connection: UpstreamConnection?
     private var sentAgain = false
-    /// The request (head, and body so far) was written on the current connection.
-    private var requestSent = false
     private var responseHead: HTTPResponse?
     /// The answer, gathered to go out in one write (a small answer of known length).
     private var gathered: ByteBuffer?
@@ -61,30 +59,16 @@ final class ProxyExchange: UpstreamConnectionDelegate {
         self.start = start
         self.handler = handler
         self.eventLoop = eventLoop
-        let headers = start.head.headerFields.compactMap {
-            $0.name == ProxyHandler.keyHeader ? nil : HeaderField(name: $0.name.canonicalName, value: $0.value)
-        }
-        let proxy = start.proxy
-        session = CaptureSession(
-            id: proxy.ids.next(),
+        session = start.proxy.captureSession(
             route: start.route,
-            method: start.head.method.rawValue,
-            requestHeaders: headers,
-            maxBody: proxy.maxBody,
-            prices: proxy.prices,
-            pipeline: proxy.pipeline
+            method: start.head.method,
+            headers: ProxyHandler.recordedHeaders(start.head.headerFields)
         )
         clientWantsClose = start.head.headerFields[.connection]?.lowercased().contains("close") ?? false
 
         let length = start.head.headerFields[.contentLength].flatMap { Int($0) }
         let chunked = start.head.headerFields[.transferEncoding]?.lowercased().contains("chunked") ?? false
-        var upstreamHeaders = HTTPHeaders()
-        upstreamHeaders.reserveCapacity(start.head.headerFields.count + 1)
-        upstreamHeaders.add(name: "host", value: start.hostHeader)
-        let drop = HopByHop.dropped(connection: start.head.headerFields[values: .connection], extra: ProxyHandler.unforwardedHeaders)
-        for field in start.head.headerFields where !drop.contains(field.name.canonicalName) {
-            upstreamHeaders.add(name: field.name.rawName, value: field.value)
-        }
+        var upstreamHeaders = HopByHop.forwardedRequest(start.head.headerFields, host: start.hostHeader, unforwarded: ProxyHandler.unforwardedHeaders)
         let method = HTTPMethod(rawValue: start.head.method.rawValue)
         if let length, length > 0 {
             upstreamHeaders.add(name: "content-length", value: String(length))
@@ -96,9 +80,7 @@ final class ProxyExchange: UpstreamConnectionDelegate {
             if length == 0 || method == .POST || method == .PUT || method == .PATCH { upstreamHeaders.add(name: "content-length", value: "0") }
             body = .none
         }
-        var uri = start.route.path
-        if let query = start.route.query { uri += "?\(query)" }
-        requestHead = HTTPRequestHead(version: .http1_1, method: method, uri: uri, headers: upstreamHeaders)
+        requestHead = HTTPRequestHead(version: .http1_1, method: method, uri: start.route.requestTarget, headers: upstreamHeaders)
     }
 
     // MARK: The request
@@ -126,7 +108,7 @@ final class ProxyExchange: UpstreamConnectionDelegate {
                 whole.writeImmutableBuffer(buffer)
                 body = .whole(whole)
             case .streamed(var pending):
-                if let connection, requestSent {
+                if let connection {
                     // A slow upload is not upstream silence.
                     lastUpstreamActivity = .now()
                     connection.channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(buffer)), promise: nil)
@@ -149,7 +131,7 @@ final class ProxyExchange: UpstreamConnectionDelegate {
                 connect(reusing: true)
             case .streamed:
                 session.requestBodyEnded()
-                if let connection, requestSent {
+                if let connection {
                     connection.channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
                     upstreamRequestComplete = true
                 }
@@ -170,12 +152,9 @@ final class ProxyExchange: UpstreamConnectionDelegate {
             switch result {
             case .success(let connection):
                 // The address a name reached is checked before a request is sent on it (DNS rebinding).
-                let policy = start.proxy.upstreams.policy
-                if policy.refusesMetadata, let address = connection.channel.remoteAddress.flatMap({ IPAddress($0) }),
-                    let why = policy.refusalAtConnect(address)
-                {
+                if let refused = start.proxy.upstreams.policy.refusal(of: connection.channel) {
                     connection.channel.close(promise: nil)
-                    fail(UpstreamRefusedError(description: why))
+                    fail(refused)
                     return
                 }
                 use(connection)
@@ -194,7 +173,6 @@ final class ProxyExchange: UpstreamConnectionDelegate {
     /// Writes the request (what there is of it) on the connection.
     private func send() {
         guard let connection else { return }
-        requestSent = true
         let channel = connection.channel
         channel.write(HTTPClientRequestPart.head(requestHead), promise: nil)
         switch body {
@@ -228,9 +206,7 @@ final class ProxyExchange: UpstreamConnectionDelegate {
         session.responseHead(status: status, headers: captured)
         let response = HTTPResponse(status: HTTPResponse.Status(code: status, reasonPhrase: head.status.reasonPhrase), headerFields: fields)
         responseHead = response
-        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length <= ProxyHandler.oneWriteLimit,
-            start.head.method != .head, status >= 200, status != 204, status != 304
-        {
+        if let length = ProxyHandler.oneWriteLength(head.headers, status: status, method: start.head.method) {
             gathered = ByteBuffer()
             gatherLength = length
             return
@@ -308,11 +284,8 @@ final class ProxyExchange: UpstreamConnectionDelegate {
             switch body {
             case .none, .whole:
                 sentAgain = true
-                self.connection = nil
-                connection.channel.close(promise: nil)
-                start.proxy.logger.debug(
-                    "proxy \(session.id): \(start.route.authority) closed a kept-alive connection without answering; sending again on a new one"
-                )
+                closeConnection()
+                start.proxy.logSentAgain(session, route: start.route)
                 connect(reusing: false)
                 return
             case .streamed: break
@@ -322,7 +295,7 @@ final class ProxyExchange: UpstreamConnectionDelegate {
     }
 
     func upstreamWritabilityChanged(_ writable: Bool) {
-        if case .streamed = body, requestSent { handler.holdReads(!writable) }
+        if case .streamed = body { handler.holdReads(!writable) }
     }
 
     /// The client can take more of the answer (or cannot).
@@ -335,11 +308,7 @@ final class ProxyExchange: UpstreamConnectionDelegate {
     /// The upstream failed: an error answer when nothing was forwarded yet, else the answer is cut off.
     private func fail(_ error: any Error) {
         guard !finished else { return }
-        if let connection {
-            self.connection = nil
-            connection.handler.delegate = nil
-            connection.channel.close(promise: nil)
-        }
+        closeConnection()
         if let whole = gathered {
             // What came of a short answer still reaches the client, cut off where it ended.
             gathered = nil
@@ -374,11 +343,15 @@ final class ProxyExchange: UpstreamConnectionDelegate {
         silence?.cancel()
         if !requestEnded { session.markClientGone() }
         session.finish(error: ProxyHandler.clientLeft, complete: false)
-        if let connection {
-            self.connection = nil
-            connection.handler.delegate = nil
-            connection.channel.close(promise: nil)
-        }
+        closeConnection()
+    }
+
+    /// Lets go of the upstream connection and closes it (it may be mid-answer: it cannot be reused).
+    private func closeConnection() {
+        guard let connection else { return }
+        self.connection = nil
+        connection.handler.delegate = nil
+        connection.channel.close(promise: nil)
     }
 
     private func end(close: Bool) {
