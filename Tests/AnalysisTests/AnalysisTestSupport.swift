@@ -57,5 +57,13 @@ func analyzeEveryWay(_ exchange: Exchange, sourceLocation: SourceLocation = #_so
     for piece in Chunking.random(exchange.responseBody, seed: 7, maxPiece: 50) { plainDeltas += plain.feed(piece) }
     #expect(plain.finish() == whole, "without event templates", sourceLocation: sourceLocation)
     #expect(plainDeltas == byteDeltas, "deltas without event templates", sourceLocation: sourceLocation)
+    // JSON is read by JSONValueParser before Foundation's JSONSerialization: Foundation alone must agree.
+    var foundation = StreamAccumulator(exchange: exchange)
+    foundation.usesEventTemplates = false
+    foundation.usesFastJSON = false
+    var foundationDeltas = ""
+    for piece in Chunking.random(exchange.responseBody, seed: 11, maxPiece: 50) { foundationDeltas += foundation.feed(piece) }
+    #expect(foundation.finish() == whole, "with Foundation's JSON reader only", sourceLocation: sourceLocation)
+    #expect(foundationDeltas == byteDeltas, "deltas with Foundation's JSON reader only", sourceLocation: sourceLocation)
     return (whole, byteDeltas)
 }

@@ -30,8 +30,8 @@ enum ErrorBodyParser {
 
     /// The error of a whole response body with an HTTP error status: the provider's error when the body
     /// carries one, else `http_error` with the start of the body (or the status when the body is empty).
-    static func error(body: [UInt8], status: Int?) -> TraceError {
-        if let json = JSONAccess.parse(body) {
+    static func error(body: [UInt8], status: Int?, fastJSON: Bool = true) -> TraceError {
+        if let json = JSONAccess.parse(body, fast: fastJSON) {
             if let e = error(in: json) { return e }
             if let object = json as? [String: Any] {
                 if let message = JSONAccess.string(object["message"]) {

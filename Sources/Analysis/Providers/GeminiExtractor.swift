@@ -69,7 +69,7 @@ enum GeminiExtractor {
         case let u as [String: Any]:
             for key in usageKeys {
                 guard let value = u[key] else { continue }
-                guard let number = value as? Int, number >= 0 else { return nil }
+                guard let number = JSONAccess.int(value), number >= 0 else { return nil }
                 shape.numbers[key] = number
             }
             shape.usage = { numbers in usage { numbers[$0] } }

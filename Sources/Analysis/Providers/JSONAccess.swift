@@ -3,8 +3,10 @@ import LLMTraceModel
 
 /// Small helpers over Foundation's `JSONSerialization` values (`[String: Any]`, `[Any]`, `NSNumber`, `NSNull`).
 enum JSONAccess {
-    /// Parses bytes as one JSON value, or `nil` when they are not valid JSON.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Any? {
+    /// Parses bytes as one JSON value, or `nil` when they are not valid JSON: with ``JSONValueParser`` when it
+    /// knows the text (`fast`, the default), else with Foundation's `JSONSerialization`, which gives the same value.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, fast: Bool = true) -> Any? {
+        if fast, let value = JSONValueParser.parse(bytes) { return value }
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
         // The bytes outlive the call and JSONSerialization keeps no reference to its input.
         let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
@@ -12,12 +14,20 @@ enum JSONAccess {
     }
 
     /// Parses bytes as one JSON value, or `nil` when they are not valid JSON.
-    static func parse(_ bytes: [UInt8]) -> Any? {
-        bytes.withUnsafeBufferPointer { parse($0) }
+    static func parse(_ bytes: [UInt8], fast: Bool = true) -> Any? {
+        bytes.withUnsafeBufferPointer { parse($0, fast: fast) }
     }
 
     /// An integer value (JSON number without fraction), else `nil`.
     static func int(_ value: Any?) -> Int? {
+        // A JSON number is an NSNumber: read an integer one directly, without `as? Int`'s bridging (a
+        // sixth of the analysis of a whole answer). Floating-point and unsigned ones take the bridge.
+        if let number = value as? NSNumber {
+            switch number.objCType.pointee {
+            case CChar(UInt8(ascii: "q")), CChar(UInt8(ascii: "l")), CChar(UInt8(ascii: "i")): return number.intValue
+            default: return number as? Int
+            }
+        }
         guard let value, !(value is NSNull), !(value is String) else { return nil }
         return value as? Int
     }

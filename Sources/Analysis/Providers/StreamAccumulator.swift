@@ -37,6 +37,9 @@ public struct StreamAccumulator: Sendable {
     /// Whether hot events may skip JSON parsing through learned ``EventTemplate``s (tests turn it off to
     /// check that both paths agree).
     var usesEventTemplates = true
+    /// Whether JSON is read by `JSONValueParser` before Foundation's `JSONSerialization`. Tests turn it off to
+    /// check that both give the same result, and the decoder benchmark to measure what it saves.
+    public var usesFastJSON = true
 
     /// Prepares to read the response of a request.
     /// - Parameters:
@@ -89,7 +92,7 @@ public struct StreamAccumulator: Sendable {
         self.requestModel = request.model
         self.status = status
         self.framing = framing
-        if dialect == .ollama, !contentType.contains("ndjson") {
+        if dialect == .ollama, !Self.mentions(contentType, "ndjson") {
             // Ollama's native API streams unless the request says `"stream": false`; its one-object answer is read as NDJSON.
             self.stream = request.stream ?? true
         } else {
@@ -194,7 +197,7 @@ public struct StreamAccumulator: Sendable {
     /// Reads one streamed JSON object (an SSE event's data, an NDJSON line or a JSON array element).
     private mutating func handleLine(_ bytes: UnsafeBufferPointer<UInt8>) {
         if usesEventTemplates, templates.apply(bytes, to: &state) { return }
-        guard let json = JSONAccess.parse(bytes) else { return }
+        guard let json = JSONAccess.parse(bytes, fast: usesFastJSON) else { return }
         guard let object = json as? [String: Any] else {
             if let e = ErrorBodyParser.error(in: json) { state.error = e }
             return
@@ -224,11 +227,11 @@ public struct StreamAccumulator: Sendable {
 
     private mutating func finishBuffered() {
         if let status, status >= 400 {
-            state.error = ErrorBodyParser.error(body: buffer, status: status)
+            state.error = ErrorBodyParser.error(body: buffer, status: status, fastJSON: usesFastJSON)
             state.complete = true
             return
         }
-        guard let json = JSONAccess.parse(buffer) else {
+        guard let json = JSONAccess.parse(buffer, fast: usesFastJSON) else {
             // Not JSON: maybe a stream sent without a telling content-type.
             if Self.looksLikeSSE(buffer) {
                 var decoder = SSEDecoder()
@@ -289,9 +292,20 @@ public struct StreamAccumulator: Sendable {
             let altSSE = (query ?? "").split(separator: "&").contains { $0.lowercased() == "alt=sse" }
             return altSSE ? .sse : .jsonArray
         }
-        if contentType.contains("ndjson") || contentType.contains("jsonl") || dialect == .ollama { return .ndjson }
+        if Self.mentions(contentType, "ndjson") || Self.mentions(contentType, "jsonl") || dialect == .ollama {
+            return .ndjson
+        }
         if contentType.isEmpty, requestStream, dialect != nil, dialect != .ollamaEmbed { return .sse }
         return .buffered
+    }
+
+    /// Whether `text` contains `word` (a byte search: the generic `contains` and Foundation's were a
+    /// measurable part of analysing a small answer).
+    private static func mentions(_ text: String, _ word: StaticString) -> Bool {
+        let bytes = Array(text.utf8)
+        let target = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        guard bytes.count >= target.count else { return false }
+        return (0...(bytes.count - target.count)).contains { bytes[$0..<($0 + target.count)].elementsEqual(target) }
     }
 
     private static func looksLikeSSE(_ bytes: [UInt8]) -> Bool {

@@ -1,6 +1,7 @@
 import Analysis
 // Decoder benchmark: SSE bytes per second through decode + extract (StreamAccumulator) on one core,
-// beside a plain byte-scan loop over the same buffer as the reference, in the same run.
+// beside a plain byte-scan loop over the same buffer as the reference, in the same run; then the analysis
+// of a whole (non-streamed) answer, with the fast JSON reader and with Foundation's JSONSerialization alone.
 //
 //   swift run -c release --package-path bench decoder-bench [megabytes-per-shape]
 import Foundation
@@ -101,4 +102,42 @@ for (name, bytes, path, body) in [
     let extract = measure(bytes.count, repeats: 5) { decodeAndExtract(bytes, path: path, body: body) }
     let scan = measure(bytes.count, repeats: 5) { byteScan(bytes) }
     print(String(format: "%-10@  %19.0f   %14.0f   %5.1fx", name as NSString, extract.mbps, scan.mbps, scan.mbps / extract.mbps))
+}
+
+/// A non-streamed chat completion, as bench-upstream answers loadgen's json workload.
+let completionBody = Array(
+    #"{"id":"chatcmpl-bench","object":"chat.completion","created":1764400000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"The quick brown fox jumps over the lazy dog. It was a bright cold day in April, and the clocks were striking thirteen.","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":42,"completion_tokens":27,"total_tokens":69,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}},"system_fingerprint":"fp_bench"}"#
+        .utf8
+)
+let jsonHeaders = [HeaderField(name: "content-type", value: "application/json")]
+
+/// Analyses the whole answer `count` times; returns a checksum of the output token counts.
+@inline(never)
+func analyzeBodies(_ count: Int, fastJSON: Bool) -> Int {
+    var sum = 0
+    let chatRoute = route("/v1/chat/completions")  // the proxy parses the route once, before the answer
+    for _ in 0..<count {
+        var acc = StreamAccumulator(
+            method: "POST",
+            route: chatRoute,
+            requestHeaders: [],
+            requestBody: Array(#"{"model":"gpt-4o-mini"}"#.utf8),
+            status: 200,
+            responseHeaders: jsonHeaders
+        )
+        acc.usesFastJSON = fastJSON
+        _ = acc.feed(completionBody)
+        let result = acc.finish()
+        precondition(result.complete && result.usage.outputTokens == 27, "benchmark body was not understood")
+        sum &+= result.usage.outputTokens ?? 0
+    }
+    return sum
+}
+
+let bodies = 20_000
+print("\nwhole answer (\(completionBody.count) bytes), \(bodies) analyses, best of 5")
+print("JSON reader                    µs per answer")
+for (name, fast) in [("JSONValueParser (default)", true), ("JSONSerialization only", false)] {
+    let rate = measure(bodies, repeats: 5) { analyzeBodies(bodies, fastJSON: fast) }
+    print(String(format: "%-29@  %12.2f", name as NSString, 1 / rate.mbps))
 }
