@@ -98,7 +98,8 @@ public struct LLMTraceServer: Sendable {
             ? ProxyCore(
                 proxy: components.proxy,
                 pools: UpstreamPools(connectTimeout: .milliseconds(Int64(configuration.upstreamConnectTimeoutSeconds * 1000)), tls: upstreamTLS),
-                trustedProxies: configuration.trustedProxies
+                trustedProxies: configuration.trustedProxies,
+                forward: components.forward
             ) : nil
         let group = serviceGroup(
             components,

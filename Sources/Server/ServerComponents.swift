@@ -23,6 +23,8 @@ struct ServerComponents: Sendable {
     let admin: AdminController?
     /// Shared mode's budget alerts, `nil` in standalone mode.
     let budgets: BudgetWatch?
+    /// The forward proxy (CONNECT on the same port), `nil` in shared mode.
+    let forward: ForwardProxy?
 
     /// Opens everything the configuration names. Everything that can refuse to start (prices, store)
     /// is opened before the upstream client, which needs shutting down.
@@ -61,6 +63,7 @@ struct ServerComponents: Sendable {
             upstreams: upstreamGate(c)
         )
         proxy.gate = auth.map { EnvironmentGate(store: $0.store) }
+        let forward = c.isShared ? nil : ForwardProxy(settings: c.forwardProxy, password: c.listensPublicly ? c.password : nil)
         var api = APIController(
             store: store,
             pipeline: pipeline,
@@ -71,6 +74,7 @@ struct ServerComponents: Sendable {
             startedAt: Date()
         )
         api.auth = auth
+        api.forward = forward
         let budgets = auth.map {
             BudgetWatch(
                 admin: $0.store,
@@ -93,7 +97,8 @@ struct ServerComponents: Sendable {
             proxy: proxy,
             api: api,
             admin: auth.map { AdminController(auth: $0, budgets: budgets) },
-            budgets: budgets
+            budgets: budgets,
+            forward: forward
         )
     }
 

@@ -105,6 +105,22 @@ struct ServeCommand: AsyncParsableCommand {
     var keepAliveTimeout: String?
     @Option(name: .customLong("upstream-ca"), help: "PEM file of CA certificates to trust for HTTPS upstreams, besides the system's.")
     var upstreamCA: String?
+    @Option(
+        name: .customLong("capture-host"),
+        help: "Forward proxy: also decrypt and record CONNECTs to this host (a name, or *.domain); repeatable. Known LLM API hosts always are."
+    )
+    var captureHosts: [String] = []
+    @Flag(name: .long, help: "Forward proxy: decrypt and record CONNECTs to every host, not only LLM APIs.")
+    var captureAll = false
+    @Option(
+        name: .long,
+        help: "Forward proxy: the env its exchanges are recorded under (default forward; a request's x-llmtrace-env header overrides it)."
+    )
+    var forwardEnv: String?
+    @Flag(name: .long, help: "Forward proxy: let CONNECT reach loopback, link-local and private addresses.")
+    var allowPrivate = false
+    @Option(name: .long, help: "Directory of llmtrace's CA for the forward proxy (default ~/.llmtrace/ca; LLMTRACE_CA_DIR).")
+    var caDir: String?
     @Flag(name: [.customShort("v"), .long], help: "Print the version and exit.")
     var version = false
 
@@ -125,6 +141,8 @@ struct ServeCommand: AsyncParsableCommand {
             .maxHeadSize: maxHeadSize, .maxConnectionsPerClient: maxConnectionsPerClient,
             .maxProxyConnectionsPerClient: maxProxyConnectionsPerClient, .clientIdleTimeout: clientIdleTimeout, .keepAliveTimeout: keepAliveTimeout,
             .upstreamCA: upstreamCA,
+            .captureHost: captureHosts.isEmpty ? nil : captureHosts.joined(separator: ","), .captureAll: captureAll ? "true" : nil,
+            .forwardEnv: forwardEnv, .allowPrivate: allowPrivate ? "true" : nil, .caDir: caDir,
         ]
         let resolver = ConfigResolver(
             flags: flags.compactMapValues { $0 },

@@ -222,6 +222,38 @@ import Testing
         }
     }
 
+    @Test func forwardProxySettingsComeFromFlagsFilesAndTheEnvironment() throws {
+        let dir = try Self.tempDir()
+        try "captureHosts: ['llm.internal', '*.example.com']\nforwardEnv: agents\nallowPrivate: true\n".write(
+            to: dir.appendingPathComponent(".llmtracerc.yaml"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let (fromFile, _) = try ConfigResolver(flags: [:], environment: ["LLMTRACE_CA_DIR": "/tmp/ca"], workingDirectory: dir, configPath: nil)
+            .resolve()
+        #expect(fromFile.forwardProxy.captureHosts == ["llm.internal", "*.example.com"])
+        #expect(fromFile.forwardProxy.env == "agents")
+        #expect(fromFile.forwardProxy.allowPrivate)
+        #expect(!fromFile.forwardProxy.captureAll)
+        #expect(fromFile.forwardProxy.caDirectory == "/tmp/ca")
+        #expect(fromFile.forwardProxy.captures("api.openai.com") && fromFile.forwardProxy.captures("a.b.example.com"))
+        #expect(fromFile.forwardProxy.captures("LLM.internal.") && !fromFile.forwardProxy.captures("example.com"))
+        #expect(!fromFile.forwardProxy.captures("github.com"))
+
+        let (flags, _) = try ConfigResolver(flags: [.captureAll: "true"], environment: [:], workingDirectory: try Self.tempDir(), configPath: nil)
+            .resolve()
+        #expect(flags.forwardProxy.captures("github.com"))
+
+        for (key, value, message) in [
+            (ConfigResolver.Key.captureHost, "https://x.com/", "--capture-host: 'https://x.com/' is not a host name"),
+            (.forwardEnv, "a b", "--forward-env: env 'a b' may hold only"), (.captureAll, "maybe", "--capture-all: 'maybe' is not true or false"),
+        ] {
+            #expect {
+                _ = try ConfigResolver(flags: [key: value], environment: [:], workingDirectory: try Self.tempDir(), configPath: nil).resolve()
+            } throws: { "\($0)".contains(message) }
+        }
+    }
+
     @Test func listsComeFromRepeatedFlagsFileArraysOrCommas() throws {
         let dir = try Self.tempDir()
         try "allowUpstreams: ['*.openai.com', 'localhost:11434']\ntrusted-proxies:\n  - 127.0.0.1\n  - 10.0.0.0/8\n".write(

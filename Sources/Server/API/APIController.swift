@@ -16,6 +16,8 @@ struct APIController: Sendable {
     let startedAt: Date
     /// Shared mode's accounts: when set, every read is limited to the caller's teams' environments.
     var auth: SharedAuth? = nil
+    /// The forward proxy, whose tunnel count health reports; `nil` in shared mode.
+    var forward: ForwardProxy? = nil
 
     private static let lastEventIDHeader = HTTPField.Name("last-event-id")!
     private static let accelBufferingHeader = HTTPField.Name("x-accel-buffering")!
@@ -228,6 +230,8 @@ struct APIController: Sendable {
         var cluster: ClusterFeed.Health?
         var prices: Int
         var pricesError: String?
+        /// The forward proxy's tunnels (CONNECTs not decrypted, so not recorded); absent in shared mode.
+        var forwardProxy: ForwardProxy.Health?
 
         /// `degraded` while the latest save failed, for a minute after records were lost, or when the
         /// store cannot even be read; the reason is the store's own explanation.
@@ -271,7 +275,8 @@ struct APIController: Sendable {
             retention: retention.health,
             cluster: cluster?.health,
             prices: prices.modelCount,
-            pricesError: prices.loadError
+            pricesError: prices.loadError,
+            forwardProxy: forward?.health
         )
     }
 }

@@ -18,9 +18,10 @@ public struct ConfigResolver: Sendable {
         case upstreamConnectTimeout, upstreamIdleTimeout, pricing, socket, retain, maxRecords, pruneInterval, dbPool
         case adminDb, jwtSecret, alertInterval, tlsCert, tlsKey, trustedProxy, allowUpstream, upstreamCA
         case maxHeadSize, maxConnectionsPerClient, maxProxyConnectionsPerClient, clientIdleTimeout, keepAliveTimeout
+        case captureHost, captureAll, forwardEnv, allowPrivate, caDir
 
         /// Keys whose value is a list: repeated flags, a config-file array, or commas in one value.
-        var isList: Bool { self == .trustedProxy || self == .allowUpstream }
+        var isList: Bool { self == .trustedProxy || self == .allowUpstream || self == .captureHost }
 
         /// The command-line flag, as a message names it: `--max-body`, `--allow-upstream`.
         var flagName: String {
@@ -43,6 +44,7 @@ public struct ConfigResolver: Sendable {
             case .trustedProxy: return ["LLMTRACE_TRUSTED_PROXIES", "LLMTRACE_TRUSTED_PROXY"]
             case .allowUpstream: return ["LLMTRACE_ALLOW_UPSTREAMS", "LLMTRACE_ALLOW_UPSTREAM"]
             case .upstreamCA: return ["LLMTRACE_UPSTREAM_CA"]
+            case .captureHost: return ["LLMTRACE_CAPTURE_HOSTS", "LLMTRACE_CAPTURE_HOST"]
             default: return ["LLMTRACE_\(snake)"]
             }
         }
@@ -109,7 +111,10 @@ public struct ConfigResolver: Sendable {
             let alias: Key? =
                 ["database", "postgresUrl", "mysqlUrl"].contains(camel)
                 ? .db
-                : ["adminMysqlUrl": .adminDb, "trustedProxies": .trustedProxy, "allowUpstreams": .allowUpstream, "upstreamCa": .upstreamCA][camel]
+                : [
+                    "adminMysqlUrl": .adminDb, "trustedProxies": .trustedProxy, "allowUpstreams": .allowUpstream, "upstreamCa": .upstreamCA,
+                    "captureHosts": .captureHost,
+                ][camel]
             guard let key = Key(rawValue: camel) ?? alias else {
                 throw ConfigurationError(
                     "config file \(url.path): unknown setting '\(name)'; known settings: \(Key.allCases.map(\.rawValue).joined(separator: ", "))"
@@ -190,6 +195,35 @@ public struct ConfigResolver: Sendable {
         }
         try applyTLS(settings, to: &c)
         try applyNetwork(settings, to: &c)
+        try applyForwardProxy(settings, to: &c)
+    }
+
+    /// The forward proxy: hosts to decrypt, their env, private addresses, the CA's directory.
+    private static func applyForwardProxy(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
+        if let (v, from) = settings.value(.captureHost) {
+            c.forwardProxy.captureHosts = list(v)
+            if let bad = c.forwardProxy.captureHosts.first(where: { $0.contains("/") || $0.contains(":") || $0.dropFirst(2).contains("*") }) {
+                throw ConfigurationError("\(from): '\(bad)' is not a host name or '*.' and a domain, as in api.example.com or *.example.com")
+            }
+        }
+        if let (v, from) = settings.value(.captureAll) { c.forwardProxy.captureAll = try flag(v, from: from) }
+        if let (v, from) = settings.value(.allowPrivate) { c.forwardProxy.allowPrivate = try flag(v, from: from) }
+        if let (v, from) = settings.value(.forwardEnv) {
+            guard !v.isEmpty, v.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                throw ConfigurationError("\(from): env '\(v)' may hold only letters, digits, '-', '_' and '.'")
+            }
+            c.forwardProxy.env = v
+        }
+        if let (v, _) = settings.value(.caDir), !v.isEmpty { c.forwardProxy.caDirectory = v }
+    }
+
+    /// A yes/no setting: a flag given on the command line arrives as "true".
+    private static func flag(_ v: String, from: String) throws(ConfigurationError) -> Bool {
+        switch v.lowercased() {
+        case "true", "1", "yes", "on", "": return true
+        case "false", "0", "no", "off": return false
+        default: throw ConfigurationError("\(from): '\(v)' is not true or false")
+        }
     }
 
     /// The reverse proxies whose forwarded-for headers count, and the upstream policy's allow list.

@@ -87,6 +87,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// PEM CA certificates trusted for upstream HTTPS besides the system's (`--upstream-ca`): a
     /// corporate TLS inspection proxy's, a test server's.
     public var upstreamCAPath: String?
+    /// The forward proxy: which CONNECT hosts are decrypted, their env, private addresses, the CA's directory.
+    public var forwardProxy = ForwardProxySettings()
 
     /// Reverse proxies whose `X-Forwarded-For`, `X-Forwarded-Proto` and `Forwarded` headers name the
     /// client (`--trusted-proxy`); from any other peer those headers are ignored.

@@ -19,8 +19,12 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    private let core: ProxyCore
-    private var context: ChannelHandlerContext?
+    let core: ProxyCore
+    /// Set on the handler behind a decrypted CONNECT: every request goes to this host.
+    let forwardTarget: ForwardTarget?
+    private(set) var context: ChannelHandlerContext?
+    /// A CONNECT was read: what follows its head is not HTTP for this pipeline.
+    var connecting = false
     /// Requests passed on to Hummingbird whose response has not ended.
     private var passedResponses = 0
     /// The body of a request whose exchange already ended is read and dropped.
@@ -36,8 +40,9 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The client closed its side after its request: Hummingbird learns it once the exchange ended.
     private var inputClosed = false
 
-    init(core: ProxyCore) {
+    init(core: ProxyCore, forwardTarget: ForwardTarget? = nil) {
         self.core = core
+        self.forwardTarget = forwardTarget
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -69,14 +74,20 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func route(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        if connecting { return }
         switch part {
+        case .head(let head) where forwardTarget != nil || (head.method == .connect && core.forward != nil && passedResponses == 0):
+            if let forwardTarget {
+                forward(head, to: forwardTarget, context: context)
+            } else {
+                connecting = true
+                connect(head, context: context)
+            }
         case .head(let head):
             if passedResponses == 0, let target = head.path, RootResponder.isProxyPath(target),
                 let start = handles(head, target: target, context: context)
             {
-                let exchange = ProxyExchange(start: start, handler: self, eventLoop: context.eventLoop)
-                self.exchange = exchange
-                exchange.begin()
+                begin(start, context: context)
                 return
             }
             passedResponses += 1
@@ -88,6 +99,12 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             context.fireChannelRead(wrapInboundOut(part))
         }
+    }
+
+    func begin(_ start: ProxyExchange.Start, context: ChannelHandlerContext) {
+        let exchange = ProxyExchange(start: start, handler: self, eventLoop: context.eventLoop)
+        self.exchange = exchange
+        exchange.begin()
     }
 
     /// What the exchange for `head` starts from, when this path handles it: a route that parses, in
@@ -175,6 +192,17 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let context else { return }
         context.write(wrapOutboundOut(part), promise: nil)
         if flush { context.flush() }
+    }
+
+    /// Answers the request being read with `error`'s JSON body.
+    func answer(_ error: APIError) {
+        let bytes = (try? AppRequestContext.encoder.encode(ErrorBody(type: error.type, message: error.message))) ?? Data()
+        var fields = error.headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        fields[.contentLength] = String(bytes.count)
+        writeToClient(.head(HTTPResponse(status: error.status, headerFields: fields)), flush: false)
+        writeToClient(.body(ByteBuffer(bytes: bytes)), flush: false)
+        writeToClient(.end(nil), flush: true)
     }
 
     func flushClient() {

@@ -17,6 +17,8 @@ struct ProxyCore: Sendable {
     let pools: UpstreamPools
     /// Reverse proxies whose forwarding headers count: such requests still take the ``ProxyHandler``.
     let trustedProxies: [IPNetwork]
+    /// The forward proxy (CONNECT on the same port), in local mode; `nil` in shared mode.
+    let forward: ForwardProxy?
 
     /// Whether it forwards: always, unless `LLMTRACE_PROXY_CORE=handler` sends every proxy request to the
     /// ``ProxyHandler`` (the path before it, kept as a way back should this one misbehave).

@@ -321,19 +321,8 @@ final class ProxyExchange: UpstreamConnectionDelegate {
             return
         }
         let failure = start.proxy.failure(for: error, route: start.route, session: session, origin: start.origin)
-        writeError(failure)
+        handler.answer(failure)
         end(close: clientWantsClose || !requestEnded)
-    }
-
-    /// Answers with `error`'s JSON body.
-    private func writeError(_ error: APIError) {
-        let bytes = (try? AppRequestContext.encoder.encode(ErrorBody(type: error.type, message: error.message))) ?? Data()
-        var fields = error.headers
-        fields[.contentType] = "application/json; charset=utf-8"
-        fields[.contentLength] = String(bytes.count)
-        handler.writeToClient(.head(HTTPResponse(status: error.status, headerFields: fields)), flush: false)
-        handler.writeToClient(.body(ByteBuffer(bytes: bytes)), flush: false)
-        handler.writeToClient(.end(nil), flush: true)
     }
 
     /// The client closed its connection: the upstream request is abandoned.

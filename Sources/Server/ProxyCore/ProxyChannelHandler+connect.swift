@@ -1,0 +1,231 @@
+import Analysis
+import Foundation
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+import NIOPosix
+import NIOSSL
+
+/// The host a decrypted CONNECT reaches: every request read inside the tunnel goes there.
+struct ForwardTarget {
+    var host: String
+    var port: Int
+    /// The address the policy admitted, connected to by IP (the name is only for SNI and the certificate).
+    var address: IPAddress
+}
+
+extension ProxyChannelHandler {
+    /// Serves `CONNECT host:port`: a host on the capture list has its TLS ended here with a certificate
+    /// from llmtrace's CA and its requests forwarded and recorded like `/proxy/` ones; any other host is
+    /// tunnelled byte for byte. Refusals and failures are answered before the tunnel opens.
+    func connect(_ head: HTTPRequest, context: ChannelHandlerContext) {
+        guard let forward = core.forward else { return }
+        guard let authority = head.authority, let (host, port) = Self.hostAndPort(authority) else {
+            return refuse(.badRequest, "bad_request", "CONNECT needs a host and a port, as in CONNECT api.openai.com:443")
+        }
+        if let password = forward.password, !Self.authorized(head, password: password) {
+            return refuse(
+                .proxyAuthenticationRequired,
+                "proxy_auth_required",
+                "this llmtrace has a password: give it as the proxy's, as in HTTPS_PROXY=http://llmtrace:PASSWORD@host:port",
+                headers: [.proxyAuthenticate: #"Basic realm="llmtrace""#]
+            )
+        }
+        let target = "\(host):\(port)"
+        let loop = context.eventLoop
+        let resolver = core.proxy.upstreams.resolver
+        let resolved: EventLoopFuture<[IPAddress]> =
+            if let literal = IPAddress(hostSpelling: host) {
+                loop.makeSucceededFuture([literal])
+            } else {
+                loop.makeFutureWithTask { try await resolver.addresses(of: host) }
+            }
+        resolved.assumeIsolated().whenComplete { [self] result in
+            guard let context = self.context else { return }
+            let address: IPAddress
+            switch result {
+            case .failure(let error):
+                return refuse(.badGateway, "upstream_unreachable", "cannot reach \(target): \(error)")
+            case .success(let addresses):
+                if let refusal = forward.settings.refusal(of: addresses[0], target: target)
+                    ?? core.proxy.upstreams.policy.refusalAtConnect(addresses[0])
+                {
+                    return refuse(.forbidden, "upstream_refused", refusal)
+                }
+                address = addresses[0]
+            }
+            if forward.settings.captures(host) {
+                decrypt(ForwardTarget(host: host, port: port, address: address), forward: forward, context: context)
+            } else {
+                tunnel(to: address, port: port, target: target, forward: forward, context: context)
+            }
+        }
+    }
+
+    /// Ends the client's TLS here with a certificate for the target and reads its requests.
+    private func decrypt(_ target: ForwardTarget, forward: ForwardProxy, context: ChannelHandlerContext) {
+        let tls: NIOSSLContext
+        do {
+            tls = try forward.certificateAuthority().serverContext(for: target.host)
+        } catch {
+            return refuse(.internalServerError, "ca_unavailable", "\(error)")
+        }
+        do {
+            let front = try insertFront(
+                [
+                    ConnectAnswerHandler(), NIOSSLServerHandler(context: tls), ClientTLSFailureHandler(target: target, core: core),
+                    ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)), HTTPResponseEncoder(),
+                    HTTP1ToHTTPServerCodec(secure: true), ProxyChannelHandler(core: core, forwardTarget: target),
+                ],
+                context: context
+            )
+            (front as? ConnectAnswerHandler)?.send()
+        } catch {
+            context.close(promise: nil)
+        }
+    }
+
+    /// Joins the client to `address` byte for byte.
+    private func tunnel(to address: IPAddress, port: Int, target: String, forward: ForwardProxy, context: ChannelHandlerContext) {
+        let clientSide = TunnelHandler()
+        let upstreamSide = TunnelHandler()
+        let socketAddress: SocketAddress
+        do { socketAddress = try SocketAddress(ipAddress: address.description, port: port) } catch {
+            return refuse(.badGateway, "upstream_unreachable", "cannot reach \(target): \(error)")
+        }
+        ClientBootstrap(group: context.eventLoop)
+            .connectTimeout(core.pools.pool(for: context.eventLoop)?.connectTimeout ?? .seconds(10))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(upstreamSide) }
+            }
+            .connect(to: socketAddress)
+            .assumeIsolated()
+            .whenComplete { [self] result in
+                guard let context = self.context else {
+                    if case .success(let channel) = result { channel.close(promise: nil) }
+                    return
+                }
+                switch result {
+                case .failure(let error):
+                    refuse(.badGateway, "upstream_unreachable", "cannot reach \(target): \(ProxyHandler.describe(error))")
+                case .success(let channel):
+                    do {
+                        let front = try insertFront([ConnectAnswerHandler(), clientSide], context: context)
+                        TunnelHandler.join(clientSide, upstreamSide)
+                        forward.countTunnel()
+                        (front as? ConnectAnswerHandler)?.send()
+                    } catch {
+                        channel.close(promise: nil)
+                        context.close(promise: nil)
+                    }
+                }
+            }
+    }
+
+    /// Puts `handlers` in front of the connection's HTTP codec (its response encoder comes first; after
+    /// llmtrace's own TLS when it serves HTTPS), in order, so the bytes after the CONNECT head reach them
+    /// and nothing behind them, and what they write reaches the socket without the codec; returns the first.
+    private func insertFront(_ handlers: [any ChannelHandler], context: ChannelHandlerContext) throws -> (any ChannelHandler)? {
+        let pipeline = context.pipeline.syncOperations
+        let encoder = try pipeline.handler(type: HTTPResponseEncoder.self)
+        for handler in handlers { try pipeline.addHandler(handler, position: .before(encoder)) }
+        return handlers.first
+    }
+
+    /// Answers the CONNECT with an error and closes the connection (the HTTP decoder reads nothing after
+    /// a CONNECT head, and its encoder would not frame a body for one, so the answer is written as bytes).
+    private func refuse(_ status: HTTPResponse.Status, _ type: String, _ message: String, headers: HTTPFields = [:]) {
+        core.proxy.logger.notice("CONNECT refused: \(message)")
+        guard let context else { return }
+        let body = (try? AppRequestContext.encoder.encode(ErrorBody(type: type, message: message))) ?? Data()
+        var head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
+        for field in headers { head += "\(field.name): \(field.value)\r\n" }
+        head += "Content-Type: application/json; charset=utf-8\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        var bytes = ByteBuffer(string: head)
+        bytes.writeBytes(body)
+        do {
+            let front = ConnectAnswerHandler(bytes)
+            _ = try insertFront([front], context: context)
+            front.send(closing: true)
+        } catch {
+            context.close(promise: nil)
+        }
+    }
+
+    /// `host:port` of a CONNECT (brackets around an IPv6 address dropped).
+    static func hostAndPort(_ authority: String) -> (String, Int)? {
+        guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]),
+            (1...65535).contains(port)
+        else { return nil }
+        var host = String(authority[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, !host.contains(where: { $0 == "/" || $0 == "@" || $0.isWhitespace }) else { return nil }
+        return (host, port)
+    }
+
+    /// Whether the CONNECT carries `Proxy-Authorization: Basic` with the password (any user name).
+    static func authorized(_ head: HTTPRequest, password: String) -> Bool {
+        guard let value = head.headerFields[.proxyAuthorization], value.lowercased().hasPrefix("basic "),
+            let decoded = Data(base64Encoded: String(value.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        else { return false }
+        return PasswordMiddleware<AppRequestContext>.constantTimeEqual(String(text[text.index(after: colon)...]), password)
+    }
+
+    /// A request read inside a decrypted tunnel: forwarded to the tunnel's host and recorded.
+    func forward(_ head: HTTPRequest, to target: ForwardTarget, context: ChannelHandlerContext) {
+        guard let forward = core.forward, let pool = core.pools.pool(for: context.eventLoop) else { return }
+        var head = head
+        let env = head.headerFields[ForwardProxySettings.envHeader].flatMap { $0.isEmpty ? nil : $0 } ?? forward.settings.env
+        head.headerFields[ForwardProxySettings.envHeader] = nil
+        let path = head.path ?? "/"
+        let query = path.firstIndex(of: "?").map { String(path[path.index(after: $0)...]) }
+        let route = ProxyRoute(
+            env: env,
+            scheme: "https",
+            host: target.host,
+            port: target.port == 443 ? nil : target.port,
+            path: query == nil ? path : String(path[..<(path.firstIndex(of: "?") ?? path.endIndex)]),
+            query: query
+        )
+        let start = ProxyExchange.Start(
+            head: head,
+            route: route,
+            key: UpstreamKey(tls: true, host: target.address.description, port: target.port, serverName: target.host),
+            hostHeader: head.authority ?? route.authority,
+            origin: context.channel.remoteAddress.flatMap { IPAddress($0) }?.description ?? "the unix socket",
+            pool: pool,
+            proxy: core.proxy
+        )
+        begin(start, context: context)
+    }
+}
+
+/// Answers a CONNECT from in front of the HTTP codec (which must not frame it): `200 Connection
+/// Established`, after which bytes pass through, or a refusal, after which the connection closes.
+final class ConnectAnswerHandler: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = ByteBuffer
+    private var context: ChannelHandlerContext?
+    private let answer: ByteBuffer
+
+    init(_ answer: ByteBuffer = ByteBuffer(string: "HTTP/1.1 200 Connection Established\r\n\r\n")) {
+        self.answer = answer
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    /// Writes the answer, then steps aside (or closes the connection once it is written).
+    func send(closing: Bool = false) {
+        guard let context else { return }
+        if closing {
+            context.writeAndFlush(NIOAny(answer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        } else {
+            context.writeAndFlush(NIOAny(answer), promise: nil)
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        }
+    }
+}

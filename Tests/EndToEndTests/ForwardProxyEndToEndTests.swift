@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+
+/// The forward proxy on llmtrace's own port, driven by real clients (curl, the official `openai` Python
+/// SDK) against a local TLS upstream whose test CA llmtrace is given with `--upstream-ca`: hosts on the
+/// capture list are decrypted with llmtrace's CA and recorded; every other host is tunnelled as it is.
+@Suite struct ForwardProxyEndToEndTests {
+    static let curl = URL(fileURLWithPath: "/usr/bin/curl")
+    static let chatBody = #"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#
+
+    /// llmtrace's CA made in `dir` by `llmtrace ca`, and its certificate's path.
+    static func makeCA(in dir: URL) async throws -> (directory: String, certificate: String) {
+        let caDir = dir.appendingPathComponent("llmtrace-ca").path
+        let (status, output) = try await LLMTraceProcess.runToEnd(["ca", "--ca-dir", caDir, "--path"])
+        #expect(status == 0, "\(output)")
+        return (caDir, output.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// `curl -x server <arguments>`: exit status and output (stderr included).
+    static func curl(through server: LLMTraceProcess, _ arguments: [String]) async throws -> (Int32, String) {
+        try await runCommand(curl, ["-sS", "--max-time", "30", "-x", server.url] + arguments)
+    }
+
+    @Test func aCapturedHostIsDecryptedWithLLMTracesCAAndRecorded() async throws {
+        try await withTestCA { upstreamCA, cert, key in
+            try await withTempDirectory { dir in
+                let ca = try await Self.makeCA(in: dir)
+                let modes = try FileManager.default.attributesOfItem(atPath: ca.directory)[.posixPermissions] as? Int
+                #expect(modes == 0o700)
+                let keyPath = (ca.directory as NSString).appendingPathComponent("llmtrace-ca-key.pem")
+                #expect(try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? Int == 0o600)
+                #expect(try String(contentsOfFile: ca.certificate, encoding: .utf8).components(separatedBy: "BEGIN CERTIFICATE").count == 2)
+
+                try await withFakeUpstream(tls: (cert, key)) { upstream in
+                    let arguments = ["--upstream-ca", upstreamCA.caPath, "--capture-host", "localhost", "--allow-private", "--ca-dir", ca.directory]
+                    try await withLLMTrace(arguments) { server in
+                        let target = "https://localhost:\(upstream.port)"
+                        let (status, body) = try await Self.curl(
+                            through: server,
+                            [
+                                "--cacert", ca.certificate, "-H", "content-type: application/json", "-d", Self.chatBody,
+                                "\(target)/v1/chat/completions",
+                            ]
+                        )
+                        #expect(status == 0, "\(body)")
+                        #expect(body == FakeUpstream.json)
+                        let list = try await HTTP.eventually("\(server.url)/api/requests?env=forward") {
+                            ($0["items"] as? [[String: Any]])?.first?["complete"] as? Bool == true
+                        }
+                        let record = try #require((list["items"] as? [[String: Any]])?.first)
+                        #expect(record["scheme"] as? String == "https")
+                        #expect(record["host"] as? String == "localhost:\(upstream.port)")
+                        #expect(record["path"] as? String == "/v1/chat/completions")
+                        #expect(record["model"] as? String == "gpt-4o-2024-08-06")
+                        #expect((record["usage"] as? [String: Any])?["inputTokens"] as? Int == 12)
+
+                        // A stream, under the env a request header names (the header does not reach the upstream).
+                        let (streamStatus, stream) = try await Self.curl(
+                            through: server,
+                            ["-N", "--cacert", ca.certificate, "-H", "x-llmtrace-env: mine", "\(target)/sse?n=3&delay=5"]
+                        )
+                        #expect(streamStatus == 0, "\(stream)")
+                        #expect(stream.components(separatedBy: "data:").count - 1 == 4, "three events and [DONE]: \(stream)")
+                        #expect(upstream.state.withLock { $0.lastHeaders["x-llmtrace-env"] } == nil)
+                        let mine = try await HTTP.eventually("\(server.url)/api/requests?env=mine") {
+                            ($0["items"] as? [[String: Any]])?.first?["complete"] as? Bool == true
+                        }
+                        let streamed = try #require((mine["items"] as? [[String: Any]])?.first)
+                        #expect(streamed["stream"] as? Bool == true)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func anotherHostIsTunnelledByteForByteAndNotRecorded() async throws {
+        try await withTestCA { upstreamCA, cert, key in
+            try await withTempDirectory { dir in
+                let ca = try await Self.makeCA(in: dir)
+                try await withFakeUpstream(tls: (cert, key)) { upstream in
+                    try await withLLMTrace(["--capture-host", "localhost", "--allow-private", "--ca-dir", ca.directory]) { server in
+                        // 127.0.0.1 is not on the capture list: the client talks TLS with the upstream itself.
+                        let (status, body) = try await Self.curl(
+                            through: server,
+                            ["--cacert", upstreamCA.caPath, "-d", Self.chatBody, "https://127.0.0.1:\(upstream.port)/v1/chat/completions"]
+                        )
+                        #expect(status == 0, "\(body)")
+                        #expect(body == FakeUpstream.json)
+                        let health = try await HTTP.send("\(server.url)/api/health").json()
+                        #expect((health["forwardProxy"] as? [String: Any])?["tunnelled"] as? Int == 1, "\(health)")
+                        let list = try await HTTP.send("\(server.url)/api/requests").json()
+                        #expect((list["items"] as? [[String: Any]])?.isEmpty == true, "a tunnel leaves no record")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func privateAddressesBadTargetsAndUntrustingClientsGetClearAnswers() async throws {
+        try await withTestCA { _, cert, key in
+            try await withTempDirectory { dir in
+                let ca = try await Self.makeCA(in: dir)
+                try await withFakeUpstream(tls: (cert, key)) { upstream in
+                    try await withLLMTrace(["--ca-dir", ca.directory]) { server in
+                        // Without --allow-private the host's own addresses are refused before any connection.
+                        for target in ["127.0.0.1:\(upstream.port)", "localhost:\(upstream.port)", "169.254.169.254:80", "[::1]:\(upstream.port)"] {
+                            let reply = try await Self.rawConnect(server, target: target)
+                            #expect(reply.hasPrefix("HTTP/1.1 403"), "\(target): \(reply)")
+                            #expect(reply.contains("--allow-private"), "\(target): \(reply)")
+                        }
+                        let bad = try await Self.rawConnect(server, target: "no-port-here")
+                        #expect(bad.hasPrefix("HTTP/1.1 400"), "\(bad)")
+                        #expect(upstream.state.withLock { $0.lastHeaders }.isEmpty)
+                    }
+                    try await withLLMTrace(["--capture-host", "localhost", "--allow-private", "--ca-dir", ca.directory]) { server in
+                        // A client that does not trust llmtrace's CA fails its handshake, and the record says why.
+                        let (status, output) = try await Self.curl(through: server, ["https://localhost:\(upstream.port)/v1/models"])
+                        #expect(status != 0, "\(output)")
+                        let list = try await HTTP.eventually("\(server.url)/api/requests?env=forward") { !(($0["items"] as? [Any]) ?? []).isEmpty }
+                        let record = try #require((list["items"] as? [[String: Any]])?.first)
+                        let error = try #require(record["error"] as? [String: Any])
+                        #expect(error["type"] as? String == "client_tls_failed")
+                        #expect((error["message"] as? String ?? "").contains("llmtrace ca"))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends `CONNECT target` on a new connection and returns what the server answered.
+    static func rawConnect(_ server: LLMTraceProcess, target: String) async throws -> String {
+        let script = """
+            import socket, sys
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+            s.sendall(("CONNECT %s HTTP/1.1\\r\\nHost: %s\\r\\n\\r\\n" % (sys.argv[2], sys.argv[2])).encode())
+            data = b""
+            while b"\\r\\n\\r\\n" not in data or len(data) < data.find(b"\\r\\n\\r\\n") + 4 + 20:
+                chunk = s.recv(4096)
+                if not chunk: break
+                data += chunk
+            sys.stdout.write(data.decode("utf-8", "replace"))
+            """
+        let (_, output) = try await runCommand(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", "-c", script, String(URL(string: server.url)?.port ?? 0), target]
+        )
+        return output
+    }
+
+    @Test func theOpenAIPythonSDKIsCapturedThroughHTTPSProxy() async throws {
+        try await withTestCA { upstreamCA, cert, key in
+            try await withTempDirectory { dir in
+                let ca = try await Self.makeCA(in: dir)
+                // The SDK trusts one bundle: llmtrace's CA (for the decrypted host).
+                let bundle = dir.appendingPathComponent("bundle.pem").path
+                try String(contentsOfFile: ca.certificate, encoding: .utf8).write(toFile: bundle, atomically: true, encoding: .utf8)
+                try await withFakeUpstream(tls: (cert, key)) { upstream in
+                    let arguments = ["--upstream-ca", upstreamCA.caPath, "--capture-host", "localhost", "--allow-private", "--ca-dir", ca.directory]
+                    try await withLLMTrace(arguments) { server in
+                        let script = """
+                            import os, openai
+                            client = openai.OpenAI(api_key="sk-test-forward", base_url=os.environ["BASE"])
+                            reply = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+                            print(reply.choices[0].message.content)
+                            """
+                        var environment = ProcessInfo.processInfo.environment
+                        environment["HTTPS_PROXY"] = server.url
+                        environment["NO_PROXY"] = ""
+                        environment["SSL_CERT_FILE"] = bundle
+                        environment["BASE"] = "https://localhost:\(upstream.port)/v1"
+                        let (status, output) = try await runCommand(
+                            URL(fileURLWithPath: "/usr/bin/env"),
+                            ["python3", "-c", script],
+                            environment: environment
+                        )
+                        #expect(status == 0, "\(output)")
+                        #expect(output.contains("Hello there"), "\(output)")
+                        let list = try await HTTP.eventually("\(server.url)/api/requests?env=forward") {
+                            ($0["items"] as? [[String: Any]])?.first?["complete"] as? Bool == true
+                        }
+                        let record = try #require((list["items"] as? [[String: Any]])?.first)
+                        #expect(record["model"] as? String == "gpt-4o-2024-08-06")
+                        let detail = try await HTTP.send("\(server.url)/api/requests/\(record["id"] as? String ?? "")").json()
+                        #expect(!"\(detail)".contains("sk-test-forward"), "the key never reaches storage")
+                    }
+                }
+            }
+        }
+    }
+}
