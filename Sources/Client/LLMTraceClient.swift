@@ -92,6 +92,13 @@ public final class LLMTraceClient: Sendable {
         guard status == 200 else { throw failure(status: status, body: body) }
     }
 
+    /// llmtrace's CA certificate (PEM), which the forward proxy signs decrypted hosts with.
+    public func forwardProxyCA() async throws(ClientError) -> String {
+        let (status, body) = try await send("/api/forward-proxy/ca.pem")
+        guard status == 200 else { throw failure(status: status, body: body) }
+        return String(decoding: body, as: UTF8.self)
+    }
+
     /// Whether the server answers `/api/health` (with the right password).
     public func ping() async throws(ClientError) {
         let (status, body) = try await send("/api/health")

@@ -41,6 +41,7 @@ do {
     case let users as AdminUsersCommand.List: try await users.run()
     case let reset as AdminUsersCommand.ResetPassword: try await reset.run()
     case let teams as AdminTeamsCommand.List: try await teams.run()
+    case let run as RunCommand: try await run.run()
     default: try command.run()
     }
 } catch {

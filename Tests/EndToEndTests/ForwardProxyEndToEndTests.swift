@@ -187,4 +187,64 @@ import Testing
             }
         }
     }
+
+    /// `llmtrace run -- CMD`: the program's calls recorded under its name (or --env) without touching it,
+    /// its exit status passed back, and a summary line at the end. (`--no-proxy ""`: the test upstream is
+    /// on loopback, which programs otherwise reach directly.)
+    @Test func llmtraceRunCapturesAPythonProgramAndANodeOneAndPassesTheirExitStatusBack() async throws {
+        try await withTestCA { upstreamCA, cert, key in
+            try await withTempDirectory { dir in
+                let ca = try await Self.makeCA(in: dir)
+                try await withFakeUpstream(tls: (cert, key)) { upstream in
+                    let arguments = ["--upstream-ca", upstreamCA.caPath, "--capture-host", "localhost", "--allow-private", "--ca-dir", ca.directory]
+                    try await withLLMTrace(arguments) { server in
+                        var environment = ProcessInfo.processInfo.environment
+                        environment["TARGET"] = "https://localhost:\(upstream.port)"
+                        let python = """
+                            import os, openai
+                            client = openai.OpenAI(api_key="sk-test-run", base_url=os.environ["TARGET"] + "/v1")
+                            reply = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+                            print("python got:", reply.choices[0].message.content)
+                            """
+                        let (status, output) = try await LLMTraceProcess.runToEnd(
+                            ["run", "--server", server.url, "--no-proxy", "", "--", "python3", "-c", python],
+                            environment: environment
+                        )
+                        #expect(status == 0, "\(output)")
+                        #expect(output.contains("python got: Hello there"), "\(output)")
+                        #expect(output.contains("llmtrace: 1 LLM request, 15 tokens (12 in, 3 out)"), "\(output)")
+                        #expect(output.contains("env python3"), "\(output)")
+                        let list = try await HTTP.send("\(server.url)/api/requests?env=python3").json()
+                        #expect((list["items"] as? [[String: Any]])?.first?["model"] as? String == "gpt-4o-2024-08-06")
+
+                        // Node 20's fetch does not read HTTPS_PROXY: this script opens the CONNECT itself with
+                        // core modules (an explicit agent) and trusts llmtrace's CA through NODE_EXTRA_CA_CERTS.
+                        let node = """
+                            const http = require("node:http"), https = require("node:https"), tls = require("node:tls");
+                            const proxy = new URL(process.env.HTTPS_PROXY), target = new URL(process.env.TARGET);
+                            const auth = Buffer.from(decodeURIComponent(proxy.username) + ":" + decodeURIComponent(proxy.password)).toString("base64");
+                            const connect = http.request({ host: proxy.hostname, port: proxy.port, method: "CONNECT",
+                                path: target.hostname + ":" + target.port, headers: { "proxy-authorization": "Basic " + auth } });
+                            connect.on("connect", (res, socket) => {
+                                const req = https.request({ host: target.hostname, port: target.port, path: "/v1/chat/completions", method: "POST",
+                                    headers: { "content-type": "application/json" },
+                                    createConnection: () => tls.connect({ socket, servername: target.hostname }) }, (r) => {
+                                    let body = ""; r.on("data", (c) => body += c); r.on("end", () => { console.log("node got:", JSON.parse(body).choices[0].message.content); process.exit(3); });
+                                });
+                                req.end(JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }));
+                            });
+                            connect.end();
+                            """
+                        let (nodeStatus, nodeOutput) = try await LLMTraceProcess.runToEnd(
+                            ["run", "--server", server.url, "--env", "agent-7", "--no-proxy", "", "--", "node", "-e", node],
+                            environment: environment
+                        )
+                        #expect(nodeStatus == 3, "the program's exit status comes back: \(nodeOutput)")
+                        #expect(nodeOutput.contains("node got: Hello there"), "\(nodeOutput)")
+                        #expect(nodeOutput.contains("llmtrace: 1 LLM request") && nodeOutput.contains("env agent-7"), "\(nodeOutput)")
+                    }
+                }
+            }
+        }
+    }
 }

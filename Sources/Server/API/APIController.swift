@@ -32,6 +32,23 @@ struct APIController: Sendable {
         api.get("cost-estimate") { request, _ in try costEstimate(request) }
         api.get("health") { _, _ in await health() }
         api.get("events") { request, context in try await liveEvents(request, context) }
+        api.get("forward-proxy/ca.pem") { _, _ in try forwardProxyCA() }
+    }
+
+    /// llmtrace's CA certificate (made on first use), for `llmtrace run` and anyone setting up a client.
+    private func forwardProxyCA() throws -> Response {
+        guard let forward else {
+            throw APIError.notFound("the forward proxy runs in local mode only; this server is in shared mode")
+        }
+        let pem: String
+        do { pem = try forward.certificateAuthority().certificatePEM } catch {
+            throw APIError(status: .internalServerError, type: "ca_unavailable", message: error.description)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/x-pem-file", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: pem))
+        )
     }
 
     /// The seed product's routes, on the group mounted at `/cgi-bin`.

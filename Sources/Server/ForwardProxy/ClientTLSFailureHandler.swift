@@ -27,7 +27,7 @@ final class ClientTLSFailureHandler: ChannelInboundHandler, RemovableChannelHand
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let route = ProxyRoute(
-            env: core.forward?.settings.env ?? "forward",
+            env: target.env ?? core.forward?.settings.env ?? "forward",
             scheme: "https",
             host: target.host,
             port: target.port == 443 ? nil : target.port,

@@ -14,6 +14,8 @@ struct ForwardTarget {
     var port: Int
     /// The address the policy admitted, connected to by IP (the name is only for SNI and the certificate).
     var address: IPAddress
+    /// The env the CONNECT named (its proxy user name), else `nil` for `--forward-env`.
+    var env: String?
 }
 
 extension ProxyChannelHandler {
@@ -22,7 +24,7 @@ extension ProxyChannelHandler {
     /// tunnelled byte for byte. Refusals and failures are answered before the tunnel opens.
     func connect(_ head: HTTPRequest, context: ChannelHandlerContext) {
         guard let forward = core.forward else { return }
-        guard let authority = head.authority, let (host, port) = Self.hostAndPort(authority) else {
+        guard let authority = head.headerFields[Self.connectTargetField], let (host, port) = Self.hostAndPort(authority) else {
             return refuse(.badRequest, "bad_request", "CONNECT needs a host and a port, as in CONNECT api.openai.com:443")
         }
         if let password = forward.password, !Self.authorized(head, password: password) {
@@ -57,7 +59,7 @@ extension ProxyChannelHandler {
                 address = addresses[0]
             }
             if forward.settings.captures(host) {
-                decrypt(ForwardTarget(host: host, port: port, address: address), forward: forward, context: context)
+                decrypt(ForwardTarget(host: host, port: port, address: address, env: Self.proxyEnv(head)), forward: forward, context: context)
             } else {
                 tunnel(to: address, port: port, target: target, forward: forward, context: context)
             }
@@ -154,6 +156,8 @@ extension ProxyChannelHandler {
         }
     }
 
+    static let connectTargetField = HTTPField.Name(ConnectTargetMarker.header)!
+
     /// `host:port` of a CONNECT (brackets around an IPv6 address dropped).
     static func hostAndPort(_ authority: String) -> (String, Int)? {
         guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]),
@@ -167,18 +171,32 @@ extension ProxyChannelHandler {
 
     /// Whether the CONNECT carries `Proxy-Authorization: Basic` with the password (any user name).
     static func authorized(_ head: HTTPRequest, password: String) -> Bool {
+        guard let (_, given) = proxyCredentials(head) else { return false }
+        return PasswordMiddleware<AppRequestContext>.constantTimeEqual(given, password)
+    }
+
+    /// The user name and password of `Proxy-Authorization: Basic`, if given.
+    static func proxyCredentials(_ head: HTTPRequest) -> (user: String, password: String)? {
         guard let value = head.headerFields[.proxyAuthorization], value.lowercased().hasPrefix("basic "),
             let decoded = Data(base64Encoded: String(value.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
             let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
-        else { return false }
-        return PasswordMiddleware<AppRequestContext>.constantTimeEqual(String(text[text.index(after: colon)...]), password)
+        else { return nil }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+    }
+
+    /// The env a CONNECT names as its proxy user name (`HTTPS_PROXY=http://ENV@127.0.0.1:8080`), if a valid one.
+    static func proxyEnv(_ head: HTTPRequest) -> String? {
+        guard let user = proxyCredentials(head)?.user.removingPercentEncoding, !user.isEmpty, user.count <= 64,
+            user.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
+        else { return nil }
+        return user
     }
 
     /// A request read inside a decrypted tunnel: forwarded to the tunnel's host and recorded.
     func forward(_ head: HTTPRequest, to target: ForwardTarget, context: ChannelHandlerContext) {
         guard let forward = core.forward, let pool = core.pools.pool(for: context.eventLoop) else { return }
         var head = head
-        let env = head.headerFields[ForwardProxySettings.envHeader].flatMap { $0.isEmpty ? nil : $0 } ?? forward.settings.env
+        let env = head.headerFields[ForwardProxySettings.envHeader].flatMap { $0.isEmpty ? nil : $0 } ?? target.env ?? forward.settings.env
         head.headerFields[ForwardProxySettings.envHeader] = nil
         let path = head.path ?? "/"
         let query = path.firstIndex(of: "?").map { String(path[path.index(after: $0)...]) }

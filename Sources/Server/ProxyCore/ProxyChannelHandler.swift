@@ -5,6 +5,7 @@ import LLMTraceModel
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 
 /// Forwards `/proxy/` requests from inside the client connection's pipeline: the request's parts go
 /// straight to an upstream connection of the same event loop and the answer's parts straight back,
@@ -47,6 +48,10 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        // The forward proxy needs each CONNECT's target as the client wrote it (see ConnectTargetMarker).
+        if forwardTarget == nil, core.forward != nil, let codec = try? context.pipeline.syncOperations.handler(type: HTTP1ToHTTPServerCodec.self) {
+            try? context.pipeline.syncOperations.addHandler(ConnectTargetMarker(), position: .before(codec))
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
