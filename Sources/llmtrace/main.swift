@@ -42,6 +42,7 @@ do {
     case let reset as AdminUsersCommand.ResetPassword: try await reset.run()
     case let teams as AdminTeamsCommand.List: try await teams.run()
     case let run as RunCommand: try await run.run()
+    case let setup as SetupSystemdCommand: try await setup.run()
     default: try command.run()
     }
 } catch {

@@ -47,6 +47,17 @@ public enum ProxiedCommand {
         return env
     }
 
+    /// `HTTPS_PROXY` for a program: the server's address with the env as the proxy user name (llmtrace
+    /// records the program's calls under it) and the password, if any, as the proxy password.
+    public static func proxyURL(server: ServerAddress, env: String, password: String?) -> String {
+        guard case .tcp(let base) = server.kind, let url = URL(string: base), let host = url.host else { return server.description }
+        let unreserved = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let user = env.addingPercentEncoding(withAllowedCharacters: unreserved) ?? env
+        let secret = password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: unreserved) ?? $0) } ?? ""
+        let hostPart = host.contains(":") ? "[\(host)]" : host
+        return "http://\(user)\(secret)@\(hostPart):\(url.port ?? 80)"
+    }
+
     /// Why the program could not be started.
     public struct StartError: Error, CustomStringConvertible, Sendable {
         public let description: String

@@ -83,14 +83,9 @@ public final class RunSession: Sendable {
         }
     }
 
-    /// `HTTPS_PROXY` for the program: the server's address with the env as the proxy user name (llmtrace
-    /// records the program's calls under it) and the password, if any, as the proxy password.
+    /// `HTTPS_PROXY` for the program (see ``ProxiedCommand/proxyURL(server:env:password:)``).
     public func proxyURL(env: String, password: String?) -> String {
-        guard case .tcp(let base) = address.kind, let url = URL(string: base), let host = url.host else { return address.description }
-        let user = env.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? env
-        let secret = password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
-        let hostPart = host.contains(":") ? "[\(host)]" : host
-        return "http://\(user)\(secret)@\(hostPart):\(url.port ?? 80)"
+        ProxiedCommand.proxyURL(server: address, env: env, password: password)
     }
 
     /// One line on what the program sent since `since` under `env`: requests, tokens, cost.
