@@ -127,24 +127,63 @@ import Testing
         }
     }
 
-    /// Sends `CONNECT target` on a new connection and returns what the server answered.
-    static func rawConnect(_ server: LLMTraceProcess, target: String) async throws -> String {
+    /// Sends `CONNECT target` (with `headers`) on a new connection and returns what the server answered
+    /// before it closed the connection or went quiet for 3 s (a tunnel stays open).
+    static func rawConnect(_ server: LLMTraceProcess, target: String, headers: [String] = []) async throws -> String {
         let script = """
             import socket, sys
             s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
-            s.sendall(("CONNECT %s HTTP/1.1\\r\\nHost: %s\\r\\n\\r\\n" % (sys.argv[2], sys.argv[2])).encode())
+            extra = "".join(h + "\\r\\n" for h in sys.argv[3:])
+            s.sendall(("CONNECT %s HTTP/1.1\\r\\nHost: %s\\r\\n%s\\r\\n" % (sys.argv[2], sys.argv[2], extra)).encode())
+            s.settimeout(3)
             data = b""
-            while b"\\r\\n\\r\\n" not in data or len(data) < data.find(b"\\r\\n\\r\\n") + 4 + 20:
-                chunk = s.recv(4096)
-                if not chunk: break
-                data += chunk
+            try:
+                while True:
+                    chunk = s.recv(4096)
+                    if not chunk: break
+                    data += chunk
+            except socket.timeout:
+                pass
             sys.stdout.write(data.decode("utf-8", "replace"))
             """
         let (_, output) = try await runCommand(
             URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", "-c", script, String(URL(string: server.url)?.port ?? 0), target]
+            ["python3", "-c", script, String(URL(string: server.url)?.port ?? 0), target] + headers
         )
         return output
+    }
+
+    @Test func unreachableTargetsGet502AndAPasswordIsAskedAsTheProxys() async throws {
+        try await withTestCA { _, cert, key in
+            try await withFakeUpstream(tls: (cert, key)) { upstream in
+                // Names resolve from LLMTRACE_TEST_HOSTS alone here: nothing is looked up outside.
+                let environment = ["LLMTRACE_TEST_HOSTS": "known.test=127.0.0.1"]
+                try await withLLMTrace(["--allow-private"], environment: environment) { server in
+                    let unresolved = try await Self.rawConnect(server, target: "nowhere.test:443")
+                    #expect(unresolved.hasPrefix("HTTP/1.1 502") && unresolved.contains("nowhere.test"), "\(unresolved)")
+                    let closedPort = try freePort()
+                    let refused = try await Self.rawConnect(server, target: "known.test:\(closedPort)")
+                    #expect(refused.hasPrefix("HTTP/1.1 502") && refused.contains("known.test:\(closedPort)"), "\(refused)")
+                }
+                // Listening beyond loopback with a password: CONNECT must carry it (any user name).
+                try await withLLMTrace(["--host", "0.0.0.0", "--password", "pw-123", "--allow-private"]) { server in
+                    let missing = try await Self.rawConnect(server, target: "127.0.0.1:\(upstream.port)")
+                    #expect(missing.hasPrefix("HTTP/1.1 407") && missing.lowercased().contains("proxy-authenticate: basic"), "\(missing)")
+                    let wrong = try await Self.rawConnect(
+                        server,
+                        target: "127.0.0.1:\(upstream.port)",
+                        headers: ["Proxy-Authorization: Basic " + Data("me:nope".utf8).base64EncodedString()]
+                    )
+                    #expect(wrong.hasPrefix("HTTP/1.1 407"), "\(wrong)")
+                    let right = try await Self.rawConnect(
+                        server,
+                        target: "127.0.0.1:\(upstream.port)",
+                        headers: ["Proxy-Authorization: Basic " + Data("me:pw-123".utf8).base64EncodedString()]
+                    )
+                    #expect(right.hasPrefix("HTTP/1.1 200 Connection Established"), "\(right)")
+                }
+            }
+        }
     }
 
     @Test func theOpenAIPythonSDKIsCapturedThroughHTTPSProxy() async throws {
