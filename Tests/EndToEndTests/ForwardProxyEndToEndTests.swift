@@ -32,7 +32,10 @@ import Testing
                 #expect(try String(contentsOfFile: ca.certificate, encoding: .utf8).components(separatedBy: "BEGIN CERTIFICATE").count == 2)
 
                 try await withFakeUpstream(tls: (cert, key)) { upstream in
-                    let arguments = ["--upstream-ca", upstreamCA.caPath, "--capture-host", "localhost", "--allow-private", "--ca-dir", ca.directory]
+                    let arguments = [
+                        "--upstream-ca", upstreamCA.caPath, "--capture-host", "localhost", "--capture-host", "127.0.0.1", "--allow-private",
+                        "--ca-dir", ca.directory,
+                    ]
                     try await withLLMTrace(arguments) { server in
                         let target = "https://localhost:\(upstream.port)"
                         let (status, body) = try await Self.curl(
@@ -67,6 +70,20 @@ import Testing
                         }
                         let streamed = try #require((mine["items"] as? [[String: Any]])?.first)
                         #expect(streamed["stream"] as? Bool == true)
+
+                        // A host given as an address: its certificate is minted for the address (no SNI either way).
+                        let (ipStatus, ipBody) = try await Self.curl(
+                            through: server,
+                            [
+                                "--cacert", ca.certificate, "-H", "x-llmtrace-env: by-address", "-d", Self.chatBody,
+                                "https://127.0.0.1:\(upstream.port)/v1/chat/completions",
+                            ]
+                        )
+                        #expect(ipStatus == 0 && ipBody == FakeUpstream.json, "\(ipBody)")
+                        let byAddress = try await HTTP.eventually("\(server.url)/api/requests?env=by-address") {
+                            ($0["items"] as? [[String: Any]])?.first?["complete"] as? Bool == true
+                        }
+                        #expect((byAddress["items"] as? [[String: Any]])?.first?["host"] as? String == "127.0.0.1:\(upstream.port)")
                     }
                 }
             }

@@ -211,7 +211,13 @@ extension ProxyChannelHandler {
         let start = ProxyExchange.Start(
             head: head,
             route: route,
-            key: UpstreamKey(tls: true, host: target.address.description, port: target.port, serverName: target.host),
+            // The name goes in SNI and is what the certificate must hold; an address is checked as connected to.
+            key: UpstreamKey(
+                tls: true,
+                host: target.address.description,
+                port: target.port,
+                serverName: IPAddress(hostSpelling: target.host) == nil ? target.host : nil
+            ),
             hostHeader: head.authority ?? route.authority,
             origin: context.channel.remoteAddress.flatMap { IPAddress($0) }?.description ?? "the unix socket",
             pool: pool,

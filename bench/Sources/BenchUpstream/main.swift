@@ -13,6 +13,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 func monotonicNanos() -> UInt64 {
     var ts = timespec()
@@ -128,17 +129,28 @@ struct BenchUpstream: ParsableCommand {
     @Option(help: "Events per streamed completion.") var events = 200
     @Option(help: "Milliseconds between streamed events.") var eventIntervalMs = 10.0
     @Option(help: "Event-loop threads.") var threads = System.coreCount
+    @Option(help: "Serve HTTPS with this PEM certificate (needs --tls-key).") var tlsCert: String?
+    @Option(help: "The PEM key of --tls-cert.") var tlsKey: String?
 
     func run() throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let interval = TimeAmount.nanoseconds(Int64(eventIntervalMs * 1_000_000))
         let events = self.events
+        let tls = try tlsCert.map { cert in
+            try NIOSSLContext(
+                configuration: .makeServerConfiguration(
+                    certificateChain: try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) },
+                    privateKey: .privateKey(try NIOSSLPrivateKey(file: tlsKey ?? cert, format: .pem))
+                )
+            )
+        }
         let channel = try ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(UpstreamHandler(events: events, interval: interval))
                 }

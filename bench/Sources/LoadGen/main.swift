@@ -12,6 +12,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 func monotonicNanos() -> UInt64 {
@@ -94,6 +95,54 @@ struct StampScanner {
     }
 }
 
+/// Opens a CONNECT tunnel through a forward proxy, then TLS with the target inside it, then the HTTP
+/// client handlers and the ``Connection``, which starts at once (the channel is already active).
+final class ConnectThenTLS: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    let target: String
+    let serverName: String
+    let tls: NIOSSLContext
+    let connection: () -> Connection
+    private var answer = ByteBuffer()
+
+    init(target: String, serverName: String, tls: NIOSSLContext, connection: @escaping () -> Connection) {
+        self.target = target
+        self.serverName = serverName
+        self.tls = tls
+        self.connection = connection
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(NIOAny(ByteBuffer(string: "CONNECT \(target) HTTP/1.1\r\nHost: \(target)\r\n\r\n")), promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        answer.writeBuffer(&buffer)
+        let text = String(buffer: answer)
+        guard let end = text.range(of: "\r\n\r\n") else { return }
+        guard text.hasPrefix("HTTP/1.1 200") else {
+            context.close(promise: nil)
+            return
+        }
+        precondition(text[end.upperBound...].isEmpty, "the proxy sent bytes after its CONNECT answer")
+        do {
+            let pipeline = context.pipeline.syncOperations
+            let isAddress = serverName.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" }
+            let ssl = try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : serverName)
+            try pipeline.addHandler(ssl, position: .after(self))
+            try pipeline.addHTTPClientHandlers(position: .after(ssl))
+            let connection = self.connection()
+            try pipeline.addHandler(connection)
+            pipeline.removeHandler(self, promise: nil)
+            connection.start(context: try pipeline.context(handler: connection))
+        } catch {
+            context.close(promise: nil)
+        }
+    }
+}
+
 final class Connection: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
@@ -126,6 +175,11 @@ final class Connection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        send(context: context)
+    }
+
+    /// Starts on a channel that is already active (behind a CONNECT tunnel).
+    func start(context: ChannelHandlerContext) {
         send(context: context)
     }
 
@@ -222,12 +276,27 @@ struct LoadGen: ParsableCommand {
     @Option(help: "Event-loop threads.") var threads = 1
     @Option(help: "Seconds to wait past --duration for requests still in flight.") var grace = 30.0
     @Option(help: "A label copied into the output.") var label = ""
+    @Option(help: "Reach an https:// --url through this forward proxy (http://host:port) with CONNECT.") var proxy: String?
+    @Option(help: "With --proxy: the PEM CA the target's certificate is checked against (the proxy's CA).") var ca: String?
 
     func run() throws {
-        guard let components = URLComponents(string: url), components.scheme == "http", let host = components.host else {
-            throw ValidationError("--url must be an http:// URL")
+        guard let components = URLComponents(string: url), let host = components.host,
+            components.scheme == "http" || (components.scheme == "https" && proxy != nil)
+        else {
+            throw ValidationError("--url must be an http:// URL (or https:// with --proxy)")
         }
-        let port = components.port ?? 80
+        let port = components.port ?? (components.scheme == "https" ? 443 : 80)
+        // Through a forward proxy: CONNECT host:port, then TLS with the target inside the tunnel.
+        var through: (host: String, port: Int, tls: NIOSSLContext)?
+        if let proxy {
+            guard let p = URLComponents(string: proxy), let proxyHost = p.host, let proxyPort = p.port else {
+                throw ValidationError("--proxy must be http://host:port")
+            }
+            var tls = TLSConfiguration.makeClientConfiguration()
+            if let ca { tls.trustRoots = .file(ca) }
+            through = (proxyHost, proxyPort, try NIOSSLContext(configuration: tls))
+        }
+        let tunnel = through
         var path = components.percentEncodedPath
         if let query = components.percentEncodedQuery { path += "?" + query }
 
@@ -259,27 +328,34 @@ struct LoadGen: ParsableCommand {
         let finished = Mutex(0)
         let done = DispatchGroup()
         @Sendable func connect(offset: Int, samples: Samples) {
+            let connection = {
+                Connection(
+                    plan: plan,
+                    offset: offset,
+                    samples: samples,
+                    finished: { samples in
+                        total.withLock { $0.merge(samples) }
+                        finished.withLock { $0 += 1 }
+                        done.leave()
+                    },
+                    reconnect: { samples, next in connect(offset: next, samples: samples) }
+                )
+            }
             let bootstrap = ClientBootstrap(group: group)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        try channel.pipeline.syncOperations.addHandler(
-                            Connection(
-                                plan: plan,
-                                offset: offset,
-                                samples: samples,
-                                finished: { samples in
-                                    total.withLock { $0.merge(samples) }
-                                    finished.withLock { $0 += 1 }
-                                    done.leave()
-                                },
-                                reconnect: { samples, next in connect(offset: next, samples: samples) }
+                        if let tunnel {
+                            try channel.pipeline.syncOperations.addHandler(
+                                ConnectThenTLS(target: "\(host):\(port)", serverName: host, tls: tunnel.tls, connection: connection)
                             )
-                        )
+                        } else {
+                            try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                            try channel.pipeline.syncOperations.addHandler(connection())
+                        }
                     }
                 }
-            bootstrap.connect(host: host, port: port).whenFailure { _ in
+            bootstrap.connect(host: tunnel?.host ?? host, port: tunnel?.port ?? port).whenFailure { _ in
                 var samples = samples
                 samples.errors += 1
                 total.withLock { $0.merge(samples) }
