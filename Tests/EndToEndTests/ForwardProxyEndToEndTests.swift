@@ -203,6 +203,21 @@ import Testing
         }
     }
 
+    /// Tunnels count as proxied traffic, not against the API's connection limit.
+    @Test func tunnelsAreNotHeldToTheAPIsConnectionLimit() async throws {
+        try await withTestCA { _, cert, key in
+            try await withFakeUpstream(tls: (cert, key)) { upstream in
+                try await withLLMTrace(["--allow-private", "--max-connections-per-client", "2"]) { server in
+                    let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                        for _ in 0..<5 { group.addTask { try await Self.rawConnect(server, target: "127.0.0.1:\(upstream.port)") } }
+                        return try await group.reduce(into: []) { $0.append($1) }
+                    }
+                    for answer in answers { #expect(answer.hasPrefix("HTTP/1.1 200 Connection Established"), "\(answer)") }
+                }
+            }
+        }
+    }
+
     @Test func theOpenAIPythonSDKIsCapturedThroughHTTPSProxy() async throws {
         try await withTestCA { upstreamCA, cert, key in
             try await withTempDirectory { dir in

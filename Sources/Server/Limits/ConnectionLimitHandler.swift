@@ -5,7 +5,7 @@ import NIOHTTPTypes
 /// Holds one client address to a number of open connections (``ClientLimits``): one connection per
 /// handler, counted by its TCP peer address.
 ///
-/// A connection counts against its address in a pool (the API, or the proxy route) from its first
+/// A connection counts against its address in a pool (the API, or the proxy route and CONNECT) from its first
 /// request in that pool until it closes: the route is only known once a request head arrived, and a
 /// connection kept alive for a proxied call is counted for the API too as soon as it carries an API
 /// request. A request over the limit is answered 429 `too_many_connections` and the connection closed
@@ -64,7 +64,9 @@ final class ConnectionLimitHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Counts the connection in the pool of `head`'s route if it is not yet; `false` when that is
     /// over the limit and the connection was refused.
     private func admit(_ head: HTTPRequest, context: ChannelHandlerContext) -> Bool {
-        let pool: ClientConnectionCounter.Pool = RootResponder.isProxyPath(head.path ?? "") ? .proxy : .api
+        // A CONNECT is the forward proxy's: proxied traffic, like the proxy route.
+        let proxied = head.method == .connect || RootResponder.isProxyPath(head.path ?? "")
+        let pool: ClientConnectionCounter.Pool = proxied ? .proxy : .api
         let limit = limits.connectionLimit(for: pool)
         guard limit > 0, !counted.contains(pool),
             let address = address ?? limits.countedAddress(of: context.channel.remoteAddress)
