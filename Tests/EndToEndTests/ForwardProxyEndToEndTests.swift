@@ -203,6 +203,16 @@ import Testing
         }
     }
 
+    /// Where the forward proxy does not run (here, on the handler path), CONNECT gets a clear 501, never a
+    /// 2xx a client would take for an open tunnel.
+    @Test func connectWithoutTheForwardProxyIsAClear501() async throws {
+        try await withLLMTrace(environment: ["LLMTRACE_PROXY_CORE": "handler"]) { server in
+            let answer = try await Self.rawConnect(server, target: "api.openai.com:443")
+            #expect(answer.hasPrefix("HTTP/1.1 501"), "\(answer)")
+            #expect(answer.contains("forward_proxy_unavailable"), "\(answer)")
+        }
+    }
+
     /// Tunnels count as proxied traffic, not against the API's connection limit.
     @Test func tunnelsAreNotHeldToTheAPIsConnectionLimit() async throws {
         try await withTestCA { _, cert, key in

@@ -46,9 +46,3 @@ final class ForwardProxy: Sendable {
         tunnelCount.withLockedValue { $0 += 1 }
     }
 }
-
-/// A CONNECT that cannot be served; the message is the 502's.
-struct ForwardProxyError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

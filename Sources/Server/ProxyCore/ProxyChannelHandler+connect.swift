@@ -51,12 +51,13 @@ extension ProxyChannelHandler {
             case .failure(let error):
                 return refuse(.badGateway, "upstream_unreachable", "cannot reach \(target): \(error)")
             case .success(let addresses):
-                if let refusal = forward.settings.refusal(of: addresses[0], target: target)
-                    ?? core.proxy.upstreams.policy.refusalAtConnect(addresses[0])
-                {
+                guard let first = addresses.first else {
+                    return refuse(.badGateway, "upstream_unreachable", "cannot reach \(target): its name resolves to no address")
+                }
+                if let refusal = forward.settings.refusal(of: first, target: target) ?? core.proxy.upstreams.policy.refusalAtConnect(first) {
                     return refuse(.forbidden, "upstream_refused", refusal)
                 }
-                address = addresses[0]
+                address = first
             }
             if forward.settings.captures(host) {
                 decrypt(ForwardTarget(host: host, port: port, address: address, env: Self.proxyEnv(head)), forward: forward, context: context)

@@ -143,13 +143,23 @@ let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("l
 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: dir) }
 
-print("| offered | submitted for | exchanges saved | lost | saved per second | drain after |")
-print("| --- | --- | --- | --- | --- | --- |")
+/// This process's user + system CPU seconds so far.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let time = { (t: timeval) in Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+print("| offered | submitted for | exchanges saved | lost | saved per second | drain after | CPU per saved exchange |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
 for rate in (rates.isEmpty ? [5_000, 10_000] : rates).map(Optional.some) + [nil] {
+    let cpuBefore = cpuSeconds()
     let o = try await run(rate: rate, seconds: seconds, dir: dir, database: database)
+    let cpu = (cpuSeconds() - cpuBefore) / Double(max(o.saved, 1)) * 1e6
     let label = rate.map { "\($0)/s" } ?? "as fast as possible"
     let perSecond = Double(o.saved) / (o.seconds + o.drainSeconds)
     print(
-        "| \(label) | \(String(format: "%.1f", o.seconds)) s | \(o.saved) of \(o.offered) | \(o.offered - o.saved) | \(Int(perSecond)) | \(String(format: "%.2f", o.drainSeconds)) s |"
+        "| \(label) | \(String(format: "%.1f", o.seconds)) s | \(o.saved) of \(o.offered) | \(o.offered - o.saved) | \(Int(perSecond)) | \(String(format: "%.2f", o.drainSeconds)) s | \(Int(cpu)) µs |"
     )
 }
