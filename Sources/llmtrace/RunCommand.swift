@@ -11,7 +11,7 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run a program with its LLM calls captured by llmtrace's forward proxy (no change to the program).",
         discussion: """
             Uses the llmtrace server at --server (default http://127.0.0.1:8080), or starts one for the run when
-            none answers there. The program gets HTTPS_PROXY, NO_PROXY, NODE_EXTRA_CA_CERTS,
+            none answers there. The program gets HTTPS_PROXY, HTTP_PROXY, NO_PROXY, NODE_EXTRA_CA_CERTS,
             NODE_USE_ENV_PROXY, SSL_CERT_FILE, REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE; its exit status is passed back.
             Example: llmtrace run -- python app.py
             """

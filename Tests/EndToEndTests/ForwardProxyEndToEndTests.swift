@@ -203,6 +203,49 @@ import Testing
         }
     }
 
+    /// Plain HTTP through the proxy (`GET http://host/…`, as clients send with `HTTP_PROXY`): forwarded, and
+    /// recorded for a host on the capture list, under the env the proxy user name gives.
+    @Test func plainHTTPRequestsInAbsoluteFormAreForwardedAndRecordedForCapturedHosts() async throws {
+        try await withFakeUpstream { upstream in
+            try await withLLMTrace(["--capture-host", "127.0.0.1", "--allow-private"]) { server in
+                let proxy = server.url.replacingOccurrences(of: "http://", with: "http://agent-1@")
+                let (status, body) = try await runCommand(
+                    Self.curl,
+                    [
+                        "-sS", "--max-time", "30", "-x", proxy, "-H", "content-type: application/json", "-d", Self.chatBody,
+                        "http://127.0.0.1:\(upstream.port)/v1/chat/completions?x=1",
+                    ]
+                )
+                #expect(status == 0 && body == FakeUpstream.json, "\(body)")
+                #expect(upstream.state.withLock { $0.lastHeaders["proxy-authorization"] } == nil, "the proxy's credentials stay here")
+                let list = try await HTTP.eventually("\(server.url)/api/requests?env=agent-1") {
+                    ($0["items"] as? [[String: Any]])?.first?["complete"] as? Bool == true
+                }
+                let record = try #require((list["items"] as? [[String: Any]])?.first)
+                #expect(record["scheme"] as? String == "http")
+                #expect(record["path"] as? String == "/v1/chat/completions" && record["query"] as? String == "x=1")
+                #expect((record["usage"] as? [String: Any])?["inputTokens"] as? Int == 12)
+
+                // A host off the capture list: forwarded as it is, no record, no x-llmtrace-id.
+                let (otherStatus, other) = try await runCommand(
+                    Self.curl,
+                    ["-sS", "-i", "--max-time", "30", "-x", server.url, "-d", Self.chatBody, "http://localhost:\(upstream.port)/v1/chat/completions"]
+                )
+                #expect(otherStatus == 0 && other.hasSuffix(FakeUpstream.json), "\(other)")
+                #expect(!other.lowercased().contains("x-llmtrace-id"), "\(other)")
+                let all = try await HTTP.send("\(server.url)/api/requests").json()
+                #expect((all["items"] as? [Any])?.count == 1, "\(all)")
+            }
+            try await withLLMTrace { server in
+                let (_, refused) = try await runCommand(
+                    Self.curl,
+                    ["-sS", "-i", "--max-time", "30", "-x", server.url, "http://127.0.0.1:\(upstream.port)/v1/models"]
+                )
+                #expect(refused.hasPrefix("HTTP/1.1 403") && refused.contains("--allow-private"), "\(refused)")
+            }
+        }
+    }
+
     /// Where the forward proxy does not run (here, on the handler path), CONNECT gets a clear 501, never a
     /// 2xx a client would take for an open tunnel.
     @Test func connectWithoutTheForwardProxyIsAClear501() async throws {

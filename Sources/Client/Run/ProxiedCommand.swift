@@ -27,8 +27,7 @@ public enum ProxiedCommand {
         return path
     }
 
-    /// `base` with the proxy and CA variables set: `HTTPS_PROXY` (both spellings) to `proxyURL` (plain
-    /// `HTTP_PROXY` is left alone: the forward proxy serves CONNECT, not absolute-form HTTP requests, yet), `NO_PROXY` to `noProxy` (loopback by default), `NODE_EXTRA_CA_CERTS` to llmtrace's CA alone (Node adds it
+    /// `base` with the proxy and CA variables set: `HTTPS_PROXY` and `HTTP_PROXY` (both spellings) to `proxyURL`, `NO_PROXY` to `noProxy` (loopback by default), `NODE_EXTRA_CA_CERTS` to llmtrace's CA alone (Node adds it
     /// to its own), `NODE_USE_ENV_PROXY=1` (Node 24+ then honours the proxy variables), and
     /// `SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE` to the bundle of the system's CAs and llmtrace's.
     public static func environment(
@@ -39,7 +38,7 @@ public enum ProxiedCommand {
         noProxy: String = loopback
     ) -> [String: String] {
         var env = base
-        for name in ["HTTPS_PROXY", "https_proxy"] { env[name] = proxyURL }
+        for name in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"] { env[name] = proxyURL }
         for name in ["NO_PROXY", "no_proxy"] { env[name] = noProxy }
         env["NODE_EXTRA_CA_CERTS"] = certificate
         env["NODE_USE_ENV_PROXY"] = "1"

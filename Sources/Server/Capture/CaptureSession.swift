@@ -77,11 +77,16 @@ final class CaptureSession: Sendable {
     let startedAt: Date
     let start: ContinuousClock.Instant
     let requestHeaders: [HeaderField]
-    private let pipeline: CapturePipeline
+    /// Where the record goes; `nil` for an exchange that is forwarded but not recorded (the forward
+    /// proxy's plain-HTTP requests to hosts off its capture list).
+    private let pipeline: CapturePipeline?
+
+    /// Whether the exchange is recorded.
+    var isRecorded: Bool { pipeline != nil }
     private let prices: PriceTable
     private let state: Mutex<State>
 
-    init(id: String, route: ProxyRoute, method: String, requestHeaders: [HeaderField], maxBody: Int, prices: PriceTable, pipeline: CapturePipeline) {
+    init(id: String, route: ProxyRoute, method: String, requestHeaders: [HeaderField], maxBody: Int, prices: PriceTable, pipeline: CapturePipeline?) {
         self.id = id
         self.route = route
         self.method = method
@@ -91,7 +96,7 @@ final class CaptureSession: Sendable {
         self.pipeline = pipeline
         self.prices = prices
         self.state = Mutex(State(request: BodyCapture(limit: maxBody), response: BodyCapture(limit: maxBody)))
-        pipeline.begin(self)
+        pipeline?.begin(self)
     }
 
     deinit {
@@ -175,7 +180,7 @@ final class CaptureSession: Sendable {
     /// saves the in-flight record even if not). Called under the session's lock, so updates reach the
     /// pipeline and the hub in order, and never after the end.
     private func publishLive(_ s: inout State, record: Bool = false) {
-        guard !s.finished else { return }
+        guard !s.finished, let pipeline else { return }
         let facts = liveFacts(s)
         let changed = facts != s.published
         guard changed || record else { return }
@@ -233,7 +238,7 @@ final class CaptureSession: Sendable {
             if !text.isEmpty, s.firstTextAt == nil { s.firstTextAt = now }
             return text
         }
-        if !delta.isEmpty { pipeline.delta(id: id, text: delta) }
+        if !delta.isEmpty { pipeline?.delta(id: id, text: delta) }
     }
 
     /// A reader for an identity-coded response; content-coded ones are decoded and read at the end.
@@ -255,7 +260,7 @@ final class CaptureSession: Sendable {
             if let status { s.status = status }
             return s
         }
-        guard let snapshot else { return }
+        guard let snapshot, let pipeline else { return }
         pipeline.end(record(from: snapshot, end: end, error: error, complete: complete))
     }
 

@@ -37,7 +37,7 @@ enum HopByHop {
 
     /// The upstream's response headers as they go to the client (hop-by-hop ones dropped, names HTTP
     /// does not allow skipped, `x-llmtrace-id` set to `id`) and as they are recorded.
-    static func forwardedResponse(_ headers: HTTPHeaders, id: String) -> (fields: HTTPFields, captured: [HeaderField]) {
+    static func forwardedResponse(_ headers: HTTPHeaders, id: String?) -> (fields: HTTPFields, captured: [HeaderField]) {
         var fields = HTTPFields()
         var captured: [HeaderField] = []
         captured.reserveCapacity(headers.count)
@@ -47,7 +47,7 @@ enum HopByHop {
             fields.append(HTTPField(name: fieldName, value: value))
             captured.append(HeaderField(name: name, value: value))
         }
-        fields[ProxyHandler.idHeader] = id
+        if let id { fields[ProxyHandler.idHeader] = id }
         return (fields, captured)
     }
 }

@@ -313,8 +313,8 @@ struct ProxyHandler: Sendable {
         fields.compactMap { $0.name == keyHeader ? nil : HeaderField(name: $0.name.canonicalName, value: $0.value) }
     }
 
-    /// The capture of one exchange to `route`.
-    func captureSession(route: ProxyRoute, method: HTTPRequest.Method, headers: [HeaderField]) -> CaptureSession {
+    /// The capture of one exchange to `route` (forwarded alike, but not recorded, when not `recorded`).
+    func captureSession(route: ProxyRoute, method: HTTPRequest.Method, headers: [HeaderField], recorded: Bool = true) -> CaptureSession {
         CaptureSession(
             id: ids.next(),
             route: route,
@@ -322,7 +322,7 @@ struct ProxyHandler: Sendable {
             requestHeaders: headers,
             maxBody: maxBody,
             prices: prices,
-            pipeline: pipeline
+            pipeline: recorded ? pipeline : nil
         )
     }
 

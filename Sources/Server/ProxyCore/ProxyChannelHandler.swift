@@ -29,10 +29,12 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Requests passed on to Hummingbird whose response has not ended.
     private var passedResponses = 0
     /// The body of a request whose exchange already ended is read and dropped.
-    private var droppingBody = false
+    var droppingBody = false
     private var exchange: ProxyExchange?
     /// Parts that arrived while an exchange was in flight.
-    private var queued: [HTTPRequestPart] = []
+    var queued: [HTTPRequestPart] = []
+    /// A forward-proxy request's upstream is being looked up: its parts wait.
+    var resolving = false
     /// A read the pipeline asked for while the upstream could take no more of the request.
     private var heldRead = false
     private var holdingReads = false
@@ -48,9 +50,9 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        // The forward proxy needs each CONNECT's target as the client wrote it (see ConnectTargetMarker).
+        // The forward proxy needs each CONNECT's target as the client wrote it (see ForwardTargetMarker).
         if forwardTarget == nil, core.forward != nil, let codec = try? context.pipeline.syncOperations.handler(type: HTTP1ToHTTPServerCodec.self) {
-            try? context.pipeline.syncOperations.addHandler(ConnectTargetMarker(), position: .before(codec))
+            try? context.pipeline.syncOperations.addHandler(ForwardTargetMarker(), position: .before(codec))
         }
     }
 
@@ -65,12 +67,12 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// A part goes to the exchange whose request it belongs to, waits behind the exchange in flight, or is routed.
-    private func dispatch(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+    func dispatch(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
         if let exchange, !exchange.requestEnded {
             exchange.requestPart(part)
             return
         }
-        if exchange != nil || !queued.isEmpty {
+        if exchange != nil || resolving || !queued.isEmpty {
             // Nothing more is read until the exchange ended (a client cannot pipeline without bound).
             queued.append(part)
             return
@@ -88,6 +90,8 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 connecting = true
                 connect(head, context: context)
             }
+        case .head(let head) where passedResponses == 0 && core.forward != nil && head.headerFields[Self.absoluteURIField] != nil:
+            forwardPlain(head, context: context)
         case .head(let head):
             if passedResponses == 0, let target = head.path, RootResponder.isProxyPath(target),
                 let start = handles(head, target: target, context: context)

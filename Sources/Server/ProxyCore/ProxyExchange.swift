@@ -22,6 +22,8 @@ final class ProxyExchange: UpstreamConnectionDelegate {
         var origin: String
         var pool: UpstreamPool
         var proxy: ProxyHandler
+        /// Whether the exchange leaves a record (the forward proxy forwards some it does not record).
+        var recorded = true
     }
 
     private enum Body {
@@ -62,7 +64,8 @@ final class ProxyExchange: UpstreamConnectionDelegate {
         session = start.proxy.captureSession(
             route: start.route,
             method: start.head.method,
-            headers: ProxyHandler.recordedHeaders(start.head.headerFields)
+            headers: ProxyHandler.recordedHeaders(start.head.headerFields),
+            recorded: start.recorded
         )
         clientWantsClose = start.head.headerFields[.connection]?.lowercased().contains("close") ?? false
 
@@ -202,7 +205,7 @@ final class ProxyExchange: UpstreamConnectionDelegate {
     func upstreamHead(_ head: HTTPResponseHead) {
         lastUpstreamActivity = .now()
         let status = Int(head.status.code)
-        let (fields, captured) = HopByHop.forwardedResponse(head.headers, id: session.id)
+        let (fields, captured) = HopByHop.forwardedResponse(head.headers, id: session.isRecorded ? session.id : nil)
         session.responseHead(status: status, headers: captured)
         let response = HTTPResponse(status: HTTPResponse.Status(code: status, reasonPhrase: head.status.reasonPhrase), headerFields: fields)
         responseHead = response

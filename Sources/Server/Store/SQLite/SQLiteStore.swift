@@ -38,7 +38,7 @@ public final class SQLiteStore: TraceStore {
         // The file holds prompts and answers: readable by its owner only (SQLite gives -wal and -shm the
         // database file's mode).
         if !readOnly, !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

@@ -36,35 +36,111 @@ extension ProxyChannelHandler {
             )
         }
         let target = "\(host):\(port)"
-        let loop = context.eventLoop
+        upstreamAddress(host, target: target, forward: forward, loop: context.eventLoop).assumeIsolated().whenComplete { [self] result in
+            guard let context = self.context else { return }
+            switch result {
+            case .failure(let error):
+                let refusal = error as? APIError ?? APIError(status: .badGateway, type: "upstream_unreachable", message: "\(error)")
+                refuse(refusal.status, refusal.type, refusal.message)
+            case .success(let address) where forward.settings.captures(host):
+                decrypt(ForwardTarget(host: host, port: port, address: address, env: Self.proxyEnv(head)), forward: forward, context: context)
+            case .success(let address):
+                tunnel(to: address, port: port, target: target, forward: forward, context: context)
+            }
+        }
+    }
+
+    /// The address the forward proxy connects to for `host`: looked up with the upstream gate's resolver
+    /// (an IP literal is its own), the first one, checked against `--allow-private` and the upstream policy
+    /// before any connection.
+    private func upstreamAddress(_ host: String, target: String, forward: ForwardProxy, loop: any EventLoop) -> EventLoopFuture<IPAddress> {
         let resolver = core.proxy.upstreams.resolver
+        let policy = core.proxy.upstreams.policy
         let resolved: EventLoopFuture<[IPAddress]> =
             if let literal = IPAddress(hostSpelling: host) {
                 loop.makeSucceededFuture([literal])
             } else {
                 loop.makeFutureWithTask { try await resolver.addresses(of: host) }
             }
-        resolved.assumeIsolated().whenComplete { [self] result in
+        return resolved.flatMapErrorThrowing { error in
+            throw APIError(status: .badGateway, type: "upstream_unreachable", message: "cannot reach \(target): \(error)")
+        }.flatMapThrowing { addresses in
+            guard let first = addresses.first else {
+                throw APIError(status: .badGateway, type: "upstream_unreachable", message: "cannot reach \(target): its name resolves to no address")
+            }
+            if let refusal = forward.settings.refusal(of: first, target: target) ?? policy.refusalAtConnect(first) {
+                throw APIError(status: .forbidden, type: "upstream_refused", message: refusal)
+            }
+            return first
+        }
+    }
+
+    /// A plain-HTTP request in absolute form (`GET http://host/path`, as clients send through `HTTP_PROXY`):
+    /// forwarded to that host, and recorded when the host is on the capture list. Its later parts wait
+    /// while the host is looked up.
+    func forwardPlain(_ head: HTTPRequest, context: ChannelHandlerContext) {
+        guard let forward = core.forward, let pool = core.pools.pool(for: context.eventLoop) else { return }
+        var head = head
+        let uri = head.headerFields[Self.absoluteURIField] ?? ""
+        head.headerFields[Self.absoluteURIField] = nil
+        guard let url = URLComponents(string: uri), let host = url.host, !host.isEmpty, url.port.map({ (1...65535).contains($0) }) ?? true else {
+            return refusePlain(APIError(status: .badRequest, type: "bad_request", message: "cannot read the request's URL '\(uri)'"))
+        }
+        if let password = forward.password, !Self.authorized(head, password: password) {
+            return refusePlain(
+                APIError(
+                    status: .proxyAuthenticationRequired,
+                    type: "proxy_auth_required",
+                    message: "this llmtrace has a password: give it as the proxy's, as in HTTP_PROXY=http://llmtrace:PASSWORD@host:port",
+                    headers: [.proxyAuthenticate: #"Basic realm="llmtrace""#]
+                )
+            )
+        }
+        let port = url.port ?? 80
+        let env = head.headerFields[ForwardProxySettings.envHeader].flatMap { $0.isEmpty ? nil : $0 } ?? Self.proxyEnv(head) ?? forward.settings.env
+        head.headerFields[ForwardProxySettings.envHeader] = nil
+        let route = ProxyRoute(
+            env: env,
+            scheme: "http",
+            host: host,
+            port: port == 80 ? nil : port,
+            path: url.percentEncodedPath.isEmpty ? "/" : url.percentEncodedPath,
+            query: url.percentEncodedQuery
+        )
+        resolving = true
+        upstreamAddress(host, target: "\(host):\(port)", forward: forward, loop: context.eventLoop).assumeIsolated().whenComplete { [self] result in
+            resolving = false
             guard let context = self.context else { return }
-            let address: IPAddress
             switch result {
             case .failure(let error):
-                return refuse(.badGateway, "upstream_unreachable", "cannot reach \(target): \(error)")
-            case .success(let addresses):
-                guard let first = addresses.first else {
-                    return refuse(.badGateway, "upstream_unreachable", "cannot reach \(target): its name resolves to no address")
-                }
-                if let refusal = forward.settings.refusal(of: first, target: target) ?? core.proxy.upstreams.policy.refusalAtConnect(first) {
-                    return refuse(.forbidden, "upstream_refused", refusal)
-                }
-                address = first
-            }
-            if forward.settings.captures(host) {
-                decrypt(ForwardTarget(host: host, port: port, address: address, env: Self.proxyEnv(head)), forward: forward, context: context)
-            } else {
-                tunnel(to: address, port: port, target: target, forward: forward, context: context)
+                refusePlain(error as? APIError ?? APIError(status: .badGateway, type: "upstream_unreachable", message: "\(error)"))
+            case .success(let address):
+                var start = ProxyExchange.Start(
+                    head: head,
+                    route: route,
+                    key: UpstreamKey(tls: false, host: address.description, port: port, serverName: nil),
+                    hostHeader: head.authority ?? route.authority,
+                    origin: context.channel.remoteAddress.flatMap { IPAddress($0) }?.description ?? "the unix socket",
+                    pool: pool,
+                    proxy: core.proxy
+                )
+                start.recorded = forward.settings.captures(host)
+                begin(start, context: context)
+                // What arrived while the host was looked up goes on now.
+                let waiting = queued
+                queued = []
+                for part in waiting { dispatch(part, context: context) }
             }
         }
+    }
+
+    /// Answers a plain-HTTP forward request with an error and closes the connection (its body may still be coming).
+    private func refusePlain(_ error: APIError) {
+        core.proxy.logger.notice("forward proxy refused a request: \(error.message)")
+        var error = error
+        error.headers[.connection] = "close"
+        answer(error)
+        context?.close(promise: nil)
     }
 
     /// Ends the client's TLS here with a certificate for the target and reads its requests.
@@ -93,7 +169,8 @@ extension ProxyChannelHandler {
     /// Joins the client to `address` byte for byte.
     private func tunnel(to address: IPAddress, port: Int, target: String, forward: ForwardProxy, context: ChannelHandlerContext) {
         let clientSide = TunnelHandler()
-        let upstreamSide = TunnelHandler()
+        // Made and used on this event loop, which the upstream connection shares.
+        let upstreamSide = NIOLoopBound(TunnelHandler(), eventLoop: context.eventLoop)
         let socketAddress: SocketAddress
         do { socketAddress = try SocketAddress(ipAddress: address.description, port: port) } catch {
             return refuse(.badGateway, "upstream_unreachable", "cannot reach \(target): \(error)")
@@ -101,7 +178,7 @@ extension ProxyChannelHandler {
         ClientBootstrap(group: context.eventLoop)
             .connectTimeout(core.pools.pool(for: context.eventLoop)?.connectTimeout ?? .seconds(10))
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(upstreamSide) }
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(upstreamSide.value) }
             }
             .connect(to: socketAddress)
             .assumeIsolated()
@@ -116,7 +193,7 @@ extension ProxyChannelHandler {
                 case .success(let channel):
                     do {
                         let front = try insertFront([ConnectAnswerHandler(), clientSide], context: context)
-                        TunnelHandler.join(clientSide, upstreamSide)
+                        TunnelHandler.join(clientSide, upstreamSide.value)
                         forward.countTunnel()
                         (front as? ConnectAnswerHandler)?.send()
                     } catch {
@@ -157,7 +234,8 @@ extension ProxyChannelHandler {
         }
     }
 
-    static let connectTargetField = HTTPField.Name(ConnectTargetMarker.header)!
+    static let connectTargetField = HTTPField.Name(ForwardTargetMarker.connectHeader)!
+    static let absoluteURIField = HTTPField.Name(ForwardTargetMarker.absoluteHeader)!
 
     /// `host:port` of a CONNECT (brackets around an IPv6 address dropped).
     static func hostAndPort(_ authority: String) -> (String, Int)? {
