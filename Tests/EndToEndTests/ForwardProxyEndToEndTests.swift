@@ -256,6 +256,27 @@ import Testing
         }
     }
 
+    /// A decrypted host whose own certificate llmtrace cannot verify is refused (502), never let through.
+    @Test func anUpstreamWithAnUntrustedCertificateIsRefusedInsideTheTunnel() async throws {
+        try await withTestCA { _, cert, key in
+            try await withTempDirectory { dir in
+                let ca = try await Self.makeCA(in: dir)
+                try await withFakeUpstream(tls: (cert, key)) { upstream in
+                    // No --upstream-ca: the test upstream's CA is not trusted.
+                    try await withLLMTrace(["--capture-host", "localhost", "--allow-private", "--ca-dir", ca.directory]) { server in
+                        let (status, output) = try await Self.curl(
+                            through: server,
+                            ["--cacert", ca.certificate, "-w", "\nstatus %{http_code}", "https://localhost:\(upstream.port)/v1/models"]
+                        )
+                        #expect(status == 0, "\(output)")
+                        #expect(output.hasSuffix("status 502") && output.contains("upstream_unreachable"), "\(output)")
+                        #expect(upstream.state.withLock { $0.lastHeaders }.isEmpty, "nothing reached the upstream")
+                    }
+                }
+            }
+        }
+    }
+
     /// Tunnels count as proxied traffic, not against the API's connection limit.
     @Test func tunnelsAreNotHeldToTheAPIsConnectionLimit() async throws {
         try await withTestCA { _, cert, key in
@@ -329,6 +350,10 @@ import Testing
                             client = openai.OpenAI(api_key="sk-test-run", base_url=os.environ["TARGET"] + "/v1")
                             reply = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
                             print("python got:", reply.choices[0].message.content)
+                            import anthropic
+                            claude = anthropic.Anthropic(api_key="sk-ant-test-run", base_url=os.environ["TARGET"])
+                            with claude.messages.stream(model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "hi"}]) as stream:
+                                print("anthropic got:", "".join(stream.text_stream))
                             """
                         let (status, output) = try await LLMTraceProcess.runToEnd(
                             ["run", "--server", server.url, "--no-proxy", "", "--", "python3", "-c", python],
@@ -336,10 +361,14 @@ import Testing
                         )
                         #expect(status == 0, "\(output)")
                         #expect(output.contains("python got: Hello there"), "\(output)")
-                        #expect(output.contains("llmtrace: 1 LLM request, 15 tokens (12 in, 3 out)"), "\(output)")
+                        #expect(output.contains("anthropic got: Bonjour le monde"), "\(output)")
+                        #expect(output.contains("llmtrace: 2 LLM requests"), "\(output)")
                         #expect(output.contains("env python3"), "\(output)")
                         let list = try await HTTP.send("\(server.url)/api/requests?env=python3").json()
-                        #expect((list["items"] as? [[String: Any]])?.first?["model"] as? String == "gpt-4o-2024-08-06")
+                        let models = Set(((list["items"] as? [[String: Any]]) ?? []).compactMap { $0["model"] as? String })
+                        #expect(models == ["gpt-4o-2024-08-06", "claude-sonnet-4-5-20250929"], "\(list)")
+                        let claudeRecord = try #require((list["items"] as? [[String: Any]])?.first { $0["provider"] as? String == "anthropic" })
+                        #expect(claudeRecord["text"] as? String == "Bonjour le monde")
 
                         // Node 20's fetch does not read HTTPS_PROXY: this script opens the CONNECT itself with
                         // core modules (an explicit agent) and trusts llmtrace's CA through NODE_EXTRA_CA_CERTS.
