@@ -20,7 +20,7 @@ public final class RunServer: Sendable {
 
     /// Starts `executable serve` on a free port and waits until it answers (at most `timeout`).
     public static func start(executable: String, timeout: Duration = .seconds(20)) async throws(ClientError) -> RunServer {
-        let port = freePort()
+        let port = try freePort()
         let process: ChildProcess
         do {
             process = try ChildProcess(
@@ -53,9 +53,10 @@ public final class RunServer: Sendable {
         process.terminate()
     }
 
-    /// A loopback port nothing listens on now.
-    static func freePort() -> Int {
+    /// A TCP port free on 127.0.0.1 now (bound to port 0, then released).
+    public static func freePort() throws(ClientError) -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ClientError.unreachable("127.0.0.1", "cannot open a socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -63,10 +64,9 @@ public final class RunServer: Sendable {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa -> Bool in
-                bind(fd, sa, length) == 0 && getsockname(fd, sa, &length) == 0
-            }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        return bound ? Int(UInt16(bigEndian: address.sin_port)) : 8080
+        guard bound else { throw ClientError.unreachable("127.0.0.1", "cannot bind a port: \(String(cString: strerror(errno)))") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
