@@ -1,6 +1,21 @@
 import Foundation
 import Testing
 
+/// Whether the official openai and anthropic Python SDKs are installed (`bash .ci/run` installs them).
+let pythonSDKsAvailable: Bool = {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", "import openai, anthropic"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return false }
+    process.waitUntilExit()
+    return process.terminationStatus == 0
+}()
+
+/// Whether Node is installed (`bash .ci/run` installs Debian's nodejs).
+let nodeAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/node")
+
 /// The forward proxy on llmtrace's own port, driven by real clients (curl, the official `openai` Python
 /// SDK) against a local TLS upstream whose test CA llmtrace is given with `--upstream-ca`: hosts on the
 /// capture list are decrypted with llmtrace's CA and recorded; every other host is tunnelled as it is.
@@ -292,7 +307,8 @@ import Testing
         }
     }
 
-    @Test func theOpenAIPythonSDKIsCapturedThroughHTTPSProxy() async throws {
+    @Test(.enabled(if: pythonSDKsAvailable, "needs the openai Python SDK"))
+    func theOpenAIPythonSDKIsCapturedThroughHTTPSProxy() async throws {
         try await withTestCA { upstreamCA, cert, key in
             try await withTempDirectory { dir in
                 let ca = try await Self.makeCA(in: dir)
@@ -336,7 +352,8 @@ import Testing
     /// `llmtrace run -- CMD`: the program's calls recorded under its name (or --env) without touching it,
     /// its exit status passed back, and a summary line at the end. (`--no-proxy ""`: the test upstream is
     /// on loopback, which programs otherwise reach directly.)
-    @Test func llmtraceRunCapturesAPythonProgramAndANodeOneAndPassesTheirExitStatusBack() async throws {
+    @Test(.enabled(if: pythonSDKsAvailable && nodeAvailable, "needs the openai and anthropic Python SDKs and Node"))
+    func llmtraceRunCapturesAPythonProgramAndANodeOneAndPassesTheirExitStatusBack() async throws {
         try await withTestCA { upstreamCA, cert, key in
             try await withTempDirectory { dir in
                 let ca = try await Self.makeCA(in: dir)
