@@ -133,6 +133,28 @@ public final class LLMTraceClient: Sendable {
         }
     }
 
+    /// Streams `GET pathAndQuery`'s body to `body`, a chunk at a time as it arrives (an export of any size
+    /// in constant memory). A status other than 200 is thrown with the server's message.
+    public func download(_ pathAndQuery: String, _ body: (ByteBuffer) throws -> Void) async throws(ClientError) {
+        var request = HTTPClientRequest(url: server.url(pathAndQuery))
+        if let bearer = try await bearerToken() { request.headers.add(name: "authorization", value: "Bearer \(bearer)") }
+        let response: HTTPClientResponse
+        do { response = try await http.execute(request, timeout: .hours(24)) } catch {
+            throw .unreachable(server.description, Self.describe(error))
+        }
+        guard response.status == .ok else {
+            let collected = try? await response.body.collect(upTo: 1 << 20)
+            throw failure(status: Int(response.status.code), body: collected.map { Array($0.readableBytesView) } ?? [])
+        }
+        do {
+            for try await chunk in response.body { try body(chunk) }
+        } catch let error as ClientError {
+            throw error
+        } catch {
+            throw .unreachable(server.description, "the download stopped: \(Self.describe(error))")
+        }
+    }
+
     /// The Bearer token to send: the password, a session's access token (refreshed when due), or none.
     func bearerToken() async throws(ClientError) -> String? {
         switch authentication {

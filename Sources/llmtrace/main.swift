@@ -43,6 +43,7 @@ do {
     case let teams as AdminTeamsCommand.List: try await teams.run()
     case let run as RunCommand: try await run.run()
     case let setup as SetupSystemdCommand: try await setup.run()
+    case let export as ExportCommand: try await export.run()
     default: try command.run()
     }
 } catch {

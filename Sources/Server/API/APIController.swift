@@ -33,6 +33,55 @@ struct APIController: Sendable {
         api.get("health") { _, _ in await health() }
         api.get("events") { request, context in try await liveEvents(request, context) }
         api.get("forward-proxy/ca.pem") { _, _ in try forwardProxyCA() }
+        api.get("export") { request, context in try await export(request, context) }
+    }
+
+    /// `GET /api/export?format=csv|json|jsonl&fields=a,b&withBodies=true` with the list's filters: every
+    /// matching record, newest first, streamed a page at a time (constant memory however many there are).
+    private func export(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let q = QueryParser(request)
+        let formatText = q.string("format") ?? "csv"
+        guard let format = ExportWriter.Format(rawValue: formatText.lowercased()) else {
+            throw APIError.invalidParameter("format", formatText, expected: "csv, json or jsonl")
+        }
+        let withBodies = ["1", "true", "yes"].contains(q.string("withBodies")?.lowercased() ?? "")
+        let fields: [ExportField]
+        do { fields = try ExportField.parse(q.string("fields"), withBodies: withBodies) } catch {
+            throw APIError(status: .badRequest, type: "invalid_parameter", message: error.description)
+        }
+        let filter = try await scopedFilter(request, context)
+        let needsRecords = fields.contains { ExportField.bodies.contains($0) }
+        let (store, pipeline) = (self.store, self.pipeline)
+        return Response(
+            status: .ok,
+            headers: [.contentType: format.contentType, .cacheControl: "no-store"],
+            body: ResponseBody { writer in
+                var out = ExportWriter(format: format, fields: fields)
+                try await writer.write(ByteBuffer(string: out.header()))
+                var cursor: String?
+                repeat {
+                    let pageRequest = PageRequest(limit: PageRequest.maxLimit, cursor: cursor)
+                    let stored = try await store.list(filter: filter, page: pageRequest)
+                    let page = Self.merging(pipeline.pendingSummaries(matching: filter, before: cursor), into: stored, limit: pageRequest.limit)
+                    var chunk = ""
+                    for summary in page.items {
+                        var record = TraceRecord(summary: summary)
+                        if needsRecords {
+                            if let pending = pipeline.pendingRecord(id: summary.id) {
+                                record = pending
+                            } else if let stored = try await store.record(id: summary.id) {
+                                record = stored
+                            }
+                        }
+                        chunk += out.row(record)
+                    }
+                    try await writer.write(ByteBuffer(string: chunk))
+                    cursor = page.nextCursor
+                } while cursor != nil
+                try await writer.write(ByteBuffer(string: out.footer()))
+                try await writer.finish(nil)
+            }
+        )
     }
 
     /// llmtrace's CA certificate (made on first use), for `llmtrace run` and anyone setting up a client.
