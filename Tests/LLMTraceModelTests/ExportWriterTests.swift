@@ -48,9 +48,8 @@ import Testing
         #expect(array[0]["responseBody"] as? String == #"{"ok":true}"#)
         #expect(text.contains(#"{"text":"é \"q\" 👋","id":"01a2-0001","#), "keys in the asked order: \(text)")
 
-        var empty = ExportWriter(format: .json, fields: fields)
+        let empty = ExportWriter(format: .json, fields: fields)
         #expect(try JSONSerialization.jsonObject(with: Data((empty.header() + empty.footer()).utf8)) as? [Any] != nil)
-        _ = empty.header()
 
         var lines = ExportWriter(format: .jsonl, fields: ExportField.standard)
         let out = lines.header() + lines.row(Self.record(text: "a\nb")) + lines.row(Self.record(text: "c")) + lines.footer()
