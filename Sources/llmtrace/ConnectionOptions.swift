@@ -53,3 +53,13 @@ struct ConnectionOptions: ParsableArguments {
         try await target.open(password: resolvedPassword, credentials: CredentialsStore.standard())
     }
 }
+
+/// Which records a client command (`tail`, `export`) takes: `--env`, `--model`, `--filter`.
+struct RecordFilterOptions: ParsableArguments {
+    @Option(name: .long, help: "Only this environment.")
+    var env: String?
+    @Option(name: .long, help: "Only this model.")
+    var model: String?
+    @Option(name: .long, help: "Only requests matching this filter (see docs/FILTERS.md).")
+    var filter: String?
+}

@@ -18,12 +18,7 @@ struct ExportCommand: AsyncParsableCommand {
     var since: String?
     @Option(name: .long, help: "Only requests before this time (same forms as --since).")
     var until: String?
-    @Option(name: .long, help: "Only this environment.")
-    var env: String?
-    @Option(name: .long, help: "Only this model.")
-    var model: String?
-    @Option(name: .long, help: "Only requests matching this filter (see docs/FILTERS.md).")
-    var filter: String?
+    @OptionGroup var records: RecordFilterOptions
     @Option(name: .long, help: "The columns, comma-separated (default: all but the bodies).")
     var fields: String?
     @Flag(name: .long, help: "Add the request and response bodies.")
@@ -49,8 +44,10 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let format = resolvedFormat
-        var filters: [(String, String)] = [("env", env), ("model", model), ("since", since), ("until", until), ("filter", filter)]
-            .compactMap { name, value in value.map { (name, $0) } }
+        var filters: [(String, String)] = [
+            ("env", records.env), ("model", records.model), ("since", since), ("until", until), ("filter", records.filter),
+        ]
+        .compactMap { name, value in value.map { (name, $0) } }
         let statsQuery = Self.query(filters)
         filters += [("format", format)] + (fields.map { [("fields", $0)] } ?? []) + (withBodies ? [("withBodies", "true")] : [])
         let opened = try await connection.open()

@@ -11,12 +11,7 @@ struct TailCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var connection: ConnectionOptions
-    @Option(name: .long, help: "Only this environment.")
-    var env: String?
-    @Option(name: .long, help: "Only this model.")
-    var model: String?
-    @Option(name: .long, help: "Only requests matching this filter (see docs/FILTERS.md).")
-    var filter: String?
+    @OptionGroup var records: RecordFilterOptions
     @Flag(name: .long, help: "Print each completed request's summary as one JSON line.")
     var json = false
 
@@ -24,7 +19,7 @@ struct TailCommand: AsyncParsableCommand {
         let opened = try await connection.open()
         let printer = TailPrinter(json: json)
         printer.status("following \(opened.label)")
-        for await update in opened.events(env: env, model: model, filter: filter) {
+        for await update in opened.events(env: records.env, model: records.model, filter: records.filter) {
             switch update {
             case .state(.live): printer.status("connected to \(opened.label)")
             case .state(.reconnecting(let reason, let attempt, let retryIn)):
