@@ -44,6 +44,14 @@ struct RunCommand: AsyncParsableCommand {
         let password = self.password ?? ProcessInfo.processInfo.environment["LLMTRACE_PASSWORD"]
         let session = try await RunSession.open(server: server, password: password)
         defer { session.close() }
+        if session.startedServer {
+            FileHandle.standardError.write(
+                Data(
+                    "llmtrace: no server answered, so one runs for this program at \(session.address) (watch: llmtrace tui --server \(session.address))\n"
+                        .utf8
+                )
+            )
+        }
 
         let proxyURL = session.proxyURL(env: env, password: password)
         let environment = ProxiedCommand.environment(

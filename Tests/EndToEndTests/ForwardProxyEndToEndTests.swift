@@ -1,3 +1,4 @@
+import Client
 import Foundation
 import Testing
 
@@ -12,6 +13,19 @@ let pythonSDKsAvailable: Bool = {
     process.waitUntilExit()
     return process.terminationStatus == 0
 }()
+
+/// Whether something accepts connections on 127.0.0.1:`port`.
+func portAnswers(_ port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
+}
 
 /// Whether Node is installed (`bash .ci/run` installs Debian's nodejs).
 let nodeAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/node")
@@ -258,6 +272,24 @@ let nodeAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/node"
                 )
                 #expect(refused.hasPrefix("HTTP/1.1 403") && refused.contains("--allow-private"), "\(refused)")
             }
+        }
+    }
+
+    /// With no server at the default address, `llmtrace run` starts one for the program and stops it after.
+    @Test(.enabled(if: !portAnswers(8080), "something listens on 127.0.0.1:8080"))
+    func llmtraceRunStartsAServerWhenNoneAnswers() async throws {
+        try await withTempDirectory { dir in
+            var environment = ProcessInfo.processInfo.environment
+            environment["HOME"] = dir.path
+            environment["LLMTRACE_CA_DIR"] = dir.appendingPathComponent("ca").path
+            let (status, output) = try await LLMTraceProcess.runToEnd(
+                ["run", "--", "sh", "-c", "echo \"proxy=$HTTPS_PROXY bundle=$SSL_CERT_FILE\"; test -s \"$NODE_EXTRA_CA_CERTS\" && exit 4"],
+                environment: environment
+            )
+            #expect(status == 4, "the program ran, saw the CA file and its exit status came back: \(output)")
+            #expect(output.contains("proxy=http://sh@127.0.0.1:"), "\(output)")
+            #expect(output.contains("one runs for this program"), "\(output)")
+            #expect(output.contains("llmtrace: 0 LLM requests"), "\(output)")
         }
     }
 

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// The llmtrace server `llmtrace run` starts when none answers: `llmtrace serve` on a free loopback
-/// port (memory store, its default unix socket so `llmtrace tui` finds it), for the length of the run.
+/// port (memory store, no unix socket: another server may hold the default one), for the length of the run.
 public final class RunServer: Sendable {
     /// The server's address.
     public let address: ServerAddress
@@ -24,7 +24,7 @@ public final class RunServer: Sendable {
         let process: ChildProcess
         do {
             process = try ChildProcess(
-                [executable, "serve", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"],
+                [executable, "serve", "--host", "127.0.0.1", "--port", String(port), "--no-socket", "--log-level", "warning"],
                 captureOutput: false
             )
         } catch {

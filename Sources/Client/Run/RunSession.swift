@@ -7,6 +7,8 @@ import LLMTraceModel
 public final class RunSession: Sendable {
     /// The server used.
     public let address: ServerAddress
+    /// Whether the server was started for this run (and stops with it).
+    public var startedServer: Bool { started != nil }
     /// llmtrace's CA certificate, written for the program.
     public let certificatePath: String
     /// The system's CAs followed by llmtrace's.
