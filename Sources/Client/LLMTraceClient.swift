@@ -293,6 +293,12 @@ public final class LLMTraceClient: Sendable {
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
 
+    /// `?name=value&…` for the items with a value (escaped as ``escape(_:)`` does), or `""` for none.
+    public static func query(_ items: [(String, String?)]) -> String {
+        let pairs = items.compactMap { name, value in value.map { "\(name)=\(escape($0))" } }
+        return pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")
+    }
+
     static func escape(_ s: String) -> String {
         s.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "+", "?", "#"])) ?? s
     }

@@ -44,12 +44,13 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let format = resolvedFormat
-        var filters: [(String, String)] = [
+        let filters: [(String, String?)] = [
             ("env", records.env), ("model", records.model), ("since", since), ("until", until), ("filter", records.filter),
         ]
-        .compactMap { name, value in value.map { (name, $0) } }
-        let statsQuery = Self.query(filters)
-        filters += [("format", format)] + (fields.map { [("fields", $0)] } ?? []) + (withBodies ? [("withBodies", "true")] : [])
+        let statsQuery = LLMTraceClient.query(filters)
+        let exportQuery = LLMTraceClient.query(
+            filters + [("format", format), ("fields", fields), ("withBodies", withBodies ? "true" : nil)]
+        )
         let opened = try await connection.open()
         defer { Task { await opened.close() } }
 
@@ -67,7 +68,7 @@ struct ExportCommand: AsyncParsableCommand {
         var progress = ExportProgress(format: format, total: total)
         var lastDrawn = ContinuousClock.now
         do {
-            try await opened.client.download("/api/export" + Self.query(filters)) { chunk in
+            try await opened.client.download("/api/export" + exportQuery) { chunk in
                 handle.write(Data(chunk.readableBytesView))
                 progress.add(chunk)
                 if showProgress, ContinuousClock.now - lastDrawn > .milliseconds(200) {
@@ -82,13 +83,5 @@ struct ExportCommand: AsyncParsableCommand {
         if showProgress {
             FileHandle.standardError.write(Data("\r\u{1B}[2K\(progress.line)\(output.map { " · written to \($0)" } ?? "")\n".utf8))
         }
-    }
-
-    static func query(_ items: [(String, String)]) -> String {
-        var components = URLComponents()
-        components.queryItems = items.map { URLQueryItem(name: $0.0, value: $0.1) }
-        // `+` is a space in a query: keep it (filters use it rarely, times often: 2026-01-01T00:00:00+01:00).
-        let encoded = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B") ?? ""
-        return encoded.isEmpty ? "" : "?" + encoded
     }
 }

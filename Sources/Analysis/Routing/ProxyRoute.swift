@@ -131,7 +131,8 @@ public struct ProxyRoute: Sendable, Equatable {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2E || b == 0x2D
     }
 
-    private static func parseAuthority(_ a: Substring) throws(ProxyRouteError) -> (String, Int?) {
+    /// `host[:port]` (an IPv6 host in brackets, which are dropped), the host checked as a route's is.
+    public static func parseAuthority(_ a: Substring) throws(ProxyRouteError) -> (String, Int?) {
         var hostPart: Substring
         var portPart: Substring?
         if a.hasPrefix("[") {

@@ -92,10 +92,9 @@ public final class RunSession: Sendable {
 
     /// One line on what the program sent since `since` under `env`: requests, tokens, cost.
     public func summary(env: String, since: Date) async -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let query =
-            "/api/stats?env=\(env.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? env)&since=\(formatter.string(from: since.addingTimeInterval(-1)).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        // A second early: the first request may start as the program does.
+        let start = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(since.addingTimeInterval(-1))
+        let query = "/api/stats" + LLMTraceClient.query([("env", env), ("since", start)])
         // Records are saved just after each exchange: wait until two reads agree.
         var stats: Stats?
         for _ in 0..<20 {

@@ -60,9 +60,12 @@ struct APIController: Sendable {
                 try await writer.write(ByteBuffer(string: out.header()))
                 var cursor: String?
                 repeat {
-                    let pageRequest = PageRequest(limit: PageRequest.maxLimit, cursor: cursor)
-                    let stored = try await store.list(filter: filter, page: pageRequest)
-                    let page = Self.merging(pipeline.pendingSummaries(matching: filter, before: cursor), into: stored, limit: pageRequest.limit)
+                    let page = try await Self.page(
+                        store: store,
+                        pipeline: pipeline,
+                        filter: filter,
+                        page: PageRequest(limit: PageRequest.maxLimit, cursor: cursor)
+                    )
                     var chunk = ""
                     for summary in page.items {
                         var record = TraceRecord(summary: summary)
@@ -167,10 +170,13 @@ struct APIController: Sendable {
     /// A page from the store, with the records capture has not saved yet (the last few milliseconds'
     /// exchanges, or more while the store is down), so a call just answered is listed at once.
     private func list(_ request: Request, _ context: AppRequestContext) async throws -> Page {
-        let filter = try await scopedFilter(request, context)
-        let page = try QueryParser(request).page()
+        try await Self.page(store: store, pipeline: pipeline, filter: try await scopedFilter(request, context), page: try QueryParser(request).page())
+    }
+
+    /// A page of `filter`'s records: the store's, with those capture has not saved yet merged in.
+    private static func page(store: any TraceStore, pipeline: CapturePipeline, filter: RequestFilter, page: PageRequest) async throws -> Page {
         let stored = try await store.list(filter: filter, page: page)
-        return Self.merging(pipeline.pendingSummaries(matching: filter, before: page.cursor), into: stored, limit: page.limit)
+        return merging(pipeline.pendingSummaries(matching: filter, before: page.cursor), into: stored, limit: page.limit)
     }
 
     /// `stored` with `pending` (newer versions of its records, and records not saved yet) merged in, newest

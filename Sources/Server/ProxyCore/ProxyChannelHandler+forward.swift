@@ -25,23 +25,17 @@ extension ProxyChannelHandler {
     func connect(_ head: HTTPRequest, context: ChannelHandlerContext) {
         guard let forward = core.forward else { return }
         guard let authority = head.headerFields[Self.connectTargetField], let (host, port) = Self.hostAndPort(authority) else {
-            return refuse(.badRequest, "bad_request", "CONNECT needs a host and a port, as in CONNECT api.openai.com:443")
-        }
-        if let password = forward.password, !Self.authorized(head, password: password) {
             return refuse(
-                .proxyAuthenticationRequired,
-                "proxy_auth_required",
-                "this llmtrace has a password: give it as the proxy's, as in HTTPS_PROXY=http://llmtrace:PASSWORD@host:port",
-                headers: [.proxyAuthenticate: #"Basic realm="llmtrace""#]
+                APIError(status: .badRequest, type: "bad_request", message: "CONNECT needs a host and a port, as in CONNECT api.openai.com:443")
             )
         }
+        if let refusal = Self.proxyAuthRefusal(head, forward: forward, variable: "HTTPS_PROXY") { return refuse(refusal) }
         let target = "\(host):\(port)"
         upstreamAddress(host, target: target, forward: forward, loop: context.eventLoop).assumeIsolated().whenComplete { [self] result in
             guard let context = self.context else { return }
             switch result {
             case .failure(let error):
-                let refusal = error as? APIError ?? APIError(status: .badGateway, type: "upstream_unreachable", message: "\(error)")
-                refuse(refusal.status, refusal.type, refusal.message)
+                refuse(Self.refusal(error))
             case .success(let address) where forward.settings.captures(host):
                 decrypt(ForwardTarget(host: host, port: port, address: address, env: Self.proxyEnv(head)), forward: forward, context: context)
             case .success(let address):
@@ -52,7 +46,7 @@ extension ProxyChannelHandler {
 
     /// The address the forward proxy connects to for `host`: looked up with the upstream gate's resolver
     /// (an IP literal is its own), the first one, checked against `--allow-private` and the upstream policy
-    /// before any connection.
+    /// before any connection. Fails with the ``APIError`` to answer.
     private func upstreamAddress(_ host: String, target: String, forward: ForwardProxy, loop: any EventLoop) -> EventLoopFuture<IPAddress> {
         let resolver = core.proxy.upstreams.resolver
         let policy = core.proxy.upstreams.policy
@@ -86,21 +80,10 @@ extension ProxyChannelHandler {
         guard let url = URLComponents(string: uri), let host = url.host, !host.isEmpty, url.port.map({ (1...65535).contains($0) }) ?? true else {
             return refusePlain(APIError(status: .badRequest, type: "bad_request", message: "cannot read the request's URL '\(uri)'"))
         }
-        if let password = forward.password, !Self.authorized(head, password: password) {
-            return refusePlain(
-                APIError(
-                    status: .proxyAuthenticationRequired,
-                    type: "proxy_auth_required",
-                    message: "this llmtrace has a password: give it as the proxy's, as in HTTP_PROXY=http://llmtrace:PASSWORD@host:port",
-                    headers: [.proxyAuthenticate: #"Basic realm="llmtrace""#]
-                )
-            )
-        }
+        if let refusal = Self.proxyAuthRefusal(head, forward: forward, variable: "HTTP_PROXY") { return refusePlain(refusal) }
         let port = url.port ?? 80
-        let env = head.headerFields[ForwardProxySettings.envHeader].flatMap { $0.isEmpty ? nil : $0 } ?? Self.proxyEnv(head) ?? forward.settings.env
-        head.headerFields[ForwardProxySettings.envHeader] = nil
         let route = ProxyRoute(
-            env: env,
+            env: Self.takeEnv(from: &head, named: Self.proxyEnv(head), forward: forward),
             scheme: "http",
             host: host,
             port: port == 80 ? nil : port,
@@ -113,14 +96,14 @@ extension ProxyChannelHandler {
             guard let context = self.context else { return }
             switch result {
             case .failure(let error):
-                refusePlain(error as? APIError ?? APIError(status: .badGateway, type: "upstream_unreachable", message: "\(error)"))
+                refusePlain(Self.refusal(error))
             case .success(let address):
                 var start = ProxyExchange.Start(
                     head: head,
                     route: route,
-                    key: UpstreamKey(tls: false, host: address.description, port: port, serverName: nil),
+                    key: UpstreamKey(tls: false, host: host, port: port, address: address),
                     hostHeader: head.authority ?? route.authority,
-                    origin: context.channel.remoteAddress.flatMap { IPAddress($0) }?.description ?? "the unix socket",
+                    origin: Self.origin(of: context),
                     pool: pool,
                     proxy: core.proxy
                 )
@@ -149,18 +132,19 @@ extension ProxyChannelHandler {
         do {
             tls = try forward.certificateAuthority().serverContext(for: target.host)
         } catch {
-            return refuse(.internalServerError, "ca_unavailable", "\(error)")
+            return refuse(APIError(status: .internalServerError, type: "ca_unavailable", message: "\(error)"))
         }
         do {
-            let front = try insertFront(
+            let answer = ConnectAnswerHandler()
+            try insertFront(
                 [
-                    ConnectAnswerHandler(), NIOSSLServerHandler(context: tls), ClientTLSFailureHandler(target: target, core: core),
+                    answer, NIOSSLServerHandler(context: tls), ClientTLSFailureHandler(target: target, core: core),
                     ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)), HTTPResponseEncoder(),
                     HTTP1ToHTTPServerCodec(secure: true), ProxyChannelHandler(core: core, forwardTarget: target),
                 ],
                 context: context
             )
-            (front as? ConnectAnswerHandler)?.send()
+            answer.send()
         } catch {
             context.close(promise: nil)
         }
@@ -173,7 +157,7 @@ extension ProxyChannelHandler {
         let upstreamSide = NIOLoopBound(TunnelHandler(), eventLoop: context.eventLoop)
         let socketAddress: SocketAddress
         do { socketAddress = try SocketAddress(ipAddress: address.description, port: port) } catch {
-            return refuse(.badGateway, "upstream_unreachable", "cannot reach \(target): \(error)")
+            return refuse(APIError(status: .badGateway, type: "upstream_unreachable", message: "cannot reach \(target): \(error)"))
         }
         ClientBootstrap(group: context.eventLoop)
             .connectTimeout(core.pools.pool(for: context.eventLoop)?.connectTimeout ?? .seconds(10))
@@ -189,13 +173,15 @@ extension ProxyChannelHandler {
                 }
                 switch result {
                 case .failure(let error):
-                    refuse(.badGateway, "upstream_unreachable", "cannot reach \(target): \(ProxyHandler.describe(error))")
+                    let message = "cannot reach \(target): \(ProxyHandler.describe(error))"
+                    refuse(APIError(status: .badGateway, type: "upstream_unreachable", message: message))
                 case .success(let channel):
                     do {
-                        let front = try insertFront([ConnectAnswerHandler(), clientSide], context: context)
+                        let answer = ConnectAnswerHandler()
+                        try insertFront([answer, clientSide], context: context)
                         TunnelHandler.join(clientSide, upstreamSide.value)
                         forward.countTunnel()
-                        (front as? ConnectAnswerHandler)?.send()
+                        answer.send()
                     } catch {
                         channel.close(promise: nil)
                         context.close(promise: nil)
@@ -206,45 +192,64 @@ extension ProxyChannelHandler {
 
     /// Puts `handlers` in front of the connection's HTTP codec (its response encoder comes first; after
     /// llmtrace's own TLS when it serves HTTPS), in order, so the bytes after the CONNECT head reach them
-    /// and nothing behind them, and what they write reaches the socket without the codec; returns the first.
-    private func insertFront(_ handlers: [any ChannelHandler], context: ChannelHandlerContext) throws -> (any ChannelHandler)? {
+    /// and nothing behind them, and what they write reaches the socket without the codec.
+    private func insertFront(_ handlers: [any ChannelHandler], context: ChannelHandlerContext) throws {
         let pipeline = context.pipeline.syncOperations
         let encoder = try pipeline.handler(type: HTTPResponseEncoder.self)
         for handler in handlers { try pipeline.addHandler(handler, position: .before(encoder)) }
-        return handlers.first
     }
 
     /// Answers the CONNECT with an error and closes the connection (the HTTP decoder reads nothing after
     /// a CONNECT head, and its encoder would not frame a body for one, so the answer is written as bytes).
-    private func refuse(_ status: HTTPResponse.Status, _ type: String, _ message: String, headers: HTTPFields = [:]) {
-        core.proxy.logger.notice("CONNECT refused: \(message)")
+    private func refuse(_ error: APIError) {
+        core.proxy.logger.notice("CONNECT refused: \(error.message)")
         guard let context else { return }
-        let body = (try? AppRequestContext.encoder.encode(ErrorBody(type: type, message: message))) ?? Data()
-        var head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
-        for field in headers { head += "\(field.name): \(field.value)\r\n" }
+        let body = (try? AppRequestContext.encoder.encode(ErrorBody(type: error.type, message: error.message))) ?? Data()
+        var head = "HTTP/1.1 \(error.status.code) \(error.status.reasonPhrase)\r\n"
+        for field in error.headers { head += "\(field.name): \(field.value)\r\n" }
         head += "Content-Type: application/json; charset=utf-8\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
         var bytes = ByteBuffer(string: head)
         bytes.writeBytes(body)
         do {
-            let front = ConnectAnswerHandler(bytes)
-            _ = try insertFront([front], context: context)
-            front.send(closing: true)
+            let answer = ConnectAnswerHandler(bytes)
+            try insertFront([answer], context: context)
+            answer.send(closing: true)
         } catch {
             context.close(promise: nil)
         }
     }
 
+    /// The answer to a failure of ``upstreamAddress(_:target:forward:loop:)``.
+    private static func refusal(_ error: any Error) -> APIError {
+        error as? APIError ?? APIError(status: .badGateway, type: "upstream_unreachable", message: "\(error)")
+    }
+
+    /// The 407 for a forward-proxy request without the password, when llmtrace has one (beyond loopback).
+    private static func proxyAuthRefusal(_ head: HTTPRequest, forward: ForwardProxy, variable: String) -> APIError? {
+        guard let password = forward.password, !authorized(head, password: password) else { return nil }
+        return APIError(
+            status: .proxyAuthenticationRequired,
+            type: "proxy_auth_required",
+            message: "this llmtrace has a password: give it as the proxy's, as in \(variable)=http://llmtrace:PASSWORD@host:port",
+            headers: [.proxyAuthenticate: #"Basic realm="llmtrace""#]
+        )
+    }
+
+    /// The env of a forward-proxy request: its `x-llmtrace-env` header (taken off the request), else the
+    /// env its proxy user name gave, else `--forward-env`.
+    private static func takeEnv(from head: inout HTTPRequest, named: String?, forward: ForwardProxy) -> String {
+        let header = head.headerFields[ForwardProxySettings.envHeader].flatMap { $0.isEmpty ? nil : $0 }
+        head.headerFields[ForwardProxySettings.envHeader] = nil
+        return header ?? named ?? forward.settings.env
+    }
+
     static let connectTargetField = HTTPField.Name(ForwardTargetMarker.connectHeader)!
     static let absoluteURIField = HTTPField.Name(ForwardTargetMarker.absoluteHeader)!
 
-    /// `host:port` of a CONNECT (brackets around an IPv6 address dropped).
+    /// `host:port` of a CONNECT, read as a proxy route's authority is (brackets around an IPv6 address
+    /// dropped); `nil` without a port.
     static func hostAndPort(_ authority: String) -> (String, Int)? {
-        guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]),
-            (1...65535).contains(port)
-        else { return nil }
-        var host = String(authority[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty, !host.contains(where: { $0 == "/" || $0 == "@" || $0.isWhitespace }) else { return nil }
+        guard let (host, port) = try? ProxyRoute.parseAuthority(Substring(authority)), let port else { return nil }
         return (host, port)
     }
 
@@ -275,30 +280,21 @@ extension ProxyChannelHandler {
     func forward(_ head: HTTPRequest, to target: ForwardTarget, context: ChannelHandlerContext) {
         guard let forward = core.forward, let pool = core.pools.pool(for: context.eventLoop) else { return }
         var head = head
-        let env = head.headerFields[ForwardProxySettings.envHeader].flatMap { $0.isEmpty ? nil : $0 } ?? target.env ?? forward.settings.env
-        head.headerFields[ForwardProxySettings.envHeader] = nil
-        let path = head.path ?? "/"
-        let query = path.firstIndex(of: "?").map { String(path[path.index(after: $0)...]) }
+        let requestTarget = (head.path ?? "/").split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let route = ProxyRoute(
-            env: env,
+            env: Self.takeEnv(from: &head, named: target.env, forward: forward),
             scheme: "https",
             host: target.host,
             port: target.port == 443 ? nil : target.port,
-            path: query == nil ? path : String(path[..<(path.firstIndex(of: "?") ?? path.endIndex)]),
-            query: query
+            path: String(requestTarget[0]),
+            query: requestTarget.count > 1 ? String(requestTarget[1]) : nil
         )
         let start = ProxyExchange.Start(
             head: head,
             route: route,
-            // The name goes in SNI and is what the certificate must hold; an address is checked as connected to.
-            key: UpstreamKey(
-                tls: true,
-                host: target.address.description,
-                port: target.port,
-                serverName: IPAddress(hostSpelling: target.host) == nil ? target.host : nil
-            ),
+            key: UpstreamKey(tls: true, host: target.host, port: target.port, address: target.address),
             hostHeader: head.authority ?? route.authority,
-            origin: context.channel.remoteAddress.flatMap { IPAddress($0) }?.description ?? "the unix socket",
+            origin: Self.origin(of: context),
             pool: pool,
             proxy: core.proxy
         )

@@ -82,15 +82,16 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func route(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
         if connecting { return }
+        // The forward proxy's requests: inside a decrypted tunnel every one; on the server's own
+        // connection a CONNECT or an absolute-form request, unless Hummingbird is answering one already.
+        let forwards = core.forward != nil && passedResponses == 0
         switch part {
-        case .head(let head) where forwardTarget != nil || (head.method == .connect && core.forward != nil && passedResponses == 0):
-            if let forwardTarget {
-                forward(head, to: forwardTarget, context: context)
-            } else {
-                connecting = true
-                connect(head, context: context)
-            }
-        case .head(let head) where passedResponses == 0 && core.forward != nil && head.headerFields[Self.absoluteURIField] != nil:
+        case .head(let head) where forwardTarget != nil:
+            if let forwardTarget { forward(head, to: forwardTarget, context: context) }
+        case .head(let head) where forwards && head.method == .connect:
+            connecting = true
+            connect(head, context: context)
+        case .head(let head) where forwards && head.headerFields[Self.absoluteURIField] != nil:
             forwardPlain(head, context: context)
         case .head(let head):
             if passedResponses == 0, let target = head.path, RootResponder.isProxyPath(target),
@@ -125,25 +126,20 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let route = try? ProxyRoute.parse(target),
             case .connect(_, let pinnedHost) = proxy.upstreams.admitAtOnce(route)
         else { return nil }
-        let tls = route.scheme == "https"
-        // An IP literal (in any spelling the policy read) is connected to as the address it decided on;
-        // a name is resolved at connect time, and its certificate must hold it.
-        let literal = IPAddress(hostSpelling: route.host)
-        let key = UpstreamKey(
-            tls: tls,
-            host: literal?.description ?? route.host,
-            port: route.connectPort,
-            serverName: tls && literal == nil ? route.host : nil
-        )
         return ProxyExchange.Start(
             head: head,
             route: route,
-            key: key,
+            key: UpstreamKey(tls: route.scheme == "https", host: route.host, port: route.connectPort),
             hostHeader: pinnedHost ?? route.authority,
-            origin: context.channel.remoteAddress.flatMap { IPAddress($0) }?.description ?? "the unix socket",
+            origin: Self.origin(of: context),
             pool: pool,
             proxy: proxy
         )
+    }
+
+    /// The client's address, for the log.
+    static func origin(of context: ChannelHandlerContext) -> String {
+        context.channel.remoteAddress.flatMap { IPAddress($0) }?.description ?? "the unix socket"
     }
 
     func channelInactive(context: ChannelHandlerContext) {

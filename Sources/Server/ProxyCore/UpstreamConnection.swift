@@ -39,6 +39,22 @@ struct UpstreamKey: Hashable, Sendable {
     var port: Int
     /// The name the certificate must hold (TLS only).
     var serverName: String?
+
+    init(tls: Bool, host: String, port: Int, serverName: String?) {
+        self.tls = tls
+        self.host = host
+        self.port = port
+        self.serverName = serverName
+    }
+
+    /// The key for `host` (a name, or an IP literal in any spelling the policy reads) at `port`: connected
+    /// to `address` when the policy already decided on one, else to the literal's address or the name
+    /// (resolved at connect time). Over TLS a name is sent as SNI and is what the certificate must hold;
+    /// an address is checked as connected to.
+    init(tls: Bool, host: String, port: Int, address: IPAddress? = nil) {
+        let literal = IPAddress(hostSpelling: host)
+        self.init(tls: tls, host: (address ?? literal)?.description ?? host, port: port, serverName: tls && literal == nil ? host : nil)
+    }
 }
 
 /// The last handler of an upstream connection: hands response parts to the exchange holding the

@@ -96,25 +96,11 @@ final class NginxProcess: Sendable {
             if let status = ProcessExit.status(of: process) {
                 throw ProcessFailure("nginx exited with \(status) before listening:\n\(nginx.log)\nconfiguration:\n\(configuration)")
             }
-            if canConnect(port: port) { return nginx }
+            if portAnswers(port) { return nginx }
             try await Task.sleep(for: .milliseconds(20))
         }
         await nginx.stop()
         throw ProcessFailure("nginx did not listen on 127.0.0.1:\(port) within 10 s:\n\(nginx.log)")
-    }
-
-    /// Whether a TCP connection to 127.0.0.1:`port` is accepted now.
-    private static func canConnect(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 
     /// SIGTERM (a fast shutdown), and SIGKILL if nginx has not exited within 10 s.
