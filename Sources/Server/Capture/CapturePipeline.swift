@@ -75,6 +75,8 @@ public final class CapturePipeline: Service, Sendable {
     public let store: any TraceStore
     /// Where started and completed exchanges are announced live.
     public let events: EventHub?
+    /// Told about every finished exchange (metrics, trace export).
+    public let observers: [any ExchangeObserver]
     private let logger: Logger
     private let maxPending: Int
     private let maxPendingBytes: Int
@@ -89,6 +91,7 @@ public final class CapturePipeline: Service, Sendable {
     public init(
         store: any TraceStore,
         events: EventHub? = nil,
+        observers: [any ExchangeObserver] = [],
         logger: Logger,
         maxPending: Int = 50_000,
         maxPendingBytes: Int = 16 << 20,
@@ -98,6 +101,7 @@ public final class CapturePipeline: Service, Sendable {
         self.batchWindow = batchWindow
         self.store = store
         self.events = events
+        self.observers = observers
         self.logger = logger
         self.maxPending = maxPending
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -114,6 +118,7 @@ public final class CapturePipeline: Service, Sendable {
         state.withLock { $0.inFlight -= 1 }
         submit(record)
         events?.requestCompleted(record.summary)
+        for o in observers { o.exchangeFinished(record) }
     }
 
     /// Records an exchange that was answered at once (a rejected route): started and completed together.
@@ -123,6 +128,7 @@ public final class CapturePipeline: Service, Sendable {
         started.complete = false
         events?.requestStarted(started)
         events?.requestCompleted(record.summary)
+        for o in observers { o.exchangeFinished(record) }
     }
 
     /// A newer in-flight version of an exchange: saved, and announced as `request.updated`.
