@@ -426,7 +426,7 @@ private struct FilterFuzzRandom: RandomNumberGenerator {
             kind: .unknownOperator,
             position: 0,
             length: 2,
-            messageContains: "Unknown operator ~x; known operators: ~m ~e ~p ~h ~s ~err ~stream ~done ~tok ~in ~out ~cost ~ms ~ttft ~all"
+            messageContains: "Unknown operator ~x; known operators: ~m ~e ~p ~h ~session ~s ~err ~stream ~done ~tok ~in ~out ~cost ~ms ~ttft ~all"
         ),
         ErrorCase(input: "~err ~model gpt", kind: .unknownOperator, position: 5, length: 6, messageContains: "did you mean ~m?"),
         ErrorCase(input: "~tokens>5", kind: .unknownOperator, position: 0, length: 7, messageContains: "did you mean ~tok?"),
@@ -593,7 +593,7 @@ private struct FilterFuzzRandom: RandomNumberGenerator {
     @Test func validateReturnsNilForGoodFilters() {
         #expect(FilterParser.validate("~m gpt ~tok>1000 | ~err") == nil)
         #expect(FilterParser.validate("") == nil)
-        #expect(FilterParser.operators.count == 15)
+        #expect(FilterParser.operators.count == 16)
     }
 
     @Test func unicodeWordsAndWhitespace() throws {

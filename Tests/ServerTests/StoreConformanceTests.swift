@@ -203,6 +203,12 @@ let conformanceKinds: [StoreConformanceTests.Kind] =
             s.finishReason = s.complete ? "stop" : nil
             if i % 8 == 0 { s.toolCalls = [ToolCall(id: "call_\(i)", name: "lookup", arguments: #"{"q":"x"}"#, type: "function")] }
             if i % 10 == 0 { s.modelSource = "deployment" }
+            // Sessions of one env each (8 is a multiple of the envs' count), a few records in none.
+            if i % 9 != 4 {
+                s.sessionId = "s\(i % 8)"
+                s.turn = i / 8 + 1
+            }
+            if i % 15 == 7 { s.replayOf = String(format: "%012x-%08x", 1_795_000_000_000, 0) }
             return TraceRecord(
                 summary: s,
                 requestHeaders: [HeaderField(name: "content-type", value: "application/json")],
@@ -240,7 +246,7 @@ let conformanceKinds: [StoreConformanceTests.Kind] =
     static let expressions = [
         "~e prod", "~e staging", "~m gpt", "~m GPT-4O & !~err", "~p anthropic | ~h openai", "~s 4xx", "~s 500", "~err",
         "~stream & ~done", "!~done", "~tok>500", "~in>=300 & ~out<90", "~cost>0.01", "~ms>2000 | ~ttft<50", "ответ",
-        "~all", "!(~e ci | ~e dev) & ~s 200", "~m /^gpt-4o(-mini)?$/",
+        "~all", "!(~e ci | ~e dev) & ~s 200", "~m /^gpt-4o(-mini)?$/", "~session s3", "~session S3", "~session /s[12]/ & ~err",
     ]
 
     // MARK: Scenarios
@@ -282,6 +288,31 @@ let conformanceKinds: [StoreConformanceTests.Kind] =
         }
         #expect(answer == reference)
         #expect(reference[0].count == 80)
+    }
+
+    @Test(arguments: conformanceKinds)
+    func listsSessionsWithTheirTotals(kind: Kind) async throws {
+        let (reference, answer) = try await Self.both(kind) { store in
+            try await store.save(Self.records(90))
+            var out: [[SessionSummary]] = []
+            let scoped = {
+                var f = RequestFilter()
+                f.environments = ["prod", "ci"]
+                return f
+            }()
+            for f in Self.filters + [scoped] {
+                out.append(try await store.sessions(filter: f, limit: 100))
+                out.append(try await store.sessions(filter: f, limit: 3))
+            }
+            return out
+        }
+        #expect(answer == reference)
+        // Every session of the unfiltered list, with its turns, models and sums.
+        #expect(reference[0].count == 8)
+        #expect(reference[0].map(\.turns).reduce(0, +) == 90 - 10)
+        #expect(reference[1].count == 3)
+        let s3 = try #require(reference[0].first { $0.id == "s3" })
+        #expect(s3.env == "Staging" && s3.models == ["claude-3-5-sonnet", "gemini-1.5", "gpt-4o", "gpt-4o-mini"])
     }
 
     @Test(arguments: conformanceKinds)

@@ -1,6 +1,7 @@
 import LLMTraceModel
 
-/// A parsed proxy route: `/proxy/{env}/{scheme}/{host[:port]}/{path...}?{query}`.
+/// A parsed proxy route: `/proxy/{env}/{scheme}/{host[:port]}/{path...}?{query}`, where the environment
+/// segment may also name a session (`{env}+{session}`) and, in shared mode, an ingest key (`…:{key}`).
 ///
 /// Parsing works on the raw request target, so the upstream path keeps empty segments (`//`),
 /// trailing slashes and percent-encoding exactly as the client sent them.
@@ -19,6 +20,9 @@ public struct ProxyRoute: Sendable, Equatable {
     /// The environment's ingest key, when the route gave one as `/proxy/{env}:{key}/…` (shared mode).
     /// Never part of the upstream URL.
     public var ingestKey: String?
+    /// The session the route named (`/proxy/{env}+{session}/…`), or the client's `x-llmtrace-session`
+    /// header; never part of the upstream URL.
+    public var session: String?
 
     public init(
         env: String,
@@ -27,9 +31,11 @@ public struct ProxyRoute: Sendable, Equatable {
         port: Int? = nil,
         path: String,
         query: String? = nil,
-        ingestKey: String? = nil
+        ingestKey: String? = nil,
+        session: String? = nil
     ) {
         self.ingestKey = ingestKey
+        self.session = session
         self.env = env
         self.scheme = scheme
         self.host = host
@@ -73,6 +79,11 @@ public struct ProxyRoute: Sendable, Equatable {
             ingestKey = String(env[env.index(after: colon)...])
             env = env[..<colon]
         }
+        var session: String?
+        if let plus = env.firstIndex(of: "+") {
+            session = try checkedSession(env[env.index(after: plus)...])
+            env = env[..<plus]
+        }
         guard !env.isEmpty else { throw .missing("environment", expected: "/proxy/{env}/{scheme}/{host}/{path}") }
         guard env.count <= 64, env.utf8.allSatisfy(isEnvByte) else { throw .invalidEnv(String(env)) }
 
@@ -85,7 +96,27 @@ public struct ProxyRoute: Sendable, Equatable {
         let (host, port) = try parseAuthority(decodingBrackets(authority))
 
         let path = rest.isEmpty ? "/" : "/" + rest
-        return ProxyRoute(env: String(env), scheme: String(scheme), host: host, port: port, path: String(path), query: query, ingestKey: ingestKey)
+        return ProxyRoute(
+            env: String(env),
+            scheme: String(scheme),
+            host: host,
+            port: port,
+            path: String(path),
+            query: query,
+            ingestKey: ingestKey,
+            session: session
+        )
+    }
+
+    /// The longest session id a route or header may give.
+    public static let maxSessionLength = 128
+
+    /// `value` as a session id: 1 to ``maxSessionLength`` characters of A-Z, a-z, 0-9, `_`, `.`, `-`.
+    public static func checkedSession(_ value: Substring) throws(ProxyRouteError) -> String {
+        guard !value.isEmpty, value.utf8.count <= maxSessionLength, value.utf8.allSatisfy(isEnvByte) else {
+            throw .invalidSession(String(value))
+        }
+        return String(value)
     }
 
     /// `target` with the ingest key of its environment segment (`/proxy/{env}:{key}/…`) shown as `***`:
@@ -204,6 +235,7 @@ public enum ProxyRouteError: Error, Sendable, Equatable, CustomStringConvertible
     case notAProxyRoute
     case missing(String, expected: String)
     case invalidEnv(String)
+    case invalidSession(String)
     case invalidScheme(String)
     case invalidHost(String, reason: String)
     case invalidPort(String)
@@ -216,6 +248,9 @@ public enum ProxyRouteError: Error, Sendable, Equatable, CustomStringConvertible
             return "the route is missing its \(part): expected \(expected), as in /proxy/dev/https/api.openai.com/v1/chat/completions"
         case .invalidEnv(let env):
             return "invalid environment '\(env.prefix(80))': use 1 to 64 characters of A-Z, a-z, 0-9, '_', '.' or '-'"
+        case .invalidSession(let session):
+            return
+                "invalid session '\(session.prefix(80))': use 1 to \(ProxyRoute.maxSessionLength) characters of A-Z, a-z, 0-9, '_', '.' or '-' (in /proxy/{env}+{session}/… or the x-llmtrace-session header)"
         case .invalidScheme(let s):
             return "invalid scheme '\(s.prefix(40))': use http or https"
         case .invalidHost(let h, let reason):

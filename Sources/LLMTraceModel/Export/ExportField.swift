@@ -44,7 +44,8 @@ public struct ExportField: Sendable, Equatable {
         integer("cachedInputTokens") { $0.usage.cachedInputTokens }, integer("cacheCreationTokens") { $0.usage.cacheCreationTokens },
         integer("reasoningTokens") { $0.usage.reasoningTokens }, integer("totalTokens") { $0.usage.totalTokens },
         real("cost") { $0.estimatedCost }, text("finishReason") { $0.finishReason },
-        ExportField("complete") { .bool($0.summary.complete) }, text("text") { $0.text },
+        ExportField("complete") { .bool($0.summary.complete) }, text("sessionId") { $0.sessionId }, integer("turn") { $0.turn },
+        text("replayOf") { $0.replayOf }, text("text") { $0.text },
     ]
 
     /// The bodies, added by `--with-bodies` (their text; a binary body as base64).

@@ -25,7 +25,7 @@ public indirect enum FilterExpression: Sendable, Equatable, CustomStringConverti
     /// `x | y`; `.or([])` matches nothing.
     case or([FilterExpression])
 
-    /// The text fields `~m`, `~e`, `~p` and `~h` look at.
+    /// The text fields `~m`, `~e`, `~p`, `~h` and `~session` look at.
     public enum TextField: String, Sendable, Equatable, CaseIterable {
         /// `~m`: the model; case-insensitive substring.
         case model = "m"
@@ -35,12 +35,14 @@ public indirect enum FilterExpression: Sendable, Equatable, CustomStringConverti
         case provider = "p"
         /// `~h`: the upstream host; case-insensitive substring.
         case host = "h"
+        /// `~session`: the session id; the whole value, case-sensitive (ids are identifiers).
+        case session = "session"
 
         /// The operator as written, `~m`.
         public var op: String { "~" + rawValue }
 
         /// Whether a plain value must equal the whole field rather than occur in it.
-        public var isExact: Bool { self == .env }
+        public var isExact: Bool { self == .env || self == .session }
 
         func value(in s: TraceSummary) -> String? {
             switch self {
@@ -48,6 +50,7 @@ public indirect enum FilterExpression: Sendable, Equatable, CustomStringConverti
             case .env: s.env
             case .provider: s.provider
             case .host: s.host
+            case .session: s.sessionId
             }
         }
     }
@@ -167,6 +170,7 @@ public indirect enum FilterExpression: Sendable, Equatable, CustomStringConverti
             guard let value = field.value(in: s) else { return false }
             switch pattern {
             case .text(let t):
+                if field == .session { return value == t }
                 return field.isExact ? value.caseInsensitiveCompare(t) == .orderedSame : Self.contains(value, t)
             case .regex(let r):
                 return r.matches(value)

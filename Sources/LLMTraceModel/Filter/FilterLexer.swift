@@ -119,10 +119,12 @@ struct FilterLexer {
         "complete": "done", "completed": "done", "tokens": "tok", "token": "tok", "total": "tok",
         "input": "in", "output": "out", "price": "cost", "error": "err", "errors": "err",
         "model": "m", "env": "e", "environment": "e", "provider": "p", "host": "h", "streaming": "stream",
+        "sessionid": "session", "sess": "session",
     ]
 
     static let examples: [FilterExpression.TextField: String] = [
         .model: "gpt-4o", .env: "prod", .provider: "openai", .host: "api.openai.com",
+        .session: "run-42",
     ]
 
     let source: FilterSource

@@ -50,6 +50,14 @@ public struct TraceSummary: Codable, Sendable, Equatable {
     public var finishReason: String?
     /// `false` while the response is still streaming, or when it was cut off.
     public var complete: Bool
+    /// The session (an agent run, a conversation) the exchange belongs to: named by the client
+    /// (`x-llmtrace-session`, `/proxy/{env}+{session}/…`) or found by the proxy (a request whose messages
+    /// extend an earlier request's); `nil` when it belongs to none.
+    public var sessionId: String?
+    /// The exchange's place in its session, from 1; `nil` outside a session.
+    public var turn: Int?
+    /// The record this exchange re-sent (`llmtrace replay`), when it is a replay.
+    public var replayOf: String?
 
     public init(
         id: String,
@@ -127,5 +135,8 @@ public struct TraceSummary: Codable, Sendable, Equatable {
         try c.encode(toolCalls, forKey: .toolCalls)
         try c.encode(finishReason, forKey: .finishReason)
         try c.encode(complete, forKey: .complete)
+        try c.encode(sessionId, forKey: .sessionId)
+        try c.encode(turn, forKey: .turn)
+        try c.encode(replayOf, forKey: .replayOf)
     }
 }

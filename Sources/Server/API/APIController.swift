@@ -26,6 +26,9 @@ struct APIController: Sendable {
     func addAPIRoutes(to api: RouterGroup<AppRequestContext>) {
         api.get("requests") { request, context in try await list(request, context) }
         api.get("requests/:id") { _, context in try await record(context.parameters.get("id") ?? "", context) }
+        api.get("requests/:id/diff") { _, context in try await diff(context.parameters.get("id") ?? "", context) }
+        api.get("sessions") { request, context in try await sessions(request, context) }
+        api.get("sessions/:id") { _, context in try await session(context.parameters.get("id") ?? "", context) }
         api.delete("requests") { _, context in try await clear(context) }
         api.get("stats") { request, context in try await stats(request, context) }
         api.get("timeseries") { request, context in try await timeseries(request, context) }
@@ -85,6 +88,71 @@ struct APIController: Sendable {
                 try await writer.finish(nil)
             }
         )
+    }
+
+    /// The most sessions `GET /api/sessions` lists.
+    static let maxSessions = 1000
+    /// The most turns `GET /api/sessions/{id}` returns (the newest, when a session has more).
+    static let maxTurns = 10_000
+
+    /// `GET /api/sessions?env=&since=&until=&limit=`: the most recently active sessions with their totals.
+    private func sessions(_ request: Request, _ context: AppRequestContext) async throws -> SessionList {
+        let q = QueryParser(request)
+        let limit = try q.int("limit", range: 1...Self.maxSessions) ?? 100
+        return SessionList(items: try await store.sessions(filter: try await scopedFilter(request, context), limit: limit))
+    }
+
+    /// `GET /api/sessions/{id}`: a session's totals and its turns, oldest first. Another team's session
+    /// is 404, as one that does not exist.
+    private func session(_ id: String, _ context: AppRequestContext) async throws -> SessionDetail {
+        var filter = RequestFilter()
+        filter.expression = .field(.session, .text(id))
+        filter.environments = try await readable(context)
+        let turns = try await Self.turns(store: store, pipeline: pipeline, filter: filter)
+        var acc = SessionAccumulator()
+        turns.forEach { acc.add($0) }
+        guard let summary = acc.sessions().first else { throw APIError.notFound("no session with id '\(id.prefix(128))'") }
+        return SessionDetail(session: summary, turns: turns)
+    }
+
+    /// The records matching `filter`, oldest first (the newest ``maxTurns`` when there are more).
+    private static func turns(store: any TraceStore, pipeline: CapturePipeline, filter: RequestFilter) async throws -> [TraceSummary] {
+        var turns: [TraceSummary] = []
+        var cursor: String?
+        repeat {
+            let page = try await Self.page(
+                store: store,
+                pipeline: pipeline,
+                filter: filter,
+                page: PageRequest(limit: PageRequest.maxLimit, cursor: cursor)
+            )
+            turns += page.items
+            cursor = page.nextCursor
+        } while cursor != nil && turns.count < maxTurns
+        return turns.prefix(maxTurns).reversed()
+    }
+
+    /// `GET /api/requests/{id}/diff`: what the request changed since the previous turn of its session.
+    private func diff(_ id: String, _ context: AppRequestContext) async throws -> TurnDiff {
+        let current = try await record(id, context)
+        var previous: TraceRecord?
+        if let session = current.summary.sessionId {
+            var filter = RequestFilter()
+            filter.expression = .field(.session, .text(session))
+            filter.environments = try await readable(context)
+            // The session's newest turn before this one (ids sort by start).
+            let page = try await Self.page(store: store, pipeline: pipeline, filter: filter, page: PageRequest(limit: 1, cursor: current.id))
+            if let before = page.items.first { previous = try await record(before.id, context) }
+        }
+        var diff = TurnDiffer.diff(
+            id: current.id,
+            current: current.requestBody?.bytes ?? [],
+            previousId: previous?.id,
+            previous: previous.map { $0.requestBody?.bytes ?? [] }
+        )
+        diff.sessionId = current.summary.sessionId
+        diff.turn = current.summary.turn
+        return diff
     }
 
     /// llmtrace's CA certificate (made on first use), for `llmtrace run` and anyone setting up a client.

@@ -8,3 +8,6 @@ extension Page: ResponseEncodable {}
 extension TraceRecord: ResponseEncodable {}
 extension Stats: ResponseEncodable {}
 extension Timeseries: ResponseEncodable {}
+extension SessionList: ResponseEncodable {}
+extension SessionDetail: ResponseEncodable {}
+extension TurnDiff: ResponseEncodable {}

@@ -77,6 +77,8 @@ public final class CapturePipeline: Service, Sendable {
     public let events: EventHub?
     /// Told about every finished exchange (metrics, trace export).
     public let observers: [any ExchangeObserver]
+    /// Puts the exchanges in sessions.
+    public let sessions: SessionTracker
     private let logger: Logger
     private let maxPending: Int
     private let maxPendingBytes: Int
@@ -92,6 +94,7 @@ public final class CapturePipeline: Service, Sendable {
         store: any TraceStore,
         events: EventHub? = nil,
         observers: [any ExchangeObserver] = [],
+        sessions: SessionTracker = SessionTracker(),
         logger: Logger,
         maxPending: Int = 50_000,
         maxPendingBytes: Int = 16 << 20,
@@ -102,6 +105,7 @@ public final class CapturePipeline: Service, Sendable {
         self.store = store
         self.events = events
         self.observers = observers
+        self.sessions = sessions
         self.logger = logger
         self.maxPending = maxPending
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -118,6 +122,7 @@ public final class CapturePipeline: Service, Sendable {
         state.withLock { $0.inFlight -= 1 }
         submit(record)
         events?.requestCompleted(record.summary)
+        sessions.finished(record)
         for o in observers { o.exchangeFinished(record) }
     }
 

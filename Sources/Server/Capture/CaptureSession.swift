@@ -77,6 +77,8 @@ final class CaptureSession: Sendable {
     let startedAt: Date
     let start: ContinuousClock.Instant
     let requestHeaders: [HeaderField]
+    /// The record this exchange re-sends (`llmtrace replay` sends `x-llmtrace-replay-of`).
+    let replayOf: String?
     /// Where the record goes; `nil` for an exchange that is forwarded but not recorded (the forward
     /// proxy's plain-HTTP requests to hosts off its capture list).
     private let pipeline: CapturePipeline?
@@ -85,6 +87,9 @@ final class CaptureSession: Sendable {
     var isRecorded: Bool { pipeline != nil }
     private let prices: PriceTable
     private let state: Mutex<State>
+    /// The session the exchange was put in: `.none` until worked out, then `nil` when it belongs to none.
+    /// Worked out once, under this lock (not the state's: reading a long conversation takes a while).
+    private let session = Mutex<SessionTracker.Assignment??>(.none)
 
     init(id: String, route: ProxyRoute, method: String, requestHeaders: [HeaderField], maxBody: Int, prices: PriceTable, pipeline: CapturePipeline?) {
         self.id = id
@@ -93,9 +98,13 @@ final class CaptureSession: Sendable {
         self.startedAt = Date()
         self.start = .now
         self.requestHeaders = Redactor.redact(headers: requestHeaders)
+        self.replayOf = requestHeaders.first { $0.name == ProxyHandler.replayHeader.canonicalName }
+            .map(\.value).flatMap { RecordIDGenerator.isWellFormed($0) ? $0 : nil }
         self.pipeline = pipeline
         self.prices = prices
         self.state = Mutex(State(request: BodyCapture(limit: maxBody), response: BodyCapture(limit: maxBody)))
+        // A named session needs no body: the started record carries it.
+        if route.session != nil { _ = assignSession(body: []) }
         pipeline?.begin(self)
     }
 
@@ -123,6 +132,7 @@ final class CaptureSession: Sendable {
     private func readPreview() {
         let (bytes, known, finished) = state.withLock { ($0.request.bytes, $0.topLevel, $0.finished) }
         guard !finished else { return }
+        _ = assignSession(body: bytes)
         let topLevel = known ?? RequestTopLevel(route: route, requestHeaders: requestHeaders, requestBody: bytes)
         state.withLock { s in
             if s.topLevel == nil { s.topLevel = topLevel }
@@ -130,6 +140,17 @@ final class CaptureSession: Sendable {
             // The in-flight record gets the request body now, so the detail shows the prompt at once.
             _ = s.storedRequestBody()
             publishLive(&s, record: true)
+        }
+    }
+
+    /// The exchange's session, worked out from `body` the first time (later calls return the first answer).
+    private func assignSession(body: [UInt8]) -> SessionTracker.Assignment? {
+        guard let sessions = pipeline?.sessions else { return nil }
+        return session.withLock { slot in
+            if case .some(let known) = slot { return known }
+            let assigned = sessions.assign(recordID: id, env: route.env, named: route.session, body: body)
+            slot = .some(assigned)
+            return assigned
         }
     }
 
@@ -270,7 +291,7 @@ final class CaptureSession: Sendable {
     }
 
     private func baseSummary() -> TraceSummary {
-        TraceSummary(
+        var summary = TraceSummary(
             id: id,
             env: route.env,
             method: method,
@@ -280,10 +301,17 @@ final class CaptureSession: Sendable {
             query: route.query.map(Redactor.redact(query:)),
             startedAt: startedAt
         )
+        summary.replayOf = replayOf
+        if case .some(let assigned?) = session.withLock({ $0 }) {
+            summary.sessionId = assigned.sessionId
+            summary.turn = assigned.turn
+        }
+        return summary
     }
 
     private func record(from s: State, end: ContinuousClock.Instant, error: TraceError?, complete: Bool) -> TraceRecord {
         var s = s
+        _ = assignSession(body: s.request.bytes)
         let responseHeaders = s.redactedResponseHeaders()
         let coding = responseHeaders.first { $0.name == "content-encoding" }?.value.lowercased()
         let (decoded, decodedFrom) = Self.decode(s.response.bytes, coding: coding, limit: s.response.limit)

@@ -32,6 +32,23 @@ struct ProxyHandler: Sendable {
     static let idHeader = HTTPField.Name("x-llmtrace-id")!
     /// The header an ingest key may come in; never forwarded, never recorded.
     static let keyHeader = HTTPField.Name("x-llmtrace-key")!
+    /// The header a client names its session in (`x-llmtrace-session: run-42`); never forwarded.
+    static let sessionHeader = HTTPField.Name("x-llmtrace-session")!
+    /// The header `llmtrace replay` names the replayed record in; never forwarded.
+    static let replayHeader = HTTPField.Name("x-llmtrace-replay-of")!
+
+    /// `route` with the session the request names: its `x-llmtrace-session` header, else the route's own
+    /// (`/proxy/{env}+{session}/…`). Fails on a header that is not a session id.
+    static func withNamedSession(_ route: ProxyRoute, _ fields: HTTPFields) -> Result<ProxyRoute, ProxyRouteError> {
+        guard let header = fields[sessionHeader] else { return .success(route) }
+        var route = route
+        do {
+            route.session = try ProxyRoute.checkedSession(Substring(header.trimmingCharacters(in: .whitespaces)))
+        } catch {
+            return .failure(error)
+        }
+        return .success(route)
+    }
     static let clientLeft = TraceError(type: "client_disconnected", message: "the client closed the connection before the response ended")
 
     /// Forwards one request and answers with the upstream's response, or with an ``APIError`` body
@@ -42,7 +59,7 @@ struct ProxyHandler: Sendable {
         let headers = Self.recordedHeaders(request.headers)
         let route: ProxyRoute
         do {
-            route = try ProxyRoute.parse(target)
+            route = try Self.withNamedSession(try ProxyRoute.parse(target), request.headers).get()
         } catch {
             // The route may hold a key (`{env}:{key}`): keep it out of the record.
             return rejectRoute(request: request, context: context, target: ProxyRoute.redactingKey(target), headers: headers, error: error)
@@ -223,7 +240,9 @@ struct ProxyHandler: Sendable {
 
     /// Request headers never forwarded (besides the hop-by-hop ones): the proxy sets `host` and
     /// `content-length` itself, answers `expect` itself, and keeps the ingest key.
-    static let unforwardedHeaders: Set<String> = ["host", "content-length", "expect", keyHeader.canonicalName]
+    static let unforwardedHeaders: Set<String> = [
+        "host", "content-length", "expect", keyHeader.canonicalName, sessionHeader.canonicalName, replayHeader.canonicalName,
+    ]
     /// The same, with what a trusted reverse proxy adds to tell llmtrace who the client is: meant for
     /// llmtrace, not for the provider.
     static let unforwardedFromTrustedProxy = unforwardedHeaders.union([

@@ -88,7 +88,8 @@ extension ProxyChannelHandler {
             host: host,
             port: port == 80 ? nil : port,
             path: url.percentEncodedPath.isEmpty ? "/" : url.percentEncodedPath,
-            query: url.percentEncodedQuery
+            query: url.percentEncodedQuery,
+            session: Self.namedSession(head)
         )
         resolving = true
         upstreamAddress(host, target: "\(host):\(port)", forward: forward, loop: context.eventLoop).assumeIsolated().whenComplete { [self] result in
@@ -243,6 +244,12 @@ extension ProxyChannelHandler {
         return header ?? named ?? forward.settings.env
     }
 
+    /// The session a forward-proxy request names in `x-llmtrace-session`; one that is not a session id
+    /// is ignored (the request is not this proxy's to refuse).
+    private static func namedSession(_ head: HTTPRequest) -> String? {
+        head.headerFields[ProxyHandler.sessionHeader].flatMap { try? ProxyRoute.checkedSession(Substring($0.trimmingCharacters(in: .whitespaces))) }
+    }
+
     static let connectTargetField = HTTPField.Name(ForwardTargetMarker.connectHeader)!
     static let absoluteURIField = HTTPField.Name(ForwardTargetMarker.absoluteHeader)!
 
@@ -287,7 +294,8 @@ extension ProxyChannelHandler {
             host: target.host,
             port: target.port == 443 ? nil : target.port,
             path: String(requestTarget[0]),
-            query: requestTarget.count > 1 ? String(requestTarget[1]) : nil
+            query: requestTarget.count > 1 ? String(requestTarget[1]) : nil,
+            session: Self.namedSession(head)
         )
         let start = ProxyExchange.Start(
             head: head,

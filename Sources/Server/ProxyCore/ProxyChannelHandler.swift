@@ -123,7 +123,9 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func handles(_ head: HTTPRequest, target: String, context: ChannelHandlerContext) -> ProxyExchange.Start? {
         let proxy = core.proxy
         guard proxy.gate == nil, core.trustedProxies.isEmpty, let pool = core.pools.pool(for: context.eventLoop),
-            let route = try? ProxyRoute.parse(target),
+            let parsed = try? ProxyRoute.parse(target),
+            // A session header that is not a session id is refused by the ProxyHandler.
+            case .success(let route) = ProxyHandler.withNamedSession(parsed, head.headerFields),
             case .connect(_, let pinnedHost) = proxy.upstreams.admitAtOnce(route)
         else { return nil }
         return ProxyExchange.Start(

@@ -28,6 +28,9 @@ public protocol TraceStore: Sendable {
     /// Returns how many were removed.
     @discardableResult
     func clear(environments: Set<String>) async throws -> Int
+    /// The `limit` most recently active sessions among the records in `filter`'s env, environments and
+    /// time range (``SessionLayout/sessionFilter(_:)``), with their totals.
+    func sessions(filter: RequestFilter, limit: Int) async throws -> [SessionSummary]
     /// Number of records stored.
     func count() async throws -> Int
     /// Flushes and releases resources.
@@ -52,6 +55,25 @@ extension TraceStore {
         f.until = min(f.until ?? until, until)
         try await forEachSample(filter: f) { acc.add($0) }
         return acc.timeseries
+    }
+
+    /// Sessions added up from every summary in range, through ``SessionAccumulator`` (the reference every
+    /// store's ``sessions(filter:limit:)`` must agree with).
+    public func accumulatedSessions(filter: RequestFilter, limit: Int) async throws -> [SessionSummary] {
+        var acc = SessionAccumulator()
+        let f = SessionLayout.sessionFilter(filter)
+        var cursor: String?
+        repeat {
+            let page = try await list(filter: f, page: PageRequest(limit: PageRequest.maxLimit, cursor: cursor))
+            page.items.forEach { acc.add($0) }
+            cursor = page.nextCursor
+        } while cursor != nil
+        return acc.sessions(limit: limit)
+    }
+
+    /// Sessions through ``accumulatedSessions(filter:limit:)``.
+    public func sessions(filter: RequestFilter, limit: Int) async throws -> [SessionSummary] {
+        try await accumulatedSessions(filter: filter, limit: limit)
     }
 
     /// Statistics through ``accumulatedStats(filter:)``.

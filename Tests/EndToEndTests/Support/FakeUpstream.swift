@@ -156,6 +156,24 @@ final class FakeUpstream: Sendable {
                 }
             )
         }
+        // An agent's model: every answer calls the tool `read_file` (call id `call_{run}_{n}` for a request of
+        // `n` messages, `run` the first user message), with usage of 100 × n prompt tokens and 10 completion
+        // tokens, and a final answer once the request holds 59 messages or more.
+        router.on("/agent/v1/chat/completions", method: .post) { request, _ in
+            self.remember(request)
+            let body = try await request.body.collect(upTo: 8 << 20)
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
+            let messages = json["messages"] as? [[String: Any]] ?? []
+            let n = messages.count
+            let run = messages.first { $0["role"] as? String == "user" }?["content"] as? String ?? "run"
+            let message =
+                n >= 59
+                ? #"{"role":"assistant","content":"All \#(n) files read."}"#
+                : #"{"role":"assistant","content":null,"tool_calls":[{"id":"call_\#(run)_\#(n)","type":"function","function":{"name":"read_file","arguments":"{\"path\":\"f\#(n).txt\"}"}}]}"#
+            let answer =
+                #"{"id":"chatcmpl-a\#(n)","object":"chat.completion","model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":\#(message),"finish_reason":"\#(n >= 59 ? "stop" : "tool_calls")"}],"usage":{"prompt_tokens":\#(100 * n),"completion_tokens":10,"total_tokens":\#(100 * n + 10)}}"#
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: answer)))
+        }
         // A slow OpenAI chat stream: `n` events of 8 characters each (``slowWord(_:)``), `delay` ms apart,
         // whose chunks name the dated model.
         router.on("/slow/v1/chat/completions", method: .post) { request, _ in

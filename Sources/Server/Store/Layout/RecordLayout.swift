@@ -47,7 +47,18 @@ enum RecordLayout {
         Column("tool_calls", .blob),
         Column("finish_reason", .text),
         Column("complete", .bool, nullable: false),
+        Column("session_id", .key),
+        Column("turn", .integer),
+        Column("replay_of", .key),
     ]
+
+    /// The columns added after the first shared layout (schema version 4), with their types: what a
+    /// migration adds to an older table.
+    static let sessionColumns: [Column] = Array(summaryColumns.suffix(3))
+
+    /// The index a session's turns and the session list are read through.
+    static let sessionIndex = "llmtrace_requests_session"
+    static let sessionIndexColumns = "session_id, started_at"
 
     /// The rest of a record, after the summary's columns, in the order ``record(_:)`` reads them.
     static let detailColumns: [Column] =
@@ -126,6 +137,9 @@ enum RecordLayout {
         v.append(s.toolCalls.isEmpty ? .null : .blob(Array(try JSONEncoder().encode(s.toolCalls))))
         v.append(ColumnValue(s.finishReason))
         v.append(.bool(s.complete))
+        v.append(ColumnValue(s.sessionId))
+        v.append(ColumnValue(s.turn))
+        v.append(ColumnValue(s.replayOf))
         v.append(ColumnValue(blob: headerBytes(r.requestHeaders)))
         v.append(ColumnValue(blob: headerBytes(r.responseHeaders)))
         for body in [r.requestBody, r.responseBody] {
@@ -228,6 +242,9 @@ enum RecordLayout {
         if let json = try at(26).bytes { s.toolCalls = try JSONDecoder().decode([ToolCall].self, from: Data(json)) }
         s.finishReason = try at(27).string
         s.complete = try at(28).bool ?? false
+        s.sessionId = try at(29).string
+        s.turn = try at(30).int
+        s.replayOf = try at(31).string
         return s
     }
 

@@ -63,6 +63,8 @@ struct SQLCondition {
                 pattern.append(c)
             }
             return "lower(provider) LIKE \(bind(.text("%" + pattern + "%"))) ESCAPE '!'"
+        case .field(.session, .text(let t)): return "session_id = \(bind(.text(t)))"
+        case .field(.session, .regex): return "session_id IS NOT NULL"
         case .field(.env, .text(let t)):
             // Environments are ASCII (the proxy route allows [A-Za-z0-9_.-]).
             return t.allSatisfy(\.isASCII) ? "lower(env) = \(bind(.text(t.lowercased())))" : nil

@@ -54,6 +54,20 @@ enum SQLDialect: Sendable {
         }
     }
 
+    /// `expression` as a 64-bit integer (PostgreSQL sums integers as `numeric`, MySQL as `DECIMAL`).
+    func integerCast(_ expression: String) -> String {
+        self == .mysql ? "CAST(\(expression) AS SIGNED)" : "CAST(\(expression) AS BIGINT)"
+    }
+
+    /// The distinct non-null values of `column` in a group, comma-separated.
+    func distinctList(_ column: String) -> String {
+        switch self {
+        case .sqlite: return "GROUP_CONCAT(DISTINCT \(column))"
+        case .postgres: return "string_agg(DISTINCT \(column), ',')"
+        case .mysql: return "GROUP_CONCAT(DISTINCT \(column) SEPARATOR ',')"
+        }
+    }
+
     /// `name` quoted as an identifier.
     func quoted(_ name: String) -> String {
         self == .mysql ? "`\(name)`" : "\"\(name)\""

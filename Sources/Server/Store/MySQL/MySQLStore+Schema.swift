@@ -58,6 +58,12 @@ extension MySQLStore {
                 sql: [],
                 then: { connection in try MySQLStore.indexDurationsInOrder(on: connection) }
             ),
+            Migration(
+                version: 4,
+                name: "sessions and replays",
+                sql: [],
+                then: { connection in try MySQLStore.addSessionColumns(on: connection) }
+            ),
         ]
     }
 
@@ -78,6 +84,27 @@ extension MySQLStore {
         ).first?.value(at: 0, as: .integer).int
         guard count == 0 else { return }
         try connection.execute("CREATE INDEX \(durationOrderIndex) ON \(requests) (duration_bin, duration_ms, started_at, env, model)")
+    }
+
+    /// Migration 4: the session and replay columns and the session index. A table made by migration 1 of
+    /// this build has the columns already; MySQL has no `ADD COLUMN IF NOT EXISTS`, so the step asks
+    /// `information_schema` (and is harmless to run again).
+    static func addSessionColumns(on connection: MySQLConnection) throws {
+        let existing = Set(
+            try connection.query(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?",
+                [.text(RecordLayout.table)]
+            ).compactMap { try $0.value(at: 0, as: .text).string?.lowercased() }
+        )
+        for column in RecordLayout.sessionColumns where !existing.contains(column.name) {
+            try connection.execute("ALTER TABLE \(requests) ADD COLUMN \(column.name) \(SQLDialect.mysql.typeName(column.type))")
+        }
+        let count = try connection.query(
+            "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?",
+            [.text(RecordLayout.table), .text(RecordLayout.sessionIndex)]
+        ).first?.value(at: 0, as: .integer).int
+        guard count == 0 else { return }
+        try connection.execute("CREATE INDEX \(RecordLayout.sessionIndex) ON \(requests) (\(RecordLayout.sessionIndexColumns))")
     }
 
     /// The `GET_LOCK` name that guards migrations of `database` (at most 64 characters, as MySQL 8 requires).

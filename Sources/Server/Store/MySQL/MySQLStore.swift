@@ -164,6 +164,19 @@ public final class MySQLStore: TraceStore, Service {
         try await SummaryPages.list(filter: filter, page: page) { try await summaries(filter: filter, before: $0, limit: $1) }
     }
 
+    public func sessions(filter: RequestFilter, limit: Int) async throws -> [SessionSummary] {
+        let condition = SessionLayout.condition(.mysql, filter)
+        let sql = SessionLayout.listSQL(.mysql, table: Self.requests, condition: condition, limit: limit)
+        let values = condition.values
+        do {
+            return try await pool.withConnection { connection in
+                try connection.query(sql, values).map { try SessionLayout.summary($0, .mysql) }
+            }
+        } catch {
+            throw describe(error, doing: "cannot read from")
+        }
+    }
+
     public func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws {
         try await SummaryPages.forEachSample(filter: filter, body) { try await summaries(filter: filter, before: $0, limit: $1) }
     }

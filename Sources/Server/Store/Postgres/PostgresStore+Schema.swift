@@ -95,6 +95,16 @@ extension PostgresStore {
                 ],
                 then: { connection in try await self.rebuildRollups(on: connection) }
             ),
+            Migration(
+                version: 4,
+                name: "sessions and replays",
+                sql: [
+                    "ALTER TABLE \(requests) "
+                        + RecordLayout.sessionColumns.map { "ADD COLUMN IF NOT EXISTS \($0.name) \(SQLDialect.postgres.typeName($0.type))" }
+                        .joined(separator: ", "),
+                    "CREATE INDEX IF NOT EXISTS \(RecordLayout.sessionIndex) ON \(requests) (\(RecordLayout.sessionIndexColumns))",
+                ]
+            ),
         ]
     }
 

@@ -144,6 +144,19 @@ public final class PostgresStore: TraceStore, Service {
         try await SummaryPages.list(filter: filter, page: page) { try await summaries(filter: filter, before: $0, limit: $1) }
     }
 
+    public func sessions(filter: RequestFilter, limit: Int) async throws -> [SessionSummary] {
+        let condition = SessionLayout.condition(.postgres, filter)
+        let sql = SessionLayout.listSQL(.postgres, table: table(RecordLayout.table), condition: condition, limit: limit)
+        let query = PostgresQuery(unsafeSQL: sql, binds: PostgresBindings(condition.values))
+        return try await run(doing: "cannot read from", within: readLimit) {
+            var sessions: [SessionSummary] = []
+            for try await row in try await self.client.query(query, logger: self.logger) {
+                sessions.append(try SessionLayout.summary(row.makeRandomAccess(), .postgres))
+            }
+            return sessions
+        }
+    }
+
     public func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws {
         try await SummaryPages.forEachSample(filter: filter, body) { try await summaries(filter: filter, before: $0, limit: $1) }
     }

@@ -24,6 +24,16 @@ extension SQLiteStore {
             }
             try db.execute(sql: "DROP TABLE IF EXISTS rollup_hourly")
         }
+        m.registerMigration("v4: sessions and replays") { db in
+            // A table made by v3 of this build has the columns already.
+            let existing = Set(try db.columns(in: RecordLayout.table).map { $0.name.lowercased() })
+            for column in RecordLayout.sessionColumns where !existing.contains(column.name) {
+                try db.execute(sql: "ALTER TABLE \(requests) ADD COLUMN \(column.name) \(SQLDialect.sqlite.typeName(column.type))")
+            }
+            try db.execute(
+                sql: "CREATE INDEX IF NOT EXISTS \(RecordLayout.sessionIndex) ON \(requests)(\(RecordLayout.sessionIndexColumns))"
+            )
+        }
         return m
     }
 

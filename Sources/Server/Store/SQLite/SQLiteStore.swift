@@ -134,6 +134,12 @@ public final class SQLiteStore: TraceStore {
         }
     }
 
+    public func sessions(filter: RequestFilter, limit: Int) async throws -> [SessionSummary] {
+        let condition = SessionLayout.condition(.sqlite, filter)
+        let sql = SessionLayout.listSQL(.sqlite, table: Self.requests, condition: condition, limit: limit)
+        return try await read(sql, StatementArguments(condition.values)) { try SessionLayout.summary($0, .sqlite) }
+    }
+
     public func forEachSample(filter: RequestFilter, _ body: (StatsSample) -> Void) async throws {
         var condition = SQLCondition(.sqlite)
         condition.add(filter)

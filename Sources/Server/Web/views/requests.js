@@ -65,7 +65,7 @@ export function createRequestsView(root, { navigate, initialFilter, onFilter }) 
     h('ul', null, EXAMPLES.map(([f, d]) => h('li', null,
       h('button', { type: 'button', class: 'linkish mono', onclick: () => { input.value = f; helpBox.hidden = true; apply(f); } }, f),
       h('span', { class: 'muted' }, ' ' + d)))),
-    h('div', { class: 'muted small' }, 'Operators: ~m ~e ~p ~h ~s ~err ~stream ~done ~tok ~in ~out ~cost ~ms ~ttft — combine with ! & | ( )'));
+    h('div', { class: 'muted small' }, 'Operators: ~m ~e ~p ~h ~session ~s ~err ~stream ~done ~tok ~in ~out ~cost ~ms ~ttft — combine with ! & | ( )'));
   const helpBtn = h('button', { type: 'button', class: 'btn ghost icon', title: 'Filter help', 'aria-label': 'Filter help', onclick: () => { helpBox.hidden = !helpBox.hidden; } }, '?');
   const counts = h('div', { class: 'counts mono', id: 'counts' });
   const tbody = h('tbody', { id: 'rows' });
