@@ -110,7 +110,7 @@ struct APIController: Sendable {
         filter.environments = try await readable(context)
         let turns = try await Self.turns(store: store, pipeline: pipeline, filter: filter)
         var acc = SessionAccumulator()
-        turns.forEach { acc.add($0) }
+        for turn in turns { acc.add(turn) }
         guard let summary = acc.sessions().first else { throw APIError.notFound("no session with id '\(id.prefix(128))'") }
         return SessionDetail(session: summary, turns: turns)
     }

@@ -65,7 +65,7 @@ extension TraceStore {
         var cursor: String?
         repeat {
             let page = try await list(filter: f, page: PageRequest(limit: PageRequest.maxLimit, cursor: cursor))
-            page.items.forEach { acc.add($0) }
+            for item in page.items { acc.add(item) }
             cursor = page.nextCursor
         } while cursor != nil
         return acc.sessions(limit: limit)
