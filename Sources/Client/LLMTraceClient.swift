@@ -133,6 +133,31 @@ public final class LLMTraceClient: Sendable {
         }
     }
 
+    /// Sends a request to the server's proxy (`/proxy/…`) as an application would: with `headers` and
+    /// `body` and without this client's credentials (the proxy forwards what it is given). The answer is
+    /// collected whole (up to 64 MB).
+    public func proxy(
+        _ pathAndQuery: String,
+        method: String,
+        headers: [HeaderField],
+        body: [UInt8]
+    ) async throws(ClientError) -> (
+        status: Int, headers: [HeaderField], body: [UInt8]
+    ) {
+        var request = HTTPClientRequest(url: server.url(pathAndQuery))
+        request.method = HTTPMethod(rawValue: method)
+        for h in headers { request.headers.add(name: h.name, value: h.value) }
+        if !body.isEmpty { request.body = .bytes(ByteBuffer(bytes: body)) }
+        do {
+            let response = try await http.execute(request, timeout: .minutes(10))
+            var collected = try await response.body.collect(upTo: 64 << 20)
+            let fields = response.headers.map { HeaderField(name: $0.name.lowercased(), value: $0.value) }
+            return (Int(response.status.code), fields, collected.readBytes(length: collected.readableBytes) ?? [])
+        } catch {
+            throw .unreachable(server.description, Self.describe(error))
+        }
+    }
+
     /// Streams `GET pathAndQuery`'s body to `body`, a chunk at a time as it arrives (an export of any size
     /// in constant memory). A status other than 200 is thrown with the server's message.
     public func download(_ pathAndQuery: String, _ body: (ByteBuffer) throws -> Void) async throws(ClientError) {
