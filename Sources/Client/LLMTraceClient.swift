@@ -82,6 +82,21 @@ public final class LLMTraceClient: Sendable {
         try await get("/api/requests/\(Self.escape(id))")
     }
 
+    /// The most recently active sessions, with their totals.
+    public func sessions(limit: Int = 100) async throws(ClientError) -> [SessionSummary] {
+        try await get("/api/sessions?limit=\(limit)", as: SessionList.self).items
+    }
+
+    /// A session and its turns, oldest first.
+    public func session(id: String) async throws(ClientError) -> SessionDetail {
+        try await get("/api/sessions/\(Self.escape(id))")
+    }
+
+    /// What the request `id` changed since the previous turn of its session.
+    public func diff(id: String) async throws(ClientError) -> TurnDiff {
+        try await get("/api/requests/\(Self.escape(id))/diff")
+    }
+
     public func stats() async throws(ClientError) -> Stats {
         try await get("/api/stats")
     }

@@ -192,9 +192,9 @@ import Testing
         var state = Fixtures.state(count: 3)
         state.press(.enter)
         #expect(state.focus == .detail)
-        state.press(.char("]"), .char("l"))
+        state.press(.char("]"), .char("l"), .char("l"))
         #expect(state.tab == .request)
-        state.press(.char("["))
+        state.press(.char("["), .char("["))
         #expect(state.tab == .conversation)
         state.press(.char("h"), .char("h"))
         #expect(state.tab == .raw)  // wraps around
@@ -211,7 +211,7 @@ import Testing
     @Test func detailScrollsWhenFocused() {
         var state = Fixtures.state(count: 3, height: 30)
         let long = "{\"messages\":[" + (0..<80).map { "{\"role\":\"user\",\"content\":\"m\($0)\"}" }.joined(separator: ",") + "]}"
-        state.press(.char("]"), .char("]"))  // Request tab
+        state.press(.char("]"), .char("]"), .char("]"))  // Request tab
         state.send(.recordLoaded(Fixtures.record(Fixtures.summary(2), requestBody: long)))
         state.press(.enter, .char("j"), .char("j"))
         #expect(state.detailScroll == 2)

@@ -139,6 +139,24 @@ public final class TUIApplication: Sendable {
                 do { post(.pageLoaded(try await client.requests(limit: 1000), replace: true)) } catch { post(.pageFailed(String(describing: error))) }
                 await refreshAnalytics()
             }
+        case .loadSessions:
+            Task { [self] in
+                do { post(.sessionsLoaded(try await client.sessions(limit: 500))) } catch {
+                    post(.sessionsFailed(String(describing: error)))
+                }
+            }
+        case .loadSession(let id):
+            Task { [self] in
+                do { post(.sessionLoaded(try await client.session(id: id))) } catch {
+                    post(.sessionFailed(id: id, message: String(describing: error)))
+                }
+            }
+        case .loadDiff(let id):
+            Task { [self] in
+                do { post(.diffLoaded(try await client.diff(id: id))) } catch {
+                    post(.diffFailed(id: id, message: String(describing: error)))
+                }
+            }
         case .clearAll:
             Task { [self] in
                 do { try await client.clear() } catch { post(.clearFailed(String(describing: error))) }

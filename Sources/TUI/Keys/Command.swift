@@ -3,7 +3,9 @@ public enum Command: Sendable, Hashable {
     case moveUp, moveDown, pageUp, pageDown, halfPageUp, halfPageDown, top, bottom
     case focusDetail, focusList, toggleFocus
     case nextTab, previousTab
-    case showRequests, showStats
+    case showRequests, showStats, showSessions
+    /// Sessions screen: show the selected turn on the Requests screen.
+    case openTurn
     case startFilter, clearFilter
     case toggleFollow, togglePause
     case clear, export

@@ -10,6 +10,10 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     case requests
     /// The Stats screen.
     case stats
+    /// The Sessions screen's list of sessions.
+    case sessions
+    /// The Sessions screen's turns of the selected session.
+    case turns
     /// Typing a filter.
     case filter
     /// A yes/no question is showing.
@@ -25,6 +29,8 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
         case .detail: "Detail pane"
         case .requests: "Requests screen"
         case .stats: "Stats screen"
+        case .sessions: "Sessions screen"
+        case .turns: "A session's turns"
         case .filter: "Filter input"
         case .confirm: "Confirmation"
         case .help: "Help"

@@ -26,6 +26,7 @@ public struct KeyMap: Sendable, Hashable {
         switch state.screen {
         case .requests: return [state.focus == .list ? .list : .detail, .requests, .global]
         case .stats: return [.stats, .global]
+        case .sessions: return [state.focus == .list ? .sessions : .turns, .global]
         }
     }
 
@@ -68,9 +69,26 @@ public struct KeyMap: Sendable, Hashable {
         KeyBinding([.pageUp, .ctrl("u")], .pageUp, "Page up", .stats),
         KeyBinding([.char("s")], .sortNext, "Sort the tables by the next column", .stats, footer: "sort"),
         KeyBinding([.char("S")], .sortReverse, "Reverse the sort order", .stats, footer: "reverse"),
+        // Sessions screen
+        KeyBinding([.down, .char("j")], .moveDown, "Select the next (older) session", .sessions, footer: "move"),
+        KeyBinding([.up, .char("k")], .moveUp, "Select the previous (newer) session", .sessions),
+        KeyBinding([.char("g"), .home], .top, "Select the most recent session", .sessions),
+        KeyBinding([.char("G"), .end], .bottom, "Select the oldest session", .sessions),
+        KeyBinding([.pageDown, .ctrl("d")], .pageDown, "One page down", .sessions),
+        KeyBinding([.pageUp, .ctrl("u")], .pageUp, "One page up", .sessions),
+        KeyBinding([.enter, .tab, .backTab], .focusDetail, "Go into the session's turns", .sessions, footer: "turns"),
+        KeyBinding([.down, .char("j")], .moveDown, "Select the next turn", .turns, footer: "move"),
+        KeyBinding([.up, .char("k")], .moveUp, "Select the previous turn", .turns),
+        KeyBinding([.char("g"), .home], .top, "Select the first turn", .turns),
+        KeyBinding([.char("G"), .end], .bottom, "Select the last turn", .turns),
+        KeyBinding([.pageDown, .ctrl("d")], .pageDown, "One page down", .turns),
+        KeyBinding([.pageUp, .ctrl("u")], .pageUp, "One page up", .turns),
+        KeyBinding([.enter], .openTurn, "Show the turn on the Requests screen (filtered to its session)", .turns, footer: "open"),
+        KeyBinding([.escape, .tab, .backTab], .focusList, "Back to the sessions", .turns, footer: "sessions"),
         // Everywhere
         KeyBinding([.char("1")], .showRequests, "Requests screen", .global, footer: "requests"),
         KeyBinding([.char("2")], .showStats, "Stats screen", .global, footer: "stats"),
+        KeyBinding([.char("3")], .showSessions, "Sessions screen: agent runs and conversations with their totals", .global, footer: "sessions"),
         KeyBinding([.char("Z")], .togglePause, "Pause / resume live updates", .global, footer: "pause"),
         KeyBinding([.char("c")], .clear, "Clear all records (asks first)", .global, footer: "clear"),
         KeyBinding([.char("?"), .f(1)], .showHelp, "This help", .global, footer: "help"),

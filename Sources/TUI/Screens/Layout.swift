@@ -18,8 +18,17 @@ public struct Layout: Sendable, Equatable {
     /// The detail pane below the tab bar (empty when hidden).
     public var detail: Rect
 
+    // Sessions screen
+    /// The session table, its column header included.
+    public var sessionList: Rect
+    /// The selected session's title line and its turn table (column header included).
+    public var sessionTurns: Rect
     /// Rows of requests the list shows.
     public var listRows: Int { max(0, list.height - 1) }
+    /// Rows of sessions the session table shows.
+    public var sessionRows: Int { max(0, sessionList.height - 1) }
+    /// Rows of turns the turn table shows (below its title and column header).
+    public var turnRows: Int { max(0, sessionTurns.height - 2) }
     /// Columns of text in the detail pane (one column of margin, one for the scroll bar).
     public var detailTextWidth: Int { max(1, detail.width - 2) }
 
@@ -37,6 +46,12 @@ public struct Layout: Sendable, Equatable {
         list = Rect(x: 0, y: body.y, width: 0, height: 0)
         tabs = list
         detail = list
+        sessionList = list
+        sessionTurns = list
+        if screen == .sessions, body.height > 0 {
+            (sessionList, sessionTurns) = body.splitTop(body.height >= 10 ? max(4, body.height * 2 / 5) : body.height)
+            return
+        }
         guard screen == .requests, body.height > 0 else { return }
         if body.height >= 12 {
             let listHeight = min(max(4, body.height * 2 / 5), body.height - 6)

@@ -11,6 +11,7 @@ public enum Renderer {
         switch state.screen {
         case .requests: RequestsScreen.render(state, layout: layout, into: &grid)
         case .stats: StatsScreen.render(state, history: history, into: &grid, rect: layout.body)
+        case .sessions: SessionsScreen.render(state, layout: layout, into: &grid)
         }
         StatusLine.render(state, into: &grid, rect: layout.statusLine)
         Footer.render(state, into: &grid, rect: layout.footer)

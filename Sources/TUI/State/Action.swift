@@ -34,6 +34,15 @@ public enum Action: Sendable {
     case statsLoaded(Stats)
     /// Server per-minute history (`GET /api/timeseries?bucket=1m&since=<an hour ago>`).
     case timeseriesLoaded(Timeseries)
+    /// The sessions asked for with ``Effect/loadSessions``.
+    case sessionsLoaded([SessionSummary])
+    case sessionsFailed(String)
+    /// A session and its turns, asked for with ``Effect/loadSession(id:)``.
+    case sessionLoaded(SessionDetail)
+    case sessionFailed(id: String, message: String)
+    /// A request's diff against the previous turn, asked for with ``Effect/loadDiff(id:)``.
+    case diffLoaded(TurnDiff)
+    case diffFailed(id: String, message: String)
     /// ``Effect/export(id:)`` wrote the record to `path`.
     case exported(id: String, path: String)
     /// ``Effect/export(id:)`` failed.

@@ -86,6 +86,31 @@ public struct AppState: Sendable {
     /// The latest budget alert from the live stream (shared mode), shown in the header.
     public internal(set) var latestAlert: BudgetAlert?
 
+    // MARK: Sessions
+    /// The sessions of the Sessions screen, most recently active first.
+    public internal(set) var sessions: [SessionSummary] = []
+    /// Whether ``sessions`` arrived at least once.
+    public internal(set) var sessionsLoaded = false
+    /// Whether ``Effect/loadSessions`` is in flight.
+    var loadingSessions = false
+    /// When the sessions were last asked for, and whether requests finished since (they are then asked
+    /// for again, at most every ``sessionsRefreshSeconds``, while the screen shows).
+    var sessionsAskedAt: Date?
+    var sessionsStale = false
+    public var sessionsRefreshSeconds = 2.0
+    public internal(set) var sessionsError: String?
+    /// The selected session's position in ``sessions``, and the first row on screen.
+    public internal(set) var selectedSession = 0
+    public internal(set) var sessionsTop = 0
+    /// The selected session with its turns, once loaded; the selected turn and the first on screen.
+    public internal(set) var sessionDetail: SessionDetail?
+    var loadingSession: String?
+    public internal(set) var selectedTurn = 0
+    public internal(set) var turnsTop = 0
+    /// Diffs against the previous turn, by request id (the Diff tab).
+    public internal(set) var diffs: [String: TurnDiff] = [:]
+    var loadingDiffs: Set<String> = []
+    public internal(set) var diffErrors: [String: String] = [:]
     // MARK: UI
 
     public internal(set) var screen = Screen.requests

@@ -21,9 +21,11 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         if let expiry = state.status?.expiresAt, date.timeIntervalSince1970 >= expiry { state.status = nil }
         state.analytics.prune(nowMinute: Analytics.minute(of: date))
         state.continueFilter()
+        state.refreshSessionsIfStale(&effects)
     case .work:
         state.continueFilter()
     case .event(let payload):
+        if case .completed = payload { state.sessionsStale = true }
         state.receive(payload, &effects)
     case .connection(let c):
         state.connection = c
@@ -46,6 +48,24 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.serverStats = stats
     case .timeseriesLoaded(let ts):
         state.serverTimeseries = ts
+    case .sessionsLoaded(let list):
+        state.receiveSessions(list, &effects)
+    case .sessionsFailed(let message):
+        state.loadingSessions = false
+        state.sessionsError = message
+    case .sessionLoaded(let detail):
+        state.receiveSession(detail)
+    case .sessionFailed(let id, let message):
+        if state.loadingSession == id { state.loadingSession = nil }
+        state.setStatus("Could not load session \(id): \(message)", error: true)
+    case .diffLoaded(let diff):
+        state.loadingDiffs.remove(diff.id)
+        state.diffs[diff.id] = diff
+        if diff.id == state.selectedID { state.detailRevision &+= 1 }
+    case .diffFailed(let id, let message):
+        state.loadingDiffs.remove(id)
+        state.diffErrors[id] = message
+        if id == state.selectedID { state.detailRevision &+= 1 }
     case .exported(let id, let path):
         state.setStatus("Exported \(id) to \(path)")
     case .exportFailed(let id, let message):
@@ -99,7 +119,7 @@ extension AppState {
         case .moveDown, .moveUp, .pageDown, .pageUp, .halfPageDown, .halfPageUp, .top, .bottom:
             move(command, layout: layout, &effects)
         case .focusDetail:
-            if selectedID != nil { focus = .detail }
+            if screen == .sessions ? sessionDetail != nil : selectedID != nil { focus = .detail }
         case .focusList:
             focus = .list
         case .toggleFocus:
@@ -111,10 +131,15 @@ extension AppState {
             tab = tab.previous
             detailScroll = 0
         case .showRequests:
+            if screen == .sessions { focus = .list }
             screen = .requests
         case .showStats:
             screen = .stats
             statsScroll = 0
+        case .showSessions:
+            showSessions(&effects)
+        case .openTurn:
+            openTurn()
         case .startFilter, .clearFilter, .filterAccept, .filterCancel, .filterBackspace, .filterDelete, .filterLeft, .filterRight,
             .filterHome, .filterEnd, .filterClearLine, .filterDeleteWord:
             editFilter(command)
@@ -180,6 +205,8 @@ extension AppState {
 
     private mutating func move(_ command: Command, layout: Layout, _ effects: inout [Effect]) {
         switch screen {
+        case .sessions:
+            moveInSessions(command, layout: layout, &effects)
         case .stats:
             let page = max(1, layout.body.height - 1)
             let lines = StatsScreen.lines(self, history: MinuteHistory(state: self), width: layout.body.width - 2)
@@ -212,7 +239,7 @@ extension AppState {
         }
     }
 
-    private static func moved(_ current: Int, _ command: Command, page: Int, last: Int) -> Int {
+    static func moved(_ current: Int, _ command: Command, page: Int, last: Int) -> Int {
         let target: Int
         switch command {
         case .moveDown: target = current + 1
@@ -243,7 +270,7 @@ extension AppState {
             selectedID = nil
             selectedPosition = 0
             listTop = 0
-            if focus == .detail { focus = .list }
+            if focus == .detail, screen == .requests { focus = .list }
         } else {
             if follow { selectedID = visible[0] }
             if let id = selectedID, let p = visible.position(of: id) {
@@ -270,6 +297,13 @@ extension AppState {
         {
             loadingRecords.insert(id)
             effects.append(.loadRecord(id: id))
+        }
+        // The Diff tab's diff.
+        if screen == .requests, !layout.detail.isEmpty, tab == .diff, let id = selectedID, diffs[id] == nil, !loadingDiffs.contains(id),
+            diffErrors[id] == nil
+        {
+            loadingDiffs.insert(id)
+            effects.append(.loadDiff(id: id))
         }
         refreshDetailCache(layout)
     }

@@ -13,6 +13,8 @@ public enum DetailContent {
             lines = OverviewView.lines(summary: summary, record: record, state: state, width: width)
         case .conversation:
             lines = ConversationView.lines(summary: summary, record: record, state: state, width: width)
+        case .diff:
+            lines = DiffView.lines(summary: summary, state: state, width: width)
         case .request:
             if let record {
                 lines = BodyView.lines(record.requestBody, headers: record.requestHeaders, width: width, theme: theme, what: "request")
