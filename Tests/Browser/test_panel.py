@@ -9,6 +9,7 @@ Needs chromium + chromedriver (apt-get install chromium chromium-driver) and sel
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
@@ -408,6 +409,12 @@ def test_password_gate(upstream):
         wait_js(d, "document.querySelector('#conn').classList.contains('conn-live')", message="event stream connected")
         chat(lt, upstream, "gated")
         wait_until(lambda: rows_with_env(d, "gated"), message="live row behind the password")
+        # the export buttons send the password too (a plain link could not)
+        with tempfile.TemporaryDirectory() as folder:
+            d.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": folder})
+            d.find_element(By.ID, "export-jsonl").click()
+            lines = downloaded(Path(folder), "llmtrace-export-*.jsonl").read_text().splitlines()
+            assert [json.loads(line)["env"] for line in lines] == ["gated"]
         # a reload keeps the session
         d.refresh()
         wait_js(d, "document.querySelector('#rows tr')")
@@ -469,6 +476,46 @@ def test_copy_as_curl_and_download(server, upstream, browser, tmp_path):
     time.sleep(0.2)
     data = json.loads(f.read_text())
     assert data["id"] == rid and data["env"] == "curl" and "requestBody" in data
+
+
+def downloaded(folder, pattern):
+    """The one finished download in `folder` matching `pattern` (Chromium writes *.crdownload until done)."""
+    def done():
+        found = [p for p in folder.glob(pattern) if p.stat().st_size > 0]
+        return found[0] if len(found) == 1 and not list(folder.glob("*.crdownload")) else None
+    return wait_until(done, timeout=15, message=f"a download {pattern} in {folder}")
+
+
+def test_export_buttons_download_what_the_filter_matches(server, upstream, browser, tmp_path):
+    for i in range(3):
+        assert chat(server, upstream, "exp-a", f"export, \"row\" {i}", model="gpt-4o")[0] == 200
+    assert chat(server, upstream, "exp-b", "not this one")[0] == 200
+    expected = server.get("api/requests?limit=100&filter=" + urllib.parse.quote("~e exp-a"))["items"]
+    assert len(expected) == 3
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    open_panel(browser, server, "#/requests?filter=" + urllib.parse.quote("~e exp-a"))
+    wait_js(browser, "document.querySelectorAll('#rows tr').length === 3", message="the filtered rows")
+    labels = browser.execute_script("return [...document.querySelectorAll('#export button')].map(b => b.textContent)")
+    assert labels == ["CSV", "JSON", "JSONL"]
+
+    browser.find_element(By.ID, "export-csv").click()
+    f = downloaded(tmp_path, "llmtrace-export-*.csv")
+    rows = list(csv.DictReader(open(f, newline="", encoding="utf-8")))
+    assert [r["id"] for r in rows] == [r["id"] for r in expected]
+    assert all(r["env"] == "exp-a" and r["model"] == e["model"] and r["text"] == e["text"] for r, e in zip(rows, expected))
+    wait_js(browser, "!document.getElementById('export-json').disabled", message="the buttons back")
+
+    browser.find_element(By.ID, "export-json").click()
+    items = json.loads(downloaded(tmp_path, "llmtrace-export-*.json").read_text())
+    assert [r["id"] for r in items] == [r["id"] for r in expected]
+    wait_js(browser, "!document.getElementById('export-jsonl').disabled", message="the buttons back")
+
+    # A new filter: the next export follows it.
+    filter_type(browser, "~e exp-b")
+    wait_js(browser, "document.querySelectorAll('#rows tr').length === 1", message="the new filter's row")
+    browser.find_element(By.ID, "export-jsonl").click()
+    lines = downloaded(tmp_path, "llmtrace-export-*.jsonl").read_text().splitlines()
+    assert [json.loads(line)["env"] for line in lines] == ["exp-b"]
 
 
 def test_load_older_pages_back(server, upstream, browser):
