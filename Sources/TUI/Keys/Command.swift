@@ -6,7 +6,7 @@ public enum Command: Sendable, Hashable {
     case showRequests, showStats
     case startFilter, clearFilter
     case toggleFollow, togglePause
-    case clear, export
+    case clear, export, exportList
     case showHelp, closeHelp
     case quit
     case sortNext, sortReverse

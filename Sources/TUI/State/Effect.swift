@@ -14,6 +14,10 @@ public enum Effect: Sendable, Hashable {
     case clearAll
     /// Write the record as pretty JSON to a file, then dispatch ``Action/exported(id:path:)``.
     case export(id: String)
+    /// Stream `GET /api/export?format=csv&filter=<filter>` (every record the list's filter matches; all
+    /// of them for an empty filter) into the file `fileName` of the export directory, then dispatch
+    /// ``Action/listExported(path:records:)`` (or ``Action/listExportFailed(_:)``).
+    case exportList(filter: String, fileName: String)
     /// Restore the terminal and exit.
     case quit
 }
