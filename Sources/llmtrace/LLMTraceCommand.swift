@@ -13,7 +13,7 @@ struct LLMTraceCommand: AsyncParsableCommand {
         version: LLMTraceVersion.current,
         subcommands: [
             ServeCommand.self, TUICommand.self, TailCommand.self, CostCommand.self, LoginCommand.self, LogoutCommand.self,
-            AdminCommand.self, CACommand.self, RunCommand.self, SetupCommand.self, ExportCommand.self,
+            AdminCommand.self, CACommand.self, RunCommand.self, SetupCommand.self, ExportCommand.self, ReportCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

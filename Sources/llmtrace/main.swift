@@ -44,6 +44,7 @@ do {
     case let run as RunCommand: try await run.run()
     case let setup as SetupSystemdCommand: try await setup.run()
     case let export as ExportCommand: try await export.run()
+    case let report as ReportCommand: try await report.run()
     default: try command.run()
     }
 } catch {

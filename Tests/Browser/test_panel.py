@@ -327,6 +327,43 @@ def test_stats_draws_svg_charts_and_totals_match_the_api(server, upstream, brows
 
 
 
+def test_stats_cost_report_matches_the_api_by_each_grouping(server, upstream, browser):
+    chat(server, upstream, "report", "cost me", model="gpt-4o", headers={"x-fake-usage": "1000,200"})
+    open_panel(browser, server, "#/stats")
+    browser.execute_script("sessionStorage.setItem('llmtrace.range', '30d'); sessionStorage.removeItem('llmtrace.reportBy')")
+    open_panel(browser, server, "#/stats?range=30d")
+    wait_js(browser, "document.querySelector('#report-table')", message="the cost report")
+
+    def table():
+        return browser.execute_script(
+            "const t = document.getElementById('report-table');"
+            "const cells = r => [...r.children].map(c => c.textContent);"
+            "return {by: t.dataset.by, rows: [...t.querySelectorAll('tbody tr')].map(cells), total: cells(t.querySelector('tfoot tr'))}")
+
+    for by in ("model", "env", "day", "month"):
+        if by != "model":
+            browser.find_element(By.CSS_SELECTOR, f'#report-by button[data-by="{by}"]').click()
+
+        # Records land a few milliseconds after their exchange: reload until the panel and the API agree.
+        def agreeing():
+            api = server.get(f"api/report?by={by}&since=30d")
+            t = table()
+            if t["by"] == by and [r[0] for r in t["rows"]] == [r["key"] for r in api["rows"]] and \
+                    t["total"][1].replace(",", "") == str(api["totals"]["requests"]):
+                return api, t
+            return None
+
+        api, t = wait_until(agreeing, message=f"the report by {by} to match /api/report")
+        assert t["total"][0] == "Total"
+        for row, want in zip(t["rows"] + [t["total"]], api["rows"] + [api["totals"]]):
+            numbers = [int(c.replace(",", "")) for c in row[1:8]]
+            assert numbers == [want[k] for k in ("requests", "errors", "inputTokens", "outputTokens", "cachedInputTokens",
+                                                 "reasoningTokens", "totalTokens")], (by, row, want)
+            assert row[8].startswith("$")
+        assert browser.execute_script("return document.querySelector('#report-by button.on').dataset.by") == by
+    browser.execute_script("sessionStorage.removeItem('llmtrace.range'); sessionStorage.removeItem('llmtrace.reportBy')")
+
+
 def test_latency_chart_uses_p95_when_present_and_average_otherwise(server, upstream, browser):
     chat(server, upstream, "lat", "latency", headers={"x-fake-latency-ms": "120"})
     browser.get(server.base + "#/requests")

@@ -8,3 +8,4 @@ extension Page: ResponseEncodable {}
 extension TraceRecord: ResponseEncodable {}
 extension Stats: ResponseEncodable {}
 extension Timeseries: ResponseEncodable {}
+extension Report: ResponseEncodable {}

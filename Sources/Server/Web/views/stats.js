@@ -8,7 +8,11 @@ const RANGES = [
   ['1h', '1 h', '1m'],
   ['24h', '24 h', '15m'],
   ['7d', '7 d', '2h'],
+  ['30d', '30 d', '12h'],
 ];
+
+// The cost report's groupings (GET /api/report?by=…).
+const REPORT_BY = [['model', 'Model'], ['env', 'Env'], ['day', 'Day'], ['month', 'Month']];
 
 function costAxis(v, exact) {
   if (exact) return fmtCost(v);
@@ -21,6 +25,8 @@ export function mountStats(root, { params, filter }) {
   let range = params.get('range') || sessionStorage.getItem('llmtrace.range') || '24h';
   if (!RANGES.some(([r]) => r === range)) range = '24h';
   let data = null;
+  let reportBy = sessionStorage.getItem('llmtrace.reportBy') || 'model';
+  if (!REPORT_BY.some(([b]) => b === reportBy)) reportBy = 'model';
   let destroyed = false;
   let ctl = null;
 
@@ -55,12 +61,13 @@ export function mountStats(root, { params, filter }) {
     const [, , bucket] = RANGES.find(([r]) => r === range);
     const common = { since: range, filter: filter || undefined };
     try {
-      const [stats, series] = await Promise.all([
+      const [stats, series, report] = await Promise.all([
         api('api/stats', { params: common, signal: c.signal }),
         api('api/timeseries', { params: { ...common, bucket }, signal: c.signal }),
+        api('api/report', { params: { ...common, by: reportBy }, signal: c.signal }),
       ]);
       if (destroyed || ctl !== c) return;
-      data = { stats, series };
+      data = { stats, series, report };
       render();
       follow();
       updated.textContent = 'updated ' + new Date().toLocaleTimeString();
@@ -104,6 +111,40 @@ export function mountStats(root, { params, filter }) {
         h('td', { class: 'num mono' }, fmtMs(r.avgResponseTimeMs)),
         hasP95 ? h('td', { class: 'num mono' }, fmtMs(r.p95ResponseTimeMs)) : null))
         : h('tr', null, h('td', { colspan: '9', class: 'muted' }, 'No requests in this range.')))));
+  }
+
+  /** The cost report (`llmtrace report`'s table): a row per group and the totals, with its By picker. */
+  function reportCard(report) {
+    const picker = h('div', { class: 'seg-toggle', role: 'group', 'aria-label': 'Group the report by', id: 'report-by' },
+      REPORT_BY.map(([b, label]) => h('button', { type: 'button', class: b === reportBy ? 'on' : '', dataset: { by: b }, onclick: () => {
+        reportBy = b;
+        sessionStorage.setItem('llmtrace.reportBy', b);
+        load();
+      } }, label)));
+    const keyLabel = { model: 'Model', env: 'Env', day: 'Day (UTC)', month: 'Month (UTC)' }[report.by] || report.by;
+    const cells = (r) => [
+      h('td', { class: 'num mono' }, fmtInt(r.requests)),
+      h('td', { class: 'num mono' + (r.errors ? ' err-text' : ' faint') }, fmtInt(r.errors)),
+      h('td', { class: 'num mono' }, fmtInt(r.inputTokens)),
+      h('td', { class: 'num mono' }, fmtInt(r.outputTokens)),
+      h('td', { class: 'num mono' }, fmtInt(r.cachedInputTokens)),
+      h('td', { class: 'num mono' }, fmtInt(r.reasoningTokens)),
+      h('td', { class: 'num mono' }, fmtInt(r.totalTokens)),
+      h('td', { class: 'num mono' }, fmtCost(r.cost)),
+    ];
+    const rows = report.rows || [];
+    const unpriced = report.unpricedModels || [];
+    return h('div', { class: 'card', id: 'report-card' },
+      h('div', { class: 'chart-head' }, h('h2', { class: 'card-title' }, 'Cost report'), picker,
+        h('span', { class: 'faint small' }, 'same as ', h('code', null, `llmtrace report --by ${report.by} --since ${range}`))),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'breakdown', id: 'report-table', dataset: { by: report.by } },
+        h('thead', null, h('tr', null, h('th', null, keyLabel), ['Requests', 'Errors', 'Input', 'Output', 'Cached', 'Reasoning', 'Total tokens', 'Cost']
+          .map((t) => h('th', { class: 'num' }, t)))),
+        h('tbody', null, rows.length
+          ? rows.map((r) => h('tr', null, h('td', { class: 'mono key' }, report.by === 'env' ? h('span', { class: 'env-chip' }, r.key) : r.key), cells(r)))
+          : h('tr', null, h('td', { colspan: '9', class: 'muted' }, 'No requests in this range.'))),
+        h('tfoot', null, h('tr', { class: 'report-total' }, h('th', null, 'Total'), cells(report.totals))))),
+      unpriced.length ? h('div', { class: 'warn-text small' }, 'Cost unknown (no price) for: ' + unpriced.join(', ')) : null);
   }
 
   let charts = [];
@@ -156,6 +197,7 @@ export function mountStats(root, { params, filter }) {
         costBox,
         h('div', { class: 'card' }, h('h2', { class: 'card-title' }, 'By environment'), breakdownTable(st.envBreakdown || [], 'env', 'Env', 'env-table'))),
       h('div', { class: 'card' }, h('h2', { class: 'card-title' }, 'By model'), breakdownTable(models, 'model', 'Model', 'model-table')),
+      reportCard(data.report),
     );
     charts.push(costBox);
     drawCharts();
