@@ -54,20 +54,27 @@ export function mountStats(root, { params, filter }) {
     }
   }
 
-  async function load() {
+  /**
+   * Reads the statistics and timeseries, and the cost report too unless `withReport` is false: the live
+   * refresh (every completed request, debounced) leaves the report as it was, since it reads every
+   * record of the range rather than the hourly totals; the minute timer, the range and By read it again.
+   */
+  async function load(withReport = true) {
     if (ctl) ctl.abort();
     const c = new AbortController();
     ctl = c;
     const [, , bucket] = RANGES.find(([r]) => r === range);
     const common = { since: range, filter: filter || undefined };
+    const reportKey = range + ' ' + reportBy;
+    const reuse = !withReport && data && data.reportKey === reportKey;
     try {
       const [stats, series, report] = await Promise.all([
         api('api/stats', { params: common, signal: c.signal }),
         api('api/timeseries', { params: { ...common, bucket }, signal: c.signal }),
-        api('api/report', { params: { ...common, by: reportBy }, signal: c.signal }),
+        reuse ? data.report : api('api/report', { params: { ...common, by: reportBy }, signal: c.signal }),
       ]);
       if (destroyed || ctl !== c) return;
-      data = { stats, series, report };
+      data = { stats, series, report, reportKey };
       render();
       follow();
       updated.textContent = 'updated ' + new Date().toLocaleTimeString();
@@ -207,7 +214,7 @@ export function mountStats(root, { params, filter }) {
   const ro = new ResizeObserver(debounce(() => { if (data) drawCharts(); }, 120));
   ro.observe(body);
 
-  const refresh = debounce(load, 1500);
+  const refresh = debounce(() => load(false), 1500);
   let closeLive = null;
   // Live refresh, once the API has answered (so a password prompt never comes from the event stream).
   function follow() {
@@ -217,7 +224,7 @@ export function mountStats(root, { params, filter }) {
       onOpen(again) { if (again) refresh(); },
     });
   }
-  const timer = setInterval(load, 60000);
+  const timer = setInterval(() => load(), 60000);
 
   drawPicker();
   load();
