@@ -142,6 +142,7 @@ let package = Package(
             dependencies: [
                 "llmtrace",
                 "Client",
+                "Server",
                 "LLMTraceModel",
                 "StreamDecoding",
                 .product(name: "Hummingbird", package: "hummingbird"),

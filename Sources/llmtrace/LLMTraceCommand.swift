@@ -14,6 +14,7 @@ struct LLMTraceCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, TUICommand.self, TailCommand.self, CostCommand.self, LoginCommand.self, LogoutCommand.self,
             AdminCommand.self, CACommand.self, RunCommand.self, SetupCommand.self, ExportCommand.self, ReplayCommand.self,
+            ReportCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

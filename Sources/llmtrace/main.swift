@@ -45,6 +45,7 @@ do {
     case let setup as SetupSystemdCommand: try await setup.run()
     case let export as ExportCommand: try await export.run()
     case let replay as ReplayCommand: try await replay.run()
+    case let report as ReportCommand: try await report.run()
     default: try command.run()
     }
 } catch {

@@ -9,6 +9,7 @@ Needs chromium + chromedriver (apt-get install chromium chromium-driver) and sel
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
@@ -326,6 +327,46 @@ def test_stats_draws_svg_charts_and_totals_match_the_api(server, upstream, brows
 
 
 
+def test_stats_cost_report_matches_the_api_by_each_grouping(server, upstream, browser):
+    chat(server, upstream, "report", "cost me", model="gpt-4o", headers={"x-fake-usage": "1000,200"})
+    open_panel(browser, server, "#/stats")
+    browser.execute_script("sessionStorage.setItem('llmtrace.range', '30d'); sessionStorage.removeItem('llmtrace.reportBy')")
+    open_panel(browser, server, "#/stats?range=30d")
+    wait_js(browser, "document.querySelector('#report-table')", message="the cost report")
+
+    def table():
+        return browser.execute_script(
+            "const t = document.getElementById('report-table');"
+            "const cells = r => [...r.children].map(c => c.textContent);"
+            "return {by: t.dataset.by, rows: [...t.querySelectorAll('tbody tr')].map(cells), total: cells(t.querySelector('tfoot tr'))}")
+
+    for by in ("model", "env", "day", "month"):
+        if by != "model":
+            browser.find_element(By.CSS_SELECTOR, f'#report-by button[data-by="{by}"]').click()
+
+        # Records land a few milliseconds after their exchange: reload until the panel and the API agree.
+        def agreeing():
+            api = server.get(f"api/report?by={by}&since=30d")
+            t = table()
+            if t["by"] == by and [r[0] for r in t["rows"]] == [r["key"] for r in api["rows"]] and \
+                    t["total"][1].replace(",", "") == str(api["totals"]["requests"]):
+                return api, t
+            # Live updates leave the report alone (it reads every record of the range): ask again.
+            browser.find_element(By.CSS_SELECTOR, f'#report-by button[data-by="{by}"]').click()
+            time.sleep(0.2)
+            return None
+
+        api, t = wait_until(agreeing, message=f"the report by {by} to match /api/report")
+        assert t["total"][0] == "Total"
+        for row, want in zip(t["rows"] + [t["total"]], api["rows"] + [api["totals"]]):
+            numbers = [int(c.replace(",", "")) for c in row[1:8]]
+            assert numbers == [want[k] for k in ("requests", "errors", "inputTokens", "outputTokens", "cachedInputTokens",
+                                                 "reasoningTokens", "totalTokens")], (by, row, want)
+            assert row[8].startswith("$")
+        assert browser.execute_script("return document.querySelector('#report-by button.on').dataset.by") == by
+    browser.execute_script("sessionStorage.removeItem('llmtrace.range'); sessionStorage.removeItem('llmtrace.reportBy')")
+
+
 def test_latency_chart_uses_p95_when_present_and_average_otherwise(server, upstream, browser):
     chat(server, upstream, "lat", "latency", headers={"x-fake-latency-ms": "120"})
     browser.get(server.base + "#/requests")
@@ -408,6 +449,12 @@ def test_password_gate(upstream):
         wait_js(d, "document.querySelector('#conn').classList.contains('conn-live')", message="event stream connected")
         chat(lt, upstream, "gated")
         wait_until(lambda: rows_with_env(d, "gated"), message="live row behind the password")
+        # the export buttons send the password too (a plain link could not)
+        with tempfile.TemporaryDirectory() as folder:
+            d.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": folder})
+            d.find_element(By.ID, "export-jsonl").click()
+            lines = downloaded(Path(folder), "llmtrace-export-*.jsonl").read_text().splitlines()
+            assert [json.loads(line)["env"] for line in lines] == ["gated"]
         # a reload keeps the session
         d.refresh()
         wait_js(d, "document.querySelector('#rows tr')")
@@ -469,6 +516,46 @@ def test_copy_as_curl_and_download(server, upstream, browser, tmp_path):
     time.sleep(0.2)
     data = json.loads(f.read_text())
     assert data["id"] == rid and data["env"] == "curl" and "requestBody" in data
+
+
+def downloaded(folder, pattern):
+    """The one finished download in `folder` matching `pattern` (Chromium writes *.crdownload until done)."""
+    def done():
+        found = [p for p in folder.glob(pattern) if p.stat().st_size > 0]
+        return found[0] if len(found) == 1 and not list(folder.glob("*.crdownload")) else None
+    return wait_until(done, timeout=15, message=f"a download {pattern} in {folder}")
+
+
+def test_export_buttons_download_what_the_filter_matches(server, upstream, browser, tmp_path):
+    for i in range(3):
+        assert chat(server, upstream, "exp-a", f"export, \"row\" {i}", model="gpt-4o")[0] == 200
+    assert chat(server, upstream, "exp-b", "not this one")[0] == 200
+    expected = server.get("api/requests?limit=100&filter=" + urllib.parse.quote("~e exp-a"))["items"]
+    assert len(expected) == 3
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    open_panel(browser, server, "#/requests?filter=" + urllib.parse.quote("~e exp-a"))
+    wait_js(browser, "document.querySelectorAll('#rows tr').length === 3", message="the filtered rows")
+    labels = browser.execute_script("return [...document.querySelectorAll('#export button')].map(b => b.textContent)")
+    assert labels == ["CSV", "JSON", "JSONL"]
+
+    browser.find_element(By.ID, "export-csv").click()
+    f = downloaded(tmp_path, "llmtrace-export-*.csv")
+    rows = list(csv.DictReader(open(f, newline="", encoding="utf-8")))
+    assert [r["id"] for r in rows] == [r["id"] for r in expected]
+    assert all(r["env"] == "exp-a" and r["model"] == e["model"] and r["text"] == e["text"] for r, e in zip(rows, expected))
+    wait_js(browser, "!document.getElementById('export-json').disabled", message="the buttons back")
+
+    browser.find_element(By.ID, "export-json").click()
+    items = json.loads(downloaded(tmp_path, "llmtrace-export-*.json").read_text())
+    assert [r["id"] for r in items] == [r["id"] for r in expected]
+    wait_js(browser, "!document.getElementById('export-jsonl').disabled", message="the buttons back")
+
+    # A new filter: the next export follows it.
+    filter_type(browser, "~e exp-b")
+    wait_js(browser, "document.querySelectorAll('#rows tr').length === 1", message="the new filter's row")
+    browser.find_element(By.ID, "export-jsonl").click()
+    lines = downloaded(tmp_path, "llmtrace-export-*.jsonl").read_text().splitlines()
+    assert [json.loads(line)["env"] for line in lines] == ["exp-b"]
 
 
 def test_load_older_pages_back(server, upstream, browser):

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fake_upstream import FakeUpstream  # noqa: E402
 from harness import Llmtrace, chromium_driver, post_json  # noqa: E402
-from test_panel import js_errors, wait_js, wait_until  # noqa: E402
+from test_panel import downloaded, js_errors, wait_js, wait_until  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
 
@@ -209,6 +209,27 @@ def test_an_expired_access_token_is_refreshed_silently(shared, browser):
     assert not browser.find_elements(By.ID, "signin-form")
     # The spent refresh token is refused by the server; the stored one works.
     assert shared.call("POST", "admin/refresh", body={"refreshToken": before["refreshToken"]})[0] == 401
+
+
+def test_a_members_export_and_cost_report_hold_only_their_teams_traffic(shared, browser, tmp_path):
+    sign_in(browser, shared, ALICE)
+    wait_until(lambda: len(table_envs(browser)) >= 1, message="rows")
+    ids = [r["id"] for r in shared.ok("GET", "api/requests?limit=1000&env=alpha-env")["items"]]  # as root
+    # The export is fetched with her access token (no link could carry it) and holds her team's records only.
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.find_element(By.ID, "export-jsonl").click()
+    lines = downloaded(tmp_path, "llmtrace-export-*.jsonl").read_text().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ids and ids
+    # The cost report on the stats page, by environment: hers alone.
+    browser.get(shared.lt.base + "#/stats?range=30d")
+    wait_js(browser, "document.querySelector('#report-by button[data-by=env]')", message="the cost report")
+    browser.find_element(By.CSS_SELECTOR, '#report-by button[data-by="env"]').click()
+    wait_js(browser, "document.getElementById('report-table').dataset.by === 'env'", message="the report by env")
+    keys = browser.execute_script("return [...document.querySelectorAll('#report-table tbody tr')].map(r => r.children[0].textContent)")
+    assert keys == ["alpha-env"]
+    total = browser.execute_script("return document.querySelector('#report-table tfoot tr').children[1].textContent")
+    assert int(total.replace(",", "")) == len(ids)
+    browser.execute_script("sessionStorage.removeItem('llmtrace.range'); sessionStorage.removeItem('llmtrace.reportBy')")
 
 
 def test_a_member_sees_no_buttons_their_role_may_not_use(shared, browser):

@@ -88,4 +88,103 @@ import Testing
             }
         }
     }
+
+    /// 100 000 records seeded into a SQLite file the binary serves, exported by `llmtrace export` and
+    /// checked cell by cell (every column) against the pages of `/api/requests`; the same for 10 000, and
+    /// the peak memory of the server and of the CLI must not grow with the number of records.
+    @Test func aLargeExportMatchesTheAPICellByCellInFlatMemory() async throws {
+        var peaks: [Int: (server: Int, cli: Int)] = [:]
+        for count in [10_000, 100_000] {
+            peaks[count] = try await withTempDatabase { db, dir in
+                try await SeededStore.seed(db, count: count)
+                return try await withLLMTrace(["--db", db]) { server in
+                    let csv = dir.appendingPathComponent("all.csv").path
+                    // The CLI's peak RSS as the kernel counted it for the finished child (ru_maxrss, in KiB).
+                    let measure = """
+                        import resource, subprocess, sys
+                        done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                        sys.stderr.write(done.stderr.decode(errors="replace"))
+                        print("status", done.returncode, "maxrss", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+                        """
+                    let (status, output) = try await runCommand(
+                        URL(fileURLWithPath: "/usr/bin/env"),
+                        ["python3", "-c", measure, LLMTraceProcess.binary.path, "export", "--server", server.url, "-o", csv],
+                        environment: LLMTraceProcess.childEnvironment([:]),
+                        timeout: .seconds(300)
+                    )
+                    let match = try #require(output.firstMatch(of: /status (\d+) maxrss (\d+)/), "\(output)")
+                    #expect(status == 0 && match.1 == "0", "\(output)")
+                    let cliPeak = Int(match.2) ?? 0
+                    let serverPeak = try Self.peakRSSKiB(server.process.processIdentifier)
+
+                    let (checkStatus, checked) = try await runCommand(
+                        URL(fileURLWithPath: "/usr/bin/env"),
+                        ["python3", "-c", Self.cellByCell, server.url, csv],
+                        timeout: .seconds(300)
+                    )
+                    #expect(checkStatus == 0 && checked.contains("checked \(count) rows"), "\(checked)")
+                    return (serverPeak, cliPeak)
+                }
+            }
+        }
+        let small = try #require(peaks[10_000])
+        let large = try #require(peaks[100_000])
+        print(
+            "export peak RSS: server \(small.server) KiB for 10 000 records, \(large.server) KiB for 100 000; CLI \(small.cli) KiB, \(large.cli) KiB"
+        )
+        // Buffering the export would cost at least its size (about 40 MB of CSV for 100 000 records, more
+        // as Swift values); streaming leaves the peak where 10 000 records put it, give or take caches.
+        #expect(large.server - small.server < 24 * 1024, "server: \(small.server) KiB → \(large.server) KiB")
+        #expect(large.cli - small.cli < 16 * 1024, "CLI: \(small.cli) KiB → \(large.cli) KiB")
+    }
+
+    /// The peak resident set (`VmHWM`) of a running process, in KiB.
+    static func peakRSSKiB(_ pid: Int32) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { throw ProcessFailure("no VmHWM in /proc/\(pid)/status") }
+        return kib
+    }
+
+    /// Python: every cell of the CSV export (argv[2]) against the same record of `/api/requests` (argv[1]),
+    /// paged 1 000 at a time in step with the CSV rows, so neither side is held whole.
+    static let cellByCell = """
+        import csv, itertools, json, sys, urllib.request
+        base, path = sys.argv[1], sys.argv[2]
+        def pages():
+            cursor = None
+            while True:
+                page = json.load(urllib.request.urlopen(base + "/api/requests?limit=1000" + ("&cursor=" + cursor if cursor else "")))
+                yield from page["items"]
+                cursor = page.get("nextCursor")
+                if not cursor: return
+        def text(v, guard=True):
+            if v is None: return ""
+            v = str(v)
+            return "'" + v if guard and v[:1] in ("=", "+", "-", "@", "\\t", "\\r") else v
+        def number(v): return float(v) if v else None
+        columns = ["id", "startedAt", "env", "method", "scheme", "host", "path", "query", "provider", "endpoint", "model", "stream",
+            "status", "errorType", "errorMessage", "durationMs", "ttftMs", "inputTokens", "outputTokens", "cachedInputTokens",
+            "cacheCreationTokens", "reasoningTokens", "totalTokens", "cost", "finishReason", "complete", "text"]
+        reader = csv.DictReader(open(path, newline="", encoding="utf-8"))
+        assert reader.fieldnames == columns, reader.fieldnames
+        n = 0
+        for row, item in itertools.zip_longest(reader, pages()):
+            assert row is not None and item is not None, ("the export and the API differ in length after", n, "rows")
+            u, err = item["usage"], item["error"] or {}
+            expected = {k: text(item[k]) for k in ("id", "startedAt", "env", "method", "scheme", "host", "path", "query", "provider",
+                "endpoint", "model", "finishReason", "text")}
+            expected.update({k: text(u[k], False) for k in ("inputTokens", "outputTokens", "cachedInputTokens", "cacheCreationTokens",
+                "reasoningTokens", "totalTokens")})
+            expected.update(stream="true" if item["stream"] else "false", complete="true" if item["complete"] else "false",
+                status=text(item["status"], False), errorType=text(err.get("type")), errorMessage=text(err.get("message")))
+            for key, value in expected.items():
+                assert row[key] == value, (item["id"], key, row[key], value)
+            assert number(row["cost"]) == item["estimatedCost"], (item["id"], row["cost"], item["estimatedCost"])
+            assert number(row["durationMs"]) == item["durationMs"], (item["id"], row["durationMs"], item["durationMs"])
+            assert number(row["ttftMs"]) == item["ttftMs"], (item["id"], row["ttftMs"], item["ttftMs"])
+            n += 1
+        print("checked", n, "rows")
+        """
 }

@@ -63,6 +63,55 @@ struct TUIEndToEndTests {
             }
         }
     }
+
+    /// `E` exports what the list's filter matches to a CSV file in the export directory, named in the
+    /// status line; a directory it cannot write to is an error in the status line.
+    @Test func shiftEExportsTheFilteredListToAFile() async throws {
+        try await withUpstreamAndLLMTrace { upstream, server in
+            for env in ["tui-a", "tui-b", "tui-a", "tui-a"] {
+                let reply = try await HTTP.send(
+                    "\(upstream.route(via: server.url, env: env))/v1/chat/completions",
+                    method: .POST,
+                    headers: [("content-type", "application/json")],
+                    body: Array(#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#.utf8)
+                )
+                #expect(reply.status == 200)
+            }
+            _ = try await HTTP.eventually("\(server.url)/api/stats") { $0["totalRequests"] as? Int == 4 }
+            try await withTempDirectory { dir in
+                let command = "\(LLMTraceProcess.binary.path) tui --server \(server.url) --export-dir \(dir.path)"
+                try await withTmux(command: command, width: 160, height: 40) { tmux in
+                    try await tmux.waitFor("live")
+                    try await tmux.send("/")
+                    try await tmux.type("~e tui-a")
+                    try await tmux.send("Enter")
+                    try await tmux.send("E")
+                    try await tmux.waitFor("Exported 3 requests to \(dir.path)/llmtrace-export-")
+                    let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("llmtrace-export-") }
+                    #expect(files.count == 1 && files[0].hasSuffix(".csv"), "\(files)")
+                    let csv = try String(contentsOf: dir.appendingPathComponent(files[0]), encoding: .utf8)
+                    let lines = csv.split(separator: "\r\n")
+                    #expect(lines.count == 4 && lines[0].hasPrefix("id,startedAt,env,"), "\(csv)")
+                    #expect(lines.dropFirst().allSatisfy { $0.contains(",tui-a,") }, "\(csv)")
+                    try await tmux.send("q")
+                    try await tmux.waitUntilExited()
+                }
+                let missing = dir.appendingPathComponent("no-such-dir").path
+                try await withTmux(
+                    command: "\(LLMTraceProcess.binary.path) tui --server \(server.url) --export-dir \(missing)",
+                    width: 160,
+                    height: 40
+                ) {
+                    tmux in
+                    try await tmux.waitFor("live")
+                    try await tmux.send("E")
+                    try await tmux.waitFor("Export failed: cannot create \(missing)/llmtrace-export-")
+                    try await tmux.send("q")
+                    try await tmux.waitUntilExited()
+                }
+            }
+        }
+    }
 }
 
 /// A tmux session running `command` for the length of `body`, then killed (the kill is waited for).

@@ -29,6 +29,9 @@ import Testing
         #expect(writer.header() == "id,model,cost,inputTokens,text\r\n")
         #expect(writer.row(Self.record(text: "plain")) == "01a2-0001,gpt-4o,0.0125,12,plain\r\n")
         #expect(writer.row(Self.record(text: "a, \"b\"\nc")) == "01a2-0001,gpt-4o,0.0125,12,\"a, \"\"b\"\"\nc\"\r\n")
+        // A CRLF (one Character in Swift) and a lone CR are line breaks too.
+        #expect(writer.row(Self.record(text: "a\r\nb")) == "01a2-0001,gpt-4o,0.0125,12,\"a\r\nb\"\r\n")
+        #expect(writer.row(Self.record(text: "a\rb")) == "01a2-0001,gpt-4o,0.0125,12,\"a\rb\"\r\n")
         for formula in ["=SUM(A1:A9)", "+1", "-2+3", "@cmd", "\tx"] {
             #expect(writer.row(Self.record(text: formula)).hasSuffix(",'\(formula)\r\n"), "\(formula)")
         }

@@ -361,6 +361,22 @@ let conformanceKinds: [StoreConformanceTests.Kind] =
     }
 
     @Test(arguments: conformanceKinds)
+    func costReportsByEveryGrouping(kind: Kind) async throws {
+        let (reference, answer) = try await Self.both(kind) { store in
+            try await store.save(Self.records(120))
+            var reports: [Report] = []
+            for grouping in ReportGrouping.allCases {
+                for f in Self.filters + [RequestFilter(expression: try FilterParser.parse("~err | ~m gpt"))] {
+                    reports.append(try await store.report(filter: f, by: grouping))
+                }
+            }
+            return reports
+        }
+        #expect(answer == reference)
+        #expect(reference[0].totals.cachedInputTokens > 0 && reference[0].rows.count > 1)
+    }
+
+    @Test(arguments: conformanceKinds)
     func prunesByAgeAndCount(kind: Kind) async throws {
         let (reference, answer) = try await Self.both(kind) { store in
             try await store.save(Self.records(60))

@@ -178,6 +178,45 @@ import Testing
         #expect(state.status?.isError == true)
     }
 
+    @Test func shiftEExportsTheFilteredListToAFileNamedInTheStatusLine() {
+        var state = Fixtures.state(count: 4, width: 160)
+        // base + 600 s is 2026-11-29 12:10:00 UTC, the fixtures' time zone.
+        #expect(state.press(.char("E")) == [.exportList(filter: "", fileName: "llmtrace-export-20261129-121000.csv")])
+        #expect(state.listExport == "llmtrace-export-20261129-121000.csv")
+        #expect(state.frame().plainText.contains("Exporting every request to llmtrace-export-20261129-121000.csv…"))
+        // The message stays while the export runs, however long; a second E does not start another.
+        state.send(.tick(state.now.addingTimeInterval(60)))
+        #expect(state.status?.text.hasPrefix("Exporting") == true)
+        #expect(state.press(.char("E")) == [])
+        #expect(state.status?.text == "Still exporting to llmtrace-export-20261129-121000.csv…")
+        state.send(.listExported(path: "/work/llmtrace-export-20261129-121000.csv", records: 12_345))
+        #expect(state.listExport == nil)
+        #expect(state.frame().plainText.contains("Exported 12,345 requests to /work/llmtrace-export-20261129-121000.csv"))
+
+        // With a filter in force, from the detail pane too: the filter the list shows goes to the server.
+        state.press(.char("/"))
+        state.type("~e dev ~m gpt")
+        state.press(.enter, .enter)
+        #expect(state.focus == .detail)
+        state.send(.tick(state.now.addingTimeInterval(1)))
+        #expect(state.press(.char("E")) == [.exportList(filter: "~e dev ~m gpt", fileName: "llmtrace-export-20261129-121101.csv")])
+        #expect(state.status?.text == "Exporting the requests matching ~e dev ~m gpt to llmtrace-export-20261129-121101.csv…")
+        state.send(.listExportFailed("server answered 400: bad filter"))
+        #expect(state.listExport == nil)
+        #expect(
+            state.status == StatusMessage(text: "Export failed: server answered 400: bad filter", isError: true, expiresAt: state.status?.expiresAt)
+        )
+        #expect(state.frame().plainText.contains("Export failed: server answered 400: bad filter"))
+    }
+
+    @Test func theListExportIsInTheKeyMapAndTheHelp() {
+        #expect(KeyMap.standard.command(for: .char("E"), in: [.list, .requests, .global]) == .exportList)
+        #expect(KeyMap.standard.command(for: .char("E"), in: [.detail, .requests, .global]) == .exportList)
+        var state = Fixtures.state(count: 1, width: 160, height: 80)
+        state.press(.char("?"))
+        #expect(state.frame().plainText.contains("Export every request the filter matches to a CSV file"))
+    }
+
     @Test func quitWithQAndCtrlC() {
         var state = Fixtures.state(count: 1)
         #expect(state.press(.char("q")) == [.quit])

@@ -7,6 +7,10 @@ public struct StatsSample: Sendable, Equatable {
     public var inputTokens: Int?
     public var outputTokens: Int?
     public var totalTokens: Int?
+    /// Prompt tokens served from the provider's cache (a part of `inputTokens`).
+    public var cachedInputTokens: Int?
+    /// Reasoning tokens (a part of `outputTokens`).
+    public var reasoningTokens: Int?
     public var estimatedCost: Double?
     public var durationMs: Double?
     public var isError: Bool
@@ -21,7 +25,9 @@ public struct StatsSample: Sendable, Equatable {
         estimatedCost: Double?,
         durationMs: Double?,
         isError: Bool,
-        startedAt: Date
+        startedAt: Date,
+        cachedInputTokens: Int? = nil,
+        reasoningTokens: Int? = nil
     ) {
         self.env = env
         self.model = model
@@ -32,6 +38,8 @@ public struct StatsSample: Sendable, Equatable {
         self.durationMs = durationMs
         self.isError = isError
         self.startedAt = startedAt
+        self.cachedInputTokens = cachedInputTokens
+        self.reasoningTokens = reasoningTokens
     }
 
     public init(_ s: TraceSummary) {
@@ -44,7 +52,9 @@ public struct StatsSample: Sendable, Equatable {
             estimatedCost: s.estimatedCost,
             durationMs: s.durationMs,
             isError: s.isError,
-            startedAt: s.startedAt
+            startedAt: s.startedAt,
+            cachedInputTokens: s.usage.cachedInputTokens,
+            reasoningTokens: s.usage.reasoningTokens
         )
     }
 

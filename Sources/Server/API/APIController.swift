@@ -32,6 +32,7 @@ struct APIController: Sendable {
         api.delete("requests") { _, context in try await clear(context) }
         api.get("stats") { request, context in try await stats(request, context) }
         api.get("timeseries") { request, context in try await timeseries(request, context) }
+        api.get("report") { request, context in try await report(request, context) }
         api.get("cost-estimate") { request, _ in try costEstimate(request) }
         api.get("health") { _, _ in await health() }
         api.get("events") { request, context in try await liveEvents(request, context) }
@@ -295,6 +296,16 @@ struct APIController: Sendable {
 
     private func stats(_ request: Request, _ context: AppRequestContext) async throws -> Stats {
         try await store.stats(filter: scopedFilter(request, context))
+    }
+
+    /// `GET /api/report?by=model|env|day|month` with the list's filters: requests, errors, tokens and cost
+    /// per group, and their totals.
+    private func report(_ request: Request, _ context: AppRequestContext) async throws -> Report {
+        let byText = QueryParser(request).string("by") ?? ReportGrouping.model.rawValue
+        guard let grouping = ReportGrouping(rawValue: byText.lowercased()) else {
+            throw APIError.invalidParameter("by", byText, expected: ReportGrouping.choices)
+        }
+        return try await store.report(filter: scopedFilter(request, context), by: grouping)
     }
 
     private func timeseries(_ request: Request, _ context: AppRequestContext) async throws -> Timeseries {

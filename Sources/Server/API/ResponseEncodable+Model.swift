@@ -11,3 +11,4 @@ extension Timeseries: ResponseEncodable {}
 extension SessionList: ResponseEncodable {}
 extension SessionDetail: ResponseEncodable {}
 extension TurnDiff: ResponseEncodable {}
+extension Report: ResponseEncodable {}

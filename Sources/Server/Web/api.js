@@ -46,23 +46,62 @@ export function apiURL(path, params) {
  * call made again.
  */
 export async function api(path, { params, method = 'GET', signal, body } = {}) {
-  let res = await send(path, { params, method, signal, body });
-  if (res.status === 401 && isShared() && hasSession() && await refresh()) {
-    res = await send(path, { params, method, signal, body });
-  }
+  const res = await sendWithRefresh(path, { params, method, signal, body });
   let json = null;
   const text = await res.text();
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-  if (!res.ok) {
-    const err = json && json.error ? json.error : {};
-    const e = new ApiError(res.status, err.type, err.message || text.slice(0, 200), json);
-    if (res.status === 401) {
-      if (err.type === 'unauthenticated') setShared(true);
-      unauthorizedHandler(e);
-    }
-    throw e;
-  }
+  if (!res.ok) throw refused(res, text, json);
   return json;
+}
+
+/**
+ * GETs a route as a file (an export): its bytes as a Blob, sent with the same password or access token
+ * as `api` (a plain link could not carry the Authorization header). `onProgress(bytes)` is called as
+ * they arrive. Throws ApiError, also when the stream breaks off.
+ */
+export async function fetchBlob(path, { params, signal, onProgress } = {}) {
+  const res = await sendWithRefresh(path, { params, method: 'GET', signal });
+  if (!res.ok) {
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+    throw refused(res, text, json);
+  }
+  const type = res.headers.get('content-type') || 'application/octet-stream';
+  const parts = [];
+  let bytes = 0;
+  try {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      bytes += value.length;
+      if (onProgress) onProgress(bytes);
+    }
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', 'the download broke off after ' + bytes + ' bytes: ' + e.message);
+  }
+  return new Blob(parts, { type });
+}
+
+/** `send`, and in shared mode once more after refreshing an access token the server refused. */
+async function sendWithRefresh(path, options) {
+  const res = await send(path, options);
+  if (res.status === 401 && isShared() && hasSession() && await refresh()) return send(path, options);
+  return res;
+}
+
+/** The ApiError of a refused call; a 401 also calls the unauthorized handler. */
+function refused(res, text, json) {
+  const err = json && json.error ? json.error : {};
+  const e = new ApiError(res.status, err.type, err.message || text.slice(0, 200), json);
+  if (res.status === 401) {
+    if (err.type === 'unauthenticated') setShared(true);
+    unauthorizedHandler(e);
+  }
+  return e;
 }
 
 async function send(path, { params, method, signal, body }) {

@@ -174,6 +174,40 @@ public final class TUIApplication: Sendable {
                     post(.exportFailed(id: id, message: error.localizedDescription))
                 }
             }
+        case .exportList(let filter, let fileName):
+            let url = exportDirectory.appendingPathComponent(fileName)
+            Task { [self] in
+                do {
+                    post(.listExported(path: url.path, records: try await Self.exportList(client: client, filter: filter, to: url)))
+                } catch {
+                    post(.listExportFailed(String(describing: error)))
+                }
+            }
+        }
+    }
+
+    /// Streams the CSV export of the records `filter` matches into a new file at `url` and returns how
+    /// many rows it holds. On any failure the partial file is removed.
+    private static func exportList(client: LLMTraceClient, filter: String, to url: URL) async throws(ListExportError) -> Int {
+        guard !FileManager.default.fileExists(atPath: url.path) else { throw ListExportError("\(url.path) already exists") }
+        guard FileManager.default.createFile(atPath: url.path, contents: nil), let handle = try? FileHandle(forWritingTo: url) else {
+            throw ListExportError("cannot create \(url.path) (is the export directory writable? see --export-dir)")
+        }
+        var progress = ExportProgress(format: "csv", total: nil)
+        do {
+            try await client.download("/api/export" + LLMTraceClient.query([("format", "csv"), ("filter", filter.isEmpty ? nil : filter)])) {
+                chunk in
+                do { try handle.write(contentsOf: Data(chunk.readableBytesView)) } catch {
+                    throw ClientError.input("cannot write \(url.path): \(error.localizedDescription)")
+                }
+                progress.add(chunk)
+            }
+            try? handle.close()
+            return progress.records
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: url)
+            throw ListExportError(error.description)
         }
     }
 

@@ -8,7 +8,7 @@ public enum Command: Sendable, Hashable {
     case openTurn
     case startFilter, clearFilter
     case toggleFollow, togglePause
-    case clear, export
+    case clear, export, exportList
     case showHelp, closeHelp
     case quit
     case sortNext, sortReverse

@@ -60,6 +60,13 @@ public struct KeyMap: Sendable, Hashable {
         KeyBinding([.char("["), .char("h"), .left], .previousTab, "Previous detail tab", .requests),
         KeyBinding([.char("/")], .startFilter, "Filter the list (see docs/FILTERS.md)", .requests, footer: "filter"),
         KeyBinding([.char("F")], .toggleFollow, "Follow the newest request", .requests, footer: "follow"),
+        KeyBinding(
+            [.char("E")],
+            .exportList,
+            "Export every request the filter matches to a CSV file in the export directory",
+            .requests,
+            footer: "export list"
+        ),
         // Stats screen
         KeyBinding([.down, .char("j")], .moveDown, "Scroll down", .stats, footer: "scroll"),
         KeyBinding([.up, .char("k")], .moveUp, "Scroll up", .stats),

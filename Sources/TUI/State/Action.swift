@@ -47,6 +47,10 @@ public enum Action: Sendable {
     case exported(id: String, path: String)
     /// ``Effect/export(id:)`` failed.
     case exportFailed(id: String, message: String)
+    /// ``Effect/exportList(filter:fileName:)`` wrote `records` records to `path`.
+    case listExported(path: String, records: Int)
+    /// ``Effect/exportList(filter:fileName:)`` failed; nothing was left behind.
+    case listExportFailed(String)
     /// ``Effect/clearAll`` failed on the server.
     case clearFailed(String)
     /// Who is signed in to a shared-mode server (`GET /admin/me`), shown in the header.

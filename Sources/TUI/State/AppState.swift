@@ -139,6 +139,8 @@ public struct AppState: Sendable {
     public internal(set) var helpVisible = false
     public internal(set) var helpScroll = 0
     public internal(set) var status: StatusMessage?
+    /// The file `E` is exporting the filtered list to, while it runs.
+    public internal(set) var listExport: String?
 
     /// Most events queued while paused before the queue is dropped for a reload on resume.
     public var maxPendingEvents = 50_000

@@ -20,6 +20,10 @@ public enum Effect: Sendable, Hashable {
     case loadSession(id: String)
     /// Fetch `GET /api/requests/{id}/diff`, then dispatch ``Action/diffLoaded(_:)`` (or ``Action/diffFailed(id:message:)``).
     case loadDiff(id: String)
+    /// Stream `GET /api/export?format=csv&filter=<filter>` (every record the list's filter matches; all
+    /// of them for an empty filter) into the file `fileName` of the export directory, then dispatch
+    /// ``Action/listExported(path:records:)`` (or ``Action/listExportFailed(_:)``).
+    case exportList(filter: String, fileName: String)
     /// Restore the terminal and exit.
     case quit
 }

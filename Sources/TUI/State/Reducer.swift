@@ -70,6 +70,12 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.setStatus("Exported \(id) to \(path)")
     case .exportFailed(let id, let message):
         state.setStatus("Export of \(id) failed: \(message)", error: true)
+    case .listExported(let path, let records):
+        state.listExport = nil
+        state.setStatus("Exported \(Format.grouped(records)) request\(records == 1 ? "" : "s") to \(path)")
+    case .listExportFailed(let message):
+        state.listExport = nil
+        state.setStatus("Export failed: \(message)", error: true)
     case .clearFailed(let message):
         state.setStatus("Clear failed: \(message)", error: true)
         effects.append(.reload)
@@ -156,6 +162,8 @@ extension AppState {
             } else {
                 setStatus("Nothing selected to export", error: true)
             }
+        case .exportList:
+            exportList(&effects)
         case .showHelp:
             helpVisible = true
             helpScroll = 0
@@ -169,6 +177,20 @@ extension AppState {
         case .sortReverse:
             statsSort.descending.toggle()
         }
+    }
+
+    /// `E`: every request the list's filter matches, as CSV in a file named after the time; the status
+    /// line says so until the driver reports the file written (or why not).
+    private mutating func exportList(_ effects: inout [Effect]) {
+        if let running = listExport {
+            setStatus("Still exporting to \(running)…")
+            return
+        }
+        let name = ListExport.fileName(at: now, timeZone: timeZone)
+        listExport = name
+        effects.append(.exportList(filter: filter.isActive ? filter.appliedText : "", fileName: name))
+        let what = filter.isActive ? "the requests matching \(filter.appliedText)" : "every request"
+        status = StatusMessage(text: "Exporting \(what) to \(name)…")
     }
 
     /// `c` asks before clearing everything; `y` does it, `n` (or any other key) cancels.

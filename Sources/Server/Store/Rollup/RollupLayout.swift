@@ -83,6 +83,8 @@ enum RollupLayout {
         Column("duration_ms", .real),
         Column("is_error", .bool, nullable: false),
         Column("started_at", .real, nullable: false),
+        Column("cached_input_tokens", .integer),
+        Column("reasoning_tokens", .integer),
     ]
 
     static let sampleColumnNames = sampleColumns.map(\.name).joined(separator: ", ")
@@ -99,7 +101,9 @@ enum RollupLayout {
             estimatedCost: try at(5).double,
             durationMs: try at(6).double,
             isError: try at(7).bool ?? false,
-            startedAt: Date(timeIntervalSince1970: try at(8).double ?? 0)
+            startedAt: Date(timeIntervalSince1970: try at(8).double ?? 0),
+            cachedInputTokens: try at(9).int,
+            reasoningTokens: try at(10).int
         )
     }
 

@@ -1,7 +1,7 @@
 // The live request table (#/requests): filter box, rows arriving over /api/events, paging back.
 
-import { api, live, ApiError } from '../api.js';
-import { h, clear, add, fmtInt, fmtCost, fmtMs, timeParts, fmtDateTime, inFlight, statusClass, debounce, dash } from '../util.js';
+import { api, fetchBlob, live, ApiError } from '../api.js';
+import { h, clear, add, fmtInt, fmtCost, fmtMs, timeParts, fmtDateTime, inFlight, statusClass, debounce, dash, toast } from '../util.js';
 import { liveText, track } from '../store.js';
 
 const PAGE = 100;
@@ -25,6 +25,22 @@ const COLUMNS = [
   ['status', 'Status'], ['dur num', 'Duration'], ['ttft num', 'TTFT'], ['in num', 'In'], ['out num', 'Out'],
   ['cost num', 'Cost'], ['preview', 'Response'],
 ];
+
+const EXPORT_FORMATS = [['csv', 'CSV'], ['json', 'JSON'], ['jsonl', 'JSONL']];
+
+/** `llmtrace-export-20261129-143005.csv`: the local time now, as `llmtrace export` users name files. */
+export function exportFileName(format, now = new Date()) {
+  const p = (n) => String(n).padStart(2, '0');
+  const day = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}`;
+  return `llmtrace-export-${day}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}.${format}`;
+}
+
+/** 950 B, 12.3 kB, 4.5 MB */
+function fmtBytes(n) {
+  if (n < 1000) return n + ' B';
+  if (n < 1e6) return (n / 1e3).toFixed(1) + ' kB';
+  return (n / 1e6).toFixed(1) + ' MB';
+}
 
 /** Where the server's invalid_filter error points: {start, length} in UTF-16 units, or null. */
 function errorSpan(err, text) {
@@ -75,11 +91,18 @@ export function createRequestsView(root, { navigate, initialFilter, onFilter }) 
   const empty = h('div', { class: 'empty', hidden: true });
   const olderBtn = h('button', { type: 'button', class: 'btn', id: 'load-older', hidden: true, onclick: loadOlder }, 'Load older');
   const footer = h('div', { class: 'table-footer' }, olderBtn);
+  const exportButtons = EXPORT_FORMATS.map(([format, label]) => h('button', {
+    type: 'button', id: 'export-' + format, dataset: { format },
+    title: `Download every request the filter matches as ${label} (not only the rows shown)`,
+    onclick: () => exportAs(format),
+  }, label));
+  const exportGroup = h('div', { class: 'seg-toggle export-group', id: 'export', role: 'group', 'aria-label': 'Export the filtered requests' },
+    h('span', { class: 'seg-label' }, '⤓ Export'), exportButtons);
 
   const el = h('section', { class: 'view view-requests' },
     h('div', { class: 'toolbar' },
       h('div', { class: 'filter-wrap' }, h('span', { class: 'filter-icon', 'aria-hidden': 'true' }, '⌕'), input, helpBtn),
-      counts),
+      counts, exportGroup),
     errorBox, helpBox,
     h('div', { class: 'table-wrap' }, table, empty),
     footer);
@@ -318,6 +341,41 @@ export function createRequestsView(root, { navigate, initialFilter, onFilter }) 
     }
   }
 
+  /**
+   * Downloads every request the filter in force matches (GET /api/export, streamed by the server) as a
+   * file. Fetched with the panel's password or access token, then saved from a Blob: a plain link could
+   * not send the Authorization header, and the password must not go in a URL.
+   */
+  let exporting = null;
+  async function exportAs(format) {
+    if (exporting) return;
+    const button = exportButtons.find((b) => b.dataset.format === format);
+    exporting = new AbortController();
+    for (const b of exportButtons) b.disabled = true;
+    button.classList.add('on');
+    button.textContent = 'Exporting…';
+    try {
+      const blob = await fetchBlob('api/export', {
+        params: { format, filter: filter.trim() || undefined },
+        signal: exporting.signal,
+        onProgress: (bytes) => { button.textContent = fmtBytes(bytes); },
+      });
+      const name = exportFileName(format);
+      const a = h('a', { href: URL.createObjectURL(blob), download: name, hidden: true });
+      document.body.append(a);
+      a.click();
+      setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+      toast(`Exported ${fmtBytes(blob.size)} to ${name}`);
+    } catch (e) {
+      if (e.name !== 'AbortError' && e.status !== 401 && !destroyed) showBanner('Export failed: ' + e.message);
+    } finally {
+      exporting = null;
+      button.classList.remove('on');
+      button.textContent = EXPORT_FORMATS.find(([f]) => f === format)[1];
+      for (const b of exportButtons) b.disabled = false;
+    }
+  }
+
   function handleEvent(name, data) {
     if (queued && name !== 'cleared' && name !== 'resync') { queued.push([name, data]); return; }
     switch (name) {
@@ -413,6 +471,7 @@ export function createRequestsView(root, { navigate, initialFilter, onFilter }) 
       if (closeLive) closeLive();
       if (tick) clearInterval(tick);
       if (loading) loading.abort();
+      if (exporting) exporting.abort();
       document.removeEventListener('keydown', onKey);
       el.remove();
     },

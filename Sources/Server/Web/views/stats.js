@@ -8,7 +8,11 @@ const RANGES = [
   ['1h', '1 h', '1m'],
   ['24h', '24 h', '15m'],
   ['7d', '7 d', '2h'],
+  ['30d', '30 d', '12h'],
 ];
+
+// The cost report's groupings (GET /api/report?by=…).
+const REPORT_BY = [['model', 'Model'], ['env', 'Env'], ['day', 'Day'], ['month', 'Month']];
 
 function costAxis(v, exact) {
   if (exact) return fmtCost(v);
@@ -21,6 +25,8 @@ export function mountStats(root, { params, filter }) {
   let range = params.get('range') || sessionStorage.getItem('llmtrace.range') || '24h';
   if (!RANGES.some(([r]) => r === range)) range = '24h';
   let data = null;
+  let reportBy = sessionStorage.getItem('llmtrace.reportBy') || 'model';
+  if (!REPORT_BY.some(([b]) => b === reportBy)) reportBy = 'model';
   let destroyed = false;
   let ctl = null;
 
@@ -48,19 +54,27 @@ export function mountStats(root, { params, filter }) {
     }
   }
 
-  async function load() {
+  /**
+   * Reads the statistics and timeseries, and the cost report too unless `withReport` is false: the live
+   * refresh (every completed request, debounced) leaves the report as it was, since it reads every
+   * record of the range rather than the hourly totals; the minute timer, the range and By read it again.
+   */
+  async function load(withReport = true) {
     if (ctl) ctl.abort();
     const c = new AbortController();
     ctl = c;
     const [, , bucket] = RANGES.find(([r]) => r === range);
     const common = { since: range, filter: filter || undefined };
+    const reportKey = range + ' ' + reportBy;
+    const reuse = !withReport && data && data.reportKey === reportKey;
     try {
-      const [stats, series] = await Promise.all([
+      const [stats, series, report] = await Promise.all([
         api('api/stats', { params: common, signal: c.signal }),
         api('api/timeseries', { params: { ...common, bucket }, signal: c.signal }),
+        reuse ? data.report : api('api/report', { params: { ...common, by: reportBy }, signal: c.signal }),
       ]);
       if (destroyed || ctl !== c) return;
-      data = { stats, series };
+      data = { stats, series, report, reportKey };
       render();
       follow();
       updated.textContent = 'updated ' + new Date().toLocaleTimeString();
@@ -104,6 +118,40 @@ export function mountStats(root, { params, filter }) {
         h('td', { class: 'num mono' }, fmtMs(r.avgResponseTimeMs)),
         hasP95 ? h('td', { class: 'num mono' }, fmtMs(r.p95ResponseTimeMs)) : null))
         : h('tr', null, h('td', { colspan: '9', class: 'muted' }, 'No requests in this range.')))));
+  }
+
+  /** The cost report (`llmtrace report`'s table): a row per group and the totals, with its By picker. */
+  function reportCard(report) {
+    const picker = h('div', { class: 'seg-toggle', role: 'group', 'aria-label': 'Group the report by', id: 'report-by' },
+      REPORT_BY.map(([b, label]) => h('button', { type: 'button', class: b === reportBy ? 'on' : '', dataset: { by: b }, onclick: () => {
+        reportBy = b;
+        sessionStorage.setItem('llmtrace.reportBy', b);
+        load();
+      } }, label)));
+    const keyLabel = { model: 'Model', env: 'Env', day: 'Day (UTC)', month: 'Month (UTC)' }[report.by] || report.by;
+    const cells = (r) => [
+      h('td', { class: 'num mono' }, fmtInt(r.requests)),
+      h('td', { class: 'num mono' + (r.errors ? ' err-text' : ' faint') }, fmtInt(r.errors)),
+      h('td', { class: 'num mono' }, fmtInt(r.inputTokens)),
+      h('td', { class: 'num mono' }, fmtInt(r.outputTokens)),
+      h('td', { class: 'num mono' }, fmtInt(r.cachedInputTokens)),
+      h('td', { class: 'num mono' }, fmtInt(r.reasoningTokens)),
+      h('td', { class: 'num mono' }, fmtInt(r.totalTokens)),
+      h('td', { class: 'num mono' }, fmtCost(r.cost)),
+    ];
+    const rows = report.rows || [];
+    const unpriced = report.unpricedModels || [];
+    return h('div', { class: 'card', id: 'report-card' },
+      h('div', { class: 'chart-head' }, h('h2', { class: 'card-title' }, 'Cost report'), picker,
+        h('span', { class: 'faint small' }, 'same as ', h('code', null, `llmtrace report --by ${report.by} --since ${range}`))),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'breakdown', id: 'report-table', dataset: { by: report.by } },
+        h('thead', null, h('tr', null, h('th', null, keyLabel), ['Requests', 'Errors', 'Input', 'Output', 'Cached', 'Reasoning', 'Total tokens', 'Cost']
+          .map((t) => h('th', { class: 'num' }, t)))),
+        h('tbody', null, rows.length
+          ? rows.map((r) => h('tr', null, h('td', { class: 'mono key' }, report.by === 'env' ? h('span', { class: 'env-chip' }, r.key) : r.key), cells(r)))
+          : h('tr', null, h('td', { colspan: '9', class: 'muted' }, 'No requests in this range.'))),
+        h('tfoot', null, h('tr', { class: 'report-total' }, h('th', null, 'Total'), cells(report.totals))))),
+      unpriced.length ? h('div', { class: 'warn-text small' }, 'Cost unknown (no price) for: ' + unpriced.join(', ')) : null);
   }
 
   let charts = [];
@@ -156,6 +204,7 @@ export function mountStats(root, { params, filter }) {
         costBox,
         h('div', { class: 'card' }, h('h2', { class: 'card-title' }, 'By environment'), breakdownTable(st.envBreakdown || [], 'env', 'Env', 'env-table'))),
       h('div', { class: 'card' }, h('h2', { class: 'card-title' }, 'By model'), breakdownTable(models, 'model', 'Model', 'model-table')),
+      reportCard(data.report),
     );
     charts.push(costBox);
     drawCharts();
@@ -165,7 +214,7 @@ export function mountStats(root, { params, filter }) {
   const ro = new ResizeObserver(debounce(() => { if (data) drawCharts(); }, 120));
   ro.observe(body);
 
-  const refresh = debounce(load, 1500);
+  const refresh = debounce(() => load(false), 1500);
   let closeLive = null;
   // Live refresh, once the API has answered (so a password prompt never comes from the event stream).
   function follow() {
@@ -175,7 +224,7 @@ export function mountStats(root, { params, filter }) {
       onOpen(again) { if (again) refresh(); },
     });
   }
-  const timer = setInterval(load, 60000);
+  const timer = setInterval(() => load(), 60000);
 
   drawPicker();
   load();
