@@ -345,6 +345,8 @@ let observabilityPythonAvailable: Bool = {
                     }
                     #expect(input?["sum"] as? Double == 12, "\(usage)")
                     #expect(usage.first?["unit"] as? String == "{token}")
+                    // The exporters are let go off the event loops: the server stops cleanly.
+                    #expect(await server.stop() == 0, "\(server.log)")
                 }
             }
         }
@@ -371,6 +373,7 @@ let observabilityPythonAvailable: Bool = {
                     #expect(input == #"[{"content":"say hello","role":"user"}]"#)
                     let output = try #require(attributes["gen_ai.output.messages"] as? String)
                     #expect(output == #"[{"finish_reason":"stop","parts":[{"content":"Hello there","type":"text"}],"role":"assistant"}]"#)
+                    #expect(await server.stop() == 0, "\(server.log)")
                 }
             }
         }

@@ -19,8 +19,13 @@ public final class OTLPExporter: ExchangeObserver, Service, Sendable {
     /// Records waiting to be exported; past this, further ones are not exported (and counted).
     static let bufferSize = 10_000
 
-    private let tracer: any Tracer
-    private let backends: ServiceGroup
+    /// What holds swift-otel's exporters: taken by ``run()`` and let go on ``OffLoopExecutor`` (see there why).
+    private struct Parts: Sendable {
+        var tracer: any Tracer
+        var backends: ServiceGroup
+    }
+
+    private let parts: Mutex<Parts?>
     private let factory: any MetricsFactory
     private let content: Bool
     private let prices: PriceTable
@@ -47,6 +52,11 @@ public final class OTLPExporter: ExchangeObserver, Service, Sendable {
         configuration.traces.otlpExporter.protocol = .httpProtobuf
         configuration.metrics.otlpExporter.endpoint = base + "/v1/metrics"
         configuration.metrics.otlpExporter.protocol = .httpProtobuf
+        // A collector that is down must not hold the server's shutdown past its grace period (10 s by default).
+        configuration.traces.otlpExporter.timeout = .seconds(3)
+        configuration.traces.batchSpanProcessor.exportTimeout = .seconds(3)
+        configuration.metrics.otlpExporter.timeout = .seconds(3)
+        configuration.metrics.exportTimeout = .seconds(3)
         configuration.metrics.valueHistogramBuckets = [
             GenAIMetrics.tokenUsage: GenAIMetrics.tokenBuckets,
             GenAIMetrics.operationDuration: GenAIMetrics.durationBuckets,
@@ -54,9 +64,8 @@ public final class OTLPExporter: ExchangeObserver, Service, Sendable {
         do {
             let tracing = try OTel.makeTracingBackend(configuration: configuration)
             let metrics = try OTel.makeMetricsBackend(configuration: configuration)
-            tracer = tracing.factory
             factory = metrics.factory
-            backends = ServiceGroup(
+            let backends = ServiceGroup(
                 configuration: .init(
                     services: [
                         .init(service: tracing.service, successTerminationBehavior: .gracefullyShutdownGroup),
@@ -65,6 +74,7 @@ public final class OTLPExporter: ExchangeObserver, Service, Sendable {
                     logger: logger
                 )
             )
+            parts = Mutex(Parts(tracer: tracing.factory, backends: backends))
         } catch {
             throw ConfigurationError(
                 "the OpenTelemetry export cannot start: \(error); llmtrace exports over OTLP/HTTP (protobuf) only, so unset OTEL_EXPORTER_OTLP_PROTOCOL=grpc and give the collector's HTTP port (4318)"
@@ -83,29 +93,44 @@ public final class OTLPExporter: ExchangeObserver, Service, Sendable {
     /// Exchanges not exported because the buffer was full (the collector is slower than the traffic).
     public var droppedCount: Int { dropped.load(ordering: .relaxed) }
 
+    deinit {
+        // Never run (the server did not start): the exporters still go off the event loops.
+        if let parts = parts.withLock({ $0.take() }) { OffLoopExecutor.shared.release(parts) }
+    }
+
     /// Exports records as they come until shutdown, then what is still buffered, and only then lets the
-    /// OTLP backends flush and stop (they run apart from the server's shutdown for that reason).
+    /// OTLP backends flush and stop. The export runs in a task of its own on ``OffLoopExecutor``, apart
+    /// from the server's shutdown (which only ends the buffer), and lets go of the exporters there.
     public func run() async throws {
-        let backends = self.backends
-        let running = Task.detached { try await backends.run() }
-        var metrics = GenAIMetrics(factory: factory, prices: prices)
-        await withTaskCancellationHandler {
-            await withGracefulShutdownHandler {
-                for await record in records { export(record, metrics: &metrics) }
+        let exporting = Task.detached(executorPreference: OffLoopExecutor.shared) {
+            guard let parts = self.parts.withLock({ $0.take() }) else { return }
+            try await self.export(with: parts)
+        }
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await exporting.value
             } onGracefulShutdown: {
                 self.continuation.finish()
             }
         } onCancel: {
             self.continuation.finish()
+            exporting.cancel()
         }
         let lost = droppedCount
         if lost > 0 { logger.warning("otlp: \(lost) exchange(s) were not exported: the collector was slower than the traffic") }
-        await backends.triggerGracefulShutdown()
-        try await running.value
+    }
+
+    private func export(with parts: Parts) async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await parts.backends.run() }
+            var metrics = GenAIMetrics(factory: factory, prices: prices)
+            for await record in records { export(record, tracer: parts.tracer, metrics: &metrics) }
+            await parts.backends.triggerGracefulShutdown()
+        }
     }
 
     /// The span and the metrics of one exchange.
-    func export(_ record: TraceRecord, metrics: inout GenAIMetrics) {
+    func export(_ record: TraceRecord, tracer: any Tracer, metrics: inout GenAIMetrics) {
         let genAI = GenAIExchange(record)
         let s = record.summary
         var parent = InstrumentationContext.topLevel
