@@ -6,6 +6,7 @@ import NIOCore
 extension LLMTraceServer {
     /// The router for everything but the proxy: the JSON API under `/api` and the seed product's routes
     /// under `/cgi-bin`, each a router group that carries the password check when there is a password,
+    /// `/metrics` (Prometheus) behind the same check unless `--metrics-public` opens it to loopback,
     /// and the web panel's files, public: from the directory `webRoot` (`--web-root`), else the copy
     /// embedded in the binary.
     ///
@@ -16,9 +17,15 @@ extension LLMTraceServer {
         password: String?,
         webRoot: String?,
         logger: Logger,
-        admin: AdminController? = nil
+        admin: AdminController? = nil,
+        metrics: MetricsEndpoint? = nil
     ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
+        if let metrics {
+            let check: (any RouterMiddleware<AppRequestContext>)? =
+                if let admin { BearerAuthMiddleware(auth: admin.auth) } else { password.map { PasswordMiddleware(password: $0) } }
+            metrics.addRoute(to: router, guard: check, shared: admin != nil)
+        }
         if let admin {
             // Shared mode: accounts instead of the password; every read needs an access token.
             let bearer = BearerAuthMiddleware(auth: admin.auth)

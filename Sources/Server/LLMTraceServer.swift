@@ -90,7 +90,8 @@ public struct LLMTraceServer: Sendable {
             password: configuration.password,
             webRoot: configuration.webRoot,
             logger: logger,
-            admin: components.admin
+            admin: components.admin,
+            metrics: components.metrics
         )
         let responder = RootResponder(proxy: components.proxy, api: router.buildResponder(), trustedProxies: configuration.trustedProxies)
         let core =
@@ -164,6 +165,8 @@ public struct LLMTraceServer: Sendable {
         // A database server's pool: first in, so last to hear of shutdown.
         if let store = components.store as? any Service { services.append(.init(service: store)) }
         services.append(.init(service: components.pipeline))
+        // The OTLP exporter stops after the applications, so the last exchanges' spans still go out.
+        if let telemetry = components.telemetry { services.append(.init(service: telemetry)) }
         services += applications.map { .init(service: $0) }
         services.append(.init(service: components.events))
         if components.retention.isEnabled { services.append(.init(service: components.retention)) }

@@ -25,12 +25,20 @@ struct ServerComponents: Sendable {
     let budgets: BudgetWatch?
     /// The forward proxy (CONNECT on the same port), `nil` in shared mode.
     let forward: ForwardProxy?
+    /// `/metrics`, fed by the pipeline.
+    let metrics: MetricsEndpoint
+    /// The OpenTelemetry export (`--otlp-endpoint`), `nil` when off.
+    let telemetry: OTLPExporter?
 
     /// Opens everything the configuration names. Everything that can refuse to start (prices, store)
     /// is opened before the upstream client, which needs shutting down.
     static func open(_ c: ServerConfiguration, logger: Logger) async throws -> ServerComponents {
         let prices = try LLMTraceServer.loadPrices(c)
         if let problem = prices.loadError { logger.warning("pricing: \(problem)") }
+        let exchangeMetrics = ExchangeMetrics(prices: prices)
+        let telemetry = try c.otlpEndpoint.map { endpoint in
+            try OTLPExporter(endpoint: endpoint, content: c.otlpContent, prices: prices, logger: logger)
+        }
         let auth = c.isShared ? try await openShared(c, logger: logger) : nil
         let store: any TraceStore
         do {
@@ -41,7 +49,8 @@ struct ServerComponents: Sendable {
         }
         let events = EventHub(firstEventID: EventHub.randomFirstEventID(), logger: logger) { try? await store.stats(filter: RequestFilter()) }
         let cluster = (store as? any SharedStore).map { ClusterFeed(store: $0, events: events, logger: logger) }
-        let pipeline = CapturePipeline(store: store, events: events, logger: logger)
+        let observers: [any ExchangeObserver] = [exchangeMetrics] + (telemetry.map { [$0] } ?? [])
+        let pipeline = CapturePipeline(store: store, events: events, observers: observers, logger: logger)
         let retention = Retention(
             store: store,
             retainSeconds: c.retainSeconds,
@@ -98,7 +107,9 @@ struct ServerComponents: Sendable {
             api: api,
             admin: auth.map { AdminController(auth: $0, budgets: budgets) },
             budgets: budgets,
-            forward: forward
+            forward: forward,
+            metrics: MetricsEndpoint(metrics: exchangeMetrics, pipeline: pipeline, events: events, publicOnLoopback: c.metricsPublic),
+            telemetry: telemetry
         )
     }
 

@@ -121,6 +121,16 @@ struct ServeCommand: AsyncParsableCommand {
     var allowPrivate = false
     @Option(name: .long, help: "Directory of llmtrace's CA for the forward proxy (default ~/.llmtrace/ca; LLMTRACE_CA_DIR).")
     var caDir: String?
+    @Flag(name: .long, help: "Let a scraper on loopback (or the unix socket) read /metrics without the password or a token.")
+    var metricsPublic = false
+    @Option(
+        name: .long,
+        help:
+            "Export every exchange as an OpenTelemetry span (GenAI conventions) with the GenAI metrics to this OTLP/HTTP collector, e.g. http://127.0.0.1:4318 (OTEL_EXPORTER_OTLP_ENDPOINT works too)."
+    )
+    var otlpEndpoint: String?
+    @Flag(name: .long, help: "Include prompts and answers in exported spans (off: only sizes, tokens, models and timings).")
+    var otlpContent = false
     @Flag(name: [.customShort("v"), .long], help: "Print the version and exit.")
     var version = false
 
@@ -143,6 +153,7 @@ struct ServeCommand: AsyncParsableCommand {
             .upstreamCA: upstreamCA,
             .captureHost: captureHosts.isEmpty ? nil : captureHosts.joined(separator: ","), .captureAll: captureAll ? "true" : nil,
             .forwardEnv: forwardEnv, .allowPrivate: allowPrivate ? "true" : nil, .caDir: caDir,
+            .metricsPublic: metricsPublic ? "true" : nil, .otlpEndpoint: otlpEndpoint, .otlpContent: otlpContent ? "true" : nil,
         ]
         let resolver = ConfigResolver(
             flags: flags.compactMapValues { $0 },
@@ -189,6 +200,8 @@ struct ServeCommand: AsyncParsableCommand {
                   retention: \(retentionText)
                   proxy: \(configuration.urlScheme)://\(address)/proxy/<env>\(configuration.isShared ? "[:<ingest key>]" : "")/https/api.openai.com/v1
                   upstreams: \(UpstreamPolicy(configuration).summary)
+                  metrics: \(configuration.urlScheme)://\(address)/metrics\(configuration.metricsPublic ? " (open to loopback)" : "")
+                  otlp: \(configuration.otlpSummary)
 
                 """
             FileHandle.standardOutput.write(Data(banner.utf8))

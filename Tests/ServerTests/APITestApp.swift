@@ -19,15 +19,23 @@ struct APITestApp: Sendable {
     static func with(
         password: String? = nil,
         webRoot: String? = nil,
+        metricsPublic: Bool = false,
         _ body: @Sendable (APITestApp, any TestClientProtocol) async throws -> Void
     ) async throws {
         let logger = Logger(label: "api-test")
         var configuration = ServerConfiguration()
         configuration.password = password
         configuration.webRoot = webRoot
+        configuration.metricsPublic = metricsPublic
         configuration.socketPath = nil
         let components = try await ServerComponents.open(configuration, logger: logger)
-        let router = LLMTraceServer.buildRouter(api: components.api, password: password, webRoot: webRoot, logger: logger)
+        let router = LLMTraceServer.buildRouter(
+            api: components.api,
+            password: password,
+            webRoot: webRoot,
+            logger: logger,
+            metrics: components.metrics
+        )
         let application = LLMTraceServer.buildApplication(
             responder: RootResponder(proxy: components.proxy, api: router.buildResponder()),
             address: .hostname("127.0.0.1", port: 0),

@@ -52,7 +52,14 @@ struct SharedTestApp: Sendable {
         configuration.bootstrapPassword = rootPassword
         configuration.databasePoolSize = 4
         let components = try await ServerComponents.open(configuration, logger: logger)
-        let router = LLMTraceServer.buildRouter(api: components.api, password: nil, webRoot: nil, logger: logger, admin: components.admin)
+        let router = LLMTraceServer.buildRouter(
+            api: components.api,
+            password: nil,
+            webRoot: nil,
+            logger: logger,
+            admin: components.admin,
+            metrics: components.metrics
+        )
         let application = LLMTraceServer.buildApplication(
             responder: RootResponder(proxy: components.proxy, api: router.buildResponder(), trustedProxies: trustedProxies),
             address: .hostname("127.0.0.1", port: 0),

@@ -118,12 +118,12 @@ public final class CapturePipeline: Service, Sendable {
         events?.requestStarted(record.summary)
     }
 
-    func end(_ record: TraceRecord) {
+    func end(_ record: TraceRecord, timing: ExchangeTiming = ExchangeTiming()) {
         state.withLock { $0.inFlight -= 1 }
         submit(record)
         events?.requestCompleted(record.summary)
         sessions.finished(record)
-        for o in observers { o.exchangeFinished(record) }
+        for o in observers { o.exchangeFinished(record, timing: timing) }
     }
 
     /// Records an exchange that was answered at once (a rejected route): started and completed together.
@@ -133,7 +133,7 @@ public final class CapturePipeline: Service, Sendable {
         started.complete = false
         events?.requestStarted(started)
         events?.requestCompleted(record.summary)
-        for o in observers { o.exchangeFinished(record) }
+        for o in observers { o.exchangeFinished(record, timing: ExchangeTiming()) }
     }
 
     /// A newer in-flight version of an exchange: saved, and announced as `request.updated`.

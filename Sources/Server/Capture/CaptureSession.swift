@@ -46,6 +46,12 @@ final class CaptureSession: Sendable {
         var responseModel: String?
         /// What the last `request.updated` said, so that only changes are published.
         var published: LiveFacts?
+        /// When the client's request body ended (or was found to be absent).
+        var bodyEndedAt: ContinuousClock.Instant?
+        /// Time spent waiting for new upstream connections before the request went.
+        var connectWait = Duration.zero
+        /// The time llmtrace added before the request went upstream (``ExchangeTiming/overhead``).
+        var overhead: Duration?
 
         mutating func redactedResponseHeaders() -> [HeaderField] {
             if let stored = storedResponseHeaders { return stored }
@@ -121,7 +127,9 @@ final class CaptureSession: Sendable {
     /// (provider, endpoint, model, stream) is worked out on a task of its own, off the forwarding path,
     /// and published as `request.updated`.
     func requestBodyEnded() {
+        let now = ContinuousClock.now
         let ask = state.withLock { s -> Bool in
+            if s.bodyEndedAt == nil { s.bodyEndedAt = now }
             defer { s.previewAsked = true }
             return !s.previewAsked
         }
@@ -231,6 +239,23 @@ final class CaptureSession: Sendable {
         }
     }
 
+    /// Notes time spent waiting for a new upstream connection (not llmtrace's own time).
+    func upstreamConnectWaited(_ wait: Duration) {
+        state.withLock { $0.connectWait += wait }
+    }
+
+    /// Notes that the request's head was written to the upstream (or handed to the upstream client): the
+    /// first call measures ``ExchangeTiming/overhead``, from the arrival, less the wait for a body that goes
+    /// whole (it ended before this) and for new upstream connections.
+    func requestSentUpstream() {
+        let now = ContinuousClock.now
+        state.withLock { s in
+            guard s.overhead == nil else { return }
+            let ready = s.bodyEndedAt.map { max($0, start) } ?? start
+            s.overhead = max(.zero, now - ready - s.connectWait)
+        }
+    }
+
     /// Marks the arrival of the first response byte (call before forwarding it).
     func responseStarted() {
         let now = ContinuousClock.now
@@ -282,7 +307,7 @@ final class CaptureSession: Sendable {
             return s
         }
         guard let snapshot, let pipeline else { return }
-        pipeline.end(record(from: snapshot, end: end, error: error, complete: complete))
+        pipeline.end(record(from: snapshot, end: end, error: error, complete: complete), timing: ExchangeTiming(overhead: snapshot.overhead))
     }
 
     /// The record as it stands before any response: submitted when the request starts.

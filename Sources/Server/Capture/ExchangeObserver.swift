@@ -6,4 +6,26 @@ import LLMTraceModel
 public protocol ExchangeObserver: Sendable {
     /// `record` is complete or cut off (`complete == false` with its duration set), bodies included.
     func exchangeFinished(_ record: TraceRecord)
+    /// `record` with what the proxy measured beside it (the time llmtrace itself added). By default, the
+    /// same as ``exchangeFinished(_:)``.
+    func exchangeFinished(_ record: TraceRecord, timing: ExchangeTiming)
+}
+
+extension ExchangeObserver {
+    public func exchangeFinished(_ record: TraceRecord, timing: ExchangeTiming) {
+        exchangeFinished(record)
+    }
+}
+
+/// What the proxy measured about an exchange that its record does not carry.
+public struct ExchangeTiming: Sendable, Equatable {
+    /// The time llmtrace spent on the request before it went upstream: from its arrival to its head being
+    /// written on an upstream connection, less the wait for the client's body (when it is sent whole) and
+    /// for a new upstream connection (a client talking to the upstream directly waits for both too).
+    /// `nil` when the request never went upstream (refused, or the upstream was unreachable).
+    public var overhead: Duration?
+
+    public init(overhead: Duration? = nil) {
+        self.overhead = overhead
+    }
 }

@@ -19,6 +19,7 @@ public struct ConfigResolver: Sendable {
         case adminDb, jwtSecret, alertInterval, tlsCert, tlsKey, trustedProxy, allowUpstream, upstreamCA
         case maxHeadSize, maxConnectionsPerClient, maxProxyConnectionsPerClient, clientIdleTimeout, keepAliveTimeout
         case captureHost, captureAll, forwardEnv, allowPrivate, caDir
+        case metricsPublic, otlpEndpoint, otlpContent
 
         /// Keys whose value is a list: repeated flags, a config-file array, or commas in one value.
         var isList: Bool { self == .trustedProxy || self == .allowUpstream || self == .captureHost }
@@ -45,6 +46,8 @@ public struct ConfigResolver: Sendable {
             case .allowUpstream: return ["LLMTRACE_ALLOW_UPSTREAMS", "LLMTRACE_ALLOW_UPSTREAM"]
             case .upstreamCA: return ["LLMTRACE_UPSTREAM_CA"]
             case .captureHost: return ["LLMTRACE_CAPTURE_HOSTS", "LLMTRACE_CAPTURE_HOST"]
+            // OpenTelemetry's standard variable turns the export on too.
+            case .otlpEndpoint: return ["LLMTRACE_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"]
             default: return ["LLMTRACE_\(snake)"]
             }
         }
@@ -196,6 +199,21 @@ public struct ConfigResolver: Sendable {
         try applyTLS(settings, to: &c)
         try applyNetwork(settings, to: &c)
         try applyForwardProxy(settings, to: &c)
+        try applyObservability(settings, to: &c)
+    }
+
+    /// `/metrics` access and the OpenTelemetry export.
+    private static func applyObservability(_ settings: Settings, to c: inout ServerConfiguration) throws(ConfigurationError) {
+        if let (v, from) = settings.value(.metricsPublic) { c.metricsPublic = try flag(v, from: from) }
+        if let (v, from) = settings.value(.otlpEndpoint), !v.isEmpty {
+            guard let url = URL(string: v), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+                throw ConfigurationError(
+                    "\(from): '\(v)' is not an OTLP/HTTP endpoint; give the collector's base URL, as in http://127.0.0.1:4318 (llmtrace adds /v1/traces and /v1/metrics)"
+                )
+            }
+            c.otlpEndpoint = v
+        }
+        if let (v, from) = settings.value(.otlpContent) { c.otlpContent = try flag(v, from: from) }
     }
 
     /// The forward proxy: hosts to decrypt, their env, private addresses, the CA's directory.

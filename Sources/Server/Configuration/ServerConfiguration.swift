@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Everything `llmtrace serve` needs, after flags, config file, environment and defaults were merged.
@@ -95,8 +96,23 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var trustedProxies: [IPNetwork] = []
     /// What `/proxy/…` may reach (`--allow-upstream`); empty: every upstream the default policy allows.
     public var allowUpstreams: [UpstreamPattern] = []
+    /// Whether a scraper on loopback (or the unix socket) reads `/metrics` without the password or a
+    /// token (`--metrics-public`).
+    public var metricsPublic = false
+    /// The OTLP/HTTP collector every exchange is exported to as a span, with the GenAI metrics
+    /// (`--otlp-endpoint`, or `OTEL_EXPORTER_OTLP_ENDPOINT`); `nil`: no export.
+    public var otlpEndpoint: String?
+    /// Whether exported spans carry the prompts and answers (`--otlp-content`).
+    public var otlpContent = false
 
     public init() {}
+
+    /// Where spans go, for the banner: the collector's scheme, host and port (never a user or a path), or `off`.
+    public var otlpSummary: String {
+        guard let endpoint = otlpEndpoint, let url = URL(string: endpoint), let scheme = url.scheme, let host = url.host else { return "off" }
+        let port = url.port.map { ":\($0)" } ?? ""
+        return "\(scheme)://\(host)\(port) over OTLP/HTTP" + (otlpContent ? ", with prompts and answers" : "")
+    }
 
     /// Whether the TCP listener serves HTTPS (the unix socket stays plain: it is local).
     public var usesTLS: Bool { tlsCertificatePath != nil && tlsKeyPath != nil }

@@ -169,6 +169,7 @@ struct ProxyHandler: Sendable {
         let upstreamRequest = makeUpstreamRequest(request, target: target, body: body, session: session, fromTrustedProxy: context.fromTrustedProxy)
         let upstream: HTTPClientResponse
         do {
+            session.requestSentUpstream()
             upstream = try await client.execute(upstreamRequest, timeout: headTimeout, logger: logger)
         } catch {
             // A kept-alive connection the upstream closed as the request went out (servers close idle ones

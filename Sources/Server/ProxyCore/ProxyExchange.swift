@@ -147,7 +147,9 @@ final class ProxyExchange: UpstreamConnectionDelegate {
             use(connection)
             return
         }
+        let connecting = ContinuousClock.now
         start.pool.connect(start.key) { [self] result in
+            session.upstreamConnectWaited(.now - connecting)
             guard !finished else {
                 if case .success(let connection) = result { connection.channel.close(promise: nil) }
                 return
@@ -178,6 +180,7 @@ final class ProxyExchange: UpstreamConnectionDelegate {
         guard let connection else { return }
         let channel = connection.channel
         channel.write(HTTPClientRequestPart.head(requestHead), promise: nil)
+        session.requestSentUpstream()
         switch body {
         case .none:
             channel.write(HTTPClientRequestPart.end(nil), promise: nil)
