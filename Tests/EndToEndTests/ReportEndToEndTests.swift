@@ -143,9 +143,9 @@ import Testing
                     #expect(csvStatus == 0 && csv == months.csv(), "\(csv)")
 
                     let (badStatus, bad) = try await LLMTraceProcess.runToEnd(["report", "--server", server.url, "--by", "week"])
-                    #expect(badStatus != 0 && bad.contains("model, env, day or month"), "\(bad)")
+                    #expect(badStatus != 0 && bad.contains("model, env, day, month or session"), "\(bad)")
                     let api = try await HTTP.send("\(server.url)/api/report?by=week")
-                    #expect(api.status == 400 && api.text.contains("model, env, day or month"), "\(api.text)")
+                    #expect(api.status == 400 && api.text.contains("model, env, day, month or session"), "\(api.text)")
                 }
             }
         }

@@ -68,6 +68,18 @@ import Testing
             #expect(turns.allSatisfy { $0["sessionId"] as? String == runA[0] })
             #expect((detail["session"] as? [String: Any])?["turns"] as? Int == 30)
 
+            // The cost report by session: one row per run, with the session's own totals.
+            let report = try await HTTP.send("\(server.url)/api/report?by=session").json()
+            let rows = try #require(report["rows"] as? [[String: Any]])
+            #expect(Set(rows.compactMap { $0["key"] as? String }) == [runA[0], runB[0]])
+            for row in rows {
+                let session = items.first { $0["id"] as? String == row["key"] as? String }
+                #expect(row["requests"] as? Int == 30 && row["inputTokens"] as? Int == 93_000)
+                #expect(abs((row["cost"] as? Double ?? 0) - (session?["cost"] as? Double ?? -1)) < 1e-9)
+            }
+            let (status, table) = try await LLMTraceProcess.runToEnd(["report", "--by", "session", "--server", server.url])
+            #expect(status == 0 && table.contains(runA[0]) && table.contains("Total"), "\(table)")
+
             // The filter language finds a session's turns.
             let filtered = try await HTTP.send("\(server.url)/api/requests?limit=100&filter=~session%20\(runB[0])").json()
             #expect((filtered["items"] as? [[String: Any]])?.count == 30)

@@ -82,7 +82,7 @@ import Testing
         #expect(report(.day).rows.map(\.requests) == [1, 1, 3])
         #expect(report(.month).rows.map(\.key) == ["2026-10", "2026-11"])
         #expect(report(.month).rows.map(\.requests) == [1, 4])
-        #expect(ReportGrouping.choices == "model, env, day or month")
+        #expect(ReportGrouping.choices == "model, env, day, month or session")
     }
 
     @Test func utcDaysAgreeWithTheCalendar() {

@@ -11,8 +11,10 @@ public enum ReportGrouping: String, Sendable, CaseIterable, Codable {
     case day
     /// The UTC month the request started, `2026-11`.
     case month
+    /// The session (``TraceSummary/sessionId``; `none` for records in none): what each agent run cost.
+    case session
 
-    /// The groupings in words, for error messages: `model, env, day or month`.
+    /// The groupings in words, for error messages: `model, env, day, month or session`.
     public static var choices: String {
         let names = allCases.map(\.rawValue)
         return names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
@@ -28,6 +30,7 @@ public enum ReportGrouping: String, Sendable, CaseIterable, Codable {
         case .env: return sample.env
         case .day: return Self.utcDay(sample.startedAt)
         case .month: return String(Self.utcDay(sample.startedAt).prefix(7))
+        case .session: return sample.sessionId ?? "none"
         }
     }
 

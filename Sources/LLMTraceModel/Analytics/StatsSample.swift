@@ -15,6 +15,8 @@ public struct StatsSample: Sendable, Equatable {
     public var durationMs: Double?
     public var isError: Bool
     public var startedAt: Date
+    /// The session the record belongs to (``TraceSummary/sessionId``).
+    public var sessionId: String?
 
     public init(
         env: String,
@@ -27,7 +29,8 @@ public struct StatsSample: Sendable, Equatable {
         isError: Bool,
         startedAt: Date,
         cachedInputTokens: Int? = nil,
-        reasoningTokens: Int? = nil
+        reasoningTokens: Int? = nil,
+        sessionId: String? = nil
     ) {
         self.env = env
         self.model = model
@@ -40,6 +43,7 @@ public struct StatsSample: Sendable, Equatable {
         self.startedAt = startedAt
         self.cachedInputTokens = cachedInputTokens
         self.reasoningTokens = reasoningTokens
+        self.sessionId = sessionId
     }
 
     public init(_ s: TraceSummary) {
@@ -54,7 +58,8 @@ public struct StatsSample: Sendable, Equatable {
             isError: s.isError,
             startedAt: s.startedAt,
             cachedInputTokens: s.usage.cachedInputTokens,
-            reasoningTokens: s.usage.reasoningTokens
+            reasoningTokens: s.usage.reasoningTokens,
+            sessionId: s.sessionId
         )
     }
 

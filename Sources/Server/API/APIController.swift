@@ -298,7 +298,7 @@ struct APIController: Sendable {
         try await store.stats(filter: scopedFilter(request, context))
     }
 
-    /// `GET /api/report?by=model|env|day|month` with the list's filters: requests, errors, tokens and cost
+    /// `GET /api/report?by=model|env|day|month|session` with the list's filters: requests, errors, tokens and cost
     /// per group, and their totals.
     private func report(_ request: Request, _ context: AppRequestContext) async throws -> Report {
         let byText = QueryParser(request).string("by") ?? ReportGrouping.model.rawValue

@@ -89,8 +89,13 @@ enum RollupLayout {
 
     static let sampleColumnNames = sampleColumns.map(\.name).joined(separator: ", ")
 
-    /// The sample in a row whose columns from `i` on are ``sampleColumns``.
-    static func sample(_ row: some ColumnReader, from i: Int = 0) throws -> StatsSample {
+    /// ``sampleColumnNames`` and the session (schema version 4 on), for statistics that group by session.
+    /// Rollups read without it: the migrations that build them run before the column exists.
+    static let sessionSampleColumnNames = sampleColumnNames + ", session_id"
+
+    /// The sample in a row whose columns from `i` on are ``sampleColumns``, then the session when `session`
+    /// (``sessionSampleColumnNames``).
+    static func sample(_ row: some ColumnReader, from i: Int = 0, session: Bool = false) throws -> StatsSample {
         func at(_ k: Int) throws -> ColumnValue { try row.value(at: i + k, as: sampleColumns[k].type) }
         return StatsSample(
             env: try at(0).string ?? "",
@@ -103,7 +108,8 @@ enum RollupLayout {
             isError: try at(7).bool ?? false,
             startedAt: Date(timeIntervalSince1970: try at(8).double ?? 0),
             cachedInputTokens: try at(9).int,
-            reasoningTokens: try at(10).int
+            reasoningTokens: try at(10).int,
+            sessionId: session ? try row.value(at: i + sampleColumns.count, as: .key).string : nil
         )
     }
 

@@ -152,8 +152,8 @@ public final class SQLiteStore: TraceStore {
             for summary in summaries where filter.matches(summary) { body(StatsSample(summary)) }
             return
         }
-        let sql = "SELECT \(RollupLayout.sampleColumnNames) FROM \(Self.requests)\(condition.whereClause)"
-        try await read(sql, arguments) { try RollupLayout.sample($0) }.forEach(body)
+        let sql = "SELECT \(RollupLayout.sessionSampleColumnNames) FROM \(Self.requests)\(condition.whereClause)"
+        try await read(sql, arguments) { try RollupLayout.sample($0, session: true) }.forEach(body)
     }
 
     // MARK: Retention

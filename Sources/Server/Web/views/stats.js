@@ -12,7 +12,7 @@ const RANGES = [
 ];
 
 // The cost report's groupings (GET /api/report?by=…).
-const REPORT_BY = [['model', 'Model'], ['env', 'Env'], ['day', 'Day'], ['month', 'Month']];
+const REPORT_BY = [['model', 'Model'], ['env', 'Env'], ['day', 'Day'], ['month', 'Month'], ['session', 'Session']];
 
 function costAxis(v, exact) {
   if (exact) return fmtCost(v);
