@@ -145,7 +145,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ClientTests", dependencies: ["Client"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "LLMTraceModel"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "LLMTraceModel", "Client"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

@@ -66,6 +66,56 @@ struct TUIEndToEndTests {
 
     /// `E` exports what the list's filter matches to a CSV file in the export directory, named in the
     /// status line; a directory it cannot write to is an error in the status line.
+    @Test func sessionsScreenDiffTabAndReplayWithATypedKey() async throws {
+        try await withUpstreamAndLLMTrace(["--db", ":memory:"]) { upstream, server in
+            // A three-turn conversation, then the TUI.
+            var messages = [#"{"role":"user","content":"Plan the release"}"#]
+            for turn in 1...3 {
+                let reply = try await HTTP.send(
+                    "\(upstream.route(via: server.url, env: "tui"))/v1/chat/completions",
+                    method: .POST,
+                    headers: [("content-type", "application/json"), ("authorization", "Bearer sk-original-000000000000000\(turn)")],
+                    body: Array(#"{"model":"gpt-4o","messages":[\#(messages.joined(separator: ","))]}"#.utf8)
+                )
+                #expect(reply.status == 200)
+                messages += [#"{"role":"assistant","content":"Hello there"}"#, #"{"role":"user","content":"step \#(turn)"}"#]
+            }
+            try await withTmux(command: "\(LLMTraceProcess.binary.path) tui --server \(server.url)", width: 160, height: 45) { tmux in
+                try await tmux.waitFor("live")
+                try await tmux.send("3")
+                try await tmux.waitFor("3 turns")
+                // Into the turns, the last one opened on the Requests screen, its Diff tab.
+                try await tmux.send("Enter")
+                try await tmux.send("G")
+                try await tmux.send("Enter")
+                try await tmux.waitFor("filter ~session")
+                try await tmux.send("Enter")
+                try await tmux.send("]", "]")
+                try await tmux.waitFor("turn 3 of session")
+                try await tmux.waitFor("step 2")
+
+                // r asks for a key, shows it masked, and sends the request again with it.
+                try await tmux.send("r")
+                try await tmux.waitFor("API key to replay")
+                try await tmux.type("sk-typed-key-1234")
+                #expect(!(try await tmux.screen()).contains("sk-typed-key"))
+                try await tmux.send("Enter")
+                try await tmux.waitFor("│ replay")
+                #expect(upstream.state.withLock { $0.lastHeaders["authorization"] } == "Bearer sk-typed-key-1234")
+                try await tmux.send("Escape")
+                try await tmux.waitForAbsence("│ replay")
+                try await tmux.send("q")
+                try await tmux.waitUntilExited()
+            }
+            let replays = try await HTTP.send("\(server.url)/api/requests?limit=10").json()["items"] as? [[String: Any]] ?? []
+            let replay = try #require(replays.first { $0["replayOf"] is String })
+            #expect(replays.filter { $0["replayOf"] is String }.count == 1)
+            // The typed key was stored redacted, as every secret.
+            let stored = try await HTTP.send("\(server.url)/api/requests/\(replay["id"] as? String ?? "")")
+            #expect(stored.status == 200 && stored.text.contains("authorization") && !stored.text.contains("sk-typed-key"))
+        }
+    }
+
     @Test func shiftEExportsTheFilteredListToAFile() async throws {
         try await withUpstreamAndLLMTrace { upstream, server in
             for env in ["tui-a", "tui-b", "tui-a", "tui-a"] {

@@ -1,3 +1,4 @@
+import Client
 import Foundation
 import Testing
 
@@ -122,5 +123,41 @@ import Testing
         let added = frame.rowIndex(containing: "+ #9 tool")!
         #expect(frame.row(added + 1).contains("file body"))
         #expect(frame.rowIndex(containing: "null → 0.2") != nil)
+    }
+}
+
+/// `r`: the key typed for a replay stays masked and in memory, goes with the effect, and the answers
+/// show side by side.
+@Suite struct ReplayKeyTests {
+    @Test func theKeyIsTypedMaskedAndSentWithTheReplay() {
+        var state = Fixtures.state(count: 2)
+        let id = state.selectedID!
+        state.press(.char("r"))
+        #expect(state.replayPrompt?.recordID == id)
+        #expect(state.replayPrompt?.variable == "OPENAI_API_KEY")
+        state.type("sk-typed-q")  // `q` is text here, not quit
+        state.press(.backspace)
+        var frame = state.frame()
+        #expect(frame.rowIndex(containing: "API key to replay \(id)") != nil)
+        #expect(frame.rowIndex(containing: "sk-typed") == nil)
+        #expect(frame.rowIndex(containing: "••••••••") != nil)
+        #expect(state.press(.enter) == [.replay(id: id, key: "sk-typed-")])
+        #expect(state.replayPrompt == nil)
+
+        var replay = Fixtures.summary(9, text: "A fresh answer")
+        replay.replayOf = id
+        state.send(.replayed(Replayer.Outcome(original: state.store[id]!, replay: replay)))
+        frame = state.frame()
+        let header = frame.rowIndex(containing: "original")!
+        #expect(frame.row(header).contains("│ replay"))
+        #expect(frame.rowIndex(containing: "A fresh answer") != nil)
+        state.press(.escape)
+        #expect(state.replayResult == nil)
+
+        // Enter alone: the provider's variable; Esc cancels.
+        state.press(.char("r"))
+        #expect(state.press(.enter) == [.replay(id: id, key: nil)])
+        state.press(.char("r"), .escape)
+        #expect(state.replayPrompt == nil)
     }
 }

@@ -10,9 +10,14 @@ public struct Replayer: Sendable {
     }
 
     /// What a replay gave: the original and the new summary, once the new one finished.
-    public struct Outcome: Sendable {
+    public struct Outcome: Sendable, Equatable {
         public var original: TraceSummary
         public var replay: TraceSummary
+
+        public init(original: TraceSummary, replay: TraceSummary) {
+            self.original = original
+            self.replay = replay
+        }
     }
 
     /// Sends `request` (built from `original`) and returns both summaries. Throws when the proxy did not

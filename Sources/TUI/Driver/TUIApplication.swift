@@ -157,6 +157,17 @@ public final class TUIApplication: Sendable {
                     post(.diffFailed(id: id, message: String(describing: error)))
                 }
             }
+        case .replay(let id, let key):
+            Task { [self] in
+                do {
+                    let record = try await client.record(id: id)
+                    let given = key ?? ProcessInfo.processInfo.environment[ReplayRequest.keyVariable(record)].flatMap { $0.isEmpty ? nil : $0 }
+                    let request = try ReplayRequest(record: record, key: given)
+                    post(.replayed(try await Replayer(client: client).replay(request, of: record.summary)))
+                } catch {
+                    post(.replayFailed(id: id, message: String(describing: error)))
+                }
+            }
         case .clearAll:
             Task { [self] in
                 do { try await client.clear() } catch { post(.clearFailed(String(describing: error))) }

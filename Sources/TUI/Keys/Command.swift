@@ -9,6 +9,9 @@ public enum Command: Sendable, Hashable {
     case startFilter, clearFilter
     case toggleFollow, togglePause
     case clear, export, exportList
+    /// `r`: send the selected request again (asks for an API key first).
+    case replay
+    case replayKeyAccept, replayKeyCancel, replayKeyBackspace, closeReplay
     case showHelp, closeHelp
     case quit
     case sortNext, sortReverse

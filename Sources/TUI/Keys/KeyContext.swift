@@ -16,6 +16,10 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     case turns
     /// Typing a filter.
     case filter
+    /// Typing the API key for a replay.
+    case replayKey
+    /// A replay's two answers side by side.
+    case replayResult
     /// A yes/no question is showing.
     case confirm
     /// The help overlay is showing.
@@ -32,6 +36,8 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
         case .sessions: "Sessions screen"
         case .turns: "A session's turns"
         case .filter: "Filter input"
+        case .replayKey: "Replay: API key input"
+        case .replayResult: "Replay result"
         case .confirm: "Confirmation"
         case .help: "Help"
         }

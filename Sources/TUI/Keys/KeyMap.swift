@@ -22,6 +22,8 @@ public struct KeyMap: Sendable, Hashable {
     public static func activeContexts(for state: AppState) -> [KeyContext] {
         if state.helpVisible { return [.help] }
         if state.confirmation != nil { return [.confirm] }
+        if state.replayResult != nil { return [.replayResult] }
+        if state.replayPrompt != nil { return [.replayKey] }
         if state.filter.editing { return [.filter] }
         switch state.screen {
         case .requests: return [state.focus == .list ? .list : .detail, .requests, .global]
@@ -43,6 +45,7 @@ public struct KeyMap: Sendable, Hashable {
         KeyBinding([.ctrl("u")], .halfPageUp, "Half a page up", .list),
         KeyBinding([.enter, .tab, .backTab], .focusDetail, "Focus the detail pane", .list, footer: "detail"),
         KeyBinding([.char("e")], .export, "Export the selected record as JSON", .list, footer: "export"),
+        KeyBinding([.char("r")], .replay, "Replay: send the selected request again (asks for an API key)", .list, footer: "replay"),
         KeyBinding([.escape], .clearFilter, "Clear the filter", .list),
         // Detail
         KeyBinding([.down, .char("j")], .moveDown, "Scroll down", .detail, footer: "scroll"),
@@ -55,6 +58,7 @@ public struct KeyMap: Sendable, Hashable {
         KeyBinding([.ctrl("u")], .halfPageUp, "Half a page up", .detail),
         KeyBinding([.enter, .tab, .backTab, .escape], .focusList, "Back to the request list", .detail, footer: "list"),
         KeyBinding([.char("e")], .export, "Export this record as JSON", .detail, footer: "export"),
+        KeyBinding([.char("r")], .replay, "Replay: send this request again (asks for an API key)", .detail, footer: "replay"),
         // Requests screen (either pane)
         KeyBinding([.char("]"), .char("l"), .right], .nextTab, "Next detail tab", .requests, footer: "tabs"),
         KeyBinding([.char("["), .char("h"), .left], .previousTab, "Previous detail tab", .requests),
@@ -112,6 +116,13 @@ public struct KeyMap: Sendable, Hashable {
         KeyBinding([.ctrl("u")], .filterClearLine, "Delete everything before the cursor", .filter),
         KeyBinding([.ctrl("w")], .filterDeleteWord, "Delete the word before the cursor", .filter),
         KeyBinding([.ctrl("c")], .quit, "Quit", .filter),
+        // Replay
+        KeyBinding([.enter], .replayKeyAccept, "Send (an empty key uses the provider's variable, e.g. $OPENAI_API_KEY)", .replayKey, footer: "send"),
+        KeyBinding([.escape], .replayKeyCancel, "Cancel", .replayKey, footer: "cancel"),
+        KeyBinding([.backspace], .replayKeyBackspace, "Delete the last character", .replayKey),
+        KeyBinding([.ctrl("c")], .quit, "Quit", .replayKey),
+        KeyBinding([.escape, .enter, .char("q")], .closeReplay, "Close", .replayResult, footer: "close"),
+        KeyBinding([.ctrl("c")], .quit, "Quit", .replayResult),
         // Confirmation
         KeyBinding([.char("y"), .char("Y")], .confirmYes, "Yes", .confirm, footer: "yes"),
         KeyBinding([.char("n"), .char("N"), .escape], .confirmNo, "No (any other key too)", .confirm, footer: "no"),

@@ -15,6 +15,7 @@ public enum Renderer {
         }
         StatusLine.render(state, into: &grid, rect: layout.statusLine)
         Footer.render(state, into: &grid, rect: layout.footer)
+        if let outcome = state.replayResult { ReplayOverlay.render(outcome, state: state, into: &grid, area: layout.body) }
         if state.helpVisible { HelpOverlay.render(state, into: &grid, area: layout.body) }
         return grid
     }

@@ -43,6 +43,9 @@ public enum Action: Sendable {
     /// A request's diff against the previous turn, asked for with ``Effect/loadDiff(id:)``.
     case diffLoaded(TurnDiff)
     case diffFailed(id: String, message: String)
+    /// ``Effect/replay(id:key:)`` finished: both summaries, for the side-by-side view.
+    case replayed(Replayer.Outcome)
+    case replayFailed(id: String, message: String)
     /// ``Effect/export(id:)`` wrote the record to `path`.
     case exported(id: String, path: String)
     /// ``Effect/export(id:)`` failed.

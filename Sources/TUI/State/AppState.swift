@@ -136,6 +136,10 @@ public struct AppState: Sendable {
     /// More events arrived while paused than ``maxPendingEvents``: resuming reloads instead.
     public internal(set) var pendingOverflow = false
     public internal(set) var confirmation: Confirmation?
+    /// `r`: the API key being typed for a replay.
+    public internal(set) var replayPrompt: ReplayPrompt?
+    /// The last replay's two answers, shown side by side until closed.
+    public internal(set) var replayResult: Replayer.Outcome?
     public internal(set) var helpVisible = false
     public internal(set) var helpScroll = 0
     public internal(set) var status: StatusMessage?

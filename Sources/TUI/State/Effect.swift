@@ -24,6 +24,9 @@ public enum Effect: Sendable, Hashable {
     /// of them for an empty filter) into the file `fileName` of the export directory, then dispatch
     /// ``Action/listExported(path:records:)`` (or ``Action/listExportFailed(_:)``).
     case exportList(filter: String, fileName: String)
+    /// Send the record `id` again through the proxy with `key` (`nil`: the provider's environment
+    /// variable), then dispatch ``Action/replayed(_:)`` (or ``Action/replayFailed(id:message:)``).
+    case replay(id: String, key: String?)
     /// Restore the terminal and exit.
     case quit
 }

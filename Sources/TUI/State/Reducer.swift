@@ -1,3 +1,4 @@
+import Client
 import Foundation
 import LLMTraceModel
 
@@ -66,6 +67,11 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.loadingDiffs.remove(id)
         state.diffErrors[id] = message
         if id == state.selectedID { state.detailRevision &+= 1 }
+    case .replayed(let outcome):
+        state.replayResult = outcome
+        state.setStatus("Replayed \(outcome.original.id) as \(outcome.replay.id)")
+    case .replayFailed(let id, let message):
+        state.setStatus("Replay of \(id) failed: \(message)", error: true)
     case .exported(let id, let path):
         state.setStatus("Exported \(id) to \(path)")
     case .exportFailed(let id, let message):
@@ -103,7 +109,9 @@ extension AppState {
     mutating func handle(_ key: Key, _ effects: inout [Effect]) {
         let contexts = KeyMap.activeContexts(for: self)
         guard let command = keyMap.command(for: key, in: contexts) else {
-            if filter.editing, case .char(let c) = key {
+            if replayPrompt != nil, case .char(let c) = key {
+                replayPrompt?.key.append(c)
+            } else if filter.editing, case .char(let c) = key {
                 insertFilterText(String(c))
             } else if confirmation != nil {
                 confirmation = nil
@@ -164,6 +172,25 @@ extension AppState {
             }
         case .exportList:
             exportList(&effects)
+        case .replay:
+            if let s = selectedSummary {
+                replayPrompt = ReplayPrompt(recordID: s.id, variable: ReplayRequest.keyVariable(TraceRecord(summary: s)))
+            } else {
+                setStatus("Nothing selected to replay", error: true)
+            }
+        case .replayKeyAccept:
+            if let prompt = replayPrompt {
+                effects.append(.replay(id: prompt.recordID, key: prompt.key.isEmpty ? nil : prompt.key))
+                setStatus("Replaying \(prompt.recordID)…")
+            }
+            replayPrompt = nil
+        case .replayKeyCancel:
+            replayPrompt = nil
+            setStatus("Replay cancelled")
+        case .replayKeyBackspace:
+            if replayPrompt?.key.isEmpty == false { replayPrompt?.key.removeLast() }
+        case .closeReplay:
+            replayResult = nil
         case .showHelp:
             helpVisible = true
             helpScroll = 0

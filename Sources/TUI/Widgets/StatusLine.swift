@@ -12,6 +12,13 @@ public enum StatusLine {
             grid.put(" " + c.prompt, x: rect.x, y: y, style: theme.statusError, maxWidth: rect.width)
             return
         }
+        if let prompt = state.replayPrompt {
+            var line = StyledLine(" API key to replay \(prompt.recordID) with (Enter alone: $\(prompt.variable)): ", theme.accent)
+            line.append(String(repeating: "•", count: prompt.key.count), theme.text)
+            line.append(" ", theme.cursor)
+            grid.put(line, x: rect.x, y: y, maxWidth: rect.width)
+            return
+        }
         if state.filter.editing {
             renderFilterInput(state, into: &grid, rect: rect)
             return
