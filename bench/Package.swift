@@ -47,6 +47,7 @@ let package = Package(
             name: "decoder-bench",
             dependencies: [
                 .product(name: "Analysis", package: "llmtrace"),
+                .product(name: "Server", package: "llmtrace"),
                 .product(name: "LLMTraceModel", package: "llmtrace"),
             ],
             path: "Sources/DecoderBench"

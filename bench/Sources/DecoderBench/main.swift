@@ -6,6 +6,7 @@ import Analysis
 //   swift run -c release --package-path bench decoder-bench [megabytes-per-shape]
 import Foundation
 import LLMTraceModel
+import Server
 
 func openAIStream(targetBytes: Int) -> [UInt8] {
     var out = ""
@@ -141,3 +142,44 @@ for (name, fast) in [("JSONValueParser (default)", true), ("JSONSerialization on
     let rate = measure(bodies, repeats: 5) { analyzeBodies(bodies, fastJSON: fast) }
     print(String(format: "%-29@  %12.2f", name as NSString, 1 / rate.mbps))
 }
+
+// Sessions: a 200 KB agent conversation diffed against its previous turn (the API's /diff), and put in
+// its session (what capture does for every chat request), with a JSON parse of the same body as the
+// reference.
+func conversationBody(targetBytes: Int, extraTurn: Bool) -> [UInt8] {
+    let paragraph = String(repeating: "The build failed in step 7; the log says the cache key changed. ", count: 12)
+    var messages: [[String: Any]] = [["role": "system", "content": "You are a coding agent. " + paragraph]]
+    var n = 0
+    while (try? JSONSerialization.data(withJSONObject: ["messages": messages]))?.count ?? 0 < targetBytes {
+        n += 1
+        messages.append(["role": "assistant", "content": NSNull(), "tool_calls": [["id": "call_\(n)", "type": "function", "function": ["name": "read_file", "arguments": "{\"path\":\"f\(n).txt\"}"]]]])
+        messages.append(["role": "tool", "tool_call_id": "call_\(n)", "content": "\(n): " + paragraph])
+    }
+    if extraTurn { messages.append(["role": "user", "content": "and now?"]) }
+    let data = (try? JSONSerialization.data(withJSONObject: ["model": "gpt-4o", "temperature": 0.2, "messages": messages])) ?? Data()
+    return Array(data)
+}
+
+let previousTurn = conversationBody(targetBytes: 200_000, extraTurn: false)
+let nextTurn = conversationBody(targetBytes: 200_000, extraTurn: true)
+print("\n\(nextTurn.count / 1000) KB conversation, best of 5 × 20")
+print("operation                              ms")
+let diffRate = measure(20, repeats: 5) {
+    var sink = 0
+    for _ in 0..<20 { sink &+= TurnDiffer.diff(id: "b", current: nextTurn, previousId: "a", previous: previousTurn).added.count }
+    return sink
+}
+print(String(format: "%-33@  %8.3f", "turn diff (both bodies)" as NSString, 1000 / (diffRate.mbps * 1e6)))
+let tracker = SessionTracker()
+let assignRate = measure(20, repeats: 5) {
+    var sink = 0
+    for i in 0..<20 { sink &+= tracker.assign(recordID: "r\(i)", env: "dev", named: nil, body: nextTurn)?.turn ?? 0 }
+    return sink
+}
+print(String(format: "%-33@  %8.3f", "session assignment" as NSString, 1000 / (assignRate.mbps * 1e6)))
+let parseRate = measure(20, repeats: 5) {
+    var sink = 0
+    for _ in 0..<20 { sink &+= ((try? JSONSerialization.jsonObject(with: Data(nextTurn))) as? [String: Any])?.count ?? 0 }
+    return sink
+}
+print(String(format: "%-33@  %8.3f", "reference: JSONSerialization parse" as NSString, 1000 / (parseRate.mbps * 1e6)))
