@@ -166,7 +166,8 @@ import Testing
         def number(v): return float(v) if v else None
         columns = ["id", "startedAt", "env", "method", "scheme", "host", "path", "query", "provider", "endpoint", "model", "stream",
             "status", "errorType", "errorMessage", "durationMs", "ttftMs", "inputTokens", "outputTokens", "cachedInputTokens",
-            "cacheCreationTokens", "reasoningTokens", "totalTokens", "cost", "finishReason", "complete", "text"]
+            "cacheCreationTokens", "reasoningTokens", "totalTokens", "cost", "finishReason", "complete", "sessionId", "turn", "replayOf",
+            "text"]
         reader = csv.DictReader(open(path, newline="", encoding="utf-8"))
         assert reader.fieldnames == columns, reader.fieldnames
         n = 0
@@ -174,11 +175,11 @@ import Testing
             assert row is not None and item is not None, ("the export and the API differ in length after", n, "rows")
             u, err = item["usage"], item["error"] or {}
             expected = {k: text(item[k]) for k in ("id", "startedAt", "env", "method", "scheme", "host", "path", "query", "provider",
-                "endpoint", "model", "finishReason", "text")}
+                "endpoint", "model", "finishReason", "sessionId", "replayOf", "text")}
             expected.update({k: text(u[k], False) for k in ("inputTokens", "outputTokens", "cachedInputTokens", "cacheCreationTokens",
                 "reasoningTokens", "totalTokens")})
             expected.update(stream="true" if item["stream"] else "false", complete="true" if item["complete"] else "false",
-                status=text(item["status"], False), errorType=text(err.get("type")), errorMessage=text(err.get("message")))
+                status=text(item["status"], False), turn=text(item["turn"], False), errorType=text(err.get("type")), errorMessage=text(err.get("message")))
             for key, value in expected.items():
                 assert row[key] == value, (item["id"], key, row[key], value)
             assert number(row["cost"]) == item["estimatedCost"], (item["id"], row["cost"], item["estimatedCost"])

@@ -233,7 +233,8 @@ let observabilityPythonAvailable: Bool = {
                 pipe.fileHandleForReading.readabilityHandler = nil
             }
         ) { _ in
-            let deadline = ContinuousClock.now + .seconds(20)
+            // A guard against a hang: Python and opentelemetry-proto start slowly on a loaded machine.
+            let deadline = ContinuousClock.now + .seconds(60)
             var port: Int?
             while port == nil, ContinuousClock.now < deadline {
                 if let line = output.text.split(separator: "\n").first(where: { $0.hasPrefix("listening ") }) {

@@ -44,7 +44,7 @@ final class LLMTraceProcess: Sendable {
         directory: URL? = nil,
         launcher: [String] = [],
         binary: URL = LLMTraceProcess.binary,
-        timeout: Duration = .seconds(20)
+        timeout: Duration = .seconds(60)
     ) async throws -> LLMTraceProcess {
         let process = Process()
         // Each test server gets no socket unless it asks for one, so parallel tests never share one.

@@ -91,6 +91,12 @@ enum SeededStore {
         s.text = failed || unreachable ? nil : texts[i % texts.count].map { $0.isEmpty ? $0 : "\($0) #\(i)" }
         s.finishReason = failed || unreachable ? nil : "stop"
         s.complete = i % 23 != 0
+        // Agent runs of up to 40 turns, some records in none, a few replays.
+        if i % 17 != 3 {
+            s.sessionId = "run-\(i / 40)"
+            s.turn = i % 40 + 1
+        }
+        if i % 97 == 5 { s.replayOf = String(format: "%012x-%08x", 1_795_000_000_000, i) }
         return TraceRecord(summary: s)
     }
 }
