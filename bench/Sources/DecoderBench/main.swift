@@ -163,23 +163,26 @@ func conversationBody(targetBytes: Int, extraTurn: Bool) -> [UInt8] {
 let previousTurn = conversationBody(targetBytes: 200_000, extraTurn: false)
 let nextTurn = conversationBody(targetBytes: 200_000, extraTurn: true)
 print("\n\(nextTurn.count / 1000) KB conversation, best of 5 × 20")
-print("operation                              ms")
+print("operation                                   ms")
+func row(_ name: String, _ ms: Double) {
+    print(name.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "%9.3f", ms))
+}
 let diffRate = measure(20, repeats: 5) {
     var sink = 0
     for _ in 0..<20 { sink &+= TurnDiffer.diff(id: "b", current: nextTurn, previousId: "a", previous: previousTurn).added.count }
     return sink
 }
-print(String(format: "%-33@  %8.3f", "turn diff (both bodies)" as NSString, 1000 / (diffRate.mbps * 1e6)))
+row("turn diff (both bodies)", 1000 / (diffRate.mbps * 1e6))
 let tracker = SessionTracker()
 let assignRate = measure(20, repeats: 5) {
     var sink = 0
     for i in 0..<20 { sink &+= tracker.assign(recordID: "r\(i)", env: "dev", named: nil, body: nextTurn)?.turn ?? 0 }
     return sink
 }
-print(String(format: "%-33@  %8.3f", "session assignment" as NSString, 1000 / (assignRate.mbps * 1e6)))
+row("session assignment", 1000 / (assignRate.mbps * 1e6))
 let parseRate = measure(20, repeats: 5) {
     var sink = 0
     for _ in 0..<20 { sink &+= ((try? JSONSerialization.jsonObject(with: Data(nextTurn))) as? [String: Any])?.count ?? 0 }
     return sink
 }
-print(String(format: "%-33@  %8.3f", "reference: JSONSerialization parse" as NSString, 1000 / (parseRate.mbps * 1e6)))
+row("reference: JSONSerialization parse", 1000 / (parseRate.mbps * 1e6))
