@@ -62,16 +62,9 @@ struct APIController: Sendable {
             body: ResponseBody { writer in
                 var out = ExportWriter(format: format, fields: fields)
                 try await writer.write(ByteBuffer(string: out.header()))
-                var cursor: String?
-                repeat {
-                    let page = try await Self.page(
-                        store: store,
-                        pipeline: pipeline,
-                        filter: filter,
-                        page: PageRequest(limit: PageRequest.maxLimit, cursor: cursor)
-                    )
+                try await Self.pages(store: store, pipeline: pipeline, filter: filter) { items in
                     var chunk = ""
-                    for summary in page.items {
+                    for summary in items {
                         var record = TraceRecord(summary: summary)
                         if needsRecords {
                             if let pending = pipeline.pendingRecord(id: summary.id) {
@@ -83,8 +76,8 @@ struct APIController: Sendable {
                         chunk += out.row(record)
                     }
                     try await writer.write(ByteBuffer(string: chunk))
-                    cursor = page.nextCursor
-                } while cursor != nil
+                    return true
+                }
                 try await writer.write(ByteBuffer(string: out.footer()))
                 try await writer.finish(nil)
             }
@@ -119,17 +112,10 @@ struct APIController: Sendable {
     /// The records matching `filter`, oldest first (the newest ``maxTurns`` when there are more).
     private static func turns(store: any TraceStore, pipeline: CapturePipeline, filter: RequestFilter) async throws -> [TraceSummary] {
         var turns: [TraceSummary] = []
-        var cursor: String?
-        repeat {
-            let page = try await Self.page(
-                store: store,
-                pipeline: pipeline,
-                filter: filter,
-                page: PageRequest(limit: PageRequest.maxLimit, cursor: cursor)
-            )
-            turns += page.items
-            cursor = page.nextCursor
-        } while cursor != nil && turns.count < maxTurns
+        try await pages(store: store, pipeline: pipeline, filter: filter) { items in
+            turns += items
+            return turns.count < maxTurns
+        }
         return turns.prefix(maxTurns).reversed()
     }
 
@@ -246,6 +232,27 @@ struct APIController: Sendable {
     private static func page(store: any TraceStore, pipeline: CapturePipeline, filter: RequestFilter, page: PageRequest) async throws -> Page {
         let stored = try await store.list(filter: filter, page: page)
         return merging(pipeline.pendingSummaries(matching: filter, before: page.cursor), into: stored, limit: page.limit)
+    }
+
+    /// Calls `body` with each page of the records matching `filter` (newest first, pending ones merged
+    /// in) until the pages end or `body` returns `false`.
+    private static func pages(
+        store: any TraceStore,
+        pipeline: CapturePipeline,
+        filter: RequestFilter,
+        _ body: ([TraceSummary]) async throws -> Bool
+    ) async throws {
+        var cursor: String?
+        repeat {
+            let page = try await Self.page(
+                store: store,
+                pipeline: pipeline,
+                filter: filter,
+                page: PageRequest(limit: PageRequest.maxLimit, cursor: cursor)
+            )
+            guard try await body(page.items) else { return }
+            cursor = page.nextCursor
+        } while cursor != nil
     }
 
     /// `stored` with `pending` (newer versions of its records, and records not saved yet) merged in, newest
