@@ -28,10 +28,21 @@ public final class SessionTracker: Sendable {
         var recordID: String
         var sessionID: String
         var turn: Int
-        /// What it was answered, once it finished.
-        var answer: Conversation.Reply?
+        /// What it was answered, once it finished: a hash of the text (the answers of thousands of requests
+        /// are not kept) and the tool call ids.
+        var answer: Answer?
         /// When it was last registered or continued (for eviction).
         var stamp: UInt64
+    }
+
+    struct Answer {
+        var textHash: Int
+        var toolCallIDs: [String]
+
+        init(_ reply: Conversation.Reply) {
+            textHash = reply.text.hashValue
+            toolCallIDs = reply.toolCallIDs
+        }
     }
 
     private struct State {
@@ -53,7 +64,7 @@ public final class SessionTracker: Sendable {
     static let perHash = 8
     private let state = Mutex(State())
 
-    public init(capacity: Int = 100_000) {
+    public init(capacity: Int = 20_000) {
         self.capacity = max(16, capacity)
     }
 
@@ -111,7 +122,8 @@ public final class SessionTracker: Sendable {
             {
                 return byTool
             }
-            if !reply.text.isEmpty, let byText = candidates.last(where: { $0.answer?.text == reply.text }) { return byText }
+            let textHash = reply.text.hashValue
+            if !reply.text.isEmpty, let byText = candidates.last(where: { $0.answer?.textHash == textHash }) { return byText }
         }
         return candidates.last
     }
@@ -119,9 +131,8 @@ public final class SessionTracker: Sendable {
     /// Notes what the exchange `record` was answered, so a later request repeating the answer continues it.
     public func finished(_ record: TraceRecord) {
         let s = record.summary
-        let answer = Conversation.Reply(
-            text: (s.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
-            toolCallIDs: s.toolCalls.compactMap(\.id)
+        let answer = Answer(
+            Conversation.Reply(text: (s.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines), toolCallIDs: s.toolCalls.compactMap(\.id))
         )
         state.withLock { st in
             guard let hash = st.conversationOf[s.id], var list = st.byConversation[hash],
