@@ -12,6 +12,7 @@ import { showSignIn, showInvite, card } from './views/login.js';
 const main = document.getElementById('main');
 const navRequests = document.getElementById('nav-requests');
 const navStats = document.getElementById('nav-stats');
+const navSessions = document.getElementById('nav-sessions');
 const conn = document.getElementById('conn');
 const lockBtn = document.getElementById('lock');
 const navAdmin = document.getElementById('nav-admin');
@@ -25,6 +26,7 @@ let listHash = '#/requests';
 let listScroll = 0;
 let locked = false;
 let currentRoute = '';
+let sessionsHash = '#/sessions';
 
 function parseHash() {
   const raw = (location.hash || '#/requests').slice(1);
@@ -40,6 +42,7 @@ function navigate(hash) {
 function setNav(which, filter) {
   navRequests.classList.toggle('active', which === 'requests');
   navStats.classList.toggle('active', which === 'stats');
+  navSessions.classList.toggle('active', which === 'sessions');
   navAdmin.classList.toggle('active', which === 'admin');
   navRequests.setAttribute('href', listHash);
   navStats.setAttribute('href', filter ? '#/stats?filter=' + encodeURIComponent(filter) : '#/stats');
@@ -86,6 +89,19 @@ function route() {
     unmount = () => { gone = true; if (inner) inner(); };
     import('./views/admin.js').then((m) => { if (!gone) inner = m.mountAdmin(main, { page, params, navigate }); });
     setNav('admin', '');
+    window.scrollTo(0, 0);
+  } else if (/^\/sessions(\/|$)/.test(path)) {
+    currentRoute = 'sessions';
+    if (requestsView) requestsView.hide();
+    const id = path.length > 10 ? decodeURIComponent(path.slice(10)) : null;
+    if (!id) sessionsHash = location.hash || '#/sessions';
+    document.title = 'Sessions · llmtrace';
+    // Loaded on first use, as the admin pages: the first load stays small.
+    let gone = false;
+    let inner = null;
+    unmount = () => { gone = true; if (inner) inner(); };
+    import('./views/sessions.js').then((m) => { if (!gone) inner = m.mountSessions(main, { id, params, navigate, backHash: sessionsHash }); });
+    setNav('sessions', '');
     window.scrollTo(0, 0);
   } else if (path === '/stats') {
     currentRoute = 'stats';
