@@ -272,6 +272,7 @@ def test_replay_sends_the_typed_key_in_the_right_header_and_never_stores_it(serv
     assert browser.execute_script("return document.getElementById('replay-key-kind').value") == "anthropic"
     got = upstream.requests[seen]["headers"]
     assert got["x-api-key"] == key2 and got["anthropic-version"] == "2023-06-01" and "authorization" not in got
+    assert got["anthropic-dangerous-direct-browser-access"] == "true"  # the browser's Origin goes along
     assert upstream.requests[seen]["body"]["stream"] is True
     wait_js(browser, "document.querySelector('#replay-compare .replay-side:last-child .answer-text').textContent === %s" % json.dumps(DEFAULT_TEXT))
     assert server.get("api/requests/" + new2)["replayOf"] == anthropic_id
@@ -286,3 +287,19 @@ def test_replay_sends_the_typed_key_in_the_right_header_and_never_stores_it(serv
 
     for k in (key, key2):
         assert_key_nowhere(server, browser, k)
+
+
+def test_usable_at_phone_width(server, browser, agent):
+    browser.set_window_size(375, 800)
+    try:
+        for hash_, ready in (("#/sessions?range=", "#session-rows tr"), ("#/sessions/" + agent["ids"][0], "#turn-rows tr"),
+                             ("#/requests/" + agent["ids"][2], "#diff")):
+            browser.execute_script("sessionStorage.setItem('llmtrace.tab', 'diff')")
+            browser.get(server.base + hash_)
+            wait_js(browser, "document.querySelector('%s')" % ready)
+            time.sleep(0.2)
+            width = browser.execute_script("return document.documentElement.scrollWidth")
+            inner = browser.execute_script("return window.innerWidth")
+            assert width <= inner + 1, f"{hash_}: page is {width}px wide in a {inner}px window"
+    finally:
+        browser.set_window_size(1400, 900)

@@ -16,7 +16,12 @@ let ingestKey = '';
 
 const KINDS = {
   bearer: ['Authorization: Bearer …', (hd, k) => { hd.authorization = 'Bearer ' + k; }],
-  anthropic: ['x-api-key + anthropic-version', (hd, k) => { hd['x-api-key'] = k; if (!hd['anthropic-version']) hd['anthropic-version'] = '2023-06-01'; }],
+  // A browser's request carries an Origin, which Anthropic refuses unless told it was meant.
+  anthropic: ['x-api-key + anthropic-version', (hd, k) => {
+    hd['x-api-key'] = k;
+    if (!hd['anthropic-version']) hd['anthropic-version'] = '2023-06-01';
+    hd['anthropic-dangerous-direct-browser-access'] = 'true';
+  }],
   goog: ['x-goog-api-key', (hd, k) => { hd['x-goog-api-key'] = k; }],
   azure: ['api-key (Azure)', (hd, k) => { hd['api-key'] = k; }],
   none: ['no key', () => {}],

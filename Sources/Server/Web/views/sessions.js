@@ -21,7 +21,8 @@ function throttle(fn, ms) {
 const wallMs = (s) => Math.max(0, Date.parse(s.lastActivityAt) - Date.parse(s.startedAt));
 const sessionFilter = (id) => '~session "' + id.replace(/[\\"]/g, '\\$&') + '"';
 const firstLine = (text) => (text || '').trim().split('\n')[0].slice(0, 300);
-const th = (label, num) => h('th', { class: num ? 'num' : '' }, label);
+// The header cells set the column widths (the table's layout is fixed): classes as the body cells'.
+const th = (cls, label) => h('th', { class: cls }, label);
 const td = (cls, ...kids) => h('td', { class: cls }, ...kids);
 
 function timeCell(iso, href) {
@@ -50,8 +51,9 @@ function mountList(root, params, navigate) {
   const counts = h('div', { class: 'counts mono', id: 'sessions-counts' });
   const tbody = h('tbody', { id: 'session-rows' });
   const table = h('table', { class: 'reqs sess', id: 'sessions-table' },
-    h('thead', null, h('tr', null, th('Last active'), th('Session'), th('Env'), th('Turns', 1), th('In', 1), th('Out', 1),
-      th('Cost', 1), th('Model time', 1), th('Wall clock', 1), th('Models'), th('Errors', 1))), tbody);
+    h('thead', null, h('tr', null, th('c-time', 'Last active'), th('c-session', 'Session'), th('c-env', 'Env'), th('c-turns num', 'Turns'),
+      th('c-in num', 'In'), th('c-out num', 'Out'), th('c-cost num', 'Cost'), th('c-dur num', 'Model time'), th('c-wall num', 'Wall clock'),
+      th('c-models', 'Models'), th('c-errors num', 'Errors'))), tbody);
   const empty = h('div', { class: 'empty', hidden: true });
   const el = h('section', { class: 'view view-sessions' },
     h('div', { class: 'toolbar' }, h('h1', { class: 'view-title' }, 'Sessions'), picker, envSel, counts),
@@ -221,7 +223,8 @@ function mountSession(root, id, navigate, backHash) {
         card('sess-model-time', 'Model time', fmtMs(s.durationMs), 'the turns\u2019 durations summed'),
         card('sess-wall', 'Wall clock', fmtMs(wallMs(s)), 'first start → last activity')),
       h('div', { class: 'table-wrap' }, h('table', { class: 'reqs turns', id: 'turns-table' },
-        h('thead', null, h('tr', null, th('Turn', 1), th('Time'), th('Model'), th('In', 1), th('Out', 1), th('Cost', 1), th('Duration', 1), th('Status'), th('Answer'))),
+        h('thead', null, h('tr', null, th('c-turn num', 'Turn'), th('c-time', 'Time'), th('c-model', 'Model'), th('c-in num', 'In'), th('c-out num', 'Out'),
+          th('c-cost num', 'Cost'), th('c-dur num', 'Duration'), th('c-status', 'Status'), th('c-preview', 'Answer'))),
         tbody)),
       turns.length < s.turns ? h('div', { class: 'faint small table-footer' }, `The newest ${fmtInt(turns.length)} of ${fmtInt(s.turns)} turns.`) : null);
     window.scrollTo(0, scroll);
