@@ -113,7 +113,12 @@ export function replayPanel(r, onClose) {
       const url = apiURL(`proxy/${encodeURIComponent(r.env)}/${r.scheme}/${r.host}${path}`) + (query ? '?' + query : '');
       const res = await fetch(url, { method, headers, body: hasBody ? sentBody : undefined, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' });
       const newId = res.headers.get('x-llmtrace-id');
-      if (!newId) throw new Error(`HTTP ${res.status} without a record id: ${(await res.text()).slice(0, 200)}`);
+      if (!newId) {
+        // Refused by llmtrace itself (an ingest key missing, an upstream not allowed): nothing recorded.
+        const text = await res.text();
+        const e = tryParse(text);
+        throw new Error(`llmtrace refused it (HTTP ${res.status}): ${(e && e.error && e.error.message) || text.slice(0, 200)}`);
+      }
       add(clear(result), h('div', { class: 'muted small' }, h('span', { class: 'spinner' }), ' receiving ', h('a', { href: '#/requests/' + encodeURIComponent(newId), class: 'mono' }, newId), '…'));
       await res.text(); // to its end, a stream included
       const replayed = await finished(newId);
