@@ -138,13 +138,14 @@ def test_an_agent_run_is_one_row_with_its_totals_and_new_sessions_arrive_live(se
             " && !!document.querySelector('#session-rows tr[data-id=\"%s\"]')" % ids[0], message="only the agent env")
     assert "env=agent" in browser.current_url
 
-    # A session named by header arrives while the view is open, and its turns count up: no reload.
+    # A session named by header arrives while the view is open, and its turns count up: no reload. One
+    # call at a time: the last event of each is all the view hears.
     browser.execute_script("window.__same_page = 1")
     for i in range(2):
         post_json(server.proxy_url(upstream.port, env="agent"), {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"step {i}"}]},
                   {"authorization": "Bearer " + CLIENT_KEY, "x-llmtrace-session": "run-42", "x-fake-usage": "100,10"})
-    wait_js(browser, "(document.querySelector('#session-rows tr[data-id=\"run-42\"] .c-turns') || {}).textContent === '2'", timeout=10,
-            message="the named session with its two turns, live")
+        wait_js(browser, "(document.querySelector('#session-rows tr[data-id=\"run-42\"] .c-turns') || {}).textContent === '%d'" % (i + 1), timeout=10,
+                message=f"the named session with {i + 1} turns, live")
     assert browser.execute_script("return window.__same_page") == 1
     # Most recently active first.
     assert session_rows(browser)[0]["id"] == "run-42"

@@ -1,5 +1,5 @@
 // Sessions (#/sessions): agent runs and conversations, one row each with their totals, and one
-// session's turns in order (#/sessions/{id}). Loaded on first use; refreshed (throttled) by live events.
+// session's turns in order (#/sessions/{id}). Loaded on first use; read again (throttled) on live events.
 
 import { api, live } from '../api.js';
 import { h, clear, add, fmtInt, fmtCompact, fmtCost, fmtMs, fmtDateTime, timeParts, ago, inFlight, statusClass, isError, dash } from '../util.js';
@@ -7,12 +7,26 @@ import { h, clear, add, fmtInt, fmtCompact, fmtCost, fmtMs, fmtDateTime, timePar
 const RANGES = [['1h', '1 h'], ['24h', '24 h'], ['7d', '7 d'], ['', 'All']];
 const REFRESH_MS = 2000;
 
-/** Calls `fn` at most once per `ms`, the last call of a burst included. */
-function throttle(fn, ms) {
-  let timer = null, last = 0;
+/**
+ * A refresh for live events: `load` at most once per REFRESH_MS while they keep coming. A finished
+ * exchange reaches the store a little after its event: `expect(key, seen)` names one that the next read
+ * must show (`seen(data)` says whether it does), and the read is repeated (after 0.3 s, then a second
+ * apart) until it does, ten times at most.
+ */
+function refresher(load) {
+  let timer = null, last = 0, tries = 0;
+  const waiting = new Map(); // key → seen(data)
+  const run = () => { timer = null; last = Date.now(); load(); };
   const t = () => {
-    if (timer) return;
-    timer = setTimeout(() => { timer = null; last = Date.now(); fn(); }, Math.max(0, last + ms - Date.now()));
+    if (!timer) timer = setTimeout(run, Math.max(0, last + REFRESH_MS - Date.now()));
+  };
+  t.expect = (key, seen) => { waiting.set(key, seen); tries = 0; t(); };
+  /** After each read: drops what it showed; reads again later if anything is still missing. */
+  t.loaded = (data) => {
+    for (const [key, seen] of waiting) if (seen(data)) waiting.delete(key);
+    if (!waiting.size || timer) return;
+    if (++tries > 10) { waiting.clear(); return; }
+    timer = setTimeout(run, tries === 1 ? 300 : 1000);
   };
   t.cancel = () => clearTimeout(timer);
   return t;
@@ -140,6 +154,7 @@ function mountList(root, params, navigate) {
       for (const s of items) envs.add(s.env);
       if (envs.size !== known) drawControls();
       render();
+      refresh.loaded(items);
     } catch (e) {
       if (e.name === 'AbortError' || destroyed || e.status === 401) return;
       add(clear(tbody), h('tr', null, h('td', { colspan: '11', class: 'err-text' }, e.message)));
@@ -148,13 +163,16 @@ function mountList(root, params, navigate) {
     }
   }
 
-  const refresh = throttle(load, REFRESH_MS);
+  const refresh = refresher(load);
   function follow() {
     if (closeLive) closeLive();
     closeLive = live({ env: env || undefined }, {
       onEvent(name, data) {
-        if ((name === 'request.started' || name === 'request.completed') && data.sessionId) refresh();
-        else if (name === 'cleared' || name === 'resync') refresh();
+        if (name === 'request.completed' && data.sessionId) {
+          // The list holds finished turns only: a session shows this one once its last activity is past its start.
+          const start = Date.parse(data.startedAt);
+          refresh.expect(data.sessionId, (list) => list.some((s) => s.id === data.sessionId && Date.parse(s.lastActivityAt) >= start));
+        } else if (name === 'cleared' || name === 'resync') refresh();
       },
       onOpen(again) { if (again) refresh(); },
     });
@@ -237,6 +255,7 @@ function mountSession(root, id, navigate, backHash) {
       if (destroyed || mine !== seq) return;
       document.title = `${id} · Sessions · llmtrace`;
       render(d);
+      refresh.loaded(d.turns);
     } catch (e) {
       if (destroyed || e.status === 401 || mine !== seq) return;
       add(clear(el), h('div', { class: 'empty' },
@@ -245,11 +264,14 @@ function mountSession(root, id, navigate, backHash) {
     }
   }
 
-  const refresh = throttle(load, REFRESH_MS);
+  const refresh = refresher(load);
   load().then(() => {
     if (destroyed) return;
     closeLive = live({ filter: sessionFilter(id) }, {
-      onEvent(name) { if (name !== 'request.delta') refresh(); },
+      onEvent(name, data) {
+        if (name === 'request.completed') refresh.expect(data.id, (turns) => turns.some((r) => r.id === data.id && !inFlight(r)));
+        else if (name !== 'request.delta') refresh();
+      },
       onOpen(again) { if (again) refresh(); },
     });
   });
