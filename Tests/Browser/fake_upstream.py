@@ -9,11 +9,16 @@ OpenAI-compatible `POST /v1/chat/completions` (and Anthropic-shaped `POST /v1/me
   without a gate the chunks are sent `x-fake-delay-ms` apart (default 40 ms).
 * a model whose name contains `fail-429` answers 429, `fail-500` answers 500 (OpenAI error bodies);
   so does any request with `x-fake-status: 4xx/5xx` (message from `x-fake-error`).
-* `x-fake-tool: NAME:ARGS` answers with one tool call (ARGS URL-encoded JSON).
+* `x-fake-tool: NAME:ARGS` answers with one tool call (ARGS URL-encoded JSON), its id `x-fake-tool-id`
+  (default `call_8fJq2`).
 * `x-fake-usage: PROMPT,COMPLETION[,CACHED[,CACHE_WRITE]]` sets the reported usage;
   `x-fake-latency-ms` delays a non-streamed answer.
 * the answer text can be chosen with the header `x-fake-text` (URL-encoded); the default is a short
   sentence.
+* `x-fake-agent: N` plays a tool-using agent's model: while the conversation holds fewer than N tool
+  results it answers a call of the tool `run_step` (ids `call_step1`, `call_step2`, …), then the text.
+
+Every request is kept in `requests` (path, body, headers with lower-case names).
 
 Use it in-process (`FakeUpstream().start()` returns the port) or as a script:
 `python3 fake_upstream.py --port 0` prints `fake upstream on http://127.0.0.1:PORT`.
@@ -85,7 +90,7 @@ class FakeUpstream:
                 except ValueError:
                     body = {}
                 with upstream.lock:
-                    upstream.requests.append({"path": path, "body": body})
+                    upstream.requests.append({"path": path, "body": body, "headers": {k.lower(): v for k, v in self.headers.items()}})
                 model = str(body.get("model") or "gpt-4o-mini")
                 text = urllib.parse.unquote(self.headers.get("x-fake-text") or "") or DEFAULT_TEXT
                 forced = self.headers.get("x-fake-status")
@@ -97,7 +102,12 @@ class FakeUpstream:
                 tool = self.headers.get("x-fake-tool")
                 if tool and ":" in tool:
                     name, args = tool.split(":", 1)
-                    body["_tool"] = {"name": name, "arguments": urllib.parse.unquote(args)}
+                    body["_tool"] = {"name": name, "arguments": urllib.parse.unquote(args), "id": self.headers.get("x-fake-tool-id") or "call_8fJq2"}
+                agent = self.headers.get("x-fake-agent")
+                if agent and agent.isdigit():
+                    done = sum(1 for m in body.get("messages") or [] if isinstance(m, dict) and m.get("role") == "tool")
+                    if done < int(agent):
+                        body["_tool"] = {"name": "run_step", "arguments": json.dumps({"step": done + 1}), "id": "call_step%d" % (done + 1)}
                 usage = self.headers.get("x-fake-usage")
                 if usage:
                     body["_usage"] = [int(x) for x in usage.split(",")]
@@ -197,7 +207,8 @@ def openai_completion(model: str, text: str, body: dict) -> dict:
     tool = body.get("_tool")
     message = {"role": "assistant", "content": None if tool else text}
     if tool:
-        message["tool_calls"] = [{"id": "call_8fJq2", "type": "function", "function": tool}]
+        call_id = tool.get("id", "call_8fJq2")
+        message["tool_calls"] = [{"id": call_id, "type": "function", "function": {"name": tool["name"], "arguments": tool["arguments"]}}]
     if body.get("_usage"):
         prompt, completion, cached = (body["_usage"] + [0, 0, 0])[:3]
     return {

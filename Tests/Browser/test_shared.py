@@ -379,3 +379,40 @@ def test_a_team_admin_adds_a_budget_rule_and_the_panel_shows_the_alert(shared, b
     browser.switch_to.alert.accept()
     wait_js(browser, "document.querySelector('#alerts-table .empty-row')")
     assert shared.ok("GET", "admin/alerts")["items"] == []
+
+
+def test_a_member_sees_their_teams_sessions_and_replays_with_the_ingest_key(shared, browser):
+    sign_in(browser, shared, BOB, "#/sessions?range=")
+    beta = {s["id"] for s in shared.ok("GET", "api/sessions?env=beta-env")["items"]}
+    assert beta
+    wait_js(browser, "document.querySelectorAll('#session-rows tr').length === %d" % len(beta), message="Bob's sessions")
+    rows = browser.execute_script("return [...document.querySelectorAll('#session-rows tr')].map(r => [r.dataset.id, r.querySelector('.c-env').textContent])")
+    assert {r[0] for r in rows} == beta and {r[1] for r in rows} == {"beta-env"}
+    # Another team's session is not found.
+    alpha = shared.ok("GET", "api/sessions?env=alpha-env")["items"][0]["id"]
+    browser.get(shared.lt.base + "#/sessions/" + alpha)
+    wait_js(browser, "document.querySelector('.view-session .empty-title') && document.querySelector('.view-session .empty-title').textContent === 'Session not found'")
+
+    # Replay through beta-env, which requires its ingest key: the form asks for it too.
+    original = sorted(beta)[0]
+    browser.get(shared.lt.base + "#/requests/" + original)
+    wait_js(browser, "document.getElementById('replay')")
+    browser.find_element(By.ID, "replay").click()
+    wait_js(browser, "document.getElementById('replay-ingest')", message="the ingest key field")
+    key = "sk-shared-replay-0123456789abcdefKEY"
+    browser.find_element(By.ID, "replay-key").send_keys(key)
+    browser.find_element(By.ID, "replay-send").click()
+    wait_js(browser, "/llmtrace refused it \\(HTTP 401\\).*ingest key/.test(document.getElementById('replay-error').textContent)", message="the proxy's refusal, said")
+    browser.find_element(By.ID, "replay-ingest").send_keys(shared.keys["beta-env"])
+    seen = len(shared.upstream.requests)
+    browser.find_element(By.ID, "replay-send").click()
+    wait_js(browser, "document.getElementById('replay-compare')", timeout=15, message="the replay's answer")
+    sent = shared.upstream.requests[seen]["headers"]
+    assert sent["authorization"] == "Bearer " + key and "x-llmtrace-key" not in sent
+    new_id = browser.execute_script("return document.querySelector('#replay-compare .replay-side:last-child').dataset.id")
+    rec = shared.ok("GET", "api/requests/" + new_id)
+    assert rec["replayOf"] == original and rec["env"] == "beta-env"
+    stored = browser.execute_script("return JSON.stringify([{...localStorage}, {...sessionStorage}, location.href])")
+    for secret in (key, shared.keys["beta-env"]):
+        assert secret not in stored
+        assert secret not in json.dumps(rec)

@@ -32,6 +32,11 @@ struct BrowserEndToEndTests {
         try await runBrowserTests("test_panel.py")
     }
 
+    /// The Sessions view, the request detail's Diff tab and Replay, against an agent run through the proxy.
+    @Test func theSessionsDiffAndReplayPassTheirBrowserTests() async throws {
+        try await runBrowserTests("test_sessions.py")
+    }
+
     /// The panel over HTTPS (`--tls-cert`/`--tls-key`): it loads and goes live.
     @Test func thePanelLoadsOverHTTPS() async throws {
         try await runBrowserTests("test_tls.py")

@@ -6,12 +6,12 @@ import { isShared, setShared, hasSession, currentUser, logout, forget, onSession
 import { h, clear, add, fmtCost } from './util.js';
 import { createRequestsView } from './views/requests.js';
 import { mountDetail } from './views/detail.js';
-import { mountStats } from './views/stats.js';
 import { showSignIn, showInvite, card } from './views/login.js';
 
 const main = document.getElementById('main');
 const navRequests = document.getElementById('nav-requests');
 const navStats = document.getElementById('nav-stats');
+const navSessions = document.getElementById('nav-sessions');
 const conn = document.getElementById('conn');
 const lockBtn = document.getElementById('lock');
 const navAdmin = document.getElementById('nav-admin');
@@ -25,6 +25,7 @@ let listHash = '#/requests';
 let listScroll = 0;
 let locked = false;
 let currentRoute = '';
+let sessionsHash = '#/sessions';
 
 function parseHash() {
   const raw = (location.hash || '#/requests').slice(1);
@@ -40,6 +41,7 @@ function navigate(hash) {
 function setNav(which, filter) {
   navRequests.classList.toggle('active', which === 'requests');
   navStats.classList.toggle('active', which === 'stats');
+  navSessions.classList.toggle('active', which === 'sessions');
   navAdmin.classList.toggle('active', which === 'admin');
   navRequests.setAttribute('href', listHash);
   navStats.setAttribute('href', filter ? '#/stats?filter=' + encodeURIComponent(filter) : '#/stats');
@@ -87,11 +89,28 @@ function route() {
     import('./views/admin.js').then((m) => { if (!gone) inner = m.mountAdmin(main, { page, params, navigate }); });
     setNav('admin', '');
     window.scrollTo(0, 0);
+  } else if (/^\/sessions(\/|$)/.test(path)) {
+    currentRoute = 'sessions';
+    if (requestsView) requestsView.hide();
+    const id = path.length > 10 ? decodeURIComponent(path.slice(10)) : null;
+    if (!id) sessionsHash = location.hash || '#/sessions';
+    document.title = 'Sessions · llmtrace';
+    // Loaded on first use, as the admin pages: the first load stays small.
+    let gone = false;
+    let inner = null;
+    unmount = () => { gone = true; if (inner) inner(); };
+    import('./views/sessions.js').then((m) => { if (!gone) inner = m.mountSessions(main, { id, params, navigate, backHash: sessionsHash }); });
+    setNav('sessions', '');
+    window.scrollTo(0, 0);
   } else if (path === '/stats') {
     currentRoute = 'stats';
     if (requestsView) requestsView.hide();
     document.title = 'Stats · llmtrace';
-    unmount = mountStats(main, { params, filter: params.get('filter') || '' });
+    // Loaded on first use with its charts, as the sessions and admin pages: the first load stays small.
+    let gone = false;
+    let inner = null;
+    unmount = () => { gone = true; if (inner) inner(); };
+    import('./views/stats.js').then((m) => { if (!gone) inner = m.mountStats(main, { params, filter: params.get('filter') || '' }); });
     setNav('stats', params.get('filter') || '');
     window.scrollTo(0, 0);
   } else {

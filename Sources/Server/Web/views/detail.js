@@ -125,6 +125,14 @@ function bubble(role, parts, extra = {}) {
     h('div', { class: 'msg-body' }, parts));
 }
 
+/** Loads view module `path` on first use and appends what `make(module)` returns, while `still()`. */
+function lazyInto(box, still, path, make) {
+  const wait = h('div', { class: 'loading' }, 'Loading…');
+  box.append(wait);
+  import(path).then((m) => { wait.remove(); if (still()) box.append(make(m)); },
+    (e) => { wait.remove(); box.append(h('div', { class: 'banner error' }, 'Could not load this part of the panel: ' + e.message)); });
+}
+
 export function mountDetail(root, { id, backHash }) {
   let record = null;
   let closeLive = null;
@@ -134,6 +142,8 @@ export function mountDetail(root, { id, backHash }) {
   let base = '', deltas = [], cum = '', skip = 0, overlapDone = false;
   let answerText = null; // the text node of the growing answer
   let tickTimer = null;
+  let replayBox = null;
+  let tabSeq = 0;
 
   const el = h('section', { class: 'view view-detail' }, h('div', { class: 'loading' }, 'Loading…'));
   root.append(el);
@@ -342,11 +352,15 @@ export function mountDetail(root, { id, backHash }) {
     const scroll = window.scrollY;
     clear(el);
     const curlBox = h('div', { class: 'curl-box', hidden: true });
+    // The replay form survives re-renders of a record in flight: it holds what the user typed.
+    if (!replayBox) replayBox = h('div', { class: 'replay-box', id: 'replay-box', hidden: true });
     const tabs = [['conversation', 'Conversation'], ['request', 'Request'], ['response', 'Response'], ['headers', 'Headers']];
+    if (r.sessionId) tabs.splice(1, 0, ['diff', 'Diff']);
     const panel = h('div', { class: 'tab-panel', role: 'tabpanel' });
     const tabBar = h('div', { class: 'tabs', role: 'tablist' });
     const showTab = (t) => {
       tab = t;
+      tabSeq++;
       sessionStorage.setItem('llmtrace.tab', t);
       for (const b of tabBar.children) b.setAttribute('aria-selected', String(b.dataset.tab === t));
       clear(panel);
@@ -354,6 +368,7 @@ export function mountDetail(root, { id, backHash }) {
       if (t === 'conversation') panel.append(conversation(r));
       else if (t === 'request') panel.append(bodyPanel(r.requestBody, r.requestHeaders, 'request', r));
       else if (t === 'response') panel.append(bodyPanel(r.responseBody, r.responseHeaders, 'response', r));
+      else if (t === 'diff') { const mine = ++tabSeq; lazyInto(panel, () => mine === tabSeq && !destroyed, './diff.js', (m) => m.diffPanel(r)); }
       else panel.append(headersPanel(r));
     };
     for (const [t, label] of tabs) {
@@ -365,6 +380,8 @@ export function mountDetail(root, { id, backHash }) {
       h('div', { class: 'detail-sub' },
         h('span', { class: 'status big st-' + statusClass(r) }, inFlight(r) ? [h('span', { class: 'spinner' }), 'streaming'] : String(r.status ?? (r.error ? 'ERR' : dash))),
         h('span', { class: 'env-chip' }, r.env), r.provider ? h('span', { class: 'chip' }, r.provider) : null,
+        r.sessionId ? h('a', { class: 'chip', id: 'detail-session', href: '#/sessions/' + encodeURIComponent(r.sessionId), title: 'session ' + r.sessionId }, `session · turn ${r.turn ?? '?'}`) : null,
+        r.replayOf ? h('a', { class: 'chip replay-chip', href: '#/requests/' + encodeURIComponent(r.replayOf), title: 'the request this one re-sent' }, 'replay of ' + r.replayOf) : null,
         r.endpoint ? h('span', { class: 'chip mono' }, r.endpoint) : null,
         h('span', { class: 'faint mono small' }, fmtMs(r.durationMs)), h('span', { class: 'faint mono small' }, fmtCost(r.estimatedCost))));
     const actions = h('div', { class: 'actions' },
@@ -375,6 +392,10 @@ export function mountDetail(root, { id, backHash }) {
         curlBox.hidden = false;
         toast((await copyText(cmd)) ? 'curl command copied' : 'Select the command below to copy it');
       } }, 'Copy as curl'),
+      h('button', { type: 'button', class: 'btn', id: 'replay', title: 'Send this request again with your key and compare the answers', onclick: () => {
+        replayBox.hidden = false;
+        if (!replayBox.firstChild) lazyInto(replayBox, () => !destroyed, './replay.js', (m) => m.replayPanel(r, () => { replayBox.hidden = true; clear(replayBox); }));
+      } }, 'Replay'),
       h('button', { type: 'button', class: 'btn', id: 'download-json', onclick: () => downloadJSON(r) }, 'Download JSON'),
       h('button', { type: 'button', class: 'btn ghost', title: 'Copy a link to this request', onclick: async () => toast((await copyText(location.href)) ? 'Link copied' : location.href) }, 'Link'));
 
@@ -382,7 +403,7 @@ export function mountDetail(root, { id, backHash }) {
       h('div', { class: 'detail-head' },
         h('a', { href: backHash || '#/requests', class: 'back' }, '← Requests'),
         title, actions),
-      curlBox,
+      curlBox, replayBox,
       h('div', { class: 'detail-grid' + (isError(r) ? ' has-error' : '') },
         h('aside', { class: 'detail-side' }, usageCard(r), overview(r)),
         h('div', { class: 'detail-main' }, tabBar, panel)));
