@@ -38,6 +38,23 @@ import Testing
             // The key is stored redacted, as every secret.
             #expect(!"\(record)".contains(key))
 
+            // --edit: the body as the editor left it is sent (here the "editor" rewrites the prompt).
+            let (edited, editOutput) = try await LLMTraceProcess.runToEnd(
+                ["replay", id, "--server", server.url, "--edit", "--json"],
+                environment: ["OPENAI_API_KEY": key, "VISUAL": "sed -i s/hi/bonjour/", "EDITOR": ""]
+            )
+            #expect(edited == 0, "\(editOutput)")
+            let pair = try #require(try JSONSerialization.jsonObject(with: Data(editOutput.utf8)) as? [String: [String: Any]])
+            let editedRecord = try await HTTP.send("\(server.url)/api/requests/\(pair["replay"]?["id"] as? String ?? "")").json()
+            #expect(((editedRecord["requestBody"] as? [String: Any])?["content"] as? String)?.contains("bonjour") == true)
+            #expect(editedRecord["replayOf"] as? String == id)
+            // An editor that leaves broken JSON: nothing is sent.
+            let (broken, brokenOutput) = try await LLMTraceProcess.runToEnd(
+                ["replay", id, "--server", server.url, "--edit"],
+                environment: ["OPENAI_API_KEY": key, "VISUAL": "sed -i s/{/[/"]
+            )
+            #expect(broken != 0 && brokenOutput.contains("not valid JSON"), "\(brokenOutput)")
+
             // Without a key: a clear message, nothing sent.
             let (refused, message) = try await LLMTraceProcess.runToEnd(["replay", id, "--server", server.url], environment: ["OPENAI_API_KEY": ""])
             #expect(refused != 0)
