@@ -152,7 +152,10 @@ func conversationBody(targetBytes: Int, extraTurn: Bool) -> [UInt8] {
     var n = 0
     while (try? JSONSerialization.data(withJSONObject: ["messages": messages]))?.count ?? 0 < targetBytes {
         n += 1
-        messages.append(["role": "assistant", "content": NSNull(), "tool_calls": [["id": "call_\(n)", "type": "function", "function": ["name": "read_file", "arguments": "{\"path\":\"f\(n).txt\"}"]]]])
+        messages.append([
+            "role": "assistant", "content": NSNull(),
+            "tool_calls": [["id": "call_\(n)", "type": "function", "function": ["name": "read_file", "arguments": "{\"path\":\"f\(n).txt\"}"]]],
+        ])
         messages.append(["role": "tool", "tool_call_id": "call_\(n)", "content": "\(n): " + paragraph])
     }
     if extraTurn { messages.append(["role": "user", "content": "and now?"]) }
