@@ -32,6 +32,8 @@ import Testing
             let list = try await HTTP.eventually("\(server.url)/api/requests?filter=~done") { ($0["items"] as? [Any])?.count == 2 }
             let replay = try #require((list["items"] as? [[String: Any]])?.first)
             #expect(replay["replayOf"] as? String == id)
+            // An experiment on a turn, not a turn of the run: in no session unless one is named.
+            #expect(replay["sessionId"] is NSNull)
             let record = try await HTTP.send("\(server.url)/api/requests/\(replay["id"] as? String ?? "")").json()
             let body = (record["requestBody"] as? [String: Any])?["content"] as? String ?? ""
             #expect(body.contains(#""model":"gpt-4o-mini""#), "\(body)")
