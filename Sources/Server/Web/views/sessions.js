@@ -58,7 +58,7 @@ function mountList(root, params, navigate) {
   let range = params.get('range') ?? (sessionStorage.getItem('llmtrace.sessions.range') || '24h');
   if (!RANGES.some(([r]) => r === range)) range = '24h';
   const envs = new Set(env ? [env] : []);
-  let destroyed = false, ctl = null, closeLive = null, items = null;
+  let destroyed = false, ctl = null, closeLive = null, items = null, shownList = null;
 
   const picker = h('div', { class: 'seg-toggle', role: 'group', 'aria-label': 'Time range', id: 'sessions-range' });
   const envSel = h('select', { class: 'input', id: 'sessions-env', 'aria-label': 'Environment' });
@@ -149,12 +149,18 @@ function mountList(root, params, navigate) {
     try {
       const page = await api('api/sessions', { params: { env: env || undefined, since: range || undefined, limit: 500 }, signal: c.signal });
       if (destroyed || ctl !== c) return;
-      items = page.items || [];
-      const known = envs.size;
-      for (const s of items) envs.add(s.env);
-      if (envs.size !== known) drawControls();
-      render();
-      refresh.loaded(items);
+      const fresh = page.items || [];
+      // Redraw only what changed: rows replaced under the pointer would swallow a click.
+      const text = JSON.stringify([env, range, fresh]);
+      if (text !== shownList) {
+        shownList = text;
+        items = fresh;
+        const known = envs.size;
+        for (const s of items) envs.add(s.env);
+        if (envs.size !== known) drawControls();
+        render();
+      }
+      refresh.loaded(fresh);
     } catch (e) {
       if (e.name === 'AbortError' || destroyed || e.status === 401) return;
       add(clear(tbody), h('tr', null, h('td', { colspan: '11', class: 'err-text' }, e.message)));
@@ -190,7 +196,7 @@ function mountList(root, params, navigate) {
 }
 
 function mountSession(root, id, navigate, backHash) {
-  let destroyed = false, closeLive = null, seq = 0;
+  let destroyed = false, closeLive = null, seq = 0, shown = null;
   const el = h('section', { class: 'view view-session' }, h('div', { class: 'loading' }, 'Loading…'));
   root.append(el);
 
@@ -254,7 +260,12 @@ function mountSession(root, id, navigate, backHash) {
       const d = await api('api/sessions/' + encodeURIComponent(id));
       if (destroyed || mine !== seq) return;
       document.title = `${id} · Sessions · llmtrace`;
-      render(d);
+      // Redraw only what changed: rows replaced under the pointer would swallow a click.
+      const text = JSON.stringify(d);
+      if (text !== shown) {
+        shown = text;
+        render(d);
+      }
       refresh.loaded(d.turns);
     } catch (e) {
       if (destroyed || e.status === 401 || mine !== seq) return;
