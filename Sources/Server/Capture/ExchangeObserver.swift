@@ -4,17 +4,9 @@ import LLMTraceModel
 /// the store: metrics and trace exporters. It must not wait or do much work (hand the record to its own
 /// task if it has to).
 public protocol ExchangeObserver: Sendable {
-    /// `record` is complete or cut off (`complete == false` with its duration set), bodies included.
-    func exchangeFinished(_ record: TraceRecord)
-    /// `record` with what the proxy measured beside it (the time llmtrace itself added). By default, the
-    /// same as ``exchangeFinished(_:)``.
+    /// `record` is complete or cut off (`complete == false` with its duration set), bodies included;
+    /// `timing` is what the proxy measured beside it (the time llmtrace itself added).
     func exchangeFinished(_ record: TraceRecord, timing: ExchangeTiming)
-}
-
-extension ExchangeObserver {
-    public func exchangeFinished(_ record: TraceRecord, timing: ExchangeTiming) {
-        exchangeFinished(record)
-    }
 }
 
 /// What the proxy measured about an exchange that its record does not carry.

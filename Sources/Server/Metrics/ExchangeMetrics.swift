@@ -82,11 +82,7 @@ public final class ExchangeMetrics: ExchangeObserver, Sendable {
         shed = registry.makeCounter(descriptor: Names.shed)
     }
 
-    public func exchangeFinished(_ record: TraceRecord) {
-        exchangeFinished(record, timing: ExchangeTiming())
-    }
-
-    public func exchangeFinished(_ record: TraceRecord, timing: ExchangeTiming) {
+    public func exchangeFinished(_ record: TraceRecord, timing: ExchangeTiming = ExchangeTiming()) {
         let s = record.summary
         let series = series(env: s.env, model: s.model, provider: s.provider, status: s.status)
         series.requests.increment()

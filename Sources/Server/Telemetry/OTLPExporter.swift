@@ -13,7 +13,7 @@ import Tracing
 /// real times and joined to the caller's trace when the request carried a W3C `traceparent`; and the
 /// `gen_ai.client.token.usage` and `gen_ai.client.operation.duration` histograms.
 ///
-/// The forwarding path only hands the record over (``exchangeFinished(_:)`` puts it in a bounded buffer);
+/// The forwarding path only hands the record over (``exchangeFinished(_:timing:)`` puts it in a bounded buffer);
 /// spans and metrics are made on the exporter's own task, and swift-otel batches them out.
 public final class OTLPExporter: ExchangeObserver, Service, Sendable {
     /// Records waiting to be exported; past this, further ones are not exported (and counted).
@@ -86,7 +86,7 @@ public final class OTLPExporter: ExchangeObserver, Service, Sendable {
         (records, continuation) = AsyncStream.makeStream(of: TraceRecord.self, bufferingPolicy: .bufferingOldest(Self.bufferSize))
     }
 
-    public func exchangeFinished(_ record: TraceRecord) {
+    public func exchangeFinished(_ record: TraceRecord, timing: ExchangeTiming) {
         if case .dropped = continuation.yield(record) { dropped.add(1, ordering: .relaxed) }
     }
 
