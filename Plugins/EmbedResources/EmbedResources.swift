@@ -19,8 +19,7 @@ struct EmbedResources: BuildToolPlugin {
         let fileManager = FileManager.default
         var roots: [URL] = []
         var inputs: [URL] = []
-        // `Target.directoryURL` needs tools version 6.1; the package is 6.0.
-        let directory = URL(fileURLWithPath: target.directory.string, isDirectory: true)
+        let directory = target.directoryURL
         for name in Self.embeddedDirectories {
             let root = directory.appending(path: name, directoryHint: .isDirectory)
             var isDirectory: ObjCBool = false
