@@ -82,9 +82,9 @@ public final class LLMTraceClient: Sendable {
         try await get("/api/requests/\(Self.escape(id))")
     }
 
-    /// The most recently active sessions, with their totals.
-    public func sessions(limit: Int = 100) async throws(ClientError) -> [SessionSummary] {
-        try await get("/api/sessions?limit=\(limit)", as: SessionList.self).items
+    /// The most recently active sessions of at least `minTurns` turns, with their totals.
+    public func sessions(limit: Int = 100, minTurns: Int = 1) async throws(ClientError) -> [SessionSummary] {
+        try await get("/api/sessions?limit=\(limit)&minTurns=\(minTurns)", as: SessionList.self).items
     }
 
     /// A session and its turns, oldest first.

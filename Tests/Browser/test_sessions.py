@@ -150,6 +150,15 @@ def test_an_agent_run_is_one_row_with_its_totals_and_new_sessions_arrive_live(se
     # Most recently active first.
     assert session_rows(browser)[0]["id"] == "run-42"
 
+    # "more than one turn" leaves the single calls out, and says so in the URL.
+    singles = [r["id"] for r in session_rows(browser) if r["cells"]["c-turns"] == "1"]
+    browser.find_element(By.ID, "sessions-multi").click()
+    wait_js(browser, "[...document.querySelectorAll('#session-rows tr')].every(r => r.querySelector('.c-turns').textContent !== '1')"
+            " && !!document.querySelector('#session-rows tr[data-id=\"run-42\"]')", message="multi-turn sessions only")
+    assert "multi=1" in browser.current_url
+    assert not singles or not {r["id"] for r in session_rows(browser)} & set(singles)
+    browser.find_element(By.ID, "sessions-multi").click()
+
 
 def test_the_drill_down_lists_the_turns_in_order(server, browser, agent):
     ids = agent["ids"]

@@ -154,6 +154,10 @@ import Testing
             let pr = try await HTTP.eventually("\(server.url)/api/sessions/pr-1234") { ($0["turns"] as? [Any])?.count == 1 }
             #expect(((pr["turns"] as? [[String: Any]])?.first?["env"] as? String) == "dev")
             #expect(try await HTTP.send("\(server.url)/api/sessions/no-such-session").status == 404)
+            // Only sessions of more than one turn.
+            let multi = try await HTTP.send("\(server.url)/api/sessions?minTurns=2").json()
+            #expect((multi["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["nightly-eval.7"])
+            #expect(try await HTTP.send("\(server.url)/api/sessions?minTurns=0").status == 400)
         }
     }
 }

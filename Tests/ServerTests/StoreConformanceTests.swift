@@ -301,8 +301,9 @@ let conformanceKinds: [StoreConformanceTests.Kind] =
                 return f
             }()
             for f in Self.filters + [scoped] {
-                out.append(try await store.sessions(filter: f, limit: 100))
-                out.append(try await store.sessions(filter: f, limit: 3))
+                out.append(try await store.sessions(filter: f, minTurns: 1, limit: 100))
+                out.append(try await store.sessions(filter: f, minTurns: 1, limit: 3))
+                out.append(try await store.sessions(filter: f, minTurns: 11, limit: 100))
             }
             return out
         }
@@ -311,6 +312,7 @@ let conformanceKinds: [StoreConformanceTests.Kind] =
         #expect(reference[0].count == 8)
         #expect(reference[0].map(\.turns).reduce(0, +) == 90 - 10)
         #expect(reference[1].count == 3)
+        #expect(!reference[2].isEmpty && reference[2].count < 8 && reference[2].allSatisfy { $0.turns >= 11 })
         let s3 = try #require(reference[0].first { $0.id == "s3" })
         #expect(s3.env == "Staging" && s3.models == ["claude-3-5-sonnet", "gemini-1.5", "gpt-4o", "gpt-4o-mini"])
     }

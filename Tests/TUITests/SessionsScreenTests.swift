@@ -39,7 +39,7 @@ import Testing
         var state = Fixtures.state(count: 3)
         let effects = state.press(.char("3"))
         #expect(state.screen == .sessions)
-        #expect(effects == [.loadSessions])
+        #expect(effects == [.loadSessions(minTurns: 1)])
         #expect(state.frame().rowIndex(containing: "Loading sessions…") != nil)
 
         let sessions = [Self.session(1, turns: 200, cost: 4.25), Self.session(2, turns: 3, cost: 0.01, errors: 1)]
@@ -58,6 +58,12 @@ import Testing
         // Down selects the next session and asks for its turns.
         #expect(state.press(.char("j")) == [.loadSession(id: "agent-run-2")])
         #expect(state.frame().rowIndex(containing: "Loading its turns…") != nil)
+
+        // m: only sessions of more than one turn, and back.
+        #expect(state.press(.char("m")) == [.loadSessions(minTurns: 2)])
+        #expect(state.frame().rowIndex(containing: "more than one turn only") != nil)
+        state.send(.sessionsLoaded([sessions[0]]))
+        #expect(state.press(.char("m")) == [.loadSessions(minTurns: 1)])
     }
 
     @Test func enterOnATurnOpensItOnTheRequestsScreenFilteredToItsSession() {
@@ -86,7 +92,7 @@ import Testing
         done.sessionId = "s"
         state.send(.event(.completed(done)))
         #expect(state.send(.tick(state.now.addingTimeInterval(0.5))).isEmpty)
-        #expect(state.send(.tick(state.now.addingTimeInterval(3))) == [.loadSessions])
+        #expect(state.send(.tick(state.now.addingTimeInterval(3))) == [.loadSessions(minTurns: 1)])
         // Nothing finished since: no more asking.
         state.send(.sessionsLoaded([]))
         #expect(state.send(.tick(state.now.addingTimeInterval(10))).isEmpty)

@@ -111,9 +111,9 @@ public struct SessionAccumulator: Sendable {
         if let m = s.model { models[id, default: []].insert(m) }
     }
 
-    /// The sessions, most recently active first (ties by id), at most `limit`.
-    public func sessions(limit: Int = .max) -> [SessionSummary] {
-        let all = sessions.values.map { s -> SessionSummary in
+    /// The sessions of at least `minTurns` turns, most recently active first (ties by id), at most `limit`.
+    public func sessions(minTurns: Int = 1, limit: Int = .max) -> [SessionSummary] {
+        let all = sessions.values.filter { $0.turns >= minTurns }.map { s -> SessionSummary in
             var s = s
             s.models = (models[s.id] ?? []).sorted()
             return s

@@ -89,11 +89,12 @@ struct APIController: Sendable {
     /// The most turns `GET /api/sessions/{id}` returns (the newest, when a session has more).
     static let maxTurns = 10_000
 
-    /// `GET /api/sessions?env=&since=&until=&limit=`: the most recently active sessions with their totals.
+    /// `GET /api/sessions?env=&since=&until=&minTurns=&limit=`: the most recently active sessions with their totals.
     private func sessions(_ request: Request, _ context: AppRequestContext) async throws -> SessionList {
         let q = QueryParser(request)
         let limit = try q.int("limit", range: 1...Self.maxSessions) ?? 100
-        return SessionList(items: try await store.sessions(filter: try await scopedFilter(request, context), limit: limit))
+        let minTurns = try q.int("minTurns", range: 1...1_000_000) ?? 1
+        return SessionList(items: try await store.sessions(filter: try await scopedFilter(request, context), minTurns: minTurns, limit: limit))
     }
 
     /// `GET /api/sessions/{id}`: a session's totals and its turns, oldest first. Another team's session

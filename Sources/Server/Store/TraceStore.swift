@@ -28,9 +28,9 @@ public protocol TraceStore: Sendable {
     /// Returns how many were removed.
     @discardableResult
     func clear(environments: Set<String>) async throws -> Int
-    /// The `limit` most recently active sessions among the records in `filter`'s env, environments and
-    /// time range (``SessionLayout/sessionFilter(_:)``), with their totals.
-    func sessions(filter: RequestFilter, limit: Int) async throws -> [SessionSummary]
+    /// The `limit` most recently active sessions of at least `minTurns` turns among the records in
+    /// `filter`'s env, environments and time range (``SessionLayout/sessionFilter(_:)``), with their totals.
+    func sessions(filter: RequestFilter, minTurns: Int, limit: Int) async throws -> [SessionSummary]
     /// Number of records stored.
     func count() async throws -> Int
     /// Flushes and releases resources.
@@ -59,7 +59,7 @@ extension TraceStore {
 
     /// Sessions added up from every summary in range, through ``SessionAccumulator`` (the reference every
     /// store's ``sessions(filter:limit:)`` must agree with).
-    public func accumulatedSessions(filter: RequestFilter, limit: Int) async throws -> [SessionSummary] {
+    public func accumulatedSessions(filter: RequestFilter, minTurns: Int, limit: Int) async throws -> [SessionSummary] {
         var acc = SessionAccumulator()
         let f = SessionLayout.sessionFilter(filter)
         var cursor: String?
@@ -68,12 +68,12 @@ extension TraceStore {
             for item in page.items { acc.add(item) }
             cursor = page.nextCursor
         } while cursor != nil
-        return acc.sessions(limit: limit)
+        return acc.sessions(minTurns: minTurns, limit: limit)
     }
 
-    /// Sessions through ``accumulatedSessions(filter:limit:)``.
-    public func sessions(filter: RequestFilter, limit: Int) async throws -> [SessionSummary] {
-        try await accumulatedSessions(filter: filter, limit: limit)
+    /// Sessions through ``accumulatedSessions(filter:minTurns:limit:)``.
+    public func sessions(filter: RequestFilter, minTurns: Int, limit: Int) async throws -> [SessionSummary] {
+        try await accumulatedSessions(filter: filter, minTurns: minTurns, limit: limit)
     }
 
     /// Statistics through ``accumulatedStats(filter:)``.

@@ -139,9 +139,9 @@ public final class TUIApplication: Sendable {
                 do { post(.pageLoaded(try await client.requests(limit: 1000), replace: true)) } catch { post(.pageFailed(String(describing: error))) }
                 await refreshAnalytics()
             }
-        case .loadSessions:
+        case .loadSessions(let minTurns):
             Task { [self] in
-                do { post(.sessionsLoaded(try await client.sessions(limit: 500))) } catch {
+                do { post(.sessionsLoaded(try await client.sessions(limit: 500, minTurns: minTurns))) } catch {
                     post(.sessionsFailed(String(describing: error)))
                 }
             }

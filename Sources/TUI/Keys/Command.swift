@@ -6,6 +6,8 @@ public enum Command: Sendable, Hashable {
     case showRequests, showStats, showSessions
     /// Sessions screen: show the selected turn on the Requests screen.
     case openTurn
+    /// Sessions screen: only sessions of more than one turn, or all.
+    case toggleMultiTurn
     case startFilter, clearFilter
     case toggleFollow, togglePause
     case clear, export, exportList

@@ -88,6 +88,13 @@ public struct KeyMap: Sendable, Hashable {
         KeyBinding([.pageDown, .ctrl("d")], .pageDown, "One page down", .sessions),
         KeyBinding([.pageUp, .ctrl("u")], .pageUp, "One page up", .sessions),
         KeyBinding([.enter, .tab, .backTab], .focusDetail, "Go into the session's turns", .sessions, footer: "turns"),
+        KeyBinding(
+            [.char("m")],
+            .toggleMultiTurn,
+            "Only sessions of more than one turn (agent runs, conversations), or all",
+            .sessions,
+            footer: "multi-turn"
+        ),
         KeyBinding([.down, .char("j")], .moveDown, "Select the next turn", .turns, footer: "move"),
         KeyBinding([.up, .char("k")], .moveUp, "Select the previous turn", .turns),
         KeyBinding([.char("g"), .home], .top, "Select the first turn", .turns),

@@ -96,6 +96,8 @@ public enum SessionsScreen {
             message = "Could not load sessions: \(error)"
         } else if !state.sessionsLoaded {
             message = "Loading sessions…"
+        } else if state.sessions.isEmpty, state.multiTurnOnly {
+            message = "No session of more than one turn yet. m shows every session, single calls too."
         } else if state.sessions.isEmpty {
             message =
                 "No sessions yet. A conversation's turns group by themselves (each request repeats the earlier messages); name one with the x-llmtrace-session header or /proxy/ENV+SESSION/… in the base URL."

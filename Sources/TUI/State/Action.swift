@@ -34,7 +34,7 @@ public enum Action: Sendable {
     case statsLoaded(Stats)
     /// Server per-minute history (`GET /api/timeseries?bucket=1m&since=<an hour ago>`).
     case timeseriesLoaded(Timeseries)
-    /// The sessions asked for with ``Effect/loadSessions``.
+    /// The sessions asked for with ``Effect/loadSessions(minTurns:)``.
     case sessionsLoaded([SessionSummary])
     case sessionsFailed(String)
     /// A session and its turns, asked for with ``Effect/loadSession(id:)``.

@@ -21,7 +21,15 @@ extension AppState {
         loadingSessions = true
         sessionsStale = false
         sessionsAskedAt = now
-        effects.append(.loadSessions)
+        effects.append(.loadSessions(minTurns: multiTurnOnly ? 2 : 1))
+    }
+
+    /// `m`: only sessions of more than one turn, or all again.
+    mutating func toggleMultiTurnOnly(_ effects: inout [Effect]) {
+        multiTurnOnly.toggle()
+        setStatus(multiTurnOnly ? "Sessions of more than one turn only (m shows all)" : "All sessions, single calls too")
+        loadingSessions = false
+        askForSessions(&effects)
     }
 
     /// While the screen shows: asks again once requests finished since the last answer, at most every

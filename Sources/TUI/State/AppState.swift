@@ -91,7 +91,7 @@ public struct AppState: Sendable {
     public internal(set) var sessions: [SessionSummary] = []
     /// Whether ``sessions`` arrived at least once.
     public internal(set) var sessionsLoaded = false
-    /// Whether ``Effect/loadSessions`` is in flight.
+    /// Whether ``Effect/loadSessions(minTurns:)`` is in flight.
     var loadingSessions = false
     /// When the sessions were last asked for, and whether requests finished since (they are then asked
     /// for again, at most every ``sessionsRefreshSeconds``, while the screen shows).
@@ -99,6 +99,8 @@ public struct AppState: Sendable {
     var sessionsStale = false
     public var sessionsRefreshSeconds = 2.0
     public internal(set) var sessionsError: String?
+    /// `m`: only sessions of more than one turn (agent runs and conversations, not single calls).
+    public internal(set) var multiTurnOnly = false
     /// The selected session's position in ``sessions``, and the first row on screen.
     public internal(set) var selectedSession = 0
     public internal(set) var sessionsTop = 0

@@ -14,8 +14,8 @@ public enum Effect: Sendable, Hashable {
     case clearAll
     /// Write the record as pretty JSON to a file, then dispatch ``Action/exported(id:path:)``.
     case export(id: String)
-    /// Fetch `GET /api/sessions`, then dispatch ``Action/sessionsLoaded(_:)`` (or ``Action/sessionsFailed(_:)``).
-    case loadSessions
+    /// Fetch `GET /api/sessions?minTurns=…`, then dispatch ``Action/sessionsLoaded(_:)`` (or ``Action/sessionsFailed(_:)``).
+    case loadSessions(minTurns: Int)
     /// Fetch `GET /api/sessions/{id}`, then dispatch ``Action/sessionLoaded(_:)`` (or ``Action/sessionFailed(id:message:)``).
     case loadSession(id: String)
     /// Fetch `GET /api/requests/{id}/diff`, then dispatch ``Action/diffLoaded(_:)`` (or ``Action/diffFailed(id:message:)``).

@@ -154,6 +154,8 @@ extension AppState {
             showSessions(&effects)
         case .openTurn:
             openTurn()
+        case .toggleMultiTurn:
+            toggleMultiTurnOnly(&effects)
         case .startFilter, .clearFilter, .filterAccept, .filterCancel, .filterBackspace, .filterDelete, .filterLeft, .filterRight,
             .filterHome, .filterEnd, .filterClearLine, .filterDeleteWord:
             editFilter(command)

@@ -28,12 +28,13 @@ enum SessionLayout {
     /// A turn's end: its start plus its duration (its start while in flight).
     static let lastActivity = "MAX(started_at + COALESCE(duration_ms, 0) / 1000.0)"
 
-    /// The most recently active `limit` sessions of the records meeting `condition`.
-    static func listSQL(_ d: SQLDialect, table: String, condition: SQLCondition, limit: Int) -> String {
+    /// The most recently active `limit` sessions of at least `minTurns` turns of the records meeting `condition`.
+    static func listSQL(_ d: SQLDialect, table: String, condition: SQLCondition, minTurns: Int, limit: Int) -> String {
         var condition = condition
         condition.append("session_id IS NOT NULL")
+        let having = minTurns > 1 ? " HAVING COUNT(*) >= \(minTurns)" : ""
         return "SELECT " + columns(d).map(\.sql).joined(separator: ", ") + " FROM \(table)\(condition.whereClause)"
-            + " GROUP BY session_id ORDER BY \(lastActivity) DESC, session_id DESC LIMIT \(max(0, limit))"
+            + " GROUP BY session_id\(having) ORDER BY \(lastActivity) DESC, session_id DESC LIMIT \(max(0, limit))"
     }
 
     /// The condition a session list reads through: `filter`'s env, environments and time range (a

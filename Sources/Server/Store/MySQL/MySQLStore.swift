@@ -164,9 +164,9 @@ public final class MySQLStore: TraceStore, Service {
         try await SummaryPages.list(filter: filter, page: page) { try await summaries(filter: filter, before: $0, limit: $1) }
     }
 
-    public func sessions(filter: RequestFilter, limit: Int) async throws -> [SessionSummary] {
+    public func sessions(filter: RequestFilter, minTurns: Int, limit: Int) async throws -> [SessionSummary] {
         let condition = SessionLayout.condition(.mysql, filter)
-        let sql = SessionLayout.listSQL(.mysql, table: Self.requests, condition: condition, limit: limit)
+        let sql = SessionLayout.listSQL(.mysql, table: Self.requests, condition: condition, minTurns: minTurns, limit: limit)
         let values = condition.values
         do {
             return try await pool.withConnection { connection in

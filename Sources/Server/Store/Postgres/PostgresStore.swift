@@ -144,9 +144,9 @@ public final class PostgresStore: TraceStore, Service {
         try await SummaryPages.list(filter: filter, page: page) { try await summaries(filter: filter, before: $0, limit: $1) }
     }
 
-    public func sessions(filter: RequestFilter, limit: Int) async throws -> [SessionSummary] {
+    public func sessions(filter: RequestFilter, minTurns: Int, limit: Int) async throws -> [SessionSummary] {
         let condition = SessionLayout.condition(.postgres, filter)
-        let sql = SessionLayout.listSQL(.postgres, table: table(RecordLayout.table), condition: condition, limit: limit)
+        let sql = SessionLayout.listSQL(.postgres, table: table(RecordLayout.table), condition: condition, minTurns: minTurns, limit: limit)
         let query = PostgresQuery(unsafeSQL: sql, binds: PostgresBindings(condition.values))
         return try await run(doing: "cannot read from", within: readLimit) {
             var sessions: [SessionSummary] = []

@@ -134,9 +134,9 @@ public final class SQLiteStore: TraceStore {
         }
     }
 
-    public func sessions(filter: RequestFilter, limit: Int) async throws -> [SessionSummary] {
+    public func sessions(filter: RequestFilter, minTurns: Int, limit: Int) async throws -> [SessionSummary] {
         let condition = SessionLayout.condition(.sqlite, filter)
-        let sql = SessionLayout.listSQL(.sqlite, table: Self.requests, condition: condition, limit: limit)
+        let sql = SessionLayout.listSQL(.sqlite, table: Self.requests, condition: condition, minTurns: minTurns, limit: limit)
         return try await read(sql, StatementArguments(condition.values)) { try SessionLayout.summary($0, .sqlite) }
     }
 

@@ -58,11 +58,17 @@ function mountList(root, params, navigate) {
   let range = params.get('range') ?? (sessionStorage.getItem('llmtrace.sessions.range') || '24h');
   if (!RANGES.some(([r]) => r === range)) range = '24h';
   const envs = new Set(env ? [env] : []);
+  // Only sessions of more than one turn (agent runs and conversations, not single calls).
+  let multi = params.get('multi') === '1';
   let destroyed = false, ctl = null, closeLive = null, items = null, shownList = null;
 
   const picker = h('div', { class: 'seg-toggle', role: 'group', 'aria-label': 'Time range', id: 'sessions-range' });
   const envSel = h('select', { class: 'input', id: 'sessions-env', 'aria-label': 'Environment' });
   const counts = h('div', { class: 'counts mono', id: 'sessions-counts' });
+  const multiBox = h('input', { type: 'checkbox', id: 'sessions-multi' });
+  multiBox.checked = multi;
+  multiBox.addEventListener('change', () => { multi = multiBox.checked; load(); });
+  const multiLabel = h('label', { class: 'muted small', title: 'Leave out single calls' }, multiBox, ' more than one turn');
   const tbody = h('tbody', { id: 'session-rows' });
   const table = h('table', { class: 'reqs sess', id: 'sessions-table' },
     h('thead', null, h('tr', null, th('c-time', 'Last active'), th('c-session', 'Session'), th('c-env', 'Env'), th('c-turns num', 'Turns'),
@@ -70,7 +76,7 @@ function mountList(root, params, navigate) {
       th('c-models', 'Models'), th('c-errors num', 'Errors'))), tbody);
   const empty = h('div', { class: 'empty', hidden: true });
   const el = h('section', { class: 'view view-sessions' },
-    h('div', { class: 'toolbar' }, h('h1', { class: 'view-title' }, 'Sessions'), picker, envSel, counts),
+    h('div', { class: 'toolbar' }, h('h1', { class: 'view-title' }, 'Sessions'), picker, envSel, multiLabel, counts),
     h('div', { class: 'table-wrap' }, table, empty));
   root.append(el);
 
@@ -85,6 +91,7 @@ function mountList(root, params, navigate) {
     const q = new URLSearchParams();
     if (env) q.set('env', env);
     if (range !== '24h') q.set('range', range);
+    if (multi) q.set('multi', '1');
     const hash = '#/sessions' + (q.toString() ? '?' + q : '');
     if (location.hash !== hash) history.replaceState(null, '', hash);
   }
@@ -147,11 +154,11 @@ function mountList(root, params, navigate) {
     const c = (ctl = new AbortController());
     el.classList.add('is-loading');
     try {
-      const page = await api('api/sessions', { params: { env: env || undefined, since: range || undefined, limit: 500 }, signal: c.signal });
+      const page = await api('api/sessions', { params: { env: env || undefined, since: range || undefined, minTurns: multi ? 2 : undefined, limit: 500 }, signal: c.signal });
       if (destroyed || ctl !== c) return;
       const fresh = page.items || [];
       // Redraw only what changed: rows replaced under the pointer would swallow a click.
-      const text = JSON.stringify([env, range, fresh]);
+      const text = JSON.stringify([env, range, multi, fresh]);
       if (text !== shownList) {
         shownList = text;
         items = fresh;
