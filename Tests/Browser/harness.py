@@ -133,3 +133,31 @@ def chromium_driver(width: int = 1400, height: int = 900, dark: bool | None = No
 
 def emulate_scheme(driver, dark: bool):
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]})
+
+
+def js_errors(driver):
+    """Uncaught exceptions and console.error calls since the last look (network 4xx/401 lines are expected)."""
+    return [e["message"] for e in driver.get_log("browser")
+            if e["level"] == "SEVERE" and e.get("source") in ("javascript", "console-api")]
+
+
+def wait_js(driver, js, timeout=8.0, message=None):
+    """Polls a JS expression until it is truthy; returns its value."""
+    end = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < end:
+        last = driver.execute_script("return (" + js + ")")
+        if last:
+            return last
+        time.sleep(0.05)
+    raise AssertionError(message or f"timed out waiting for: {js} (last value {last!r})")
+
+
+def wait_until(fn, timeout=8.0, message="condition"):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + message)

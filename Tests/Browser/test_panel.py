@@ -20,12 +20,10 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fake_upstream import FakeUpstream  # noqa: E402
-from harness import Llmtrace, chromium_driver, post_in_background, post_json  # noqa: E402
+from harness import Llmtrace, chromium_driver, post_in_background, post_json, wait_js, wait_until  # noqa: E402
 
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -34,79 +32,7 @@ from selenium.webdriver.common.keys import Keys  # noqa: E402
 XSS = "<img src=x onerror=alert(1)>"
 
 
-# --- fixtures ------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def upstream():
-    up = FakeUpstream()
-    up.start()
-    yield up
-    up.stop()
-
-
-def _check_panel_served(lt):
-    try:
-        urllib.request.urlopen(lt.base, timeout=5).read()
-    except Exception as e:  # noqa: BLE001
-        lt.stop()
-        pytest.fail(f"the binary serves no web panel at / ({e}); build one that embeds it, or set "
-                    "LLMTRACE_WEB_ROOT=Sources/Server/Web to serve the folder with --web-root")
-
-
-@pytest.fixture(scope="module")
-def server():
-    lt = Llmtrace()
-    _check_panel_served(lt)
-    yield lt
-    lt.stop()
-
-
-def js_errors(driver):
-    """Uncaught exceptions and console.error calls since the last look (network 4xx/401 lines are expected)."""
-    return [e["message"] for e in driver.get_log("browser")
-            if e["level"] == "SEVERE" and e.get("source") in ("javascript", "console-api")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    d = chromium_driver(1400, 900)
-    yield d
-    errors = js_errors(d)
-    d.quit()
-    assert not errors, errors
-
-
-@pytest.fixture(autouse=True)
-def no_js_errors(request):
-    yield
-    if "browser" in request.fixturenames:
-        errors = js_errors(request.getfixturevalue("browser"))
-        assert not errors, f"JavaScript errors: {errors}"
-
-
 # --- helpers -------------------------------------------------------------------------------------
-
-def wait_js(driver, js, timeout=8.0, message=None):
-    """Polls a JS expression until it is truthy; returns its value."""
-    end = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < end:
-        last = driver.execute_script("return (" + js + ")")
-        if last:
-            return last
-        time.sleep(0.05)
-    raise AssertionError(message or f"timed out waiting for: {js} (last value {last!r})")
-
-
-def wait_until(fn, timeout=8.0, message="condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + message)
-
 
 def chat(server, upstream, env, content="Hello", model="gpt-4o-mini", headers=None, stream=False, path="/v1/chat/completions"):
     body = {"model": model, "messages": [{"role": "user", "content": content}]}

@@ -16,47 +16,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fake_upstream import DEFAULT_TEXT, FakeUpstream  # noqa: E402
-from harness import Llmtrace, chromium_driver, post_json  # noqa: E402
-from test_panel import _check_panel_served, js_errors, wait_js, wait_until  # noqa: E402
+from fake_upstream import DEFAULT_TEXT  # noqa: E402
+from harness import post_json, wait_js, wait_until  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
 
 CLIENT_KEY = "sk-test-0123456789abcdefWXYZ"
 SYSTEM = "You are a build agent. Use run_step for every change."
-
-
-@pytest.fixture(scope="module")
-def upstream():
-    up = FakeUpstream()
-    up.start()
-    yield up
-    up.stop()
-
-
-@pytest.fixture(scope="module")
-def server():
-    lt = Llmtrace()
-    _check_panel_served(lt)
-    yield lt
-    lt.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    d = chromium_driver(1400, 900)
-    yield d
-    errors = js_errors(d)
-    d.quit()
-    assert not errors, errors
-
-
-@pytest.fixture(autouse=True)
-def no_js_errors(request):
-    yield
-    if "browser" in request.fixturenames:
-        errors = js_errors(request.getfixturevalue("browser"))
-        assert not errors, f"JavaScript errors: {errors}"
 
 
 def record_id(headers):

@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fake_upstream import FakeUpstream  # noqa: E402
 from harness import Llmtrace, chromium_driver, post_json  # noqa: E402
-from test_panel import downloaded, js_errors, wait_js, wait_until  # noqa: E402
+from harness import wait_js, wait_until  # noqa: E402
+from test_panel import downloaded  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
 
@@ -122,14 +123,6 @@ def browser():
     d = chromium_driver(1400, 900)
     yield d
     d.quit()
-
-
-@pytest.fixture(autouse=True)
-def no_js_errors(request):
-    yield
-    if "browser" in request.fixturenames:
-        errors = js_errors(request.getfixturevalue("browser"))
-        assert not errors, f"JavaScript errors: {errors}"
 
 
 # --- helpers -------------------------------------------------------------------------------------
