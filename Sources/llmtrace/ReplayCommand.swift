@@ -42,7 +42,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
         var key: String?
         if !noKey {
-            let variable = keyEnv ?? ReplayRequest.keyVariable(record)
+            let variable = keyEnv ?? ReplayRequest.keyVariable(provider: record.summary.provider)
             guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
                 throw CLIError("set \(variable) to the API key to send (llmtrace never stored the original's), or pass --key-env NAME or --no-key")
             }

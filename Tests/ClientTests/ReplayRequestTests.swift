@@ -72,7 +72,7 @@ import Testing
             g.pathAndQuery == "/proxy/dev/https/generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:generateContent?alt=sse&key=AIza%20new"
         )
         #expect(g.body == Array(#"{"contents":[]}"#.utf8))
-        #expect(ReplayRequest.keyVariable(gemini) == "GEMINI_API_KEY")
+        #expect(ReplayRequest.keyVariable(provider: gemini.summary.provider) == "GEMINI_API_KEY")
     }
 
     @Test func anotherModelChangesTheBody() throws {

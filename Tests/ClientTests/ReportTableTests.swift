@@ -56,6 +56,6 @@ import Testing
         #expect(
             ReportTable.dollars(0) == "$0.00" && ReportTable.dollars(0.000_044, decimals: 6) == "$0.000044" && ReportTable.dollars(-2.5) == "-$2.50"
         )
-        #expect(ReportTable.grouped(-1_000) == "-1,000")
+        #expect(NumberText.grouped(-1_000) == "-1,000")
     }
 }

@@ -130,7 +130,7 @@ import Testing
                     #expect(lines.first?.hasPrefix("MONTH (UTC)") == true && lines.contains { $0.hasPrefix(Self.month(Self.start) + " ") })
                     #expect(Set(lines.filter { !$0.hasPrefix("─") }.map(\.count)).count == 1, "\(table)")
                     let months = try await report(["--by", "month", "--since", since])
-                    let total = ReportTable.grouped(months.totals.requests)
+                    let total = NumberText.grouped(months.totals.requests)
                     let decimals = ReportTable.decimals(for: months.rows.map(\.cost) + [months.totals.cost])
                     let totalLine = try #require(lines.first { $0.hasPrefix("Total ") }, "\(table)")
                     #expect(

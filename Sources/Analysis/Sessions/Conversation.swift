@@ -33,12 +33,8 @@ public struct Conversation: Sendable, Equatable {
 
     /// Reads `body`; `nil` when it holds no conversation.
     public init?(env: String, body: [UInt8]) {
-        guard !body.isEmpty, let top = JSONAccess.object(JSONAccess.parse(body)) else { return nil }
-        self.init(env: env, json: top)
-    }
-
-    init?(env: String, json top: [String: Any]) {
-        guard let messages = Self.messages(in: top), !messages.isEmpty else { return nil }
+        guard !body.isEmpty, let top = JSONAccess.object(JSONAccess.parse(body)), let messages = Self.messages(in: top), !messages.isEmpty
+        else { return nil }
         var hasher = Hasher()
         hasher.combine(env)
         Self.feed(Self.system(in: top) ?? NSNull(), into: &hasher)
@@ -59,13 +55,11 @@ public struct Conversation: Sendable, Equatable {
 
     /// The request's message list: `messages`, Gemini's `contents` or the Responses API's `input` list.
     static func messages(in top: [String: Any]) -> [Any]? {
-        (top[messagesKey(in: top) ?? ""] as? [Any])
+        messageKeys.lazy.compactMap { top[$0] as? [Any] }.first
     }
 
-    /// Which key holds the messages.
-    static func messagesKey(in top: [String: Any]) -> String? {
-        ["messages", "contents", "input"].first { top[$0] is [Any] }
-    }
+    /// The keys a message list comes in, by API.
+    static let messageKeys = ["messages", "contents", "input"]
 
     /// The keys a system prompt comes in, by API.
     static let systemKeys = ["system", "systemInstruction", "system_instruction", "instructions"]

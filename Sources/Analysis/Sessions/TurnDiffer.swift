@@ -29,7 +29,7 @@ public enum TurnDiffer {
             diff.toolsAdded = t1.keys.filter { t0[$0] == nil }.sorted()
             diff.toolsRemoved = t0.keys.filter { t1[$0] == nil }.sorted()
             diff.toolsChanged = t1.keys.filter { name in t0[name].map { $0 != t1[name] } ?? false }.sorted()
-            let skipped = Set(Conversation.systemKeys + ["messages", "contents", "input", "tools"])
+            let skipped = Set(Conversation.systemKeys + Conversation.messageKeys + ["tools"])
             let names = Set(now.keys).union(before.keys).subtracting(skipped).sorted()
             diff.parameters = names.compactMap { name in
                 same(before[name], now[name]) ? nil : TurnDiff.Parameter(name: name, before: json(before[name]), after: json(now[name]))

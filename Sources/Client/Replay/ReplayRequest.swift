@@ -92,9 +92,9 @@ public struct ReplayRequest: Sendable, Equatable {
         }
     }
 
-    /// The environment variable `llmtrace replay` reads the key from for `record`'s provider.
-    public static func keyVariable(_ record: TraceRecord) -> String {
-        switch record.summary.provider {
+    /// The environment variable `llmtrace replay` reads the key from for `provider`.
+    public static func keyVariable(provider: String?) -> String {
+        switch provider {
         case "anthropic": return "ANTHROPIC_API_KEY"
         case "gemini": return "GEMINI_API_KEY"
         case "azure-openai": return "AZURE_OPENAI_API_KEY"
@@ -128,14 +128,10 @@ public struct ReplayRequest: Sendable, Equatable {
     }
 
     static func replacingParameter(_ name: String, in query: String?, with value: String?) -> String? {
-        guard let query else { return value.map { "\(name)=\(escape($0))" } }
+        guard let query else { return value.map { "\(name)=\(LLMTraceClient.escape($0))" } }
         var pairs = query.split(separator: "&", omittingEmptySubsequences: false).map(String.init).filter { !$0.hasPrefix(name + "=") }
-        if let value { pairs.append("\(name)=\(escape(value))") }
+        if let value { pairs.append("\(name)=\(LLMTraceClient.escape(value))") }
         return pairs.isEmpty ? nil : pairs.joined(separator: "&")
-    }
-
-    private static func escape(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "+"])) ?? s
     }
 }
 

@@ -43,21 +43,11 @@ public struct ReportTable: Sendable {
     private func cells(_ row: Report.Row, key: String, decimals: Int) -> [String] {
         [
             key,
-            Self.grouped(row.requests), Self.grouped(row.errors), Self.grouped(row.inputTokens), Self.grouped(row.outputTokens),
-            Self.grouped(row.cachedInputTokens), Self.grouped(row.reasoningTokens), Self.grouped(row.totalTokens),
+            NumberText.grouped(row.requests), NumberText.grouped(row.errors), NumberText.grouped(row.inputTokens),
+            NumberText.grouped(row.outputTokens),
+            NumberText.grouped(row.cachedInputTokens), NumberText.grouped(row.reasoningTokens), NumberText.grouped(row.totalTokens),
             Self.dollars(row.cost, decimals: decimals),
         ]
-    }
-
-    /// `1,234,567`.
-    public static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (n < 0 ? "-" : "") + out
     }
 
     /// The decimals a column of `costs` needs: cents, or more so that the smallest cost above zero
@@ -74,6 +64,6 @@ public struct ReportTable: Sendable {
         let units = Int((abs(amount) * Double(scale)).rounded())
         let fraction = String(units % scale)
         let sign = amount < 0 && units > 0 ? "-$" : "$"
-        return sign + grouped(units / scale) + "." + String(repeating: "0", count: decimals - fraction.count) + fraction
+        return sign + NumberText.grouped(units / scale) + "." + String(repeating: "0", count: decimals - fraction.count) + fraction
     }
 }

@@ -87,8 +87,8 @@ public struct SessionAccumulator: Sendable {
 
     public init() {}
 
-    /// Counts `s` in its session; a summary without one is ignored.
-    public mutating func add(_ s: TraceSummary) {
+    /// Counts `s` in its session; a sample without one is ignored.
+    public mutating func add(_ s: StatsSample) {
         guard let id = s.sessionId else { return }
         // As SQL adds it up: Unix seconds plus the duration in seconds.
         let end = Date(timeIntervalSince1970: s.startedAt.timeIntervalSince1970 + (s.durationMs ?? 0) / 1000.0)
@@ -97,12 +97,11 @@ public struct SessionAccumulator: Sendable {
         t.turns += 1
         if s.isError { t.errors += 1 }
         func plus(_ a: Int?, _ b: Int?) -> Int? { b.map { (a ?? 0) + $0 } ?? a }
-        t.inputTokens = plus(t.inputTokens, s.usage.inputTokens)
-        t.outputTokens = plus(t.outputTokens, s.usage.outputTokens)
-        t.cachedInputTokens = plus(t.cachedInputTokens, s.usage.cachedInputTokens)
-        t.reasoningTokens = plus(t.reasoningTokens, s.usage.reasoningTokens)
-        let total = s.usage.totalTokens ?? ((s.usage.inputTokens ?? 0) + (s.usage.outputTokens ?? 0))
-        t.totalTokens = (t.totalTokens ?? 0) + total
+        t.inputTokens = plus(t.inputTokens, s.inputTokens)
+        t.outputTokens = plus(t.outputTokens, s.outputTokens)
+        t.cachedInputTokens = plus(t.cachedInputTokens, s.cachedInputTokens)
+        t.reasoningTokens = plus(t.reasoningTokens, s.reasoningTokens)
+        t.totalTokens = (t.totalTokens ?? 0) + s.tokens
         if let c = s.estimatedCost, c.isFinite { t.cost = (t.cost ?? 0) + c }
         if let d = s.durationMs, d.isFinite { t.durationMs = (t.durationMs ?? 0) + d }
         t.startedAt = min(t.startedAt, s.startedAt)

@@ -105,7 +105,7 @@ struct APIController: Sendable {
         filter.environments = try await readable(context)
         let turns = try await Self.turns(store: store, pipeline: pipeline, filter: filter)
         var acc = SessionAccumulator()
-        for turn in turns { acc.add(turn) }
+        for turn in turns { acc.add(StatsSample(turn)) }
         guard let summary = acc.sessions().first else { throw APIError.notFound("no session with id '\(id.prefix(128))'") }
         return SessionDetail(session: summary, turns: turns)
     }

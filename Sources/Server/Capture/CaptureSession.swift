@@ -156,9 +156,7 @@ final class CaptureSession: Sendable {
         guard let sessions = pipeline?.sessions else { return nil }
         return session.withLock { slot in
             if case .some(let known) = slot { return known }
-            // A replay is an experiment on a turn, not a turn of the run: it joins a session only when named.
-            let assigned =
-                replayOf != nil && route.session == nil ? nil : sessions.assign(recordID: id, env: route.env, named: route.session, body: body)
+            let assigned = sessions.assign(recordID: id, env: route.env, named: route.session, isReplay: replayOf != nil, body: body)
             slot = .some(assigned)
             return assigned
         }

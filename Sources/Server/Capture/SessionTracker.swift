@@ -12,6 +12,8 @@ import Synchronization
 ///   requests sent the same messages, the one whose answer the request repeats as its assistant message,
 ///   matched by text or tool call ids). It then takes that session and the next turn.
 /// - A chat request that continues none starts a session named after its own record id, as turn 1.
+/// - A replay (`x-llmtrace-replay-of`) joins no session unless it names one: it repeats a turn's
+///   messages, an experiment on that turn rather than another turn of the run.
 ///
 /// What it remembers is bounded (``capacity`` requests and named sessions, the oldest forgotten
 /// first), and lost on restart: a conversation that goes on after a restart starts a new session. In
@@ -39,9 +41,9 @@ public final class SessionTracker: Sendable {
         var textHash: Int
         var toolCallIDs: [String]
 
-        init(_ reply: Conversation.Reply) {
-            textHash = reply.text.hashValue
-            toolCallIDs = reply.toolCallIDs
+        init(text: String, toolCallIDs: [String]) {
+            textHash = text.hashValue
+            self.toolCallIDs = toolCallIDs
         }
     }
 
@@ -69,10 +71,10 @@ public final class SessionTracker: Sendable {
     }
 
     /// Puts the exchange `recordID` of `env` in a session: `named` when the client named one, else by
-    /// the conversation in `body`. `nil` when it names none and carries no conversation.
-    public func assign(recordID: String, env: String, named: String?, body: [UInt8]) -> Assignment? {
+    /// the conversation in `body`. `nil` when it names none and carries no conversation, or is a replay.
+    public func assign(recordID: String, env: String, named: String?, isReplay: Bool = false, body: [UInt8]) -> Assignment? {
         if let named { return assignNamed(named, env: env) }
-        guard let conversation = Conversation(env: env, body: body) else { return nil }
+        guard !isReplay, let conversation = Conversation(env: env, body: body) else { return nil }
         return assign(recordID: recordID, conversation: conversation)
     }
 
@@ -131,9 +133,9 @@ public final class SessionTracker: Sendable {
     /// Notes what the exchange `record` was answered, so a later request repeating the answer continues it.
     public func finished(_ record: TraceRecord) {
         let s = record.summary
-        let answer = Answer(
-            Conversation.Reply(text: (s.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines), toolCallIDs: s.toolCalls.compactMap(\.id))
-        )
+        // Only a request it remembers (a chat request in no named session) needs its answer noted.
+        guard state.withLock({ $0.conversationOf[s.id] != nil }) else { return }
+        let answer = Answer(text: (s.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines), toolCallIDs: s.toolCalls.compactMap(\.id))
         state.withLock { st in
             guard let hash = st.conversationOf[s.id], var list = st.byConversation[hash],
                 let i = list.lastIndex(where: { $0.recordID == s.id })

@@ -37,17 +37,21 @@ struct ProxyHandler: Sendable {
     /// The header `llmtrace replay` names the replayed record in; never forwarded.
     static let replayHeader = HTTPField.Name("x-llmtrace-replay-of")!
 
+    /// The session `fields` name in `x-llmtrace-session`, if any. Fails on one that is not a session id.
+    static func sessionHeaderValue(_ fields: HTTPFields) throws(ProxyRouteError) -> String? {
+        try fields[sessionHeader].map { header throws(ProxyRouteError) in
+            try ProxyRoute.checkedSession(Substring(header.trimmingCharacters(in: .whitespaces)))
+        }
+    }
+
     /// `route` with the session the request names: its `x-llmtrace-session` header, else the route's own
     /// (`/proxy/{env}+{session}/…`). Fails on a header that is not a session id.
     static func withNamedSession(_ route: ProxyRoute, _ fields: HTTPFields) -> Result<ProxyRoute, ProxyRouteError> {
-        guard let header = fields[sessionHeader] else { return .success(route) }
-        var route = route
-        do {
-            route.session = try ProxyRoute.checkedSession(Substring(header.trimmingCharacters(in: .whitespaces)))
-        } catch {
-            return .failure(error)
+        Result { () throws(ProxyRouteError) in
+            var route = route
+            if let named = try sessionHeaderValue(fields) { route.session = named }
+            return route
         }
-        return .success(route)
     }
     static let clientLeft = TraceError(type: "client_disconnected", message: "the client closed the connection before the response ended")
 

@@ -247,7 +247,7 @@ extension ProxyChannelHandler {
     /// The session a forward-proxy request names in `x-llmtrace-session`; one that is not a session id
     /// is ignored (the request is not this proxy's to refuse).
     private static func namedSession(_ head: HTTPRequest) -> String? {
-        head.headerFields[ProxyHandler.sessionHeader].flatMap { try? ProxyRoute.checkedSession(Substring($0.trimmingCharacters(in: .whitespaces))) }
+        (try? ProxyHandler.sessionHeaderValue(head.headerFields)) ?? nil
     }
 
     static let connectTargetField = HTTPField.Name(ForwardTargetMarker.connectHeader)!

@@ -57,17 +57,11 @@ extension TraceStore {
         return acc.timeseries
     }
 
-    /// Sessions added up from every summary in range, through ``SessionAccumulator`` (the reference every
-    /// store's ``sessions(filter:limit:)`` must agree with).
+    /// Sessions added up from every sample in range, through ``SessionAccumulator`` (the reference every
+    /// store's ``sessions(filter:minTurns:limit:)`` must agree with).
     public func accumulatedSessions(filter: RequestFilter, minTurns: Int, limit: Int) async throws -> [SessionSummary] {
         var acc = SessionAccumulator()
-        let f = SessionLayout.sessionFilter(filter)
-        var cursor: String?
-        repeat {
-            let page = try await list(filter: f, page: PageRequest(limit: PageRequest.maxLimit, cursor: cursor))
-            for item in page.items { acc.add(item) }
-            cursor = page.nextCursor
-        } while cursor != nil
+        try await forEachSample(filter: SessionLayout.sessionFilter(filter)) { acc.add($0) }
         return acc.sessions(minTurns: minTurns, limit: limit)
     }
 

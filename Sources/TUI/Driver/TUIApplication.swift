@@ -161,7 +161,11 @@ public final class TUIApplication: Sendable {
             Task { [self] in
                 do {
                     let record = try await client.record(id: id)
-                    let given = key ?? ProcessInfo.processInfo.environment[ReplayRequest.keyVariable(record)].flatMap { $0.isEmpty ? nil : $0 }
+                    let given =
+                        key
+                        ?? ProcessInfo.processInfo.environment[ReplayRequest.keyVariable(provider: record.summary.provider)].flatMap {
+                            $0.isEmpty ? nil : $0
+                        }
                     let request = try ReplayRequest(record: record, key: given)
                     post(.replayed(try await Replayer(client: client).replay(request, of: record.summary)))
                 } catch {

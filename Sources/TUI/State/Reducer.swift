@@ -176,7 +176,7 @@ extension AppState {
             exportList(&effects)
         case .replay:
             if let s = selectedSummary {
-                replayPrompt = ReplayPrompt(recordID: s.id, variable: ReplayRequest.keyVariable(TraceRecord(summary: s)))
+                replayPrompt = ReplayPrompt(recordID: s.id, variable: ReplayRequest.keyVariable(provider: s.provider))
             } else {
                 setStatus("Nothing selected to replay", error: true)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import LLMTraceModel
 
 /// Short, fixed-style number formats for tables and headers. Unknown values print as `–`.
 public enum Format {
@@ -21,14 +22,7 @@ public enum Format {
 
     /// `1,234,567`.
     public static func grouped(_ n: Int?) -> String {
-        guard let n else { return unknown }
-        let digits = String(abs(n))
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (n < 0 ? "-" : "") + out
+        n.map(NumberText.grouped) ?? unknown
     }
 
     /// `$0.0123`, `$1.23`, `$1,234`; `$0` for zero.
